@@ -1,0 +1,232 @@
+//! Configuration: built-in defaults, then `scaleph.toml`, then `SCALEPH_*`
+//! environment variables, then command-line flags, each overriding the one
+//! before. [`FileConfig`] is what the file says; [`Config`] is the resolved
+//! result every other module reads.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result, SqlState};
+
+/// The address `serve` listens on by default.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:5433";
+/// The data directory by default.
+pub const DEFAULT_DATA_DIR: &str = "./scaleph-data";
+/// The config file read when `--config` is not given and it exists.
+pub const DEFAULT_CONFIG_FILE: &str = "scaleph.toml";
+
+/// The resolved configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where the pgwire server listens.
+    pub listen: SocketAddr,
+    /// Whether a non-loopback `listen` is allowed.
+    pub allow_remote: bool,
+    /// Where the store, key file and REPL history live.
+    pub data_dir: PathBuf,
+    /// The Flink SQL Gateway's base URL, if one is configured.
+    pub flink_gateway: Option<String>,
+}
+
+/// `scaleph.toml`, as written (every key optional).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// `[server]`.
+    #[serde(default)]
+    pub server: ServerSection,
+    /// `[flink]`.
+    #[serde(default)]
+    pub flink: FlinkSection,
+}
+
+/// `[server]` of `scaleph.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSection {
+    /// `listen = "127.0.0.1:5433"`.
+    pub listen: Option<String>,
+    /// `allow_remote = false`.
+    pub allow_remote: Option<bool>,
+    /// `data_dir = "./scaleph-data"`.
+    pub data_dir: Option<PathBuf>,
+}
+
+/// `[flink]` of `scaleph.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlinkSection {
+    /// `[flink.gateway]`.
+    #[serde(default)]
+    pub gateway: FlinkGatewaySection,
+}
+
+/// `[flink.gateway]` of `scaleph.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlinkGatewaySection {
+    /// `url = "http://127.0.0.1:8083"`.
+    pub url: Option<String>,
+}
+
+/// What the command line and environment say (clap merges the two).
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    /// `--config` / `SCALEPH_CONFIG`.
+    pub config_file: Option<PathBuf>,
+    /// `--listen` / `SCALEPH_LISTEN`.
+    pub listen: Option<String>,
+    /// `--allow-remote` / `SCALEPH_ALLOW_REMOTE`.
+    pub allow_remote: bool,
+    /// `--data-dir` / `SCALEPH_DATA_DIR`.
+    pub data_dir: Option<PathBuf>,
+    /// `--flink-gateway` / `SCALEPH_FLINK_GATEWAY_URL`.
+    pub flink_gateway: Option<String>,
+}
+
+fn config_error(message: String) -> Error {
+    Error::new(SqlState::INVALID_PARAMETER_VALUE, message)
+}
+
+impl FileConfig {
+    /// Reads and parses a config file.
+    pub fn read(path: &Path) -> Result<FileConfig> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            config_error(format!("cannot read config file {}: {e}", path.display()))
+        })?;
+        toml::from_str(&text)
+            .map_err(|e| config_error(format!("config file {}: {e}", path.display())))
+    }
+}
+
+impl Config {
+    /// Resolves the configuration: `overrides` over the config file (the
+    /// given one, else `./scaleph.toml` if it exists) over the defaults.
+    pub fn resolve(overrides: Overrides) -> Result<Config> {
+        let file = match &overrides.config_file {
+            Some(path) => FileConfig::read(path)?,
+            None if Path::new(DEFAULT_CONFIG_FILE).is_file() => {
+                FileConfig::read(Path::new(DEFAULT_CONFIG_FILE))?
+            }
+            None => FileConfig::default(),
+        };
+        Config::merge(file, overrides)
+    }
+
+    /// Merges a parsed file and the overrides.
+    pub fn merge(file: FileConfig, overrides: Overrides) -> Result<Config> {
+        let listen_text = overrides
+            .listen
+            .or(file.server.listen)
+            .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+        let listen: SocketAddr = listen_text.parse().map_err(|_| {
+            config_error(format!(
+                "listen address \"{listen_text}\" is not HOST:PORT (e.g. 127.0.0.1:5433)"
+            ))
+        })?;
+        let flink_gateway = overrides
+            .flink_gateway
+            .or(file.flink.gateway.url)
+            .filter(|u| !u.is_empty());
+        if let Some(url) = &flink_gateway
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(config_error(format!(
+                "Flink SQL Gateway URL \"{url}\" must start with http:// or https://"
+            )));
+        }
+        Ok(Config {
+            listen,
+            allow_remote: overrides.allow_remote || file.server.allow_remote.unwrap_or(false),
+            data_dir: overrides
+                .data_dir
+                .or(file.server.data_dir)
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
+            flink_gateway: flink_gateway.map(|u| u.trim_end_matches('/').to_string()),
+        })
+    }
+
+    /// Refuses a non-loopback listen address unless remote access was allowed
+    /// (there is no authentication yet).
+    pub fn check_listen(&self) -> Result<()> {
+        if self.listen.ip().is_loopback() || self.allow_remote {
+            Ok(())
+        } else {
+            Err(config_error(format!(
+                "refusing to listen on {}: scaleph has no authentication yet; listen on a loopback address \
+                 or pass --allow-remote",
+                self.listen
+            )))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_override_the_file_which_overrides_defaults() {
+        let file: FileConfig = toml::from_str(
+            "[server]\nlisten = \"127.0.0.1:7000\"\ndata_dir = \"/tmp/x\"\n[flink.gateway]\nurl = \"http://f:8083/\"\n",
+        )
+        .unwrap();
+        let config = Config::merge(
+            file,
+            Overrides {
+                listen: Some("127.0.0.1:7001".into()),
+                ..Overrides::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(config.listen.port(), 7001);
+        assert_eq!(config.data_dir, PathBuf::from("/tmp/x"));
+        assert_eq!(config.flink_gateway.as_deref(), Some("http://f:8083"));
+    }
+
+    #[test]
+    fn defaults_apply_without_file_or_flags() {
+        let config = Config::merge(FileConfig::default(), Overrides::default()).unwrap();
+        assert_eq!(config.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(config.data_dir, PathBuf::from(DEFAULT_DATA_DIR));
+        assert!(config.flink_gateway.is_none());
+    }
+
+    #[test]
+    fn remote_listen_is_refused_unless_allowed() {
+        let mut config = Config::merge(
+            FileConfig::default(),
+            Overrides {
+                listen: Some("0.0.0.0:5433".into()),
+                ..Overrides::default()
+            },
+        )
+        .unwrap();
+        assert!(
+            config
+                .check_listen()
+                .unwrap_err()
+                .message
+                .contains("--allow-remote")
+        );
+        config.allow_remote = true;
+        assert!(config.check_listen().is_ok());
+    }
+
+    #[test]
+    fn unknown_file_keys_and_bad_values_are_errors() {
+        assert!(toml::from_str::<FileConfig>("[server]\nlisen = \"x\"\n").is_err());
+        let bad = Overrides {
+            listen: Some("localhost".into()),
+            ..Overrides::default()
+        };
+        assert!(
+            Config::merge(FileConfig::default(), bad)
+                .unwrap_err()
+                .message
+                .contains("HOST:PORT")
+        );
+    }
+}

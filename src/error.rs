@@ -1,0 +1,241 @@
+//! The crate's error type: every failure a user can see carries a SQLSTATE,
+//! a message, and where it applies a detail, a hint and a position in the
+//! statement text.
+//!
+//! Module errors (`StoreError`, ...) convert into [`Error`] once, with the
+//! SQLSTATE that describes them; the edges (pgwire, REPL, `main`) render an
+//! [`Error`] and never look inside the module enums.
+
+use std::fmt;
+
+/// A PostgreSQL SQLSTATE code. Constants are named as in the PostgreSQL
+/// errcodes appendix so that a reader can look them up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SqlState(&'static str);
+
+impl SqlState {
+    /// `00000`: successful completion (used for notices).
+    pub const SUCCESSFUL_COMPLETION: SqlState = SqlState("00000");
+    /// `01000`: warning.
+    pub const WARNING: SqlState = SqlState("01000");
+    /// `08000`: connection exception.
+    pub const CONNECTION_EXCEPTION: SqlState = SqlState("08000");
+    /// `08001`: the server could not establish a connection (e.g. no Flink gateway configured).
+    pub const SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION: SqlState = SqlState("08001");
+    /// `08P01`: protocol violation.
+    pub const PROTOCOL_VIOLATION: SqlState = SqlState("08P01");
+    /// `0A000`: feature not supported.
+    pub const FEATURE_NOT_SUPPORTED: SqlState = SqlState("0A000");
+    /// `22023`: invalid parameter value.
+    pub const INVALID_PARAMETER_VALUE: SqlState = SqlState("22023");
+    /// `22P02`: invalid text representation (a value that does not parse as its type).
+    pub const INVALID_TEXT_REPRESENTATION: SqlState = SqlState("22P02");
+    /// `22000`: data exception.
+    pub const DATA_EXCEPTION: SqlState = SqlState("22000");
+    /// `25P01`: no active SQL transaction.
+    pub const NO_ACTIVE_SQL_TRANSACTION: SqlState = SqlState("25P01");
+    /// `3D000`: invalid catalog name (unknown database).
+    pub const INVALID_CATALOG_NAME: SqlState = SqlState("3D000");
+    /// `42601`: syntax error.
+    pub const SYNTAX_ERROR: SqlState = SqlState("42601");
+    /// `42602`: invalid name.
+    pub const INVALID_NAME: SqlState = SqlState("42602");
+    /// `42704`: undefined object.
+    pub const UNDEFINED_OBJECT: SqlState = SqlState("42704");
+    /// `42710`: duplicate object.
+    pub const DUPLICATE_OBJECT: SqlState = SqlState("42710");
+    /// `42P01`: undefined table.
+    pub const UNDEFINED_TABLE: SqlState = SqlState("42P01");
+    /// `42703`: undefined column.
+    pub const UNDEFINED_COLUMN: SqlState = SqlState("42703");
+    /// `42883`: undefined function.
+    pub const UNDEFINED_FUNCTION: SqlState = SqlState("42883");
+    /// `42804`: datatype mismatch.
+    pub const DATATYPE_MISMATCH: SqlState = SqlState("42804");
+    /// `53000`: insufficient resources.
+    pub const INSUFFICIENT_RESOURCES: SqlState = SqlState("53000");
+    /// `55P02`: the parameter cannot be changed now.
+    pub const CANT_CHANGE_RUNTIME_PARAM: SqlState = SqlState("55P02");
+    /// `57014`: query canceled.
+    pub const QUERY_CANCELED: SqlState = SqlState("57014");
+    /// `57P01`: admin shutdown.
+    pub const ADMIN_SHUTDOWN: SqlState = SqlState("57P01");
+    /// `58000`: system error (external system failed).
+    pub const SYSTEM_ERROR: SqlState = SqlState("58000");
+    /// `58030`: I/O error.
+    pub const IO_ERROR: SqlState = SqlState("58030");
+    /// `XX000`: internal error (a bug in scaleph).
+    pub const INTERNAL_ERROR: SqlState = SqlState("XX000");
+
+    /// The five-character code.
+    pub fn code(&self) -> &'static str {
+        self.0
+    }
+}
+
+impl fmt::Display for SqlState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// A place in a SQL script: byte offset plus 1-based line and column
+/// (columns count characters, as editors do).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    /// Byte offset into the script the statement came from.
+    pub offset: usize,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+impl Position {
+    /// The position of byte `offset` in `text`. Offsets past the end clamp to
+    /// the end; offsets inside a multi-byte character move to its start.
+    pub fn at(text: &str, offset: usize) -> Position {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = text[line_start..offset].chars().count() + 1;
+        Position {
+            offset,
+            line,
+            column,
+        }
+    }
+
+    /// The position of 1-based `line`/`column` in `text` (as sqlparser reports
+    /// them), or `None` when the text has no such place.
+    pub fn from_line_column(text: &str, line: usize, column: usize) -> Option<Position> {
+        let line_start = if line <= 1 {
+            0
+        } else {
+            text.match_indices('\n').nth(line - 2).map(|(i, _)| i + 1)?
+        };
+        let rest = &text[line_start..];
+        let within = rest
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(rest.len()))
+            .nth(column.saturating_sub(1))?;
+        Some(Position::at(text, line_start + within))
+    }
+
+    /// The same place, seen from a script in which this text starts at byte
+    /// `base` (statements are parsed alone, errors point into the script).
+    pub fn shifted(self, script: &str, base: usize) -> Position {
+        Position::at(script, base + self.offset)
+    }
+
+    /// 1-based character index of this position in `text`, as the pgwire
+    /// ErrorResponse `position` field wants it.
+    pub fn char_index(&self, text: &str) -> usize {
+        text.get(..self.offset)
+            .map_or(self.offset, |s| s.chars().count())
+            + 1
+    }
+}
+
+/// An error a user sees: SQLSTATE, message, and optional detail, hint and
+/// position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    /// The SQLSTATE clients switch on.
+    pub sqlstate: SqlState,
+    /// One line saying what went wrong.
+    pub message: String,
+    /// More context (a trace, the statement involved), may span lines.
+    pub detail: Option<String>,
+    /// What to do next.
+    pub hint: Option<String>,
+    /// Where in the submitted text the mistake is.
+    pub position: Option<Position>,
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An error with a SQLSTATE and a message.
+    pub fn new(sqlstate: SqlState, message: impl Into<String>) -> Error {
+        Error {
+            sqlstate,
+            message: message.into(),
+            detail: None,
+            hint: None,
+            position: None,
+        }
+    }
+
+    /// A syntax error (42601) at `position`.
+    pub fn syntax(message: impl Into<String>, position: Position) -> Error {
+        Error::new(SqlState::SYNTAX_ERROR, message).with_position(position)
+    }
+
+    /// A bug in scaleph (XX000).
+    pub fn internal(message: impl Into<String>) -> Error {
+        Error::new(SqlState::INTERNAL_ERROR, message)
+    }
+
+    /// A statement kind scaleph parses but cannot execute yet (0A000).
+    pub fn not_supported(what: impl fmt::Display) -> Error {
+        Error::new(
+            SqlState::FEATURE_NOT_SUPPORTED,
+            format!("not supported yet: {what}"),
+        )
+    }
+
+    /// Adds a detail.
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Error {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// Adds a hint.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Error {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Sets the position, unless one is already set.
+    pub fn with_position(mut self, position: Position) -> Error {
+        self.position.get_or_insert(position);
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn position_at_counts_lines_and_characters() {
+        let text = "SELECT 1;\nSELECT 'é', x";
+        let p = Position::at(text, text.find('x').unwrap());
+        assert_eq!((p.line, p.column), (2, 13));
+        assert_eq!(p.char_index(text), 23);
+    }
+
+    #[test]
+    fn position_from_line_column_round_trips() {
+        let text = "a\nbcd\né f";
+        let p = Position::from_line_column(text, 3, 3).unwrap();
+        assert_eq!(&text[p.offset..], "f");
+        assert_eq!(Position::at(text, p.offset), p);
+        assert!(Position::from_line_column(text, 9, 1).is_none());
+    }
+}

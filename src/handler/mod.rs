@@ -1,0 +1,4 @@
+//! One module per statement family; each exposes `handle_<verb>_<object>`
+//! functions that the session's dispatch calls.
+
+pub mod datasource;

@@ -1,0 +1,30 @@
+//! scaleph: a SQL-first gateway and REPL for a Flink-based data platform.
+//!
+//! # Layout
+//!
+//! Every statement, whichever frontend it came from, takes one path
+//! (see DESIGN.md):
+//!
+//! - [`server`] (pgwire), [`repl`] (interactive and scripts) are the
+//!   frontends; they own a [`session::Session`] each and call
+//!   `parse` / `describe` / `execute` on it.
+//! - [`sql`] splits scripts and parses statements into [`sql::ast`].
+//! - [`session`] holds variables and the one dispatch `match` that routes
+//!   each statement to a [`handler`], the local [`engine`], or Flink.
+//! - [`handler`] has one module per statement family.
+//! - [`engine`] is DataFusion answering queries on scaleph's own tables.
+//! - [`store`] is the durable metadata store (embedded SQLite by default).
+//! - [`result`] is what every statement returns: Arrow rows or a command tag.
+//! - [`error`] is the one error type, with SQLSTATE and position.
+//! - [`config`] resolves defaults, `scaleph.toml`, `SCALEPH_*` and flags.
+
+pub mod config;
+pub mod engine;
+pub mod error;
+pub mod handler;
+pub mod repl;
+pub mod result;
+pub mod server;
+pub mod session;
+pub mod sql;
+pub mod store;

@@ -1,0 +1,195 @@
+//! The `scaleph` command: `serve`, `repl`, `run`, `check`. The only place
+//! that turns errors into exit codes.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+
+use scaleph::config::{Config, Overrides};
+use scaleph::error::Error;
+use scaleph::session::Context;
+use scaleph::store::SqliteStore;
+
+/// A SQL-first gateway and REPL for a Flink-based data platform.
+#[derive(Debug, Parser)]
+#[command(name = "scaleph", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve PostgreSQL clients (psql, JDBC, BI tools).
+    Serve(ServeArgs),
+    /// Interactive SQL, embedded: no server needed.
+    Repl(CommonArgs),
+    /// Run SQL scripts non-interactively; stops at the first error.
+    Run {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// The scripts, run in order.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Parse and check scripts offline (no server, no Flink).
+    Check {
+        /// The scripts.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+struct CommonArgs {
+    /// Where the metadata store, key file and history live.
+    #[arg(long, env = "SCALEPH_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Config file (default: ./scaleph.toml if it exists).
+    #[arg(long, env = "SCALEPH_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Base URL of the Flink SQL Gateway (e.g. http://127.0.0.1:8083).
+    #[arg(long, env = "SCALEPH_FLINK_GATEWAY_URL", value_name = "URL")]
+    flink_gateway: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Address to listen on.
+    #[arg(long, env = "SCALEPH_LISTEN", value_name = "HOST:PORT")]
+    listen: Option<String>,
+    /// Allow listening on a non-loopback address (there is no authentication yet).
+    #[arg(long, env = "SCALEPH_ALLOW_REMOTE")]
+    allow_remote: bool,
+}
+
+impl CommonArgs {
+    fn overrides(self) -> Overrides {
+        Overrides {
+            config_file: self.config,
+            data_dir: self.data_dir,
+            flink_gateway: self.flink_gateway,
+            ..Overrides::default()
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let default_level = if matches!(cli.command, Command::Serve(_)) {
+        "info"
+    } else {
+        "warn"
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level)),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("scaleph: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("scaleph: {}", e.message);
+            if let Some(hint) = &e.hint {
+                eprintln!("hint: {hint}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(overrides: Overrides) -> Result<(Config, Arc<Context>), Error> {
+    let config = Config::resolve(overrides)?;
+    let store = SqliteStore::open(&config.data_dir).await?;
+    let context = Arc::new(Context {
+        store: Arc::new(store),
+        config: config.clone(),
+    });
+    Ok((config, context))
+}
+
+async fn run(command: Command) -> Result<ExitCode, Error> {
+    match command {
+        Command::Serve(args) => {
+            let mut overrides = args.common.overrides();
+            overrides.listen = args.listen;
+            overrides.allow_remote = args.allow_remote;
+            let config = Config::resolve(overrides.clone())?;
+            config.check_listen()?;
+            let (config, context) = open(overrides).await?;
+            let listener = tokio::net::TcpListener::bind(config.listen)
+                .await
+                .map_err(|e| {
+                    Error::new(
+                        scaleph::error::SqlState::IO_ERROR,
+                        format!("cannot listen on {}: {e}", config.listen),
+                    )
+                })?;
+            let local = listener.local_addr().map_or(config.listen, |a| a);
+            tracing::info!(listen = %local, data_dir = %config.data_dir.display(), "scaleph is listening");
+            scaleph::server::pgwire::serve(listener, context, shutdown_signal())
+                .await
+                .map_err(|e| Error::new(scaleph::error::SqlState::IO_ERROR, e.to_string()))?;
+            tracing::info!("scaleph stopped");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Repl(common) => {
+            let (_, context) = open(common.overrides()).await?;
+            scaleph::repl::run_interactive(context)
+                .await
+                .map_err(|e| Error::new(scaleph::error::SqlState::IO_ERROR, e.to_string()))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Run { common, files } => {
+            let (_, context) = open(common.overrides()).await?;
+            Ok(if scaleph::repl::run_scripts(context, &files).await {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Command::Check { files } => Ok(if scaleph::repl::check_scripts(&files) {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        }),
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

@@ -1,0 +1,140 @@
+//! What a statement returns, whatever handled it: rows as an Arrow schema
+//! plus a stream of record batches, or a command tag. Frontends (pgwire,
+//! REPL) encode these and nothing else.
+
+use std::fmt;
+use std::pin::Pin;
+
+use arrow::array::RecordBatch;
+use arrow::datatypes::SchemaRef;
+use futures::Stream;
+
+use crate::error::{Result, SqlState};
+
+/// A stream of record batches, all of one schema.
+pub type RecordBatchStream = Pin<Box<dyn Stream<Item = Result<RecordBatch>> + Send>>;
+
+/// The outcome of one statement.
+pub enum QueryResult {
+    /// Rows: the schema is known before the first batch arrives.
+    Rows {
+        /// Column names and types.
+        schema: SchemaRef,
+        /// The batches, produced while the client reads them.
+        batches: RecordBatchStream,
+    },
+    /// A statement that returns no rows, with the tag clients expect.
+    Command(CommandTag),
+}
+
+impl QueryResult {
+    /// Rows already in memory.
+    pub fn from_batches(schema: SchemaRef, batches: Vec<RecordBatch>) -> QueryResult {
+        QueryResult::Rows {
+            schema,
+            batches: Box::pin(futures::stream::iter(batches.into_iter().map(Ok))),
+        }
+    }
+
+    /// A command result with tag `tag` and no row count.
+    pub fn command(tag: impl Into<String>) -> QueryResult {
+        QueryResult::Command(CommandTag::new(tag))
+    }
+}
+
+impl fmt::Debug for QueryResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            QueryResult::Rows { schema, .. } => {
+                f.debug_struct("Rows").field("schema", schema).finish()
+            }
+            QueryResult::Command(tag) => f.debug_tuple("Command").field(tag).finish(),
+        }
+    }
+}
+
+/// A command tag, as in PostgreSQL's CommandComplete: `CREATE DATASOURCE`,
+/// `SET`, or `INSERT 0 5` when a row count applies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommandTag {
+    /// The tag words, e.g. `DROP DATASOURCE`.
+    pub tag: String,
+    /// Rows affected, for tags that carry a count.
+    pub rows: Option<usize>,
+}
+
+impl CommandTag {
+    /// A tag without a row count.
+    pub fn new(tag: impl Into<String>) -> CommandTag {
+        CommandTag {
+            tag: tag.into(),
+            rows: None,
+        }
+    }
+
+    /// A tag with a row count.
+    pub fn with_rows(tag: impl Into<String>, rows: usize) -> CommandTag {
+        CommandTag {
+            tag: tag.into(),
+            rows: Some(rows),
+        }
+    }
+}
+
+impl fmt::Display for CommandTag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.rows {
+            Some(rows) => write!(f, "{} {rows}", self.tag),
+            None => f.write_str(&self.tag),
+        }
+    }
+}
+
+/// A message for the user that is not an error, e.g. `datasource "x"
+/// already exists, skipping` (PostgreSQL's NoticeResponse).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    /// Severity word: NOTICE, WARNING or INFO.
+    pub severity: &'static str,
+    /// SQLSTATE of the notice.
+    pub sqlstate: SqlState,
+    /// The text.
+    pub message: String,
+}
+
+impl Notice {
+    /// A NOTICE with SQLSTATE 00000.
+    pub fn notice(message: impl Into<String>) -> Notice {
+        Notice {
+            severity: "NOTICE",
+            sqlstate: SqlState::SUCCESSFUL_COMPLETION,
+            message: message.into(),
+        }
+    }
+}
+
+/// One statement's output: its result and the notices raised on the way.
+#[derive(Debug)]
+pub struct StatementOutput {
+    /// Rows or a command tag.
+    pub result: QueryResult,
+    /// Notices to show before the result.
+    pub notices: Vec<Notice>,
+}
+
+impl From<QueryResult> for StatementOutput {
+    fn from(result: QueryResult) -> StatementOutput {
+        StatementOutput {
+            result,
+            notices: Vec::new(),
+        }
+    }
+}
+
+impl StatementOutput {
+    /// Adds a notice.
+    pub fn with_notice(mut self, notice: Notice) -> StatementOutput {
+        self.notices.push(notice);
+        self
+    }
+}

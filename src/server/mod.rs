@@ -1,0 +1,3 @@
+//! Network frontends: the PostgreSQL wire protocol server.
+
+pub mod pgwire;

@@ -1,0 +1,154 @@
+//! The session: one per client connection, and one for a REPL or a script.
+//! Every frontend calls the same three methods — [`Session::parse`],
+//! [`Session::describe`] and [`Session::execute`] — and never sees what
+//! handled a statement.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use arrow::datatypes::{DataType, SchemaRef};
+use datafusion::scalar::ScalarValue;
+
+use crate::config::Config;
+use crate::engine::LocalEngine;
+use crate::error::Result;
+use crate::result::StatementOutput;
+use crate::sql::ParsedStatement;
+use crate::store::Store;
+
+mod cancel;
+mod dispatch;
+mod vars;
+
+pub use cancel::{CancelGuard, CancelHandle, cancelled_error};
+pub use vars::{EMULATED_SERVER_VERSION, SessionVars};
+
+/// What every session of one gateway process shares: the store and the
+/// configuration.
+pub struct Context {
+    /// The metadata store.
+    pub store: Arc<dyn Store>,
+    /// The resolved configuration.
+    pub config: Config,
+}
+
+/// Who a session belongs to.
+#[derive(Clone, Debug)]
+pub struct SessionInfo {
+    /// Unique in this process; also the pgwire backend process id.
+    pub id: u32,
+    /// The user name the client gave.
+    pub user: String,
+    /// The database the client connected to.
+    pub database: String,
+    /// Where the client is: `127.0.0.1:51234`, `repl`, or a script path.
+    pub client: String,
+}
+
+impl SessionInfo {
+    /// Session info with a fresh id.
+    pub fn new(
+        user: impl Into<String>,
+        database: impl Into<String>,
+        client: impl Into<String>,
+    ) -> SessionInfo {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        SessionInfo {
+            id: (NEXT_ID.fetch_add(1, Ordering::Relaxed) % u64::from(u32::MAX)) as u32,
+            user: user.into(),
+            database: database.into(),
+            client: client.into(),
+        }
+    }
+}
+
+/// What a statement needs and returns, known before it runs: the types of
+/// its `$n` parameters (`None` where they cannot be inferred) and the
+/// schema of its rows (`None` for statements that return no rows).
+#[derive(Clone, Debug, Default)]
+pub struct Description {
+    /// Parameter types, `$1` first.
+    pub param_types: Vec<Option<DataType>>,
+    /// Row schema, if the statement returns rows.
+    pub schema: Option<SchemaRef>,
+}
+
+/// One client's session.
+pub struct Session {
+    context: Arc<Context>,
+    info: SessionInfo,
+    vars: SessionVars,
+    engine: LocalEngine,
+    cancel: CancelHandle,
+}
+
+impl Session {
+    /// A new session of `info` sharing `context`.
+    pub fn new(context: Arc<Context>, info: SessionInfo) -> Session {
+        let engine = LocalEngine::new(context.store.clone(), &info);
+        Session {
+            context,
+            info,
+            vars: SessionVars::new(),
+            engine,
+            cancel: CancelHandle::default(),
+        }
+    }
+
+    /// Who this session belongs to.
+    pub fn info(&self) -> &SessionInfo {
+        &self.info
+    }
+
+    /// This session's variables.
+    pub fn vars(&self) -> &SessionVars {
+        &self.vars
+    }
+
+    /// This session's variables, for a frontend applying startup parameters.
+    pub fn vars_mut(&mut self) -> &mut SessionVars {
+        &mut self.vars
+    }
+
+    /// A handle that cancels the statement this session is running.
+    pub fn cancel_handle(&self) -> CancelHandle {
+        self.cancel.clone()
+    }
+
+    /// Splits and parses a script into statements; errors point into `script`.
+    pub fn parse(&self, script: &str) -> Result<Vec<ParsedStatement>> {
+        crate::sql::parse_script(script)
+    }
+
+    /// Parameter types and row schema of `statement`, without running it.
+    pub async fn describe(&mut self, statement: &ParsedStatement) -> Result<Description> {
+        dispatch::describe(self, statement).await
+    }
+
+    /// Runs `statement` with `params` bound to `$1...`. A row result streams:
+    /// the caller reads the batches, and a cancel ends the stream.
+    pub async fn execute(
+        &mut self,
+        statement: &ParsedStatement,
+        params: Vec<ScalarValue>,
+    ) -> Result<StatementOutput> {
+        let guard = self.cancel.begin();
+        tracing::debug!(session = self.info.id, statement = %statement.redacted(), "execute");
+        let output = guard
+            .run(dispatch::execute(self, statement, params))
+            .await?;
+        Ok(match output.result {
+            crate::result::QueryResult::Rows { schema, batches } => StatementOutput {
+                result: crate::result::QueryResult::Rows {
+                    schema,
+                    batches: guard.guard_stream(batches),
+                },
+                notices: output.notices,
+            },
+            command => StatementOutput {
+                result: command,
+                notices: output.notices,
+            },
+        })
+    }
+}

@@ -1,0 +1,314 @@
+//! Session variables: PostgreSQL's run-time parameters that clients set and
+//! read (`DateStyle`, `application_name`, ...), scaleph's own `scaleph.*`
+//! settings, and any other key, which is a Flink session property.
+//!
+//! Known PostgreSQL names are matched case-insensitively and keep their
+//! canonical spelling; other keys (Flink's `execution.runtime-mode`, ...)
+//! are kept exactly as written.
+
+use std::collections::BTreeMap;
+
+use crate::error::{Error, Result, SqlState};
+
+/// A built-in variable: canonical name, default, whether clients are told
+/// when it changes (PostgreSQL's `GUC_REPORT`), and a description.
+struct Builtin {
+    name: &'static str,
+    default: &'static str,
+    reported: bool,
+    description: &'static str,
+}
+
+/// The PostgreSQL version scaleph presents itself as to clients.
+pub const EMULATED_SERVER_VERSION: &str = "15.0";
+
+const BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "application_name",
+        default: "",
+        reported: true,
+        description: "Sets the application name reported in statistics and logs.",
+    },
+    Builtin {
+        name: "client_encoding",
+        default: "UTF8",
+        reported: true,
+        description: "Sets the client's character set encoding (only UTF8).",
+    },
+    Builtin {
+        name: "DateStyle",
+        default: "ISO, MDY",
+        reported: true,
+        description: "Sets the display format for date and time values.",
+    },
+    Builtin {
+        name: "extra_float_digits",
+        default: "1",
+        reported: false,
+        description: "Sets the number of digits displayed for floating-point values.",
+    },
+    Builtin {
+        name: "integer_datetimes",
+        default: "on",
+        reported: true,
+        description: "Shows whether datetimes are integer based.",
+    },
+    Builtin {
+        name: "IntervalStyle",
+        default: "postgres",
+        reported: true,
+        description: "Sets the display format for interval values.",
+    },
+    Builtin {
+        name: "is_superuser",
+        default: "on",
+        reported: true,
+        description: "Shows whether the current user is a superuser.",
+    },
+    Builtin {
+        name: "max_identifier_length",
+        default: "63",
+        reported: false,
+        description: "Shows the maximum identifier length.",
+    },
+    Builtin {
+        name: "search_path",
+        default: "public, scaleph",
+        reported: false,
+        description: "Sets the schema search order for names that are not schema-qualified.",
+    },
+    Builtin {
+        name: "server_encoding",
+        default: "UTF8",
+        reported: true,
+        description: "Shows the server (database) character set encoding.",
+    },
+    Builtin {
+        name: "server_version",
+        default: EMULATED_SERVER_VERSION,
+        reported: true,
+        description: "Shows the PostgreSQL version scaleph emulates.",
+    },
+    Builtin {
+        name: "server_version_num",
+        default: "150000",
+        reported: false,
+        description: "Shows the PostgreSQL version scaleph emulates, as an integer.",
+    },
+    Builtin {
+        name: "standard_conforming_strings",
+        default: "on",
+        reported: true,
+        description: "Causes '...' strings to treat backslashes literally.",
+    },
+    Builtin {
+        name: "statement_timeout",
+        default: "0",
+        reported: false,
+        description: "Sets the maximum allowed duration of any statement (accepted, not enforced).",
+    },
+    Builtin {
+        name: "TimeZone",
+        default: "UTC",
+        reported: true,
+        description: "Sets the time zone for displaying and interpreting time stamps.",
+    },
+    Builtin {
+        name: "transaction_isolation",
+        default: "read committed",
+        reported: false,
+        description: "Sets the current transaction's isolation level (accepted, no effect).",
+    },
+    Builtin {
+        name: "transaction_read_only",
+        default: "off",
+        reported: false,
+        description: "Sets the current transaction's read-only status (accepted, no effect).",
+    },
+];
+
+/// Variables that describe the server and cannot be changed by a client.
+const READ_ONLY: &[&str] = &[
+    "integer_datetimes",
+    "is_superuser",
+    "max_identifier_length",
+    "server_encoding",
+    "server_version",
+    "server_version_num",
+];
+
+/// The variables of one session.
+#[derive(Clone, Debug, Default)]
+pub struct SessionVars {
+    /// Values set in this session, by canonical name.
+    values: BTreeMap<String, String>,
+}
+
+fn builtin(name: &str) -> Option<&'static Builtin> {
+    BUILTINS.iter().find(|b| b.name.eq_ignore_ascii_case(name))
+}
+
+/// The canonical spelling of `name`: a built-in's own, anything else as written.
+fn canonical(name: &str) -> String {
+    builtin(name).map_or_else(|| name.to_string(), |b| b.name.to_string())
+}
+
+impl SessionVars {
+    /// Variables with every built-in at its default.
+    pub fn new() -> SessionVars {
+        SessionVars::default()
+    }
+
+    /// Sets `name` to `value`. Read-only built-ins and encodings other than
+    /// UTF8 are refused with SQLSTATE 55P02 / 22023.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<()> {
+        let name = canonical(name);
+        if READ_ONLY.contains(&name.as_str()) {
+            return Err(Error::new(
+                SqlState::CANT_CHANGE_RUNTIME_PARAM,
+                format!("parameter \"{name}\" cannot be changed"),
+            ));
+        }
+        if name == "client_encoding" && !is_utf8(value) {
+            return Err(Error::new(
+                SqlState::INVALID_PARAMETER_VALUE,
+                format!("client encoding \"{value}\" is not supported"),
+            )
+            .with_hint("scaleph speaks UTF8 only; set client_encoding to UTF8"));
+        }
+        let value = if name == "client_encoding" {
+            "UTF8".to_string()
+        } else {
+            value.to_string()
+        };
+        self.values.insert(name, value);
+        Ok(())
+    }
+
+    /// Resets `name` to its default (removes it, for non-built-ins).
+    pub fn reset(&mut self, name: &str) {
+        self.values.remove(&canonical(name));
+    }
+
+    /// Resets every variable.
+    pub fn reset_all(&mut self) {
+        self.values.clear();
+    }
+
+    /// The value of `name`, or `None` if it is neither a built-in nor set.
+    pub fn get(&self, name: &str) -> Option<String> {
+        let name = canonical(name);
+        self.values
+            .get(&name)
+            .cloned()
+            .or_else(|| builtin(&name).map(|b| b.default.to_string()))
+    }
+
+    /// The value of `name`, or 42704 "unrecognized configuration parameter".
+    pub fn require(&self, name: &str) -> Result<String> {
+        self.get(name).ok_or_else(|| {
+            Error::new(
+                SqlState::UNDEFINED_OBJECT,
+                format!("unrecognized configuration parameter \"{name}\""),
+            )
+        })
+    }
+
+    /// Every variable with its value and description, by name: what `SHOW ALL` lists.
+    pub fn all(&self) -> Vec<(String, String, String)> {
+        let mut rows: BTreeMap<String, (String, String)> = BUILTINS
+            .iter()
+            .map(|b| {
+                (
+                    b.name.to_string(),
+                    (b.default.to_string(), b.description.to_string()),
+                )
+            })
+            .collect();
+        for (name, value) in &self.values {
+            let description = builtin(name).map_or("Flink session property.", |b| b.description);
+            rows.insert(name.clone(), (value.clone(), description.to_string()));
+        }
+        rows.into_iter().map(|(n, (v, d))| (n, v, d)).collect()
+    }
+
+    /// The variables clients are told about at startup, with their values.
+    pub fn reported(&self) -> Vec<(&'static str, String)> {
+        BUILTINS
+            .iter()
+            .filter(|b| b.reported)
+            .map(|b| (b.name, self.get(b.name).unwrap_or_default()))
+            .collect()
+    }
+
+    /// Whether a change of `name` must be reported to the client
+    /// (ParameterStatus), and under which canonical name.
+    pub fn reported_name(name: &str) -> Option<&'static str> {
+        builtin(name).filter(|b| b.reported).map(|b| b.name)
+    }
+
+    /// Keys set in this session that are not PostgreSQL built-ins and not
+    /// scaleph's own: the Flink session properties, in name order.
+    pub fn flink_properties(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.values
+            .iter()
+            .filter(|(k, _)| builtin(k).is_none() && !k.starts_with("scaleph."))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
+fn is_utf8(value: &str) -> bool {
+    matches!(
+        value.to_ascii_uppercase().replace(['-', '_'], "").as_str(),
+        "UTF8" | "UNICODE"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtins_match_case_insensitively_and_keep_their_spelling() {
+        let mut vars = SessionVars::new();
+        vars.set("datestyle", "ISO, DMY").unwrap();
+        assert_eq!(vars.get("DATESTYLE").unwrap(), "ISO, DMY");
+        assert!(
+            vars.all()
+                .iter()
+                .any(|(n, v, _)| n == "DateStyle" && v == "ISO, DMY")
+        );
+        vars.reset("DateStyle");
+        assert_eq!(vars.get("datestyle").unwrap(), "ISO, MDY");
+    }
+
+    #[test]
+    fn read_only_and_non_utf8_are_refused() {
+        let mut vars = SessionVars::new();
+        assert_eq!(
+            vars.set("server_version", "9").unwrap_err().sqlstate.code(),
+            "55P02"
+        );
+        assert_eq!(
+            vars.set("client_encoding", "LATIN1").unwrap_err().sqlstate,
+            SqlState::INVALID_PARAMETER_VALUE
+        );
+        vars.set("client_encoding", "utf-8").unwrap();
+        assert_eq!(vars.get("client_encoding").unwrap(), "UTF8");
+    }
+
+    #[test]
+    fn flink_keys_are_kept_as_written_and_unknown_show_is_42704() {
+        let mut vars = SessionVars::new();
+        vars.set("execution.runtime-mode", "batch").unwrap();
+        vars.set("scaleph.preview", "on").unwrap();
+        assert_eq!(
+            vars.flink_properties().collect::<Vec<_>>(),
+            vec![("execution.runtime-mode", "batch")]
+        );
+        assert_eq!(
+            vars.require("nope").unwrap_err().sqlstate,
+            SqlState::UNDEFINED_OBJECT
+        );
+    }
+}

@@ -1,0 +1,114 @@
+//! The metadata store: where every object a user creates lives. The
+//! embedded [`SqliteStore`] is the default; the [`Store`] trait lets a
+//! shared PostgreSQL store back several gateway replicas later.
+//!
+//! A `create_*`/`drop_*` call returns only after the change is committed
+//! durably, so a client that saw `CREATE DATASOURCE` never loses it.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use secrecy::SecretString;
+
+use crate::error::{Error, SqlState};
+
+mod secrets;
+mod sqlite;
+
+pub use secrets::SecretBox;
+pub use sqlite::SqliteStore;
+
+/// A datasource as stored: name, type and options, secrets decrypted into
+/// [`SecretString`]s that redact themselves.
+#[derive(Clone, Debug)]
+pub struct Datasource {
+    /// Unique name.
+    pub name: String,
+    /// Datasource type (`postgresql`, `mysql`, ...).
+    pub datasource_type: String,
+    /// Options, by key.
+    pub options: BTreeMap<String, OptionEntry>,
+    /// `COMMENT ON` text.
+    pub comment: Option<String>,
+    /// When it was created (UTC).
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// When it was last changed (UTC).
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// One option value: plain text, or a secret encrypted at rest.
+#[derive(Clone, Debug)]
+pub enum OptionEntry {
+    /// Shown as is.
+    Plain(String),
+    /// Encrypted at rest, shown as `******`.
+    Secret(SecretString),
+}
+
+/// How a secret is shown anywhere a user or a log can see it.
+pub const MASK: &str = "******";
+
+impl OptionEntry {
+    /// The value as a user may see it: secrets masked.
+    pub fn masked(&self) -> &str {
+        match self {
+            OptionEntry::Plain(value) => value,
+            OptionEntry::Secret(_) => MASK,
+        }
+    }
+}
+
+/// Errors of the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// An object with that name exists already.
+    #[error("{kind} \"{name}\" already exists")]
+    Duplicate {
+        /// Object kind (`datasource`).
+        kind: &'static str,
+        /// Its name.
+        name: String,
+    },
+    /// The database failed.
+    #[error("metadata store: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A migration failed.
+    #[error("metadata store migration: {0}")]
+    Migration(String),
+    /// Files of the data dir could not be read or written.
+    #[error("metadata store: {0}")]
+    Io(#[from] std::io::Error),
+    /// A secret could not be encrypted or decrypted (wrong key file, tampering).
+    #[error("secret for {0} could not be decrypted: wrong key file or tampered store")]
+    Secret(String),
+    /// The key file is readable by group or others.
+    #[error("key file {0} is readable by group or others; run chmod 600 on it")]
+    KeyFilePermissions(String),
+    /// The store's worker stopped.
+    #[error("metadata store is shut down")]
+    Closed,
+}
+
+impl From<StoreError> for Error {
+    fn from(err: StoreError) -> Error {
+        let sqlstate = match &err {
+            StoreError::Duplicate { .. } => SqlState::DUPLICATE_OBJECT,
+            StoreError::Io(_) => SqlState::IO_ERROR,
+            _ => SqlState::SYSTEM_ERROR,
+        };
+        Error::new(sqlstate, err.to_string())
+    }
+}
+
+/// The metadata store.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Adds a datasource; [`StoreError::Duplicate`] if the name is taken.
+    async fn create_datasource(&self, datasource: Datasource) -> Result<(), StoreError>;
+    /// The datasource called `name`, if any.
+    async fn get_datasource(&self, name: &str) -> Result<Option<Datasource>, StoreError>;
+    /// All datasources, by name.
+    async fn list_datasources(&self) -> Result<Vec<Datasource>, StoreError>;
+    /// Removes a datasource; `false` if there was none.
+    async fn drop_datasource(&self, name: &str) -> Result<bool, StoreError>;
+}

@@ -1,0 +1,4 @@
+//! The integration tests: one binary (one link on a 2-core CI), one module
+//! per area, shared helpers in `support`.
+
+mod support;
