@@ -3,6 +3,7 @@
 //! apart without ever rejecting it.
 
 pub mod ast;
+pub mod mask;
 
 use crate::error::Result;
 
