@@ -216,6 +216,14 @@ mod tests {
     }
 
     #[test]
+    fn example_config_file_parses_and_matches_the_defaults() {
+        let file: FileConfig = toml::from_str(include_str!("../examples/scaleph.toml")).unwrap();
+        let config = Config::merge(file, Overrides::default()).unwrap();
+        assert_eq!(config.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(config.data_dir, PathBuf::from(DEFAULT_DATA_DIR));
+    }
+
+    #[test]
     fn unknown_file_keys_and_bad_values_are_errors() {
         assert!(toml::from_str::<FileConfig>("[server]\nlisen = \"x\"\n").is_err());
         let bad = Overrides {

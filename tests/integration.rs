@@ -1,4 +1,7 @@
 //! The integration tests: one binary (one link on a 2-core CI), one module
 //! per area, shared helpers in `support`.
 
+mod cli;
+mod datasource;
+mod pgwire;
 mod support;

@@ -1,25 +1,244 @@
-//! The REPL and script runner.
+//! The terminal frontends: the interactive REPL (`scaleph repl`), the
+//! script runner (`scaleph run`) and the offline checker (`scaleph check`).
+//! All three go through a [`Session`] like any pgwire client.
 
-use std::path::PathBuf;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Instant;
 
-use crate::session::Context;
+use futures::TryStreamExt;
+use rustyline::error::ReadlineError;
 
-/// Runs the interactive REPL until `\q` or end of input.
-pub async fn run_interactive(context: Arc<Context>) -> std::io::Result<()> {
-    let _ = context;
-    todo!("repl")
+use crate::error::{Error, Position};
+use crate::result::{QueryResult, StatementOutput};
+use crate::session::{Context, Session, SessionInfo};
+use crate::sql::ParsedStatement;
+
+mod meta;
+pub mod render;
+
+use meta::MetaCommand;
+use render::Layout;
+
+/// The database name the REPL and scripts use.
+const LOCAL_DATABASE: &str = "scaleph";
+
+/// Display settings toggled by backslash commands.
+#[derive(Clone, Copy, Debug, Default)]
+struct Display {
+    layout: Layout,
+    timing: bool,
 }
 
-/// Runs scripts in order, stopping at the first error; returns whether all succeeded.
+fn local_session(context: Arc<Context>, client: &str) -> Session {
+    let user = std::env::var("USER").unwrap_or_else(|_| "scaleph".to_string());
+    Session::new(context, SessionInfo::new(user, LOCAL_DATABASE, client))
+}
+
+/// Runs the interactive REPL until `\q` or end of input. Reads from a pipe
+/// too (no line editing then), which is how it is tested.
+pub async fn run_interactive(context: Arc<Context>) -> std::io::Result<()> {
+    let history = context.config.data_dir.join("history");
+    let mut session = local_session(context, "repl");
+    let mut editor = rustyline::DefaultEditor::new().map_err(std::io::Error::other)?;
+    let _ = editor.load_history(&history);
+    let interactive = std::io::stdin().is_terminal();
+    if interactive {
+        println!("scaleph {} — type \\? for help, \\q to quit.", env!("CARGO_PKG_VERSION"));
+    }
+    let mut display = Display::default();
+    let mut buffer = String::new();
+    loop {
+        let prompt = if buffer.is_empty() { "scaleph=> " } else { "scaleph-> " };
+        let line = match tokio::task::block_in_place(|| editor.readline(prompt)) {
+            Ok(line) => line,
+            Err(ReadlineError::Interrupted) => {
+                buffer.clear();
+                continue;
+            }
+            Err(ReadlineError::Eof) => break,
+            Err(e) => return Err(std::io::Error::other(e)),
+        };
+        if buffer.is_empty() && line.trim_start().starts_with('\\') {
+            let _ = editor.add_history_entry(line.trim());
+            match MetaCommand::parse(&line) {
+                Ok(MetaCommand::Quit) => break,
+                Ok(command) => println!("{}", command.apply(&mut display)),
+                Err(message) => eprintln!("{message}"),
+            }
+            continue;
+        }
+        if !buffer.is_empty() {
+            buffer.push('\n');
+        }
+        buffer.push_str(&line);
+        if !crate::sql::input_complete(&buffer) {
+            continue;
+        }
+        let script = std::mem::take(&mut buffer);
+        let _ = editor.add_history_entry(script.trim());
+        if let Err(err) = run_text(&mut session, &script, display, interactive).await {
+            eprint!("{}", format_error(&err, &script));
+        }
+    }
+    if !buffer.trim().is_empty()
+        && let Err(err) = run_text(&mut session, &buffer, display, interactive).await
+    {
+        eprint!("{}", format_error(&err, &buffer));
+    }
+    let _ = editor.save_history(&history);
+    Ok(())
+}
+
+/// Parses and runs every statement of `script`, printing each result;
+/// stops at the first error and returns it.
+async fn run_text(session: &mut Session, script: &str, display: Display, interactive: bool) -> Result<(), Error> {
+    let statements = session.parse(script)?;
+    for statement in &statements {
+        run_statement(session, statement, display, interactive)
+            .await
+            .map_err(|e| e.with_position(Position::at(script, statement.offset)))?;
+    }
+    Ok(())
+}
+
+/// Runs one statement and prints its notices and result. In an interactive
+/// terminal, Ctrl-C cancels the statement.
+async fn run_statement(session: &mut Session, statement: &ParsedStatement, display: Display, interactive: bool) -> Result<(), Error> {
+    let started = Instant::now();
+    let cancel = session.cancel_handle();
+    let work = async {
+        let output = session.execute(statement, Vec::new()).await?;
+        collect(output).await
+    };
+    let (notices, rendered) = if interactive {
+        tokio::pin!(work);
+        loop {
+            tokio::select! {
+                result = &mut work => break result?,
+                _ = tokio::signal::ctrl_c() => cancel.cancel(),
+            }
+        }
+    } else {
+        work.await?
+    };
+    for notice in notices {
+        eprintln!("{}:  {}", notice.severity, notice.message);
+    }
+    let rendered = match rendered {
+        Collected::Rows(schema, batches) => render::render_rows(&schema, &batches, display.layout)?,
+        Collected::Tag(tag) => format!("{tag}\n"),
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(rendered.as_bytes());
+    if display.timing {
+        let _ = writeln!(stdout, "Time: {:.3} ms", started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let _ = writeln!(stdout);
+    Ok(())
+}
+
+/// A result read to its end.
+enum Collected {
+    Rows(arrow::datatypes::SchemaRef, Vec<arrow::array::RecordBatch>),
+    Tag(String),
+}
+
+async fn collect(output: StatementOutput) -> Result<(Vec<crate::result::Notice>, Collected), Error> {
+    let collected = match output.result {
+        QueryResult::Rows { schema, batches } => Collected::Rows(schema, batches.try_collect().await?),
+        QueryResult::Command(tag) => Collected::Tag(tag.to_string()),
+    };
+    Ok((output.notices, collected))
+}
+
+/// An error as psql shows it: `ERROR:`, the line with a caret under the
+/// position, then detail and hint.
+pub fn format_error(err: &Error, script: &str) -> String {
+    let mut out = format!("ERROR:  {}\n", err.message);
+    if let Some(position) = err.position {
+        let line = script.lines().nth(position.line - 1).unwrap_or("");
+        let prefix = format!("LINE {}: ", position.line);
+        out.push_str(&format!("{prefix}{line}\n"));
+        out.push_str(&format!("{}^\n", " ".repeat(prefix.chars().count() + position.column - 1)));
+    }
+    if let Some(detail) = &err.detail {
+        out.push_str(&format!("DETAIL:  {detail}\n"));
+    }
+    if let Some(hint) = &err.hint {
+        out.push_str(&format!("HINT:  {hint}\n"));
+    }
+    out
+}
+
+/// `FILE:LINE:COL: message` for an error in `script` read from `file`.
+fn located(file: &Path, script: &str, err: &Error) -> String {
+    let position = err.position.unwrap_or_else(|| Position::at(script, 0));
+    let mut line = format!("{}:{}:{}: {}", file.display(), position.line, position.column, err.message);
+    if let Some(hint) = &err.hint {
+        line.push_str(&format!(" (hint: {hint})"));
+    }
+    line
+}
+
+/// Runs scripts in order, printing results to stdout; stops at the first
+/// error, printing `FILE:LINE:COL: message` to stderr. Returns whether all
+/// statements succeeded.
 pub async fn run_scripts(context: Arc<Context>, files: &[PathBuf]) -> bool {
-    let _ = (context, files);
-    todo!("repl")
+    let mut session = local_session(context, "run");
+    for file in files {
+        let script = match std::fs::read_to_string(file) {
+            Ok(script) => script,
+            Err(e) => {
+                eprintln!("{}: cannot read: {e}", file.display());
+                return false;
+            }
+        };
+        if let Err(err) = run_text(&mut session, &script, Display::default(), false).await {
+            eprintln!("{}", located(file, &script, &err));
+            return false;
+        }
+    }
+    true
 }
 
 /// Parses and checks scripts offline; prints `FILE:LINE:COL: error: message`
 /// per problem and returns whether all were clean.
 pub fn check_scripts(files: &[PathBuf]) -> bool {
-    let _ = files;
-    todo!("repl")
+    let mut clean = true;
+    for file in files {
+        let problem = match std::fs::read_to_string(file) {
+            Ok(script) => crate::sql::parse_script(&script).err().map(|err| {
+                let position = err.position.unwrap_or_else(|| Position::at(&script, 0));
+                format!("{}:{}:{}: error: {}", file.display(), position.line, position.column, err.message)
+            }),
+            Err(e) => Some(format!("{}: error: cannot read: {e}", file.display())),
+        };
+        if let Some(problem) = problem {
+            eprintln!("{problem}");
+            clean = false;
+        }
+    }
+    clean
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_error_puts_a_caret_under_the_position() {
+        let script = "SELECT 1;\nSELEC 2;";
+        let err = Error::syntax("syntax error at or near \"SELEC\"", Position::at(script, 10));
+        let text = format_error(&err, script);
+        assert_eq!(text, "ERROR:  syntax error at or near \"SELEC\"\nLINE 2: SELEC 2;\n        ^\n");
+    }
+
+    #[test]
+    fn located_names_file_line_and_column() {
+        let script = "SELECT 1;\n  SELEC 2;";
+        let err = Error::syntax("bad", Position::at(script, 12));
+        assert_eq!(located(Path::new("a.sql"), script, &err), "a.sql:2:3: bad");
+    }
 }

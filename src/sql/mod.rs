@@ -35,3 +35,10 @@ pub fn parse_script(script: &str) -> Result<Vec<ParsedStatement>> {
     let _ = script;
     todo!("sql helper")
 }
+
+/// Whether `text` typed so far holds complete statements: it ends with a
+/// `;` outside strings, comments and `BEGIN ... END` blocks. The REPL reads
+/// more lines until it does.
+pub fn input_complete(text: &str) -> bool {
+    text.trim_end().ends_with(';')
+}

@@ -1,0 +1,76 @@
+//! The `scaleph` command line: `repl` from a pipe, `run`, `check`, and
+//! `serve`'s refusal to listen remotely without `--allow-remote`.
+
+use std::process::Command;
+
+use crate::support::gateway::{BIN, run_binary};
+
+#[test]
+fn repl_reads_statements_from_a_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let input = "SELECT 40 + 2 AS answer;\n\\x\nSELECT 'multi'\n  AS line;\nCREATE DATASOURCE d TYPE mysql WITH (password = 'pw-123');\nSHOW DATASOURCES;\nSELECT nosuch FROM scaleph.datasources;\n\\q\n";
+    let out = run_binary(&["repl", "--data-dir", data], input);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("42"), "{stdout}");
+    assert!(stdout.contains("Expanded display is on."), "{stdout}");
+    assert!(stdout.contains("-[ RECORD 1 ]") && stdout.contains("multi"), "{stdout}");
+    assert!(stdout.contains("CREATE DATASOURCE"), "{stdout}");
+    assert!(!stdout.contains("pw-123") && !stderr.contains("pw-123"));
+    assert!(stderr.contains("ERROR:") && stderr.contains('^'), "{stderr}");
+    assert!(dir.path().join("history").exists(), "history is kept in the data dir");
+}
+
+#[test]
+fn run_executes_scripts_and_stops_at_the_first_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let good = dir.path().join("setup.sql");
+    std::fs::write(&good, "-- setup\nCREATE DATASOURCE pg TYPE postgresql WITH (host = 'h');\nSHOW DATASOURCES;\n").unwrap();
+    let out = Command::new(BIN).arg("run").arg("--data-dir").arg(&data).arg(&good).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("pg"));
+
+    let bad = dir.path().join("bad.sql");
+    std::fs::write(&bad, "SELECT 1;\nDROP DATASOURCE nosuch;\nCREATE DATASOURCE never TYPE mysql;\n").unwrap();
+    let out = Command::new(BIN).arg("run").arg("--data-dir").arg(&data).arg(&bad).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(&format!("{}:2:1:", bad.display())), "{stderr}");
+    let out = run_binary(&["repl", "--data-dir", data.to_str().unwrap()], "SHOW DATASOURCES;\n");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("never"), "run stopped at the error");
+}
+
+#[test]
+fn check_reports_file_line_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("s.sql");
+    std::fs::write(&script, "SELECT 1;\nCREATE DATASOURCE x TYP mysql;\n").unwrap();
+    let out = Command::new(BIN).arg("check").arg(&script).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with(&format!("{}:2:", script.display())), "{stderr}");
+    std::fs::write(&script, "SELECT 1;\nCREATE TABLE t (id INT, WATERMARK FOR ts AS ts) WITH ('connector' = 'x');\n").unwrap();
+    let out = Command::new(BIN).arg("check").arg(&script).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn serve_refuses_a_remote_address_without_allow_remote() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", "0.0.0.0:0", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--allow-remote"));
+}
+
+#[test]
+fn version_flag_prints_the_version() {
+    let out = Command::new(BIN).arg("--version").output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains(env!("CARGO_PKG_VERSION")));
+}

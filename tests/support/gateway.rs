@@ -1,0 +1,161 @@
+//! The real `scaleph serve` binary, started on a free port with a
+//! temporary data directory, its log captured.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Path of the binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_scaleph");
+
+/// A running `scaleph serve`.
+pub struct Gateway {
+    child: Child,
+    /// The port it listens on.
+    pub port: u16,
+    /// Its data directory (kept alive by `_dir` when temporary).
+    pub data_dir: PathBuf,
+    _dir: Option<Arc<tempfile::TempDir>>,
+    log: Arc<Mutex<String>>,
+}
+
+impl Gateway {
+    /// Starts a gateway with a fresh temporary data dir.
+    pub fn start() -> Gateway {
+        let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+        Gateway::start_with(dir.path().to_path_buf(), Some(dir), &[])
+    }
+
+    /// Starts a gateway on `data_dir` (e.g. again after a kill), with extra flags.
+    pub fn start_with(data_dir: PathBuf, dir: Option<Arc<tempfile::TempDir>>, extra: &[&str]) -> Gateway {
+        let mut child = Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(&data_dir)
+            .args(extra)
+            .env("RUST_LOG", "debug")
+            .env_remove("SCALEPH_FLINK_GATEWAY_URL")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start scaleph serve");
+        let log = Arc::new(Mutex::new(String::new()));
+        let (port_tx, port_rx) = std::sync::mpsc::channel();
+        let stderr = child.stderr.take().expect("stderr");
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(port) = listening_port(&line) {
+                    let _ = port_tx.send(port);
+                }
+                let mut log = sink.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        let port = port_rx
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("scaleph did not start listening; log:\n{}", log.lock().unwrap()));
+        Gateway {
+            child,
+            port,
+            data_dir,
+            _dir: dir,
+            log,
+        }
+    }
+
+    /// The temporary dir handle, to restart on the same data.
+    pub fn dir_handle(&self) -> Option<Arc<tempfile::TempDir>> {
+        self._dir.clone()
+    }
+
+    /// A tokio-postgres connection string.
+    pub fn conn_str(&self) -> String {
+        format!("host=127.0.0.1 port={} user=scaleph dbname=scaleph", self.port)
+    }
+
+    /// A connected tokio-postgres client (its connection driven in the background).
+    pub async fn client(&self) -> tokio_postgres::Client {
+        let (client, connection) = tokio_postgres::connect(&self.conn_str(), tokio_postgres::NoTls)
+            .await
+            .expect("connect to scaleph");
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        client
+    }
+
+    /// Runs the real `psql` against the gateway with `args`.
+    pub fn psql(&self, args: &[&str]) -> Output {
+        Command::new("psql")
+            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "scaleph", "-X", "-v", "ON_ERROR_STOP=1"])
+            .args(args)
+            .arg("scaleph")
+            .env("PGCONNECT_TIMEOUT", "10")
+            .output()
+            .expect("run psql")
+    }
+
+    /// Everything the gateway logged so far.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Kills the process with SIGKILL (no chance to flush anything).
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Sends SIGTERM and waits up to `limit` for the process to exit.
+    pub fn terminate(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The port in the "scaleph is listening" log line.
+fn listening_port(line: &str) -> Option<u16> {
+    if !line.contains("scaleph is listening") {
+        return None;
+    }
+    let start = line.find("listen=")? + "listen=".len();
+    let addr = line[start..].split_whitespace().next()?;
+    addr.rsplit(':').next()?.parse().ok()
+}
+
+/// Runs `scaleph <args>` with `stdin` piped in, returning its output.
+pub fn run_binary(args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run scaleph");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+    child.wait_with_output().expect("scaleph output")
+}
