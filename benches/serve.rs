@@ -33,7 +33,11 @@ impl Drop for Server {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Starts `scaleph serve` and returns it with the time until it accepted a connection.
@@ -42,7 +46,12 @@ fn start_server() -> (Server, Duration) {
     let port = free_port();
     let started = Instant::now();
     let child = Command::new(BIN)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
         .arg(dir.path())
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
@@ -53,16 +62,45 @@ fn start_server() -> (Server, Duration) {
         if TcpStream::connect(("127.0.0.1", port)).is_ok() {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(30), "scaleph did not start");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "scaleph did not start"
+        );
         std::thread::sleep(Duration::from_micros(500));
     }
     let elapsed = started.elapsed();
-    (Server { child, port, _dir: dir }, elapsed)
+    (
+        Server {
+            child,
+            port,
+            _dir: dir,
+        },
+        elapsed,
+    )
 }
 
-fn pgbench(port: u16, user: &str, db: &str, protocol: &str, secs: u64, script: &std::path::Path) -> Option<f64> {
+fn pgbench(
+    port: u16,
+    user: &str,
+    db: &str,
+    protocol: &str,
+    secs: u64,
+    script: &std::path::Path,
+) -> Option<f64> {
     let out = Command::new("pgbench")
-        .args(["-n", "-h", "127.0.0.1", "-p", &port.to_string(), "-U", user, "-c", "8", "-j", "2"])
+        .args([
+            "-n",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+            "-U",
+            user,
+            "-c",
+            "8",
+            "-j",
+            "2",
+        ])
         .args(["-T", &secs.to_string(), "-M", protocol, "-f"])
         .arg(script)
         .arg(db)
@@ -70,7 +108,10 @@ fn pgbench(port: u16, user: &str, db: &str, protocol: &str, secs: u64, script: &
         .ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
-        eprintln!("pgbench failed: {text}{}", String::from_utf8_lossy(&out.stderr));
+        eprintln!(
+            "pgbench failed: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         return None;
     }
     text.lines()
@@ -115,7 +156,9 @@ fn memory_per_connection(server: &Server, connections: usize) -> (u64, u64, f64)
     // Let the server finish every handshake (ReadyForQuery) before measuring.
     for socket in &mut sockets {
         use std::io::Read;
-        socket.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        socket
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
         let mut buf = [0u8; 4096];
         let mut seen = Vec::new();
         while !seen.windows(6).any(|w| w == [b'Z', 0, 0, 0, 5, b'I']) {
@@ -136,7 +179,10 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    let secs: u64 = std::env::var("SCALEPH_BENCH_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(10);
+    let secs: u64 = std::env::var("SCALEPH_BENCH_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
 
     let mut starts: Vec<Duration> = (0..10).map(|_| start_server().1).collect();
     starts.sort();
@@ -158,13 +204,26 @@ fn main() {
     std::fs::write(script.path(), "SELECT 1;\n").unwrap();
     let (server, _) = start_server();
     println!("pgbench -n -f (SELECT 1;) -c 8 -j 2 -T {secs}");
-    println!("{:<10} {:>14} {:>14} {:>8}", "protocol", "scaleph tps", "postgres tps", "ratio");
+    println!(
+        "{:<10} {:>14} {:>14} {:>8}",
+        "protocol", "scaleph tps", "postgres tps", "ratio"
+    );
     for protocol in ["simple", "extended"] {
-        let ours = pgbench(server.port, "scaleph", "scaleph", protocol, secs, script.path());
+        let ours = pgbench(
+            server.port,
+            "scaleph",
+            "scaleph",
+            protocol,
+            secs,
+            script.path(),
+        );
         let theirs = pgbench(5432, "postgres", "postgres", protocol, secs, script.path());
         match (ours, theirs) {
             (Some(ours), Some(theirs)) => {
-                println!("{protocol:<10} {ours:>14.0} {theirs:>14.0} {:>8.2}", ours / theirs)
+                println!(
+                    "{protocol:<10} {ours:>14.0} {theirs:>14.0} {:>8.2}",
+                    ours / theirs
+                )
             }
             _ => println!("{protocol:<10} {ours:>14?} {theirs:>14?}  (a run failed)"),
         }

@@ -16,11 +16,20 @@ fn repl_reads_statements_from_a_pipe() {
     assert!(out.status.success(), "{stderr}");
     assert!(stdout.contains("42"), "{stdout}");
     assert!(stdout.contains("Expanded display is on."), "{stdout}");
-    assert!(stdout.contains("-[ RECORD 1 ]") && stdout.contains("multi"), "{stdout}");
+    assert!(
+        stdout.contains("-[ RECORD 1 ]") && stdout.contains("multi"),
+        "{stdout}"
+    );
     assert!(stdout.contains("CREATE DATASOURCE"), "{stdout}");
     assert!(!stdout.contains("pw-123") && !stderr.contains("pw-123"));
-    assert!(stderr.contains("ERROR:") && stderr.contains('^'), "{stderr}");
-    assert!(dir.path().join("history").exists(), "history is kept in the data dir");
+    assert!(
+        stderr.contains("ERROR:") && stderr.contains('^'),
+        "{stderr}"
+    );
+    assert!(
+        dir.path().join("history").exists(),
+        "history is kept in the data dir"
+    );
 }
 
 #[test]
@@ -28,19 +37,52 @@ fn run_executes_scripts_and_stops_at_the_first_error() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let good = dir.path().join("setup.sql");
-    std::fs::write(&good, "-- setup\nCREATE DATASOURCE pg TYPE postgresql WITH (host = 'h');\nSHOW DATASOURCES;\n").unwrap();
-    let out = Command::new(BIN).arg("run").arg("--data-dir").arg(&data).arg(&good).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::write(
+        &good,
+        "-- setup\nCREATE DATASOURCE pg TYPE postgresql WITH (host = 'h');\nSHOW DATASOURCES;\n",
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .arg("run")
+        .arg("--data-dir")
+        .arg(&data)
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("pg"));
 
     let bad = dir.path().join("bad.sql");
-    std::fs::write(&bad, "SELECT 1;\nDROP DATASOURCE nosuch;\nCREATE DATASOURCE never TYPE mysql;\n").unwrap();
-    let out = Command::new(BIN).arg("run").arg("--data-dir").arg(&data).arg(&bad).output().unwrap();
+    std::fs::write(
+        &bad,
+        "SELECT 1;\nDROP DATASOURCE nosuch;\nCREATE DATASOURCE never TYPE mysql;\n",
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .arg("run")
+        .arg("--data-dir")
+        .arg(&data)
+        .arg(&bad)
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains(&format!("{}:2:1:", bad.display())), "{stderr}");
-    let out = run_binary(&["repl", "--data-dir", data.to_str().unwrap()], "SHOW DATASOURCES;\n");
-    assert!(!String::from_utf8_lossy(&out.stdout).contains("never"), "run stopped at the error");
+    assert!(
+        stderr.contains(&format!("{}:2:1:", bad.display())),
+        "{stderr}"
+    );
+    let out = run_binary(
+        &["repl", "--data-dir", data.to_str().unwrap()],
+        "SHOW DATASOURCES;\n",
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("never"),
+        "run stopped at the error"
+    );
 }
 
 #[test]
@@ -48,13 +90,32 @@ fn check_reports_file_line_column() {
     let dir = tempfile::tempdir().unwrap();
     let script = dir.path().join("s.sql");
     std::fs::write(&script, "SELECT 1;\nCREATE DATASOURCE x TYP mysql;\n").unwrap();
-    let out = Command::new(BIN).arg("check").arg(&script).output().unwrap();
+    let out = Command::new(BIN)
+        .arg("check")
+        .arg(&script)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.starts_with(&format!("{}:2:", script.display())), "{stderr}");
-    std::fs::write(&script, "SELECT 1;\nCREATE TABLE t (id INT, WATERMARK FOR ts AS ts) WITH ('connector' = 'x');\n").unwrap();
-    let out = Command::new(BIN).arg("check").arg(&script).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        stderr.starts_with(&format!("{}:2:", script.display())),
+        "{stderr}"
+    );
+    std::fs::write(
+        &script,
+        "SELECT 1;\nCREATE TABLE t (id INT, WATERMARK FOR ts AS ts) WITH ('connector' = 'x');\n",
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .arg("check")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

@@ -17,19 +17,40 @@ async fn datasource_lifecycle_over_pgwire() {
         .batch_execute(&CREATE.replace("DATASOURCE pg_main", "DATASOURCE IF NOT EXISTS pg_main"))
         .await
         .unwrap();
-    let rows = client.query("SELECT name, type, options FROM scaleph.datasources", &[]).await.unwrap();
+    let rows = client
+        .query("SELECT name, type, options FROM scaleph.datasources", &[])
+        .await
+        .unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].get::<_, String>(0), "pg_main");
     assert_eq!(rows[0].get::<_, String>(1), "postgresql");
     let options: String = rows[0].get(2);
-    assert!(options.contains("******") && !options.contains("s3cret"), "{options}");
+    assert!(
+        options.contains("******") && !options.contains("s3cret"),
+        "{options}"
+    );
     let shown = client.simple_query("SHOW DATASOURCES").await.unwrap();
     assert!(format!("{shown:?}").contains("pg_main"));
-    client.batch_execute("DROP DATASOURCE pg_main").await.unwrap();
-    let err = client.batch_execute("DROP DATASOURCE pg_main").await.unwrap_err();
+    client
+        .batch_execute("DROP DATASOURCE pg_main")
+        .await
+        .unwrap();
+    let err = client
+        .batch_execute("DROP DATASOURCE pg_main")
+        .await
+        .unwrap_err();
     assert_eq!(err.as_db_error().unwrap().code().code(), "42704");
-    client.batch_execute("DROP DATASOURCE IF EXISTS pg_main").await.unwrap();
-    assert!(client.query("SELECT * FROM scaleph.datasources", &[]).await.unwrap().is_empty());
+    client
+        .batch_execute("DROP DATASOURCE IF EXISTS pg_main")
+        .await
+        .unwrap();
+    assert!(
+        client
+            .query("SELECT * FROM scaleph.datasources", &[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(!gateway.log().contains("s3cret"), "the log holds a secret");
 }
 
@@ -39,14 +60,25 @@ async fn kill_9_after_create_loses_nothing() {
     {
         let client = gateway.client().await;
         client.batch_execute(CREATE).await.unwrap();
-        client.batch_execute("CREATE DATASOURCE kafka_events TYPE kafka WITH ('bootstrap.servers' = 'k:9092')").await.unwrap();
-        client.batch_execute("DROP DATASOURCE kafka_events").await.unwrap();
+        client
+            .batch_execute(
+                "CREATE DATASOURCE kafka_events TYPE kafka WITH ('bootstrap.servers' = 'k:9092')",
+            )
+            .await
+            .unwrap();
+        client
+            .batch_execute("DROP DATASOURCE kafka_events")
+            .await
+            .unwrap();
     }
     gateway.kill9();
     let data_dir = gateway.data_dir.clone();
     let restarted = Gateway::start_with(data_dir, gateway.dir_handle(), &[]);
     let client = restarted.client().await;
-    let rows = client.query("SELECT name FROM scaleph.datasources ORDER BY name", &[]).await.unwrap();
+    let rows = client
+        .query("SELECT name FROM scaleph.datasources ORDER BY name", &[])
+        .await
+        .unwrap();
     let names: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
     assert_eq!(names, vec!["pg_main".to_string()]);
 }
@@ -74,9 +106,20 @@ fn psql_shows_datasources_with_secrets_masked() {
         return;
     }
     let gateway = Gateway::start();
-    let out = gateway.psql(&["-c", CREATE, "-c", "SHOW DATASOURCES", "-c", "SELECT name, type, created_at FROM scaleph.datasources"]);
+    let out = gateway.psql(&[
+        "-c",
+        CREATE,
+        "-c",
+        "SHOW DATASOURCES",
+        "-c",
+        "SELECT name, type, created_at FROM scaleph.datasources",
+    ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("CREATE DATASOURCE"), "{stdout}");
     assert!(stdout.contains("pg_main"), "{stdout}");
     assert!(!stdout.contains("s3cret"), "{stdout}");

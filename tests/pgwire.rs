@@ -11,7 +11,11 @@ fn rows(messages: &[SimpleQueryMessage]) -> Vec<Vec<Option<String>>> {
     messages
         .iter()
         .filter_map(|m| match m {
-            SimpleQueryMessage::Row(row) => Some((0..row.len()).map(|i| row.get(i).map(str::to_string)).collect()),
+            SimpleQueryMessage::Row(row) => Some(
+                (0..row.len())
+                    .map(|i| row.get(i).map(str::to_string))
+                    .collect(),
+            ),
             _ => None,
         })
         .collect()
@@ -50,7 +54,10 @@ async fn simple_query_with_several_statements_returns_each_result() {
 async fn version_says_scaleph_and_the_emulated_postgresql() {
     let gateway = Gateway::start();
     let client = gateway.client().await;
-    let row = client.query_one("SELECT version(), current_database(), current_user", &[]).await.unwrap();
+    let row = client
+        .query_one("SELECT version(), current_database(), current_user", &[])
+        .await
+        .unwrap();
     let version: String = row.get(0);
     assert!(version.starts_with("PostgreSQL 15"), "{version}");
     assert!(version.contains("scaleph"), "{version}");
@@ -62,13 +69,22 @@ async fn version_says_scaleph_and_the_emulated_postgresql() {
 async fn error_then_success_keeps_the_connection_usable() {
     let gateway = Gateway::start();
     let client = gateway.client().await;
-    let err = client.simple_query("SELECT 1;\nSELECT nosuchcolumn FROM scaleph.datasources").await.unwrap_err();
+    let err = client
+        .simple_query("SELECT 1;\nSELECT nosuchcolumn FROM scaleph.datasources")
+        .await
+        .unwrap_err();
     let db = err.as_db_error().expect("a database error");
     assert_eq!(db.code().code(), "42703", "{db:?}");
-    let err = client.simple_query("CREATE DATASOUCE x TYPE mysql").await.unwrap_err();
+    let err = client
+        .simple_query("CREATE DATASOUCE x TYPE mysql")
+        .await
+        .unwrap_err();
     let db = err.as_db_error().expect("a database error");
     assert_eq!(db.code().code(), "42601", "{db:?}");
-    assert!(db.position().is_some(), "syntax errors carry a position: {db:?}");
+    assert!(
+        db.position().is_some(),
+        "syntax errors carry a position: {db:?}"
+    );
     let messages = client.simple_query("SELECT 7").await.unwrap();
     assert_eq!(rows(&messages), vec![vec![Some("7".into())]]);
 }
@@ -77,7 +93,10 @@ async fn error_then_success_keeps_the_connection_usable() {
 async fn extended_protocol_binds_parameters_and_returns_binary_results() {
     let gateway = Gateway::start();
     let client = gateway.client().await;
-    let statement = client.prepare("SELECT $1::BIGINT + 1 AS n, upper($2::VARCHAR) AS s").await.unwrap();
+    let statement = client
+        .prepare("SELECT $1::BIGINT + 1 AS n, upper($2::VARCHAR) AS s")
+        .await
+        .unwrap();
     assert_eq!(statement.columns()[0].name(), "n");
     for i in 0..3i64 {
         let n = 41 + i;
@@ -85,7 +104,10 @@ async fn extended_protocol_binds_parameters_and_returns_binary_results() {
         assert_eq!(row.get::<_, i64>(0), 42 + i);
         assert_eq!(row.get::<_, String>(1), "AB");
     }
-    let row = client.query_one("SELECT 1.5::DOUBLE, true, 'x'", &[]).await.unwrap();
+    let row = client
+        .query_one("SELECT 1.5::DOUBLE, true, 'x'", &[])
+        .await
+        .unwrap();
     assert_eq!(row.get::<_, f64>(0), 1.5);
     assert!(row.get::<_, bool>(1));
 }
@@ -125,10 +147,16 @@ async fn transactions_are_accepted_as_no_ops() {
 async fn flink_sql_without_a_gateway_says_how_to_configure_one() {
     let gateway = Gateway::start();
     let client = gateway.client().await;
-    let err = client.simple_query("SELECT * FROM orders").await.unwrap_err();
+    let err = client
+        .simple_query("SELECT * FROM orders")
+        .await
+        .unwrap_err();
     let db = err.as_db_error().expect("db error");
     assert_eq!(db.code().code(), "08001");
-    assert!(db.hint().unwrap_or_default().contains("--flink-gateway"), "{db:?}");
+    assert!(
+        db.hint().unwrap_or_default().contains("--flink-gateway"),
+        "{db:?}"
+    );
 }
 
 #[test]
@@ -137,9 +165,18 @@ fn psql_runs_statements_and_shows_error_positions() {
         return;
     }
     let gateway = Gateway::start();
-    let out = gateway.psql(&["-c", "SELECT 40 + 2 AS answer, upper('ab') AS up", "-c", "SHOW server_version"]);
+    let out = gateway.psql(&[
+        "-c",
+        "SELECT 40 + 2 AS answer, upper('ab') AS up",
+        "-c",
+        "SHOW server_version",
+    ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("answer | up"), "{stdout}");
     assert!(stdout.contains("42 | AB"), "{stdout}");
     assert!(stdout.contains("15.0"), "{stdout}");
@@ -147,13 +184,22 @@ fn psql_runs_statements_and_shows_error_positions() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(stderr.contains("ERROR:"), "{stderr}");
-    assert!(stderr.contains("LINE 1:") && stderr.contains('^'), "psql shows the position: {stderr}");
+    assert!(
+        stderr.contains("LINE 1:") && stderr.contains('^'),
+        "psql shows the position: {stderr}"
+    );
 }
 
 #[test]
 fn sigterm_shuts_down_gracefully() {
     let mut gateway = Gateway::start();
-    let status = gateway.terminate(Duration::from_secs(10)).expect("exits after SIGTERM");
+    let status = gateway
+        .terminate(Duration::from_secs(10))
+        .expect("exits after SIGTERM");
     assert!(status.success(), "{status:?}");
-    assert!(gateway.log().contains("scaleph stopped"), "{}", gateway.log());
+    assert!(
+        gateway.log().contains("scaleph stopped"),
+        "{}",
+        gateway.log()
+    );
 }

@@ -31,7 +31,9 @@ fn toggle(arg: Option<&str>) -> Result<Option<bool>, String> {
         None => Ok(None),
         Some("on") => Ok(Some(true)),
         Some("off") => Ok(Some(false)),
-        Some(other) => Err(format!("unrecognized value \"{other}\": expected on or off")),
+        Some(other) => Err(format!(
+            "unrecognized value \"{other}\": expected on or off"
+        )),
     }
 }
 
@@ -61,8 +63,15 @@ impl MetaCommand {
             }
             MetaCommand::Expanded(on) => {
                 let expanded = on.unwrap_or(display.layout == Layout::Table);
-                display.layout = if expanded { Layout::Expanded } else { Layout::Table };
-                format!("Expanded display is {}.", if expanded { "on" } else { "off" })
+                display.layout = if expanded {
+                    Layout::Expanded
+                } else {
+                    Layout::Table
+                };
+                format!(
+                    "Expanded display is {}.",
+                    if expanded { "on" } else { "off" }
+                )
             }
         }
     }
@@ -75,12 +84,27 @@ mod tests {
     #[test]
     fn meta_command_toggles_and_sets() {
         let mut display = Display::default();
-        assert_eq!(MetaCommand::parse("\\x").unwrap().apply(&mut display), "Expanded display is on.");
-        assert_eq!(MetaCommand::parse("\\x off").unwrap().apply(&mut display), "Expanded display is off.");
-        assert_eq!(MetaCommand::parse("\\timing on").unwrap().apply(&mut display), "Timing is on.");
+        assert_eq!(
+            MetaCommand::parse("\\x").unwrap().apply(&mut display),
+            "Expanded display is on."
+        );
+        assert_eq!(
+            MetaCommand::parse("\\x off").unwrap().apply(&mut display),
+            "Expanded display is off."
+        );
+        assert_eq!(
+            MetaCommand::parse("\\timing on")
+                .unwrap()
+                .apply(&mut display),
+            "Timing is on."
+        );
         assert!(display.timing);
         assert!(MetaCommand::parse("\\x maybe").is_err());
-        assert!(MetaCommand::parse("\\zz").unwrap_err().contains("invalid command"));
+        assert!(
+            MetaCommand::parse("\\zz")
+                .unwrap_err()
+                .contains("invalid command")
+        );
         assert_eq!(MetaCommand::parse(" \\q ").unwrap(), MetaCommand::Quit);
     }
 }

@@ -45,12 +45,19 @@ pub async fn run_interactive(context: Arc<Context>) -> std::io::Result<()> {
     let _ = editor.load_history(&history);
     let interactive = std::io::stdin().is_terminal();
     if interactive {
-        println!("scaleph {} — type \\? for help, \\q to quit.", env!("CARGO_PKG_VERSION"));
+        println!(
+            "scaleph {} — type \\? for help, \\q to quit.",
+            env!("CARGO_PKG_VERSION")
+        );
     }
     let mut display = Display::default();
     let mut buffer = String::new();
     loop {
-        let prompt = if buffer.is_empty() { "scaleph=> " } else { "scaleph-> " };
+        let prompt = if buffer.is_empty() {
+            "scaleph=> "
+        } else {
+            "scaleph-> "
+        };
         let line = match tokio::task::block_in_place(|| editor.readline(prompt)) {
             Ok(line) => line,
             Err(ReadlineError::Interrupted) => {
@@ -93,7 +100,12 @@ pub async fn run_interactive(context: Arc<Context>) -> std::io::Result<()> {
 
 /// Parses and runs every statement of `script`, printing each result;
 /// stops at the first error and returns it.
-async fn run_text(session: &mut Session, script: &str, display: Display, interactive: bool) -> Result<(), Error> {
+async fn run_text(
+    session: &mut Session,
+    script: &str,
+    display: Display,
+    interactive: bool,
+) -> Result<(), Error> {
     let statements = session.parse(script)?;
     for statement in &statements {
         run_statement(session, statement, display, interactive)
@@ -105,7 +117,12 @@ async fn run_text(session: &mut Session, script: &str, display: Display, interac
 
 /// Runs one statement and prints its notices and result. In an interactive
 /// terminal, Ctrl-C cancels the statement.
-async fn run_statement(session: &mut Session, statement: &ParsedStatement, display: Display, interactive: bool) -> Result<(), Error> {
+async fn run_statement(
+    session: &mut Session,
+    statement: &ParsedStatement,
+    display: Display,
+    interactive: bool,
+) -> Result<(), Error> {
     let started = Instant::now();
     let cancel = session.cancel_handle();
     let work = async {
@@ -133,7 +150,11 @@ async fn run_statement(session: &mut Session, statement: &ParsedStatement, displ
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(rendered.as_bytes());
     if display.timing {
-        let _ = writeln!(stdout, "Time: {:.3} ms", started.elapsed().as_secs_f64() * 1000.0);
+        let _ = writeln!(
+            stdout,
+            "Time: {:.3} ms",
+            started.elapsed().as_secs_f64() * 1000.0
+        );
     }
     let _ = writeln!(stdout);
     Ok(())
@@ -145,9 +166,13 @@ enum Collected {
     Tag(String),
 }
 
-async fn collect(output: StatementOutput) -> Result<(Vec<crate::result::Notice>, Collected), Error> {
+async fn collect(
+    output: StatementOutput,
+) -> Result<(Vec<crate::result::Notice>, Collected), Error> {
     let collected = match output.result {
-        QueryResult::Rows { schema, batches } => Collected::Rows(schema, batches.try_collect().await?),
+        QueryResult::Rows { schema, batches } => {
+            Collected::Rows(schema, batches.try_collect().await?)
+        }
         QueryResult::Command(tag) => Collected::Tag(tag.to_string()),
     };
     Ok((output.notices, collected))
@@ -161,7 +186,10 @@ pub fn format_error(err: &Error, script: &str) -> String {
         let line = script.lines().nth(position.line - 1).unwrap_or("");
         let prefix = format!("LINE {}: ", position.line);
         out.push_str(&format!("{prefix}{line}\n"));
-        out.push_str(&format!("{}^\n", " ".repeat(prefix.chars().count() + position.column - 1)));
+        out.push_str(&format!(
+            "{}^\n",
+            " ".repeat(prefix.chars().count() + position.column - 1)
+        ));
     }
     if let Some(detail) = &err.detail {
         out.push_str(&format!("DETAIL:  {detail}\n"));
@@ -175,7 +203,13 @@ pub fn format_error(err: &Error, script: &str) -> String {
 /// `FILE:LINE:COL: message` for an error in `script` read from `file`.
 fn located(file: &Path, script: &str, err: &Error) -> String {
     let position = err.position.unwrap_or_else(|| Position::at(script, 0));
-    let mut line = format!("{}:{}:{}: {}", file.display(), position.line, position.column, err.message);
+    let mut line = format!(
+        "{}:{}:{}: {}",
+        file.display(),
+        position.line,
+        position.column,
+        err.message
+    );
     if let Some(hint) = &err.hint {
         line.push_str(&format!(" (hint: {hint})"));
     }
@@ -211,7 +245,13 @@ pub fn check_scripts(files: &[PathBuf]) -> bool {
         let problem = match std::fs::read_to_string(file) {
             Ok(script) => crate::sql::parse_script(&script).err().map(|err| {
                 let position = err.position.unwrap_or_else(|| Position::at(&script, 0));
-                format!("{}:{}:{}: error: {}", file.display(), position.line, position.column, err.message)
+                format!(
+                    "{}:{}:{}: error: {}",
+                    file.display(),
+                    position.line,
+                    position.column,
+                    err.message
+                )
             }),
             Err(e) => Some(format!("{}: error: cannot read: {e}", file.display())),
         };
@@ -230,9 +270,15 @@ mod tests {
     #[test]
     fn format_error_puts_a_caret_under_the_position() {
         let script = "SELECT 1;\nSELEC 2;";
-        let err = Error::syntax("syntax error at or near \"SELEC\"", Position::at(script, 10));
+        let err = Error::syntax(
+            "syntax error at or near \"SELEC\"",
+            Position::at(script, 10),
+        );
         let text = format_error(&err, script);
-        assert_eq!(text, "ERROR:  syntax error at or near \"SELEC\"\nLINE 2: SELEC 2;\n        ^\n");
+        assert_eq!(
+            text,
+            "ERROR:  syntax error at or near \"SELEC\"\nLINE 2: SELEC 2;\n        ^\n"
+        );
     }
 
     #[test]

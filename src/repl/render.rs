@@ -33,7 +33,12 @@ pub fn cell_texts(batch: &RecordBatch) -> Result<Vec<Vec<String>>> {
         .collect::<std::result::Result<Vec<_>, _>>()
         .map_err(|e| Error::internal(format!("cannot format a result column: {e}")))?;
     Ok((0..batch.num_rows())
-        .map(|row| formatters.iter().map(|f| f.value(row).to_string()).collect())
+        .map(|row| {
+            formatters
+                .iter()
+                .map(|f| f.value(row).to_string())
+                .collect()
+        })
         .collect())
 }
 
@@ -77,7 +82,12 @@ fn render_expanded(names: &[&str], rows: &[Vec<String>]) -> String {
     let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
     let mut out = String::new();
     for (i, row) in rows.iter().enumerate() {
-        let _ = writeln!(out, "-[ RECORD {} ]{}", i + 1, "-".repeat(width.saturating_sub(8)));
+        let _ = writeln!(
+            out,
+            "-[ RECORD {} ]{}",
+            i + 1,
+            "-".repeat(width.saturating_sub(8))
+        );
         for (name, value) in names.iter().zip(row) {
             let _ = writeln!(out, "{name:<width$} | {value}");
         }

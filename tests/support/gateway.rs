@@ -29,7 +29,11 @@ impl Gateway {
     }
 
     /// Starts a gateway on `data_dir` (e.g. again after a kill), with extra flags.
-    pub fn start_with(data_dir: PathBuf, dir: Option<Arc<tempfile::TempDir>>, extra: &[&str]) -> Gateway {
+    pub fn start_with(
+        data_dir: PathBuf,
+        dir: Option<Arc<tempfile::TempDir>>,
+        extra: &[&str],
+    ) -> Gateway {
         let mut child = Command::new(BIN)
             .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(&data_dir)
@@ -57,7 +61,12 @@ impl Gateway {
         });
         let port = port_rx
             .recv_timeout(Duration::from_secs(30))
-            .unwrap_or_else(|_| panic!("scaleph did not start listening; log:\n{}", log.lock().unwrap()));
+            .unwrap_or_else(|_| {
+                panic!(
+                    "scaleph did not start listening; log:\n{}",
+                    log.lock().unwrap()
+                )
+            });
         Gateway {
             child,
             port,
@@ -74,7 +83,10 @@ impl Gateway {
 
     /// A tokio-postgres connection string.
     pub fn conn_str(&self) -> String {
-        format!("host=127.0.0.1 port={} user=scaleph dbname=scaleph", self.port)
+        format!(
+            "host=127.0.0.1 port={} user=scaleph dbname=scaleph",
+            self.port
+        )
     }
 
     /// A connected tokio-postgres client (its connection driven in the background).
@@ -91,7 +103,17 @@ impl Gateway {
     /// Runs the real `psql` against the gateway with `args`.
     pub fn psql(&self, args: &[&str]) -> Output {
         Command::new("psql")
-            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "scaleph", "-X", "-v", "ON_ERROR_STOP=1"])
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "scaleph",
+                "-X",
+                "-v",
+                "ON_ERROR_STOP=1",
+            ])
             .args(args)
             .arg("scaleph")
             .env("PGCONNECT_TIMEOUT", "10")
@@ -112,7 +134,9 @@ impl Gateway {
 
     /// Sends SIGTERM and waits up to `limit` for the process to exit.
     pub fn terminate(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
         let deadline = Instant::now() + limit;
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {
@@ -156,6 +180,11 @@ pub fn run_binary(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run scaleph");
-    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
     child.wait_with_output().expect("scaleph output")
 }

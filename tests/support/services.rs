@@ -13,7 +13,10 @@ pub fn under_ci() -> bool {
 /// a loud skip notice and returns `false`.
 pub fn available(what: &str, present: bool) -> bool {
     if !present {
-        assert!(!under_ci(), "{what} is required under CI but is not available");
+        assert!(
+            !under_ci(),
+            "{what} is required under CI but is not available"
+        );
         eprintln!("SKIPPED: {what} is not available on this machine");
     }
     present
@@ -21,5 +24,11 @@ pub fn available(what: &str, present: bool) -> bool {
 
 /// Whether the `psql` client can be run.
 pub fn psql() -> bool {
-    available("psql", Command::new("psql").arg("--version").output().is_ok_and(|o| o.status.success()))
+    available(
+        "psql",
+        Command::new("psql")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success()),
+    )
 }
