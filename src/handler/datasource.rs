@@ -1,30 +1,199 @@
-//! `CREATE/DROP/SHOW DATASOURCE(S)`.
+//! `CREATE DATASOURCE`, `DROP DATASOURCE` and `SHOW DATASOURCES`.
+//!
+//! Options whose key names a secret (`password`, `*.secret-key`, ...) are
+//! kept as secrets: encrypted by the store, masked everywhere they are
+//! shown. Typed validation against the datasource type registry comes with
+//! the type registry; until then the type must be one of [`KNOWN_TYPES`].
 
-use crate::error::Result;
-use crate::result::StatementOutput;
+use std::collections::BTreeMap;
+
+use secrecy::SecretString;
+
+use super::object_name;
+use crate::error::{Error, Result, SqlState};
+use crate::result::{Notice, QueryResult, StatementOutput};
 use crate::session::Context;
-use crate::sql::ast::{CreateDatasource, DropDatasource, ShowDatasources};
+use crate::sql::ast::{CreateDatasource, DropDatasource, ShowDatasources, quote_string};
+use crate::sql::mask::is_secret_key;
+use crate::store::{Datasource, OptionEntry, StoreError};
 
-/// `CREATE DATASOURCE`.
+/// The datasource types scaleph knows.
+pub const KNOWN_TYPES: &[&str] = &[
+    "clickhouse",
+    "doris",
+    "elasticsearch",
+    "gravitino",
+    "hdfs",
+    "hive",
+    "kafka",
+    "mongodb",
+    "mysql",
+    "oracle",
+    "paimon",
+    "postgresql",
+    "pulsar",
+    "s3",
+    "sqlserver",
+    "starrocks",
+];
+
+/// `CREATE DATASOURCE [IF NOT EXISTS] name TYPE t WITH (...)`.
 pub async fn handle_create_datasource(
     context: &Context,
     create: &CreateDatasource,
 ) -> Result<StatementOutput> {
-    let _ = (context, create);
-    todo!("store helper")
+    let name = object_name(&create.name);
+    let datasource_type = create.datasource_type.value.to_lowercase();
+    if !KNOWN_TYPES.contains(&datasource_type.as_str()) {
+        return Err(Error::new(
+            SqlState::UNDEFINED_OBJECT,
+            format!("datasource type \"{datasource_type}\" does not exist"),
+        )
+        .with_hint(format!("known types: {}", KNOWN_TYPES.join(", "))));
+    }
+    let options: BTreeMap<String, OptionEntry> = create
+        .options
+        .0
+        .iter()
+        .map(|option| {
+            let value = option.value.as_text();
+            let entry = if is_secret_key(&option.key) {
+                OptionEntry::Secret(SecretString::from(value))
+            } else {
+                OptionEntry::Plain(value)
+            };
+            (option.key.clone(), entry)
+        })
+        .collect();
+    let now = chrono::Utc::now();
+    let datasource = Datasource {
+        name: name.clone(),
+        datasource_type,
+        options,
+        comment: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let output = StatementOutput::from(QueryResult::command("CREATE DATASOURCE"));
+    match context.store.create_datasource(datasource).await {
+        Ok(()) => Ok(output),
+        Err(StoreError::Duplicate { .. }) if create.if_not_exists => Ok(output.with_notice(
+            Notice::notice(format!("datasource \"{name}\" already exists, skipping")),
+        )),
+        Err(e) => Err(e.into()),
+    }
 }
 
-/// `DROP DATASOURCE`.
+/// `DROP DATASOURCE [IF EXISTS] name`.
 pub async fn handle_drop_datasource(
     context: &Context,
     drop: &DropDatasource,
 ) -> Result<StatementOutput> {
-    let _ = (context, drop);
-    todo!("store helper")
+    let name = object_name(&drop.name);
+    let output = StatementOutput::from(QueryResult::command("DROP DATASOURCE"));
+    if context.store.drop_datasource(&name).await? {
+        Ok(output)
+    } else if drop.if_exists {
+        Ok(output.with_notice(Notice::notice(format!(
+            "datasource \"{name}\" does not exist, skipping"
+        ))))
+    } else {
+        Err(Error::new(
+            SqlState::UNDEFINED_OBJECT,
+            format!("datasource \"{name}\" does not exist"),
+        ))
+    }
 }
 
-/// `SHOW DATASOURCES` as a query on `scaleph.datasources`.
+/// `SHOW DATASOURCES [LIKE 'pattern']` as a query on `scaleph.datasources`.
 pub fn show_datasources_query(show: &ShowDatasources) -> String {
-    let _ = show;
-    todo!("store helper")
+    let filter = show
+        .like
+        .as_ref()
+        .map(|like| format!(" WHERE name LIKE {}", quote_string(like)))
+        .unwrap_or_default();
+    format!(
+        "SELECT name, type, options, comment, created_at FROM scaleph.datasources{filter} ORDER BY name"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sql::{Statement, parse_script};
+    use std::sync::Arc;
+
+    async fn context(dir: &std::path::Path) -> Context {
+        let config = crate::config::Config::merge(
+            crate::config::FileConfig::default(),
+            crate::config::Overrides::default(),
+        )
+        .unwrap();
+        Context {
+            store: Arc::new(crate::store::SqliteStore::open(dir).await.unwrap()),
+            config,
+        }
+    }
+
+    fn statement(sql: &str) -> Statement {
+        parse_script(sql).unwrap().remove(0).statement
+    }
+
+    async fn run(context: &Context, sql: &str) -> Result<StatementOutput> {
+        match statement(sql) {
+            Statement::CreateDatasource(c) => handle_create_datasource(context, &c).await,
+            Statement::DropDatasource(d) => handle_drop_datasource(context, &d).await,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn create_and_drop_follow_postgresql_conventions() {
+        let dir = tempfile::tempdir().unwrap();
+        let context = context(dir.path()).await;
+        run(
+            &context,
+            "CREATE DATASOURCE Pg TYPE PostgreSQL WITH (password = 'pw')",
+        )
+        .await
+        .unwrap();
+        let stored = context.store.get_datasource("pg").await.unwrap().unwrap();
+        assert_eq!(stored.datasource_type, "postgresql");
+        assert!(matches!(stored.options["password"], OptionEntry::Secret(_)));
+        let err = run(&context, "CREATE DATASOURCE pg TYPE mysql")
+            .await
+            .unwrap_err();
+        assert_eq!(err.sqlstate, SqlState::DUPLICATE_OBJECT);
+        let ok = run(&context, "CREATE DATASOURCE IF NOT EXISTS pg TYPE mysql")
+            .await
+            .unwrap();
+        assert_eq!(
+            ok.notices[0].message,
+            "datasource \"pg\" already exists, skipping"
+        );
+        run(&context, "DROP DATASOURCE PG").await.unwrap();
+        let err = run(&context, "DROP DATASOURCE pg").await.unwrap_err();
+        assert_eq!(err.sqlstate, SqlState::UNDEFINED_OBJECT);
+        let ok = run(&context, "DROP DATASOURCE IF EXISTS pg").await.unwrap();
+        assert!(ok.notices[0].message.contains("does not exist, skipping"));
+    }
+
+    #[tokio::test]
+    async fn unknown_type_is_42704_with_the_known_ones_as_hint() {
+        let dir = tempfile::tempdir().unwrap();
+        let context = context(dir.path()).await;
+        let err = run(&context, "CREATE DATASOURCE x TYPE mysqll")
+            .await
+            .unwrap_err();
+        assert_eq!(err.sqlstate, SqlState::UNDEFINED_OBJECT);
+        assert!(err.hint.unwrap().contains("mysql"));
+    }
+
+    #[test]
+    fn show_datasources_query_escapes_the_pattern() {
+        let sql = show_datasources_query(&ShowDatasources {
+            like: Some("o'k%".into()),
+        });
+        assert!(sql.contains("LIKE 'o''k%'"), "{sql}");
+    }
 }

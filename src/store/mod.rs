@@ -36,6 +36,19 @@ pub struct Datasource {
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
+impl Datasource {
+    /// The options as a JSON object text, keys in order, secrets shown as
+    /// [`MASK`]: what system tables and SHOW statements display.
+    pub fn masked_options_json(&self) -> String {
+        let masked: BTreeMap<&str, &str> = self
+            .options
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.masked()))
+            .collect();
+        serde_json::to_string(&masked).unwrap_or_default()
+    }
+}
+
 /// One option value: plain text, or a secret encrypted at rest.
 #[derive(Clone, Debug)]
 pub enum OptionEntry {

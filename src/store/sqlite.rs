@@ -1,37 +1,302 @@
-//! The embedded store.
+//! The embedded store: one SQLite file, `<data_dir>/scaleph.db`, in WAL
+//! mode with `synchronous=FULL`, so a committed change survives a crash or
+//! power loss. rusqlite is synchronous: each call runs on tokio's blocking
+//! pool holding the one connection's mutex, which serialises writers (as
+//! SQLite does anyway) without tying up the async workers.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use super::{Datasource, OptionEntry, SecretBox, Store, StoreError};
+
+mod embedded {
+    refinery::embed_migrations!("src/store/migrations");
+}
+
+/// The file name of the database in the data dir.
+pub const DB_FILE: &str = "scaleph.db";
 
 /// The embedded SQLite store.
-pub struct SqliteStore {}
+#[derive(Clone)]
+pub struct SqliteStore {
+    connection: Arc<Mutex<Connection>>,
+    secrets: Arc<SecretBox>,
+}
+
+/// An option as stored: plain text, or sealed by [`SecretBox`].
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum StoredOption {
+    Plain(String),
+    Sealed(String),
+}
+
+fn micros(at: chrono::DateTime<chrono::Utc>) -> i64 {
+    at.timestamp_micros()
+}
+
+fn from_micros(us: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_micros(us).unwrap_or_default()
+}
+
+fn aad(datasource: &str, key: &str) -> String {
+    format!("datasource:{datasource}:{key}")
+}
 
 impl SqliteStore {
-    /// Opens (creating and migrating if needed) the store in `data_dir`.
-    pub async fn open(data_dir: &std::path::Path) -> Result<SqliteStore, super::StoreError> {
-        let _ = data_dir;
-        todo!("store helper")
+    /// Opens the store in `data_dir`, creating the directory, the key file
+    /// and the database, and running pending migrations.
+    pub async fn open(data_dir: &Path) -> Result<SqliteStore, StoreError> {
+        let data_dir = data_dir.to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            std::fs::create_dir_all(&data_dir)?;
+            let secrets = SecretBox::open(&data_dir)?;
+            let mut connection = Connection::open(data_dir.join(DB_FILE))?;
+            connection.execute_batch(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+            )?;
+            embedded::migrations::runner()
+                .run(&mut connection)
+                .map_err(|e| StoreError::Migration(e.to_string()))?;
+            Ok(SqliteStore {
+                connection: Arc::new(Mutex::new(connection)),
+                secrets: Arc::new(secrets),
+            })
+        })
+        .await
+        .map_err(|_| StoreError::Closed)?
+    }
+
+    /// Runs `work` with the connection on the blocking pool.
+    async fn with<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection, &SecretBox) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let connection = self.connection.clone();
+        let secrets = self.secrets.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut connection = connection.lock().map_err(|_| StoreError::Closed)?;
+            work(&mut connection, &secrets)
+        })
+        .await
+        .map_err(|_| StoreError::Closed)?
     }
 }
 
-#[async_trait::async_trait]
-impl super::Store for SqliteStore {
-    async fn create_datasource(
-        &self,
-        datasource: super::Datasource,
-    ) -> Result<(), super::StoreError> {
-        let _ = datasource;
-        todo!()
+fn encode_options(secrets: &SecretBox, datasource: &Datasource) -> Result<String, StoreError> {
+    let mut stored = BTreeMap::new();
+    for (key, entry) in &datasource.options {
+        let value = match entry {
+            OptionEntry::Plain(value) => StoredOption::Plain(value.clone()),
+            OptionEntry::Secret(secret) => {
+                StoredOption::Sealed(secrets.seal(&aad(&datasource.name, key), secret)?)
+            }
+        };
+        stored.insert(key.clone(), value);
     }
-    async fn get_datasource(
-        &self,
-        name: &str,
-    ) -> Result<Option<super::Datasource>, super::StoreError> {
-        let _ = name;
-        todo!()
+    serde_json::to_string(&stored).map_err(|e| StoreError::Migration(e.to_string()))
+}
+
+fn decode_row(secrets: &SecretBox, row: &rusqlite::Row) -> Result<Datasource, StoreError> {
+    let name: String = row.get(0)?;
+    let options_json: String = row.get(2)?;
+    let stored: BTreeMap<String, StoredOption> =
+        serde_json::from_str(&options_json).map_err(|e| {
+            StoreError::Migration(format!(
+                "datasource {name}: options are not valid JSON: {e}"
+            ))
+        })?;
+    let mut options = BTreeMap::new();
+    for (key, value) in stored {
+        let entry = match value {
+            StoredOption::Plain(value) => OptionEntry::Plain(value),
+            StoredOption::Sealed(sealed) => {
+                OptionEntry::Secret(secrets.open_value(&aad(&name, &key), &sealed)?)
+            }
+        };
+        options.insert(key, entry);
     }
-    async fn list_datasources(&self) -> Result<Vec<super::Datasource>, super::StoreError> {
-        todo!()
+    Ok(Datasource {
+        name,
+        datasource_type: row.get(1)?,
+        options,
+        comment: row.get(3)?,
+        created_at: from_micros(row.get(4)?),
+        updated_at: from_micros(row.get(5)?),
+    })
+}
+
+const SELECT_DATASOURCES: &str =
+    "SELECT name, datasource_type, options, comment, created_at, updated_at FROM datasources";
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn create_datasource(&self, datasource: Datasource) -> Result<(), StoreError> {
+        self.with(move |connection, secrets| {
+            let options = encode_options(secrets, &datasource)?;
+            let inserted = connection.execute(
+                "INSERT INTO datasources (name, datasource_type, options, comment, created_at, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (name) DO NOTHING",
+                params![
+                    datasource.name,
+                    datasource.datasource_type,
+                    options,
+                    datasource.comment,
+                    micros(datasource.created_at),
+                    micros(datasource.updated_at)
+                ],
+            )?;
+            if inserted == 0 {
+                return Err(StoreError::Duplicate { kind: "datasource", name: datasource.name });
+            }
+            Ok(())
+        })
+        .await
     }
-    async fn drop_datasource(&self, name: &str) -> Result<bool, super::StoreError> {
-        let _ = name;
-        todo!()
+
+    async fn get_datasource(&self, name: &str) -> Result<Option<Datasource>, StoreError> {
+        let name = name.to_string();
+        self.with(move |connection, secrets| {
+            connection
+                .query_row(
+                    &format!("{SELECT_DATASOURCES} WHERE name = ?1"),
+                    [name],
+                    |row| Ok(decode_row(secrets, row)),
+                )
+                .optional()?
+                .transpose()
+        })
+        .await
+    }
+
+    async fn list_datasources(&self) -> Result<Vec<Datasource>, StoreError> {
+        self.with(|connection, secrets| {
+            let mut statement =
+                connection.prepare(&format!("{SELECT_DATASOURCES} ORDER BY name"))?;
+            let rows = statement.query_map([], |row| Ok(decode_row(secrets, row)))?;
+            rows.map(|row| row?).collect()
+        })
+        .await
+    }
+
+    async fn drop_datasource(&self, name: &str) -> Result<bool, StoreError> {
+        let name = name.to_string();
+        self.with(move |connection, _| {
+            Ok(connection.execute("DELETE FROM datasources WHERE name = ?1", [name])? > 0)
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::{ExposeSecret, SecretString};
+
+    fn secret(value: &str) -> SecretString {
+        SecretString::from(value.to_string())
+    }
+
+    fn datasource(name: &str, password: &str) -> Datasource {
+        let now = chrono::Utc::now();
+        Datasource {
+            name: name.into(),
+            datasource_type: "postgresql".into(),
+            options: BTreeMap::from([
+                ("host".to_string(), OptionEntry::Plain("127.0.0.1".into())),
+                (
+                    "password".to_string(),
+                    OptionEntry::Secret(secret(password)),
+                ),
+            ]),
+            comment: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    #[tokio::test]
+    async fn datasources_round_trip_and_survive_a_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        store
+            .create_datasource(datasource("b", "pw-b"))
+            .await
+            .unwrap();
+        store
+            .create_datasource(datasource("a", "pw-a"))
+            .await
+            .unwrap();
+        assert!(matches!(
+            store.create_datasource(datasource("a", "x")).await,
+            Err(StoreError::Duplicate { .. })
+        ));
+        drop(store);
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        let names: Vec<String> = store
+            .list_datasources()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|d| d.name)
+            .collect();
+        assert_eq!(names, vec!["a", "b"]);
+        let a = store.get_datasource("a").await.unwrap().unwrap();
+        match &a.options["password"] {
+            OptionEntry::Secret(s) => assert_eq!(s.expose_secret(), "pw-a"),
+            OptionEntry::Plain(_) => panic!("password must stay secret"),
+        }
+        assert!(store.drop_datasource("a").await.unwrap());
+        assert!(!store.drop_datasource("a").await.unwrap());
+        assert!(store.get_datasource("a").await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn secrets_are_not_in_the_database_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        store
+            .create_datasource(datasource("a", "plaintext-pw-123"))
+            .await
+            .unwrap();
+        for entry in std::fs::read_dir(dir.path()).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            assert!(!bytes.windows(16).any(|w| w == b"plaintext-pw-123"));
+        }
+    }
+
+    #[tokio::test]
+    async fn swapped_ciphertexts_fail_to_decrypt() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        store
+            .create_datasource(datasource("a", "pw-a"))
+            .await
+            .unwrap();
+        store
+            .create_datasource(datasource("b", "pw-b"))
+            .await
+            .unwrap();
+        store
+            .with(|c, _| {
+                let a: String = c.query_row(
+                    "SELECT options FROM datasources WHERE name = 'a'",
+                    [],
+                    |r| r.get(0),
+                )?;
+                c.execute("UPDATE datasources SET options = ?1 WHERE name = 'b'", [a])?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+        assert!(matches!(
+            store.get_datasource("b").await,
+            Err(StoreError::Secret(_))
+        ));
     }
 }
