@@ -30,6 +30,8 @@ impl SqlState {
     pub const INVALID_PARAMETER_VALUE: SqlState = SqlState("22023");
     /// `22P02`: invalid text representation (a value that does not parse as its type).
     pub const INVALID_TEXT_REPRESENTATION: SqlState = SqlState("22P02");
+    /// `22012`: division by zero.
+    pub const DIVISION_BY_ZERO: SqlState = SqlState("22012");
     /// `22000`: data exception.
     pub const DATA_EXCEPTION: SqlState = SqlState("22000");
     /// `25P01`: no active SQL transaction.

@@ -1,58 +1,155 @@
 //! The local engine: DataFusion answering what needs no Flink — expressions,
 //! `version()`, `current_schema()`, and the gateway's own tables in schema
-//! `scaleph` (later `pg_catalog` and `information_schema`).
+//! `scaleph` (later `pg_catalog` and `information_schema` emulation).
+//!
+//! Each session gets its own DataFusion context, built on first use so that
+//! an idle connection costs no planner state.
 
-use std::sync::Arc;
+mod errors;
+mod functions;
+mod naming;
+mod routing;
+mod system_tables;
 
+use std::sync::{Arc, OnceLock};
+
+use datafusion::execution::context::SessionConfig;
+use datafusion::logical_expr::LogicalPlan;
+use datafusion::prelude::SessionContext;
 use datafusion::scalar::ScalarValue;
+use datafusion::sql::parser::Statement as DfStatement;
+use futures::StreamExt;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::result::QueryResult;
 use crate::session::{Description, SessionInfo};
 use crate::store::Store;
 
+pub use errors::map_error;
+pub use functions::version_string;
+pub use system_tables::{SYSTEM_SCHEMA, SystemTable};
+
+/// The schema unqualified names resolve in.
+pub const DEFAULT_SCHEMA: &str = "public";
+
 /// A session's local engine.
-pub struct LocalEngine {}
+pub struct LocalEngine {
+    store: Arc<dyn Store>,
+    info: SessionInfo,
+    context: OnceLock<SessionContext>,
+}
 
 impl LocalEngine {
     /// An engine for the session `info`, reading system tables from `store`.
     pub fn new(store: Arc<dyn Store>, info: &SessionInfo) -> LocalEngine {
-        let _ = (store, info);
-        todo!("engine helper")
+        LocalEngine {
+            store,
+            info: info.clone(),
+            context: OnceLock::new(),
+        }
+    }
+
+    fn context(&self) -> &SessionContext {
+        self.context.get_or_init(|| {
+            let config = SessionConfig::new()
+                .with_default_catalog_and_schema(&self.info.database, DEFAULT_SCHEMA)
+                .with_create_default_catalog_and_schema(true)
+                .with_information_schema(true);
+            let context = SessionContext::new_with_config(config);
+            if let Some(catalog) = context.catalog(&self.info.database) {
+                let schema = Arc::new(system_tables::SystemSchema::new(self.store.clone()));
+                let _ = catalog.register_schema(SYSTEM_SCHEMA, schema);
+            }
+            functions::register(&context, &self.info);
+            context
+        })
     }
 
     /// Whether this engine answers `query`: it reads no table, or only
-    /// tables in `scaleph`, `pg_catalog` or `information_schema`.
+    /// tables in `scaleph`, `pg_catalog` or `information_schema`, or
+    /// DataFusion's table functions.
     pub fn answers(&self, query: &sqlparser::ast::Statement) -> bool {
-        let _ = query;
-        todo!("engine helper")
+        routing::is_local(query)
+    }
+
+    async fn plan(&self, query: &sqlparser::ast::Statement) -> Result<LogicalPlan> {
+        let mut query = query.clone();
+        naming::name_columns_like_postgres(&mut query);
+        self.context()
+            .state()
+            .statement_to_plan(DfStatement::Statement(Box::new(query)))
+            .await
+            .map_err(map_error)
     }
 
     /// Parameter types and row schema of `query`.
     pub async fn describe(&self, query: &sqlparser::ast::Statement) -> Result<Description> {
-        let _ = query;
-        todo!("engine helper")
+        let plan = self.plan(query).await?;
+        describe_plan(&plan)
     }
 
-    /// Runs `query` with `params` bound to `$1...`.
+    /// Runs `query` with `params` bound to `$1...`; rows stream as they are computed.
     pub async fn execute(
         &self,
         query: &sqlparser::ast::Statement,
         params: Vec<ScalarValue>,
     ) -> Result<QueryResult> {
-        let _ = (query, params);
-        todo!("engine helper")
+        let mut plan = self.plan(query).await?;
+        if !params.is_empty() {
+            plan = plan.with_param_values(params).map_err(map_error)?;
+        }
+        let frame = self
+            .context()
+            .execute_logical_plan(plan)
+            .await
+            .map_err(map_error)?;
+        let schema = Arc::new(frame.schema().as_arrow().clone());
+        let stream = frame.execute_stream().await.map_err(map_error)?;
+        Ok(QueryResult::Rows {
+            schema,
+            batches: Box::pin(stream.map(|batch| batch.map_err(map_error))),
+        })
     }
 
     /// [`LocalEngine::describe`] for SQL text scaleph wrote itself.
     pub async fn describe_sql(&self, sql: &str) -> Result<Description> {
-        let _ = sql;
-        todo!("engine helper")
+        self.describe(&parse_own(sql)?).await
     }
 
     /// Runs SQL text scaleph wrote itself (e.g. `SHOW DATASOURCES` as a query on `scaleph.datasources`).
     pub async fn execute_sql(&self, sql: &str) -> Result<QueryResult> {
-        let _ = sql;
-        todo!("engine helper")
+        self.execute(&parse_own(sql)?, Vec::new()).await
     }
 }
+
+fn describe_plan(plan: &LogicalPlan) -> Result<Description> {
+    let types = plan.get_parameter_types().map_err(map_error)?;
+    let count = types
+        .keys()
+        .filter_map(|k| k.strip_prefix('$')?.parse::<usize>().ok())
+        .max()
+        .unwrap_or(0);
+    let param_types = (1..=count)
+        .map(|i| types.get(&format!("${i}")).cloned().flatten())
+        .collect();
+    Ok(Description {
+        param_types,
+        schema: Some(Arc::new(plan.schema().as_arrow().clone())),
+    })
+}
+
+/// Parses SQL that scaleph generated; a failure is a bug in scaleph.
+fn parse_own(sql: &str) -> Result<sqlparser::ast::Statement> {
+    let mut statements =
+        sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::GenericDialect {}, sql)
+            .map_err(|e| Error::internal(format!("generated SQL does not parse: {e}: {sql}")))?;
+    match statements.len() {
+        1 => Ok(statements.remove(0)),
+        _ => Err(Error::internal(format!(
+            "generated SQL is not one statement: {sql}"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,180 @@
+//! The gateway's own objects as tables in schema `scaleph`. Each kind is a
+//! [`SystemTable`]: a name, an Arrow schema and a way to read its rows from
+//! the store at scan time, so queries always see the current state.
+
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, RecordBatch, StringArray, TimestampMicrosecondArray};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use async_trait::async_trait;
+use datafusion::catalog::{SchemaProvider, Session, TableProvider};
+use datafusion::datasource::TableType;
+use datafusion::datasource::memory::MemorySourceConfig;
+use datafusion::error::{DataFusionError, Result as DfResult};
+use datafusion::logical_expr::Expr;
+use datafusion::physical_plan::ExecutionPlan;
+
+use crate::store::Store;
+
+/// The schema holding the system tables.
+pub const SYSTEM_SCHEMA: &str = "scaleph";
+
+/// One kind of gateway object exposed as a table.
+#[async_trait]
+pub trait SystemTable: Send + Sync + std::fmt::Debug {
+    /// The table's name in schema `scaleph`.
+    fn name(&self) -> &'static str;
+    /// Its columns.
+    fn schema(&self) -> SchemaRef;
+    /// Its rows, read from the store now.
+    async fn batch(&self, store: &dyn Store) -> crate::error::Result<RecordBatch>;
+}
+
+/// `scaleph.datasources`: every datasource, secrets masked.
+#[derive(Debug)]
+struct Datasources;
+
+fn timestamp_utc() -> DataType {
+    DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
+}
+
+#[async_trait]
+impl SystemTable for Datasources {
+    fn name(&self) -> &'static str {
+        "datasources"
+    }
+
+    fn schema(&self) -> SchemaRef {
+        Arc::new(Schema::new(vec![
+            Field::new("name", DataType::Utf8, false),
+            Field::new("type", DataType::Utf8, false),
+            Field::new("options", DataType::Utf8, false),
+            Field::new("comment", DataType::Utf8, true),
+            Field::new("created_at", timestamp_utc(), false),
+            Field::new("updated_at", timestamp_utc(), false),
+        ]))
+    }
+
+    async fn batch(&self, store: &dyn Store) -> crate::error::Result<RecordBatch> {
+        let rows = store.list_datasources().await?;
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(StringArray::from_iter_values(
+                rows.iter().map(|d| d.name.as_str()),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                rows.iter().map(|d| d.datasource_type.as_str()),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                rows.iter().map(|d| d.masked_options_json()),
+            )),
+            Arc::new(StringArray::from_iter(
+                rows.iter().map(|d| d.comment.as_deref()),
+            )),
+            Arc::new(
+                TimestampMicrosecondArray::from_iter_values(
+                    rows.iter().map(|d| d.created_at.timestamp_micros()),
+                )
+                .with_timezone("UTC"),
+            ),
+            Arc::new(
+                TimestampMicrosecondArray::from_iter_values(
+                    rows.iter().map(|d| d.updated_at.timestamp_micros()),
+                )
+                .with_timezone("UTC"),
+            ),
+        ];
+        RecordBatch::try_new(self.schema(), columns)
+            .map_err(|e| crate::error::Error::internal(e.to_string()))
+    }
+}
+
+/// Every system table.
+fn system_tables() -> Vec<Arc<dyn SystemTable>> {
+    vec![Arc::new(Datasources)]
+}
+
+/// Schema `scaleph`, backed by the store.
+pub struct SystemSchema {
+    store: Arc<dyn Store>,
+    tables: Vec<Arc<dyn SystemTable>>,
+}
+
+impl std::fmt::Debug for SystemSchema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SystemSchema")
+            .field("tables", &self.tables)
+            .finish()
+    }
+}
+
+impl SystemSchema {
+    /// The system schema reading from `store`.
+    pub fn new(store: Arc<dyn Store>) -> SystemSchema {
+        SystemSchema {
+            store,
+            tables: system_tables(),
+        }
+    }
+}
+
+#[async_trait]
+impl SchemaProvider for SystemSchema {
+    fn table_names(&self) -> Vec<String> {
+        self.tables.iter().map(|t| t.name().to_string()).collect()
+    }
+
+    async fn table(&self, name: &str) -> DfResult<Option<Arc<dyn TableProvider>>> {
+        Ok(self.tables.iter().find(|t| t.name() == name).map(|table| {
+            Arc::new(SystemTableProvider {
+                table: table.clone(),
+                store: self.store.clone(),
+            }) as Arc<dyn TableProvider>
+        }))
+    }
+
+    fn table_exist(&self, name: &str) -> bool {
+        self.tables.iter().any(|t| t.name() == name)
+    }
+}
+
+/// A system table as DataFusion sees it.
+struct SystemTableProvider {
+    table: Arc<dyn SystemTable>,
+    store: Arc<dyn Store>,
+}
+
+impl std::fmt::Debug for SystemTableProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SystemTableProvider")
+            .field("table", &self.table.name())
+            .finish()
+    }
+}
+
+#[async_trait]
+impl TableProvider for SystemTableProvider {
+    fn schema(&self) -> SchemaRef {
+        self.table.schema()
+    }
+
+    fn table_type(&self) -> TableType {
+        TableType::View
+    }
+
+    async fn scan(
+        &self,
+        _state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        _filters: &[Expr],
+        _limit: Option<usize>,
+    ) -> DfResult<Arc<dyn ExecutionPlan>> {
+        let batch = self
+            .table
+            .batch(self.store.as_ref())
+            .await
+            .map_err(|e| DataFusionError::External(Box::new(e)))?;
+        let exec =
+            MemorySourceConfig::try_new_exec(&[vec![batch]], self.schema(), projection.cloned())?;
+        Ok(exec)
+    }
+}
