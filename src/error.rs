@@ -36,6 +36,8 @@ impl SqlState {
     pub const DATA_EXCEPTION: SqlState = SqlState("22000");
     /// `25P01`: no active SQL transaction.
     pub const NO_ACTIVE_SQL_TRANSACTION: SqlState = SqlState("25P01");
+    /// `25P02`: in failed SQL transaction.
+    pub const IN_FAILED_SQL_TRANSACTION: SqlState = SqlState("25P02");
     /// `3D000`: invalid catalog name (unknown database).
     pub const INVALID_CATALOG_NAME: SqlState = SqlState("3D000");
     /// `42601`: syntax error.

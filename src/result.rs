@@ -104,7 +104,7 @@ pub struct Notice {
 
 impl Notice {
     /// A NOTICE with SQLSTATE 00000.
-    pub fn notice(message: impl Into<String>) -> Notice {
+    pub fn new(message: impl Into<String>) -> Notice {
         Notice {
             severity: "NOTICE",
             sqlstate: SqlState::SUCCESSFUL_COMPLETION,

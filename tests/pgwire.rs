@@ -182,8 +182,14 @@ fn psql_runs_statements_and_shows_error_positions() {
     assert!(stdout.contains("15.0"), "{stdout}");
     let out = gateway.psql(&["-c", "SELECT 1 FROM scaleph.nosuchtable"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("relation \"scaleph.nosuchtable\" does not exist"),
+        "{stderr}"
+    );
+    let out = gateway.psql(&["-c", "CREATE DATASOURCE x TYP mysql"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(stderr.contains("ERROR:"), "{stderr}");
+    assert!(stderr.contains("ERROR:  expected TYPE"), "{stderr}");
     assert!(
         stderr.contains("LINE 1:") && stderr.contains('^'),
         "psql shows the position: {stderr}"

@@ -14,7 +14,7 @@ pub fn map_error(err: DataFusionError) -> Error {
     {
         return ours.clone();
     }
-    let message = root.message().trim().to_string();
+    let message = postgres_message(root.message().trim());
     let sqlstate = match root {
         DataFusionError::SQL(..) => SqlState::SYNTAX_ERROR,
         DataFusionError::SchemaError(schema_error, _) => match schema_error.as_ref() {
@@ -59,4 +59,18 @@ fn plan_sqlstate(message: &str) -> SqlState {
     } else {
         SqlState::SYNTAX_ERROR
     }
+}
+
+/// DataFusion's wording where PostgreSQL's differs and clients or users
+/// know PostgreSQL's: `table 'db.s.t' not found` -> `relation "s.t" does
+/// not exist`.
+fn postgres_message(message: &str) -> String {
+    if let Some(rest) = message.strip_prefix("table '")
+        && let Some(name) = rest.strip_suffix("' not found")
+    {
+        let parts: Vec<&str> = name.split('.').collect();
+        let shown = parts[parts.len().saturating_sub(2)..].join(".");
+        return format!("relation \"{shown}\" does not exist");
+    }
+    message.to_string()
 }

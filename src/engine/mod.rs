@@ -8,6 +8,7 @@
 mod errors;
 mod functions;
 mod naming;
+mod placeholders;
 mod routing;
 mod system_tables;
 
@@ -85,7 +86,14 @@ impl LocalEngine {
     /// Parameter types and row schema of `query`.
     pub async fn describe(&self, query: &sqlparser::ast::Statement) -> Result<Description> {
         let plan = self.plan(query).await?;
-        describe_plan(&plan)
+        let mut description = describe_plan(&plan)?;
+        let casts = placeholders::cast_types(query);
+        for (i, param_type) in description.param_types.iter_mut().enumerate() {
+            if param_type.is_none() {
+                *param_type = casts.get(&format!("${}", i + 1)).cloned();
+            }
+        }
+        Ok(description)
     }
 
     /// Runs `query` with `params` bound to `$1...`; rows stream as they are computed.

@@ -78,7 +78,7 @@ pub async fn handle_create_datasource(
     match context.store.create_datasource(datasource).await {
         Ok(()) => Ok(output),
         Err(StoreError::Duplicate { .. }) if create.if_not_exists => Ok(output.with_notice(
-            Notice::notice(format!("datasource \"{name}\" already exists, skipping")),
+            Notice::new(format!("datasource \"{name}\" already exists, skipping")),
         )),
         Err(e) => Err(e.into()),
     }
@@ -94,7 +94,7 @@ pub async fn handle_drop_datasource(
     if context.store.drop_datasource(&name).await? {
         Ok(output)
     } else if drop.if_exists {
-        Ok(output.with_notice(Notice::notice(format!(
+        Ok(output.with_notice(Notice::new(format!(
             "datasource \"{name}\" does not exist, skipping"
         ))))
     } else {

@@ -40,7 +40,7 @@ fn toggle(arg: Option<&str>) -> Result<Option<bool>, String> {
 impl MetaCommand {
     /// Parses a line starting with `\`.
     pub(super) fn parse(line: &str) -> Result<MetaCommand, String> {
-        let mut words = line.trim().split_whitespace();
+        let mut words = line.split_whitespace();
         let command = words.next().unwrap_or_default();
         let arg = words.next();
         match command {
