@@ -86,6 +86,36 @@ mod tests {
         assert!(!flink.redacted().contains("pw3"));
     }
 
+    /// Every grammar example parses; every extension statement round-trips.
+    #[test]
+    fn grammar_examples_parse_and_round_trip() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/grammar/examples");
+        let mut count = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let script = std::fs::read_to_string(&path).unwrap();
+            let statements =
+                parse_script(&script).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
+            for statement in statements {
+                count += 1;
+                let printed = match &statement.statement {
+                    Statement::CreateDatasource(s) => s.to_string(),
+                    Statement::DropDatasource(s) => s.to_string(),
+                    Statement::ShowDatasources(s) => s.to_string(),
+                    _ => continue,
+                };
+                let again = parse_script(&printed).unwrap().remove(0).statement;
+                assert_eq!(
+                    again,
+                    statement.statement,
+                    "{} does not round-trip: {printed}",
+                    path.display()
+                );
+            }
+        }
+        assert!(count > 30, "examples are missing: {count}");
+    }
+
     proptest! {
         #[test]
         fn parse_script_never_panics(script in "\\PC{0,120}") {
