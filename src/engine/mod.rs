@@ -5,6 +5,7 @@
 //! Each session gets its own DataFusion context, built on first use so that
 //! an idle connection costs no planner state.
 
+mod constants;
 mod errors;
 mod functions;
 mod naming;
@@ -38,6 +39,7 @@ pub struct LocalEngine {
     store: Arc<dyn Store>,
     info: SessionInfo,
     context: OnceLock<SessionContext>,
+    constants: constants::ConstantResults,
 }
 
 impl LocalEngine {
@@ -47,6 +49,7 @@ impl LocalEngine {
             store,
             info: info.clone(),
             context: OnceLock::new(),
+            constants: constants::ConstantResults::default(),
         }
     }
 
@@ -96,13 +99,20 @@ impl LocalEngine {
         Ok(description)
     }
 
-    /// Runs `query` with `params` bound to `$1...`; rows stream as they are computed.
+    /// Runs `query` with `params` bound to `$1...`; rows stream as they are
+    /// computed. Constant queries are answered from the session's cache.
     pub async fn execute(
         &self,
         query: &sqlparser::ast::Statement,
         params: Vec<ScalarValue>,
     ) -> Result<QueryResult> {
+        if params.is_empty()
+            && let Some((schema, batches)) = self.constants.get(query)
+        {
+            return Ok(QueryResult::from_batches(schema, batches));
+        }
         let mut plan = self.plan(query).await?;
+        let constant = params.is_empty() && constants::is_constant(&plan);
         if !params.is_empty() {
             plan = plan.with_param_values(params).map_err(map_error)?;
         }
@@ -112,6 +122,12 @@ impl LocalEngine {
             .await
             .map_err(map_error)?;
         let schema = Arc::new(frame.schema().as_arrow().clone());
+        if constant {
+            let batches = frame.collect().await.map_err(map_error)?;
+            self.constants
+                .insert(query, schema.clone(), batches.clone());
+            return Ok(QueryResult::from_batches(schema, batches));
+        }
         let stream = frame.execute_stream().await.map_err(map_error)?;
         Ok(QueryResult::Rows {
             schema,

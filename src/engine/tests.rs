@@ -191,3 +191,30 @@ async fn long_queries_stream_and_stop_when_dropped() {
     assert_eq!(many.iter().map(|b| b.num_rows()).sum::<usize>(), 100000);
     assert!(many[0].column(0).len() < 100000);
 }
+
+#[tokio::test]
+async fn constant_queries_are_cached_and_others_are_not() {
+    let (_dir, engine) = engine().await;
+    let check = |sql: &str| {
+        let statement = parse(sql);
+        let engine = &engine;
+        async move {
+            engine
+                .plan(&statement)
+                .await
+                .map(|p| constants::is_constant(&p))
+                .unwrap()
+        }
+    };
+    assert!(check("SELECT 1").await);
+    assert!(check("SELECT upper('a'), 1 + 2 AS x").await);
+    assert!(!check("SELECT now()").await);
+    assert!(!check("SELECT random()").await);
+    assert!(!check("SELECT current_user").await);
+    assert!(!check("SELECT name FROM scaleph.datasources").await);
+    assert!(!check("SELECT count(*) FROM generate_series(1, 3)").await);
+    let (_, first) = rows(&engine, "SELECT 1 AS one", vec![]).await.unwrap();
+    assert!(engine.constants.get(&parse("SELECT 1 AS one")).is_some());
+    let (_, second) = rows(&engine, "SELECT 1 AS one", vec![]).await.unwrap();
+    assert_eq!(first, second);
+}

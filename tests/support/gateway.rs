@@ -59,14 +59,14 @@ impl Gateway {
                 log.push('\n');
             }
         });
-        let port = port_rx
-            .recv_timeout(Duration::from_secs(30))
-            .unwrap_or_else(|_| {
-                panic!(
-                    "scaleph did not start listening; log:\n{}",
-                    log.lock().unwrap()
-                )
-            });
+        let Ok(port) = port_rx.recv_timeout(Duration::from_secs(30)) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "scaleph did not start listening; log:\n{}",
+                log.lock().unwrap()
+            );
+        };
         Gateway {
             child,
             port,

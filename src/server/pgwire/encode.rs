@@ -103,14 +103,13 @@ fn decimal(value: i128, scale: i8) -> Option<rust_decimal::Decimal> {
 
 fn timestamps<T: ArrowTimestampType>(array: &dyn Array) -> Vec<Option<chrono::NaiveDateTime>> {
     let array = array.as_primitive::<T>();
+    per_row(array, |i| array.value_as_datetime(i))
+}
+
+/// `value(i)` for every row of `array`, `None` where the row is NULL.
+fn per_row<T>(array: &dyn Array, value: impl Fn(usize) -> Option<T>) -> Vec<Option<T>> {
     (0..array.len())
-        .map(|i| {
-            if array.is_null(i) {
-                None
-            } else {
-                array.value_as_datetime(i)
-            }
-        })
+        .map(|i| if array.is_null(i) { None } else { value(i) })
         .collect()
 }
 
@@ -160,47 +159,17 @@ fn column<'a>(array: &'a dyn Array, options: &'a FormatOptions<'a>) -> PgWireRes
         }
         DataType::Date32 => {
             let a = array.as_primitive::<Date32Type>();
-            Column::Date(
-                (0..a.len())
-                    .map(|i| {
-                        if a.is_null(i) {
-                            None
-                        } else {
-                            a.value_as_date(i)
-                        }
-                    })
-                    .collect(),
-            )
+            Column::Date(per_row(a, |i| a.value_as_date(i)))
         }
         DataType::Date64 => {
             let a = array.as_primitive::<Date64Type>();
-            Column::Date(
-                (0..a.len())
-                    .map(|i| {
-                        if a.is_null(i) {
-                            None
-                        } else {
-                            a.value_as_date(i)
-                        }
-                    })
-                    .collect(),
-            )
+            Column::Date(per_row(a, |i| a.value_as_date(i)))
         }
         DataType::Time32(unit) | DataType::Time64(unit) => {
             let cast = arrow::compute::cast(array, &DataType::Time64(TimeUnit::Nanosecond))
                 .map_err(|e| encode_error(format!("time column ({unit:?}): {e}")))?;
             let a = cast.as_primitive::<Time64NanosecondType>();
-            Column::Time(
-                (0..a.len())
-                    .map(|i| {
-                        if a.is_null(i) {
-                            None
-                        } else {
-                            a.value_as_time(i)
-                        }
-                    })
-                    .collect(),
-            )
+            Column::Time(per_row(a, |i| a.value_as_time(i)))
         }
         DataType::Timestamp(unit, tz) => {
             let naive = match unit {

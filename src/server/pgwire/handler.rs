@@ -488,6 +488,19 @@ impl SimpleQueryHandler for ScalephHandler {
     }
 }
 
+/// Describes `statement` with the client's session.
+async fn describe<C: ClientInfo>(
+    client: &C,
+    statement: &ParsedStatement,
+) -> PgWireResult<crate::session::Description> {
+    let shared = session_of(client)?;
+    let mut session = shared.lock().await;
+    session
+        .describe(statement)
+        .await
+        .map_err(|e| user_error(&e, &statement.text))
+}
+
 /// Parses the statement of a Parse message: exactly one statement.
 pub struct StatementParser;
 
@@ -552,13 +565,7 @@ impl ExtendedQueryHandler for ScalephHandler {
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
-        let shared = session_of(client)?;
-        let mut session = shared.lock().await;
-        let statement = &target.statement;
-        let description = session
-            .describe(statement)
-            .await
-            .map_err(|e| user_error(&e, &statement.text))?;
+        let description = describe(client, &target.statement).await?;
         let count = target
             .parameter_types
             .len()
@@ -589,13 +596,7 @@ impl ExtendedQueryHandler for ScalephHandler {
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
-        let shared = session_of(client)?;
-        let mut session = shared.lock().await;
-        let statement = &portal.statement.statement;
-        let description = session
-            .describe(statement)
-            .await
-            .map_err(|e| user_error(&e, &statement.text))?;
+        let description = describe(client, &portal.statement.statement).await?;
         let fields = description
             .schema
             .map(|s| fields(&s, Some(&portal.result_column_format)))
