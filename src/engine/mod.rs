@@ -5,7 +5,7 @@
 //! Each session gets its own DataFusion context, built on first use so that
 //! an idle connection costs no planner state.
 
-mod constants;
+mod cache;
 mod errors;
 mod functions;
 mod naming;
@@ -39,7 +39,7 @@ pub struct LocalEngine {
     store: Arc<dyn Store>,
     info: SessionInfo,
     context: OnceLock<SessionContext>,
-    constants: constants::ConstantResults,
+    cache: cache::SessionCache,
 }
 
 impl LocalEngine {
@@ -49,7 +49,7 @@ impl LocalEngine {
             store,
             info: info.clone(),
             context: OnceLock::new(),
-            constants: constants::ConstantResults::default(),
+            cache: cache::SessionCache::default(),
         }
     }
 
@@ -88,6 +88,9 @@ impl LocalEngine {
 
     /// Parameter types and row schema of `query`.
     pub async fn describe(&self, query: &sqlparser::ast::Statement) -> Result<Description> {
+        if let Some(description) = self.cache.description(query) {
+            return Ok(description);
+        }
         let plan = self.plan(query).await?;
         let mut description = describe_plan(&plan)?;
         let casts = placeholders::cast_types(query);
@@ -96,6 +99,7 @@ impl LocalEngine {
                 *param_type = casts.get(&format!("${}", i + 1)).cloned();
             }
         }
+        self.cache.insert_description(query, description.clone());
         Ok(description)
     }
 
@@ -107,12 +111,12 @@ impl LocalEngine {
         params: Vec<ScalarValue>,
     ) -> Result<QueryResult> {
         if params.is_empty()
-            && let Some((schema, batches)) = self.constants.get(query)
+            && let Some((schema, batches)) = self.cache.result(query)
         {
             return Ok(QueryResult::from_batches(schema, batches));
         }
         let mut plan = self.plan(query).await?;
-        let constant = params.is_empty() && constants::is_constant(&plan);
+        let constant = params.is_empty() && cache::is_constant(&plan);
         if !params.is_empty() {
             plan = plan.with_param_values(params).map_err(map_error)?;
         }
@@ -124,8 +128,8 @@ impl LocalEngine {
         let schema = Arc::new(frame.schema().as_arrow().clone());
         if constant {
             let batches = frame.collect().await.map_err(map_error)?;
-            self.constants
-                .insert(query, schema.clone(), batches.clone());
+            self.cache
+                .insert_result(query, schema.clone(), batches.clone());
             return Ok(QueryResult::from_batches(schema, batches));
         }
         let stream = frame.execute_stream().await.map_err(map_error)?;

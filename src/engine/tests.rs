@@ -202,7 +202,7 @@ async fn constant_queries_are_cached_and_others_are_not() {
             engine
                 .plan(&statement)
                 .await
-                .map(|p| constants::is_constant(&p))
+                .map(|p| cache::is_constant(&p))
                 .unwrap()
         }
     };
@@ -214,7 +214,7 @@ async fn constant_queries_are_cached_and_others_are_not() {
     assert!(!check("SELECT name FROM scaleph.datasources").await);
     assert!(!check("SELECT count(*) FROM generate_series(1, 3)").await);
     let (_, first) = rows(&engine, "SELECT 1 AS one", vec![]).await.unwrap();
-    assert!(engine.constants.get(&parse("SELECT 1 AS one")).is_some());
+    assert!(engine.cache.result(&parse("SELECT 1 AS one")).is_some());
     let (_, second) = rows(&engine, "SELECT 1 AS one", vec![]).await.unwrap();
     assert_eq!(first, second);
 }

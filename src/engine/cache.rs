@@ -1,4 +1,12 @@
-//! Results of constant queries, computed once per session.
+//! What a session computes once: descriptions of its queries, and results
+//! of its constant queries.
+//!
+//! Descriptions (parameter types and row schema) depend only on the
+//! statement, since every table the local engine serves has a fixed schema;
+//! drivers using the extended protocol describe every statement they run,
+//! so this saves a planning pass per execution. (When the local engine
+//! serves schemas that change — Flink catalogs seen through pg_catalog —
+//! their DDL must clear this cache.)
 //!
 //! `SELECT 1` is what connection pools, drivers and load balancers send to
 //! check a connection, over and over. Planning it with DataFusion costs a
@@ -17,34 +25,69 @@ use arrow::datatypes::SchemaRef;
 use datafusion::common::tree_node::TreeNode;
 use datafusion::logical_expr::{Expr, LogicalPlan, Volatility};
 
-/// At most this many distinct constant queries are kept per session.
+use crate::session::Description;
+
+/// At most this many distinct statements are kept per session, per map.
 const CAPACITY: usize = 64;
 
-/// A session's cache of constant query results.
-#[derive(Default)]
-pub struct ConstantResults {
-    results: Mutex<HashMap<sqlparser::ast::Statement, (SchemaRef, Vec<RecordBatch>)>>,
+/// A bounded map from statements to what was computed for them.
+struct Bounded<V>(Mutex<HashMap<sqlparser::ast::Statement, V>>);
+
+impl<V: Clone> Bounded<V> {
+    fn get(&self, query: &sqlparser::ast::Statement) -> Option<V> {
+        self.0.lock().ok()?.get(query).cloned()
+    }
+
+    fn insert(&self, query: &sqlparser::ast::Statement, value: V) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() >= CAPACITY {
+                map.clear();
+            }
+            map.insert(query.clone(), value);
+        }
+    }
 }
 
-impl ConstantResults {
+impl<V> Default for Bounded<V> {
+    fn default() -> Self {
+        Bounded(Mutex::new(HashMap::new()))
+    }
+}
+
+/// A session's cache.
+#[derive(Default)]
+pub struct SessionCache {
+    results: Bounded<(SchemaRef, Vec<RecordBatch>)>,
+    descriptions: Bounded<Description>,
+}
+
+impl SessionCache {
+    /// The description of `query`, if it was described before.
+    pub fn description(&self, query: &sqlparser::ast::Statement) -> Option<Description> {
+        self.descriptions.get(query)
+    }
+
+    /// Keeps the description of `query`.
+    pub fn insert_description(&self, query: &sqlparser::ast::Statement, description: Description) {
+        self.descriptions.insert(query, description);
+    }
+
     /// The cached result of `query`, if it is constant and was run before.
-    pub fn get(&self, query: &sqlparser::ast::Statement) -> Option<(SchemaRef, Vec<RecordBatch>)> {
-        self.results.lock().ok()?.get(query).cloned()
+    pub fn result(
+        &self,
+        query: &sqlparser::ast::Statement,
+    ) -> Option<(SchemaRef, Vec<RecordBatch>)> {
+        self.results.get(query)
     }
 
     /// Keeps the result of a constant `query`.
-    pub fn insert(
+    pub fn insert_result(
         &self,
         query: &sqlparser::ast::Statement,
         schema: SchemaRef,
         batches: Vec<RecordBatch>,
     ) {
-        if let Ok(mut results) = self.results.lock() {
-            if results.len() >= CAPACITY {
-                results.clear();
-            }
-            results.insert(query.clone(), (schema, batches));
-        }
+        self.results.insert(query, (schema, batches));
     }
 }
 
