@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use futures::{Sink, SinkExt, StreamExt, stream};
+use futures::{FutureExt, Sink, SinkExt, StreamExt, stream};
 use pgwire::api::auth::{
     ServerParameterProvider, StartupHandler, finish_authentication, protocol_negotiation,
     save_startup_parameters_to_metadata,
@@ -387,7 +387,17 @@ impl ScalephHandler {
                     .feed(PgWireBackendMessage::RowDescription(description))
                     .await?;
                 let mut count = 0;
-                while let Some(batch) = batches.next().await {
+                loop {
+                    // Rows reach the client while the query still runs: when
+                    // the next batch is not ready yet, flush what was sent.
+                    let next = match batches.next().now_or_never() {
+                        Some(next) => next,
+                        None => {
+                            client.flush().await?;
+                            batches.next().await
+                        }
+                    };
+                    let Some(batch) = next else { break };
                     let batch = match batch {
                         Ok(batch) => batch,
                         Err(err) => return Ok(Err(err)),
@@ -396,8 +406,6 @@ impl ScalephHandler {
                         client.feed(PgWireBackendMessage::DataRow(row)).await?;
                     }
                     count += batch.num_rows();
-                    // Rows reach the client while the query still runs.
-                    client.flush().await?;
                 }
                 let tag = Tag::new("SELECT").with_rows(count);
                 client
