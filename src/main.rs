@@ -36,6 +36,9 @@ enum Command {
     },
     /// Parse and check scripts offline (no server, no Flink).
     Check {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: scaleph::repl::CheckFormat,
         /// The scripts.
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -165,7 +168,7 @@ async fn run(command: Command) -> Result<ExitCode, Error> {
                 ExitCode::FAILURE
             })
         }
-        Command::Check { files } => Ok(if scaleph::repl::check_scripts(&files) {
+        Command::Check { files, format } => Ok(if scaleph::repl::check_scripts(&files, format) {
             ExitCode::SUCCESS
         } else {
             ExitCode::FAILURE

@@ -89,23 +89,37 @@ fn run_executes_scripts_and_stops_at_the_first_error() {
 fn check_reports_file_line_column() {
     let dir = tempfile::tempdir().unwrap();
     let script = dir.path().join("s.sql");
-    std::fs::write(&script, "SELECT 1;\nCREATE DATASOURCE x TYP mysql;\n").unwrap();
+    std::fs::write(
+        &script,
+        "SELECT 1;\nCREATE DATASOURCE x TYP mysql;\nDROP DATASOURCE;\n",
+    )
+    .unwrap();
     let out = Command::new(BIN)
         .arg("check")
         .arg(&script)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    let prefix = format!("{}:2:21: error: expected TYPE", script.display());
+    assert!(lines[0].starts_with(&prefix), "{stdout}");
     assert!(
-        stderr.starts_with(&format!("{}:2:", script.display())),
-        "{stderr}"
+        lines[1].starts_with(&format!("{}:3:", script.display())),
+        "{stdout}"
     );
-    std::fs::write(
-        &script,
-        "SELECT 1;\nCREATE TABLE t (id INT, WATERMARK FOR ts AS ts) WITH ('connector' = 'x');\n",
-    )
-    .unwrap();
+    let out = Command::new(BIN)
+        .args(["check", "--format", "json"])
+        .arg(&script)
+        .output()
+        .unwrap();
+    let problems: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(problems[0]["line"], 2);
+    assert_eq!(problems[0]["code"], "42601");
+    let flink =
+        "SELECT 1;\nCREATE TABLE t (id INT, WATERMARK FOR ts AS ts) WITH ('connector' = 'x');\n";
+    std::fs::write(&script, flink).unwrap();
     let out = Command::new(BIN)
         .arg("check")
         .arg(&script)
@@ -114,7 +128,7 @@ fn check_reports_file_line_column() {
     assert!(
         out.status.success(),
         "{}",
-        String::from_utf8_lossy(&out.stderr)
+        String::from_utf8_lossy(&out.stdout)
     );
 }
 

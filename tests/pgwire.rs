@@ -180,11 +180,17 @@ fn psql_runs_statements_and_shows_error_positions() {
     assert!(stdout.contains("answer | up"), "{stdout}");
     assert!(stdout.contains("42 | AB"), "{stdout}");
     assert!(stdout.contains("15.0"), "{stdout}");
-    let out = gateway.psql(&["-c", "SELECT 'first' AS a; SHOW DateStyle; SELECT 'third' AS c"]);
+    let out = gateway.psql(&[
+        "-c",
+        "SELECT 'first' AS a; SHOW DateStyle; SELECT 'third' AS c",
+    ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
     for expected in ["first", "ISO, MDY", "third"] {
-        assert!(stdout.contains(expected), "{expected} missing from {stdout}");
+        assert!(
+            stdout.contains(expected),
+            "{expected} missing from {stdout}"
+        );
     }
     let out = gateway.psql(&["-c", "SELECT 1 FROM scaleph.nosuchtable"]);
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -237,30 +237,69 @@ pub async fn run_scripts(context: Arc<Context>, files: &[PathBuf]) -> bool {
     true
 }
 
-/// Parses and checks scripts offline; prints `FILE:LINE:COL: error: message`
-/// per problem and returns whether all were clean.
-pub fn check_scripts(files: &[PathBuf]) -> bool {
-    let mut clean = true;
+/// How `scaleph check` prints problems.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// `FILE:LINE:COL: error: message`, one per line (editors, CI logs).
+    #[default]
+    Text,
+    /// A JSON array of `{file, line, column, code, message, hint}` objects.
+    Json,
+}
+
+/// One problem found by `scaleph check`.
+#[derive(Debug, serde::Serialize)]
+struct Problem {
+    file: String,
+    line: usize,
+    column: usize,
+    code: &'static str,
+    message: String,
+    hint: Option<String>,
+}
+
+/// Parses and checks scripts offline; prints every problem to stdout in
+/// `format` and returns whether all scripts were clean.
+pub fn check_scripts(files: &[PathBuf], format: CheckFormat) -> bool {
+    let mut problems = Vec::new();
     for file in files {
-        let problem = match std::fs::read_to_string(file) {
-            Ok(script) => crate::sql::parse_script(&script).err().map(|err| {
-                let position = err.position.unwrap_or_else(|| Position::at(&script, 0));
-                format!(
-                    "{}:{}:{}: error: {}",
-                    file.display(),
-                    position.line,
-                    position.column,
-                    err.message
-                )
+        let name = file.display().to_string();
+        match std::fs::read_to_string(file) {
+            Ok(script) => {
+                problems.extend(crate::sql::check_script(&script).into_iter().map(|err| {
+                    let position = err.position.unwrap_or_else(|| Position::at(&script, 0));
+                    Problem {
+                        file: name.clone(),
+                        line: position.line,
+                        column: position.column,
+                        code: err.sqlstate.code(),
+                        message: err.message,
+                        hint: err.hint,
+                    }
+                }))
+            }
+            Err(e) => problems.push(Problem {
+                file: name,
+                line: 0,
+                column: 0,
+                code: crate::error::SqlState::IO_ERROR.code(),
+                message: format!("cannot read: {e}"),
+                hint: None,
             }),
-            Err(e) => Some(format!("{}: error: cannot read: {e}", file.display())),
-        };
-        if let Some(problem) = problem {
-            eprintln!("{problem}");
-            clean = false;
         }
     }
-    clean
+    match format {
+        CheckFormat::Text => {
+            for p in &problems {
+                println!("{}:{}:{}: error: {}", p.file, p.line, p.column, p.message);
+            }
+        }
+        CheckFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&problems).unwrap_or_default()
+        ),
+    }
+    problems.is_empty()
 }
 
 #[cfg(test)]

@@ -53,6 +53,23 @@ pub fn parse_script(script: &str) -> Result<Vec<ParsedStatement>> {
         .collect()
 }
 
+/// Every problem in `script`, not just the first: each statement is
+/// parsed on its own, so `scaleph check` reports them all.
+pub fn check_script(script: &str) -> Vec<crate::error::Error> {
+    let split = match split::split(script) {
+        Ok(split) => split,
+        Err(err) => return vec![err],
+    };
+    split
+        .pieces
+        .iter()
+        .filter_map(|piece| {
+            let tokens = &split.tokens[piece.tokens.0..piece.tokens.1];
+            parser::parse_statement(script, tokens, piece.start, piece.end).err()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +101,14 @@ mod tests {
             &parse_script("CREATE TABLE t (a INT) WITH ('connector' = 'jdbc', 'password' = 'pw3')")
                 .unwrap()[0];
         assert!(!flink.redacted().contains("pw3"));
+    }
+
+    #[test]
+    fn check_script_reports_every_bad_statement() {
+        let errors = check_script("CREATE DATASOURCE a TYP x;\nSELECT 1;\nDROP DATASOURCE;\n");
+        assert_eq!(errors.len(), 2);
+        assert_eq!(errors[1].position.unwrap().line, 3);
+        assert_eq!(check_script("SELECT 'open").len(), 1);
     }
 
     /// Every grammar example parses; every extension statement round-trips.
