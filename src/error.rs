@@ -114,29 +114,6 @@ impl Position {
         }
     }
 
-    /// The position of 1-based `line`/`column` in `text` (as sqlparser reports
-    /// them), or `None` when the text has no such place.
-    pub fn from_line_column(text: &str, line: usize, column: usize) -> Option<Position> {
-        let line_start = if line <= 1 {
-            0
-        } else {
-            text.match_indices('\n').nth(line - 2).map(|(i, _)| i + 1)?
-        };
-        let rest = &text[line_start..];
-        let within = rest
-            .char_indices()
-            .map(|(i, _)| i)
-            .chain(std::iter::once(rest.len()))
-            .nth(column.saturating_sub(1))?;
-        Some(Position::at(text, line_start + within))
-    }
-
-    /// The same place, seen from a script in which this text starts at byte
-    /// `base` (statements are parsed alone, errors point into the script).
-    pub fn shifted(self, script: &str, base: usize) -> Position {
-        Position::at(script, base + self.offset)
-    }
-
     /// 1-based character index of this position in `text`, as the pgwire
     /// ErrorResponse `position` field wants it.
     pub fn char_index(&self, text: &str) -> usize {
@@ -232,14 +209,5 @@ mod tests {
         let p = Position::at(text, text.find('x').unwrap());
         assert_eq!((p.line, p.column), (2, 13));
         assert_eq!(p.char_index(text), 23);
-    }
-
-    #[test]
-    fn position_from_line_column_round_trips() {
-        let text = "a\nbcd\né f";
-        let p = Position::from_line_column(text, 3, 3).unwrap();
-        assert_eq!(&text[p.offset..], "f");
-        assert_eq!(Position::at(text, p.offset), p);
-        assert!(Position::from_line_column(text, 9, 1).is_none());
     }
 }

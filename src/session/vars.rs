@@ -240,21 +240,6 @@ impl SessionVars {
             .map(|b| (b.name, self.get(b.name).unwrap_or_default()))
             .collect()
     }
-
-    /// Whether a change of `name` must be reported to the client
-    /// (ParameterStatus), and under which canonical name.
-    pub fn reported_name(name: &str) -> Option<&'static str> {
-        builtin(name).filter(|b| b.reported).map(|b| b.name)
-    }
-
-    /// Keys set in this session that are not PostgreSQL built-ins and not
-    /// scaleph's own: the Flink session properties, in name order.
-    pub fn flink_properties(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.values
-            .iter()
-            .filter(|(k, _)| builtin(k).is_none() && !k.starts_with("scaleph."))
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-    }
 }
 
 fn is_utf8(value: &str) -> bool {
@@ -301,11 +286,8 @@ mod tests {
     fn flink_keys_are_kept_as_written_and_unknown_show_is_42704() {
         let mut vars = SessionVars::new();
         vars.set("execution.runtime-mode", "batch").unwrap();
-        vars.set("scaleph.preview", "on").unwrap();
-        assert_eq!(
-            vars.flink_properties().collect::<Vec<_>>(),
-            vec![("execution.runtime-mode", "batch")]
-        );
+        assert_eq!(vars.get("execution.runtime-mode").as_deref(), Some("batch"));
+        assert_eq!(vars.get("EXECUTION.RUNTIME-MODE"), None);
         assert_eq!(
             vars.require("nope").unwrap_err().sqlstate,
             SqlState::UNDEFINED_OBJECT
