@@ -107,7 +107,7 @@ async fn run_text(
     interactive: bool,
 ) -> Result<(), Error> {
     let statements = session.parse(script)?;
-    for statement in &statements {
+    for statement in statements.iter() {
         run_statement(session, statement, display, interactive)
             .await
             .map_err(|e| e.with_position(Position::at(script, statement.offset)))?;

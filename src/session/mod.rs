@@ -3,6 +3,7 @@
 //! [`Session::describe`] and [`Session::execute`] — and never sees what
 //! handled a statement.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -80,7 +81,14 @@ pub struct Session {
     vars: SessionVars,
     engine: LocalEngine,
     cancel: CancelHandle,
+    /// Recently parsed scripts, by text.
+    parsed: HashMap<String, Arc<[ParsedStatement]>>,
 }
+
+/// How many distinct scripts a session keeps parsed.
+const PARSE_CACHE_CAPACITY: usize = 64;
+/// Longer scripts (setup files, big DDL) are parsed every time.
+const PARSE_CACHE_MAX_SCRIPT: usize = 4096;
 
 impl Session {
     /// A new session of `info` sharing `context`.
@@ -92,6 +100,7 @@ impl Session {
             vars: SessionVars::new(),
             engine,
             cancel: CancelHandle::default(),
+            parsed: HashMap::new(),
         }
     }
 
@@ -115,9 +124,22 @@ impl Session {
         self.cancel.clone()
     }
 
-    /// Splits and parses a script into statements; errors point into `script`.
-    pub fn parse(&self, script: &str) -> Result<Vec<ParsedStatement>> {
-        crate::sql::parse_script(script)
+    /// Splits and parses a script into statements; errors point into
+    /// `script`. Clients send the same statements again and again (pools'
+    /// health checks, dashboards), so the last few parses are kept.
+    pub fn parse(&mut self, script: &str) -> Result<Arc<[ParsedStatement]>> {
+        if let Some(statements) = self.parsed.get(script) {
+            return Ok(statements.clone());
+        }
+        let statements: Arc<[ParsedStatement]> = crate::sql::parse_script(script)?.into();
+        if script.len() > PARSE_CACHE_MAX_SCRIPT {
+            return Ok(statements);
+        }
+        if self.parsed.len() >= PARSE_CACHE_CAPACITY {
+            self.parsed.clear();
+        }
+        self.parsed.insert(script.to_string(), statements.clone());
+        Ok(statements)
     }
 
     /// Parameter types and row schema of `statement`, without running it.
@@ -150,5 +172,27 @@ impl Session {
                 notices: output.notices,
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn parse_keeps_short_scripts_and_reparses_long_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = crate::config::Config::merge(Default::default(), Default::default()).unwrap();
+        let store = Arc::new(crate::store::SqliteStore::open(dir.path()).await.unwrap());
+        let mut session = Session::new(
+            Arc::new(Context { store, config }),
+            SessionInfo::new("u", "scaleph", "test"),
+        );
+        let first = session.parse("SELECT 1").unwrap();
+        assert!(Arc::ptr_eq(&first, &session.parse("SELECT 1").unwrap()));
+        let long = format!("SELECT 1 -- {}", "x".repeat(PARSE_CACHE_MAX_SCRIPT));
+        let first = session.parse(&long).unwrap();
+        assert!(!Arc::ptr_eq(&first, &session.parse(&long).unwrap()));
+        assert!(session.parse("SELECT 'open").is_err());
     }
 }

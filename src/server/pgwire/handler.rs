@@ -446,7 +446,7 @@ impl SimpleQueryHandler for ScalephHandler {
             }
             Ok(statements) => {
                 let mut failure = None;
-                for statement in &statements {
+                for statement in statements.iter() {
                     if status == TransactionStatus::Error && !ends_transaction(&statement.statement)
                     {
                         failure = Some(aborted_transaction());
