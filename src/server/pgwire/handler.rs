@@ -518,17 +518,24 @@ impl QueryParser for StatementParser {
 
     async fn parse_sql<C>(
         &self,
-        _client: &C,
+        client: &C,
         sql: &str,
         _types: &[Option<Type>],
     ) -> PgWireResult<Option<ParsedStatement>>
     where
         C: ClientInfo + Unpin + Send + Sync,
     {
-        let mut statements = crate::sql::parse_script(sql).map_err(|e| user_error(&e, sql))?;
+        // Through the session, whose parse cache serves drivers that send
+        // the same Parse for every execution.
+        let shared = session_of(client)?;
+        let statements = shared
+            .lock()
+            .await
+            .parse(sql)
+            .map_err(|e| user_error(&e, sql))?;
         match statements.len() {
             0 => Ok(None),
-            1 => Ok(Some(statements.remove(0))),
+            1 => Ok(Some(statements[0].clone())),
             _ => Err(user_error(
                 &Error::new(
                     SqlState::SYNTAX_ERROR,
