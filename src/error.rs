@@ -30,6 +30,8 @@ impl SqlState {
     pub const INVALID_PARAMETER_VALUE: SqlState = SqlState("22023");
     /// `22P02`: invalid text representation (a value that does not parse as its type).
     pub const INVALID_TEXT_REPRESENTATION: SqlState = SqlState("22P02");
+    /// `22007`: a date or time that does not parse.
+    pub const INVALID_DATETIME_FORMAT: SqlState = SqlState("22007");
     /// `22012`: division by zero.
     pub const DIVISION_BY_ZERO: SqlState = SqlState("22012");
     /// `22000`: data exception.
@@ -44,6 +46,8 @@ impl SqlState {
     pub const SYNTAX_ERROR: SqlState = SqlState("42601");
     /// `42602`: invalid name.
     pub const INVALID_NAME: SqlState = SqlState("42602");
+    /// `42P17`: a definition that is inconsistent (a schedule whose tasks form a cycle).
+    pub const INVALID_OBJECT_DEFINITION: SqlState = SqlState("42P17");
     /// `42704`: undefined object.
     pub const UNDEFINED_OBJECT: SqlState = SqlState("42704");
     /// `42710`: duplicate object.

@@ -19,11 +19,13 @@
 //! - [`config`] resolves defaults, `scaleph.toml`, `SCALEPH_*` and flags.
 
 pub mod config;
+pub mod duration;
 pub mod engine;
 pub mod error;
 pub mod handler;
 pub mod repl;
 pub mod result;
+pub mod schedule;
 pub mod server;
 pub mod session;
 pub mod sql;

@@ -5,11 +5,13 @@
 use std::fmt;
 use std::pin::Pin;
 
-use arrow::array::RecordBatch;
-use arrow::datatypes::SchemaRef;
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, RecordBatch, StringArray};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use futures::Stream;
 
-use crate::error::{Result, SqlState};
+use crate::error::{Error, Result, SqlState};
 
 /// A stream of record batches, all of one schema.
 pub type RecordBatchStream = Pin<Box<dyn Stream<Item = Result<RecordBatch>> + Send>>;
@@ -34,6 +36,31 @@ impl QueryResult {
             schema,
             batches: Box::pin(futures::stream::iter(batches.into_iter().map(Ok))),
         }
+    }
+
+    /// The schema of a table of non-null text columns named `columns`.
+    pub fn text_schema(columns: &[&str]) -> SchemaRef {
+        Arc::new(Schema::new(
+            columns
+                .iter()
+                .map(|name| Field::new(*name, DataType::Utf8, false))
+                .collect::<Vec<_>>(),
+        ))
+    }
+
+    /// Rows of text (SHOW-style output): `rows[i][j]` is row `i`, column `j`.
+    pub fn text_rows(columns: &[&str], rows: &[Vec<String>]) -> Result<QueryResult> {
+        let schema = QueryResult::text_schema(columns);
+        let arrays: Vec<ArrayRef> = (0..columns.len())
+            .map(|j| {
+                Arc::new(StringArray::from_iter_values(
+                    rows.iter().map(|row| row[j].as_str()),
+                )) as ArrayRef
+            })
+            .collect();
+        let batch = RecordBatch::try_new(schema.clone(), arrays)
+            .map_err(|e| Error::internal(e.to_string()))?;
+        Ok(QueryResult::from_batches(schema, vec![batch]))
     }
 
     /// A command result with tag `tag` and no row count.

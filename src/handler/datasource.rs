@@ -1,4 +1,5 @@
-//! `CREATE DATASOURCE`, `DROP DATASOURCE` and `SHOW DATASOURCES`.
+//! `CREATE DATASOURCE`, `DROP DATASOURCE`, `SHOW DATASOURCES` and `SHOW
+//! CREATE DATASOURCE`.
 //!
 //! Options whose key names a secret (`password`, `*.secret-key`, ...) are
 //! kept as secrets: encrypted by the store, masked everywhere they are
@@ -13,9 +14,12 @@ use super::object_name;
 use crate::error::{Error, Result, SqlState};
 use crate::result::{Notice, QueryResult, StatementOutput};
 use crate::session::Context;
-use crate::sql::ast::{CreateDatasource, DropDatasource, ShowDatasources, quote_string};
+use crate::sql::ast::{
+    CreateDatasource, DescribeObject, DropObject, OptionValue, Options, ShowObjects, SqlOption,
+    ident_for, quote_string,
+};
 use crate::sql::mask::is_secret_key;
-use crate::store::{Datasource, OptionEntry, StoreError};
+use crate::store::{Datasource, MASK, OptionEntry, StoreError};
 
 /// The datasource types scaleph knows.
 pub const KNOWN_TYPES: &[&str] = &[
@@ -43,6 +47,11 @@ pub async fn handle_create_datasource(
     create: &CreateDatasource,
 ) -> Result<StatementOutput> {
     let name = object_name(&create.name);
+    if !create.files.0.is_empty() {
+        return Err(Error::not_supported(
+            "CREATE DATASOURCE ... FILES (attached files)",
+        ));
+    }
     let datasource_type = create.datasource_type.value.to_lowercase();
     if !KNOWN_TYPES.contains(&datasource_type.as_str()) {
         return Err(Error::new(
@@ -84,10 +93,11 @@ pub async fn handle_create_datasource(
     }
 }
 
-/// `DROP DATASOURCE [IF EXISTS] name`.
+/// `DROP DATASOURCE [IF EXISTS] name [CASCADE]` (nothing depends on a
+/// datasource yet, so CASCADE drops nothing more).
 pub async fn handle_drop_datasource(
     context: &Context,
-    drop: &DropDatasource,
+    drop: &DropObject,
 ) -> Result<StatementOutput> {
     let name = object_name(&drop.name);
     let output = StatementOutput::from(QueryResult::command("DROP DATASOURCE"));
@@ -98,15 +108,60 @@ pub async fn handle_drop_datasource(
             "datasource \"{name}\" does not exist, skipping"
         ))))
     } else {
-        Err(Error::new(
-            SqlState::UNDEFINED_OBJECT,
-            format!("datasource \"{name}\" does not exist"),
-        ))
+        Err(does_not_exist(&name))
     }
 }
 
+fn does_not_exist(name: &str) -> Error {
+    Error::new(
+        SqlState::UNDEFINED_OBJECT,
+        format!("datasource \"{name}\" does not exist"),
+    )
+}
+
+/// The column `SHOW CREATE DATASOURCE` returns.
+const SHOW_CREATE_COLUMN: &str = "create_statement";
+
+/// The row schema of `SHOW CREATE DATASOURCE`.
+pub fn show_create_schema() -> arrow::datatypes::SchemaRef {
+    QueryResult::text_schema(&[SHOW_CREATE_COLUMN])
+}
+
+/// `SHOW CREATE DATASOURCE name`: the canonical CREATE statement of the
+/// datasource as it is now, secret values shown as `******`.
+pub async fn handle_show_create_datasource(
+    context: &Context,
+    describe: &DescribeObject,
+) -> Result<StatementOutput> {
+    let name = object_name(&describe.name);
+    let datasource = context
+        .store
+        .get_datasource(&name)
+        .await?
+        .ok_or_else(|| does_not_exist(&name))?;
+    let options = datasource
+        .options
+        .iter()
+        .map(|(key, entry)| SqlOption {
+            key: key.clone(),
+            value: OptionValue::String(match entry {
+                OptionEntry::Plain(value) => value.clone(),
+                OptionEntry::Secret(_) => MASK.to_string(),
+            }),
+        })
+        .collect();
+    let create = CreateDatasource {
+        if_not_exists: false,
+        name: ident_for(&datasource.name),
+        datasource_type: ident_for(&datasource.datasource_type),
+        options: Options(options),
+        files: Options::default(),
+    };
+    Ok(QueryResult::text_rows(&[SHOW_CREATE_COLUMN], &[vec![create.to_string()]])?.into())
+}
+
 /// `SHOW DATASOURCES [LIKE 'pattern']` as a query on `scaleph.datasources`.
-pub fn show_datasources_query(show: &ShowDatasources) -> String {
+pub fn show_datasources_query(show: &ShowObjects) -> String {
     let filter = show
         .like
         .as_ref()
@@ -142,7 +197,7 @@ mod tests {
     async fn run(context: &Context, sql: &str) -> Result<StatementOutput> {
         match statement(sql) {
             Statement::CreateDatasource(c) => handle_create_datasource(context, &c).await,
-            Statement::DropDatasource(d) => handle_drop_datasource(context, &d).await,
+            Statement::DropObject(d) => handle_drop_datasource(context, &d).await,
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -191,7 +246,8 @@ mod tests {
 
     #[test]
     fn show_datasources_query_escapes_the_pattern() {
-        let sql = show_datasources_query(&ShowDatasources {
+        let sql = show_datasources_query(&ShowObjects {
+            kind: crate::sql::ast::ObjectKind::Datasource,
             like: Some("o'k%".into()),
         });
         assert!(sql.contains("LIKE 'o''k%'"), "{sql}");

@@ -2,10 +2,7 @@
 //! statement goes"). The `match`es are exhaustive on purpose: a new
 //! statement kind does not compile until it is routed.
 
-use std::sync::Arc;
-
-use arrow::array::{RecordBatch, StringArray};
-use arrow::datatypes::{DataType, Field, Schema};
+use arrow::datatypes::SchemaRef;
 use datafusion::scalar::ScalarValue;
 
 use super::{Description, Session};
@@ -14,7 +11,8 @@ use crate::handler;
 use crate::result::{QueryResult, StatementOutput};
 use crate::sql::ParsedStatement;
 use crate::sql::ast::{
-    ResetVariable, SetValue, SetVariable, ShowVariable, Statement, TransactionCommand,
+    DescribeObject, DropObject, ObjectKind, ResetVariable, SetValue, SetVariable, ShowVariable,
+    Statement,
 };
 
 /// Parameter types and row schema of a statement.
@@ -26,19 +24,28 @@ pub(super) async fn describe(
         Statement::Query(query) if session.engine.answers(query) => {
             return session.engine.describe(query).await;
         }
-        Statement::ShowDatasources(show) => {
+        Statement::ShowObjects(show) if show.kind == ObjectKind::Datasource => {
             return session
                 .engine
                 .describe_sql(&handler::datasource::show_datasources_query(show))
                 .await;
         }
+        Statement::DescribeObject(DescribeObject {
+            kind: ObjectKind::Datasource,
+            show_create: true,
+            ..
+        }) => Some(handler::datasource::show_create_schema()),
         Statement::ShowVariable(show) => Some(show_variable_schema(show)),
         Statement::Query(_) | Statement::Flink(_) => return Err(flink_unavailable(session)),
         Statement::CreateDatasource(_)
-        | Statement::DropDatasource(_)
+        | Statement::DropObject(DropObject {
+            kind: ObjectKind::Datasource,
+            ..
+        })
         | Statement::SetVariable(_)
         | Statement::ResetVariable(_)
         | Statement::Transaction(_) => None,
+        other => return Err(not_supported_yet(other)),
     };
     Ok(Description {
         param_types: Vec::new(),
@@ -57,27 +64,34 @@ pub(super) async fn execute(
         Statement::CreateDatasource(create) => {
             handler::datasource::handle_create_datasource(&context, create).await
         }
-        Statement::DropDatasource(drop) => {
+        Statement::DropObject(drop) if drop.kind == ObjectKind::Datasource => {
             handler::datasource::handle_drop_datasource(&context, drop).await
         }
-        Statement::ShowDatasources(show) => {
+        Statement::ShowObjects(show) if show.kind == ObjectKind::Datasource => {
             let sql = handler::datasource::show_datasources_query(show);
             Ok(session.engine.execute_sql(&sql).await?.into())
+        }
+        Statement::DescribeObject(describe)
+            if describe.kind == ObjectKind::Datasource && describe.show_create =>
+        {
+            handler::datasource::handle_show_create_datasource(&context, describe).await
         }
         Statement::SetVariable(set) => set_variable(session, set),
         Statement::ShowVariable(show) => show_variable(session, show),
         Statement::ResetVariable(reset) => reset_variable(session, reset),
-        Statement::Transaction(command) => Ok(QueryResult::command(match command {
-            TransactionCommand::Begin => "BEGIN",
-            TransactionCommand::Commit => "COMMIT",
-            TransactionCommand::Rollback => "ROLLBACK",
-        })
-        .into()),
+        Statement::Transaction(command) => Ok(QueryResult::command(command.to_string()).into()),
         Statement::Query(query) if session.engine.answers(query) => {
             Ok(session.engine.execute(query, params).await?.into())
         }
         Statement::Query(_) | Statement::Flink(_) => Err(flink_unavailable(session)),
+        other => Err(not_supported_yet(other)),
     }
+}
+
+/// The error for a statement that parses and checks but whose execution
+/// comes in a later release: 0A000, never a silent success.
+fn not_supported_yet(statement: &Statement) -> Error {
+    Error::not_supported(statement.family())
 }
 
 /// The error for Flink SQL when no Flink SQL Gateway is reachable.
@@ -111,35 +125,26 @@ fn reset_variable(session: &mut Session, reset: &ResetVariable) -> Result<Statem
     Ok(QueryResult::command("RESET").into())
 }
 
-fn show_variable_schema(show: &ShowVariable) -> Arc<Schema> {
-    Arc::new(match &show.name {
-        Some(name) => Schema::new(vec![Field::new(name, DataType::Utf8, false)]),
-        None => Schema::new(vec![
-            Field::new("name", DataType::Utf8, false),
-            Field::new("setting", DataType::Utf8, false),
-            Field::new("description", DataType::Utf8, false),
-        ]),
-    })
+fn show_variable_columns(show: &ShowVariable) -> Vec<&str> {
+    match &show.name {
+        Some(name) => vec![name],
+        None => vec!["name", "setting", "description"],
+    }
+}
+
+fn show_variable_schema(show: &ShowVariable) -> SchemaRef {
+    QueryResult::text_schema(&show_variable_columns(show))
 }
 
 fn show_variable(session: &Session, show: &ShowVariable) -> Result<StatementOutput> {
-    let schema = show_variable_schema(show);
-    let columns: Vec<Vec<String>> = match &show.name {
+    let rows: Vec<Vec<String>> = match &show.name {
         Some(name) => vec![vec![session.vars.require(name)?]],
-        None => {
-            let all = session.vars.all();
-            vec![
-                all.iter().map(|r| r.0.clone()).collect(),
-                all.iter().map(|r| r.1.clone()).collect(),
-                all.iter().map(|r| r.2.clone()).collect(),
-            ]
-        }
+        None => session
+            .vars
+            .all()
+            .into_iter()
+            .map(|(name, setting, description)| vec![name, setting, description])
+            .collect(),
     };
-    let arrays = columns
-        .into_iter()
-        .map(|c| Arc::new(StringArray::from(c)) as arrow::array::ArrayRef)
-        .collect();
-    let batch =
-        RecordBatch::try_new(schema.clone(), arrays).map_err(|e| Error::internal(e.to_string()))?;
-    Ok(QueryResult::from_batches(schema, vec![batch]).into())
+    Ok(QueryResult::text_rows(&show_variable_columns(show), &rows)?.into())
 }

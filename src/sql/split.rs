@@ -31,13 +31,15 @@ pub struct Split {
     pub open: bool,
 }
 
-/// Tracks whether the current statement is inside a statement-set block.
+/// Tracks whether the current statement is inside a statement-set block,
+/// wherever it starts (`CREATE JOB j AS EXECUTE STATEMENT SET BEGIN ...`).
 #[derive(Default)]
 struct BlockState {
     in_block: bool,
     case_depth: usize,
+    /// The statement's last three words before the current one, newest last.
+    recent: [Option<Token>; 3],
 }
-
 /// Splits `script` into statements.
 pub fn split(script: &str) -> Result<Split> {
     let tokens = tokenize(script)?;
@@ -56,7 +58,7 @@ pub fn split(script: &str) -> Result<Split> {
                 first = i + 1;
                 block = BlockState::default();
             }
-            TokenKind::Word => track_block(script, &tokens[first..=i], &mut block),
+            TokenKind::Word => track_block(script, *token, &mut block),
             _ => {}
         }
     }
@@ -79,34 +81,23 @@ fn piece(tokens: &[Token], first: usize, end: usize, terminated: bool) -> Piece 
     }
 }
 
-/// Updates the block state with the last word of `statement` (its tokens so far).
-fn track_block(script: &str, statement: &[Token], block: &mut BlockState) {
-    let Some(last) = statement.last() else { return };
-    let words: Vec<&Token> = statement
-        .iter()
-        .filter(|t| t.kind == TokenKind::Word)
-        .take(4)
-        .collect();
-    let starts_with = |expected: &[&str]| {
-        words.len() >= expected.len()
-            && words
-                .iter()
-                .zip(expected)
-                .all(|(t, w)| t.is_word(script, w))
-    };
+/// Updates the block state with `word`, the statement's latest word.
+fn track_block(script: &str, word: Token, block: &mut BlockState) {
+    let is = |t: Option<Token>, w: &str| t.is_some_and(|t| t.is_word(script, w));
+    let [third, second, first] = block.recent;
+    block.recent = [second, first, Some(word)];
     if !block.in_block {
         // EXECUTE STATEMENT SET BEGIN ... END  /  BEGIN STATEMENT SET; ... END
-        let opens = (last.is_word(script, "BEGIN")
-            && starts_with(&["EXECUTE", "STATEMENT", "SET", "BEGIN"]))
-            || (last.is_word(script, "SET") && starts_with(&["BEGIN", "STATEMENT", "SET"]));
-        if opens && words.last().is_some_and(|w| w.start == last.start) {
-            block.in_block = true;
-        }
+        block.in_block = (word.is_word(script, "BEGIN")
+            && is(third, "EXECUTE")
+            && is(second, "STATEMENT")
+            && is(first, "SET"))
+            || (word.is_word(script, "SET") && is(second, "BEGIN") && is(first, "STATEMENT"));
         return;
     }
-    if last.is_word(script, "CASE") {
+    if word.is_word(script, "CASE") {
         block.case_depth += 1;
-    } else if last.is_word(script, "END") {
+    } else if word.is_word(script, "END") {
         if block.case_depth > 0 {
             block.case_depth -= 1;
         } else {
@@ -168,6 +159,14 @@ mod tests {
     fn split_keeps_parenthesised_bodies_whole() {
         let script = "CREATE SCHEDULE s CRON '0 2 * * *' AS (a RUN SQL 'x;y'; b RUN JOB j AFTER a); SHOW RUNS;";
         assert_eq!(texts(script).len(), 2);
+    }
+
+    #[test]
+    fn split_keeps_blocks_inside_jobs_whole() {
+        let script = "CREATE JOB j AS EXECUTE STATEMENT SET BEGIN INSERT INTO a SELECT 1; INSERT INTO b SELECT 2; END; CREATE JOB k AS BEGIN STATEMENT SET; INSERT INTO a SELECT 1; END; SELECT 3";
+        let parts = texts(script);
+        assert_eq!(parts.len(), 3, "{parts:?}");
+        assert!(parts[1].starts_with("CREATE JOB k") && parts[1].ends_with("END"));
     }
 
     #[test]

@@ -322,6 +322,6 @@ mod tests {
             one("RESET ALL"),
             Statement::ResetVariable(ResetVariable { name: None })
         );
-        assert!(matches!(one("SHOW JOBS"), Statement::Flink(_)));
+        assert!(matches!(one("SHOW JARS"), Statement::Flink(_)));
     }
 }

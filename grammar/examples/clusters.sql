@@ -1,0 +1,15 @@
+-- create_cluster
+CREATE CLUSTER analytics TYPE KUBERNETES_SESSION WITH (namespace = 'flink', 'flink.version' = 'v1_20',
+  'taskmanager.replicas' = 2);
+CREATE CLUSTER IF NOT EXISTS local TYPE REMOTE WITH ('rest.address' = 'http://127.0.0.1:8081');
+-- alter_object, drop_object (cluster)
+ALTER CLUSTER analytics SET ('taskmanager.replicas' = 4);
+ALTER CLUSTER analytics RESET ('taskmanager.replicas');
+ALTER CLUSTER analytics RENAME TO analytics_eu;
+DROP CLUSTER analytics_eu;
+DROP CLUSTER IF EXISTS local CASCADE;
+-- show_objects, describe_object, show_create, comment_on (cluster)
+SHOW CLUSTERS;
+DESCRIBE CLUSTER analytics;
+SHOW CREATE CLUSTER analytics;
+COMMENT ON CLUSTER analytics IS 'shared session cluster';

@@ -1,0 +1,4 @@
+//! Schedules: when they fire. The parser checks a schedule's cron
+//! expression and time zone with [`cron::CronSchedule`] at CREATE time.
+
+pub mod cron;

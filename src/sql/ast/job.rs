@@ -1,0 +1,131 @@
+//! Jobs, clusters, connectors and previews: the statements that run Flink.
+
+use std::fmt;
+
+use sqlparser::ast::Ident;
+
+use super::common::{Options, fmt_if, fmt_with, quote_string};
+use super::session::FlinkBody;
+use super::sync::keyword_of;
+
+/// `CREATE JOB [IF NOT EXISTS] name [ON CLUSTER c] [WITH (...)] AS <body>`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreateJob {
+    /// `IF NOT EXISTS` given.
+    pub if_not_exists: bool,
+    /// The job's name.
+    pub name: Ident,
+    /// The session cluster to run on; an application deployment when absent.
+    pub cluster: Option<Ident>,
+    /// The `WITH (...)` options (parallelism, upgrade mode, Flink configuration).
+    pub options: Options,
+    /// What the job runs: an `INSERT` or a statement set.
+    pub body: FlinkBody,
+}
+
+/// `CREATE CLUSTER [IF NOT EXISTS] name TYPE t [WITH (...)]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreateCluster {
+    /// `IF NOT EXISTS` given.
+    pub if_not_exists: bool,
+    /// The cluster's name.
+    pub name: Ident,
+    /// What kind of cluster.
+    pub cluster_type: ClusterType,
+    /// The `WITH (...)` options (namespace, Flink version, resources).
+    pub options: Options,
+}
+
+/// The kinds of cluster scaleph runs or reaches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClusterType {
+    /// A session cluster on Kubernetes (a `FlinkDeployment` without a job).
+    KubernetesSession,
+    /// An existing session cluster reached at its REST address.
+    Remote,
+}
+
+impl ClusterType {
+    /// Every cluster type, by keyword.
+    pub const KEYWORDS: &[(&str, ClusterType)] = &[
+        ("KUBERNETES_SESSION", ClusterType::KubernetesSession),
+        ("REMOTE", ClusterType::Remote),
+    ];
+
+    /// The type's keyword.
+    pub fn keyword(self) -> &'static str {
+        keyword_of(Self::KEYWORDS, self)
+    }
+}
+
+/// `CREATE CONNECTOR [IF NOT EXISTS] name FROM 'location'`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreateConnector {
+    /// `IF NOT EXISTS` given.
+    pub if_not_exists: bool,
+    /// The connector's name.
+    pub name: Ident,
+    /// Where the jar is: an `http(s)://`, `s3://`, `hdfs://`, `file://` URL or an absolute path.
+    pub location: String,
+}
+
+/// `SHOW SAVEPOINTS FOR JOB name`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShowSavepoints {
+    /// The job.
+    pub job: Ident,
+}
+
+/// `[EXPLAIN] PREVIEW <statement>`: run what would write a sink as a query.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Preview {
+    /// `EXPLAIN PREVIEW`: show the rewritten statement instead of running it.
+    pub explain: bool,
+    /// The statement to preview.
+    pub body: FlinkBody,
+}
+
+impl fmt::Display for CreateJob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CREATE JOB")?;
+        fmt_if(f, self.if_not_exists, "IF NOT EXISTS")?;
+        write!(f, " {}", self.name)?;
+        if let Some(cluster) = &self.cluster {
+            write!(f, " ON CLUSTER {cluster}")?;
+        }
+        fmt_with(f, &self.options)?;
+        write!(f, " AS {}", self.body)
+    }
+}
+
+impl fmt::Display for CreateCluster {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CREATE CLUSTER")?;
+        fmt_if(f, self.if_not_exists, "IF NOT EXISTS")?;
+        write!(f, " {} TYPE {}", self.name, self.cluster_type.keyword())?;
+        fmt_with(f, &self.options)
+    }
+}
+
+impl fmt::Display for CreateConnector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CREATE CONNECTOR")?;
+        fmt_if(f, self.if_not_exists, "IF NOT EXISTS")?;
+        write!(f, " {} FROM {}", self.name, quote_string(&self.location))
+    }
+}
+
+impl fmt::Display for ShowSavepoints {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SHOW SAVEPOINTS FOR JOB {}", self.job)
+    }
+}
+
+impl fmt::Display for Preview {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.explain {
+            f.write_str("EXPLAIN ")?;
+        }
+        write!(f, "PREVIEW {}", self.body)
+    }
+}

@@ -1,0 +1,206 @@
+//! Statements every object kind has: SHOW, DESCRIBE, SHOW CREATE, COMMENT
+//! ON, DROP and ALTER, plus the lifecycle commands (START, STOP, SUSPEND,
+//! RESUME, SAVEPOINT, EXPLAIN, TEST) of the kinds that have them.
+
+use std::fmt;
+
+use sqlparser::ast::Ident;
+
+use super::common::{ObjectKind, Options, fmt_if, fmt_key, fmt_like, quote_string};
+
+/// `SHOW <KIND>S [LIKE 'pattern']`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShowObjects {
+    /// Which kind.
+    pub kind: ObjectKind,
+    /// A SQL LIKE pattern on the name.
+    pub like: Option<String>,
+}
+
+/// `DESCRIBE <KIND> name` (or `SHOW CREATE <KIND> name` when `show_create`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DescribeObject {
+    /// Which kind.
+    pub kind: ObjectKind,
+    /// The object.
+    pub name: Ident,
+    /// `SHOW CREATE` rather than `DESCRIBE`: the statement that would
+    /// create the object as it is now, secrets masked.
+    pub show_create: bool,
+}
+
+/// `COMMENT ON <KIND> name IS 'text' | NULL`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CommentOn {
+    /// Which kind.
+    pub kind: ObjectKind,
+    /// The object.
+    pub name: Ident,
+    /// The comment; `None` (`IS NULL`) removes it.
+    pub comment: Option<String>,
+}
+
+/// `DROP <KIND> [IF EXISTS] name [CASCADE]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DropObject {
+    /// Which kind.
+    pub kind: ObjectKind,
+    /// `IF EXISTS` given.
+    pub if_exists: bool,
+    /// The object.
+    pub name: Ident,
+    /// `CASCADE`: also drop (or stop) what depends on it.
+    pub cascade: bool,
+}
+
+/// `ALTER <KIND> name SET (...) | RESET (...) | RENAME TO new`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlterObject {
+    /// Which kind.
+    pub kind: ObjectKind,
+    /// The object.
+    pub name: Ident,
+    /// What changes.
+    pub action: AlterAction,
+}
+
+/// What an ALTER changes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AlterAction {
+    /// `SET (key = value, ...)`: adds or replaces options.
+    Set(Options),
+    /// `RESET (key, ...)`: removes options (back to their defaults).
+    Reset(Vec<String>),
+    /// `RENAME TO new`.
+    RenameTo(Ident),
+}
+
+/// A lifecycle command on one object (`START SYNC s`, `STOP JOB j WITH SAVEPOINT DRAIN`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ObjectCommand {
+    /// The command.
+    pub command: Lifecycle,
+    /// Which kind.
+    pub kind: ObjectKind,
+    /// The object.
+    pub name: Ident,
+}
+
+/// The lifecycle commands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lifecycle {
+    /// `START SYNC`: deploy it as a job.
+    Start,
+    /// `STOP SYNC|JOB [WITH SAVEPOINT] [DRAIN]` (DRAIN for jobs only).
+    Stop {
+        /// Take a savepoint first.
+        savepoint: bool,
+        /// Drain the sources (emit the final watermark) before stopping.
+        drain: bool,
+    },
+    /// `SUSPEND JOB|SCHEDULE`.
+    Suspend,
+    /// `RESUME JOB|SCHEDULE`.
+    Resume,
+    /// `SAVEPOINT JOB`: trigger a savepoint now.
+    Savepoint,
+    /// `EXPLAIN SYNC|SCHEDULE`: the plan, without running it.
+    Explain,
+    /// `TEST DATASOURCE`: a real connection to it.
+    Test,
+}
+
+impl Lifecycle {
+    /// The command's keyword.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Lifecycle::Start => "START",
+            Lifecycle::Stop { .. } => "STOP",
+            Lifecycle::Suspend => "SUSPEND",
+            Lifecycle::Resume => "RESUME",
+            Lifecycle::Savepoint => "SAVEPOINT",
+            Lifecycle::Explain => "EXPLAIN",
+            Lifecycle::Test => "TEST",
+        }
+    }
+
+    /// The kinds it applies to.
+    pub fn kinds(self) -> &'static [ObjectKind] {
+        match self {
+            Lifecycle::Start => &[ObjectKind::Sync],
+            Lifecycle::Stop { .. } => &[ObjectKind::Sync, ObjectKind::Job],
+            Lifecycle::Suspend | Lifecycle::Resume => &[ObjectKind::Job, ObjectKind::Schedule],
+            Lifecycle::Savepoint => &[ObjectKind::Job],
+            Lifecycle::Explain => &[ObjectKind::Sync, ObjectKind::Schedule],
+            Lifecycle::Test => &[ObjectKind::Datasource],
+        }
+    }
+}
+
+impl fmt::Display for ShowObjects {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SHOW {}", self.kind.plural())?;
+        fmt_like(f, &self.like)
+    }
+}
+
+impl fmt::Display for DescribeObject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verb = if self.show_create {
+            "SHOW CREATE"
+        } else {
+            "DESCRIBE"
+        };
+        write!(f, "{verb} {} {}", self.kind, self.name)
+    }
+}
+
+impl fmt::Display for CommentOn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "COMMENT ON {} {} IS ", self.kind, self.name)?;
+        match &self.comment {
+            Some(comment) => f.write_str(&quote_string(comment)),
+            None => f.write_str("NULL"),
+        }
+    }
+}
+
+impl fmt::Display for DropObject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DROP {}", self.kind)?;
+        fmt_if(f, self.if_exists, "IF EXISTS")?;
+        write!(f, " {}", self.name)?;
+        fmt_if(f, self.cascade, "CASCADE")
+    }
+}
+
+impl fmt::Display for AlterObject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ALTER {} {} ", self.kind, self.name)?;
+        match &self.action {
+            AlterAction::Set(options) => write!(f, "SET {options}"),
+            AlterAction::Reset(keys) => {
+                f.write_str("RESET (")?;
+                for (i, key) in keys.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    fmt_key(key, f)?;
+                }
+                f.write_str(")")
+            }
+            AlterAction::RenameTo(name) => write!(f, "RENAME TO {name}"),
+        }
+    }
+}
+
+impl fmt::Display for ObjectCommand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} {}", self.command.keyword(), self.kind, self.name)?;
+        if let Lifecycle::Stop { savepoint, drain } = self.command {
+            fmt_if(f, savepoint, "WITH SAVEPOINT")?;
+            fmt_if(f, drain, "DRAIN")?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,137 @@
+//! Data source statements: CREATE with files, the type registry,
+//! connectivity tests and metadata browsing.
+
+use super::cursor::Cursor;
+use crate::error::Result;
+use crate::sql::ast::*;
+
+/// The largest `LIMIT` of a datasource preview.
+const MAX_PREVIEW_ROWS: u64 = 10_000;
+
+/// `CREATE DATASOURCE [IF NOT EXISTS] name TYPE t [WITH (...)] [FILES (...)]`,
+/// the cursor after `CREATE DATASOURCE`.
+pub(super) fn create(c: &mut Cursor) -> Result<Statement> {
+    let if_not_exists = c.if_not_exists();
+    let name = c.ident("a datasource name")?;
+    c.expect_word("TYPE", "after the datasource name")?;
+    let datasource_type = c.ident("a datasource type")?;
+    let options = c.with_options()?;
+    let files = files(c)?;
+    c.expect_end()?;
+    Ok(Statement::CreateDatasource(CreateDatasource {
+        if_not_exists,
+        name,
+        datasource_type,
+        options,
+        files,
+    }))
+}
+
+/// `FILES (name = '/path', ...)`, when present.
+fn files(c: &mut Cursor) -> Result<Options> {
+    if c.eat_word("FILES") {
+        c.option_list(true)
+    } else {
+        Ok(Options::default())
+    }
+}
+
+/// After `SHOW DATASOURCE`: `TYPES`.
+pub(super) fn show_types(c: &mut Cursor) -> Result<Statement> {
+    c.expect_word("TYPES", "after SHOW DATASOURCE")?;
+    c.expect_end()?;
+    Ok(Statement::ShowDatasourceTypes)
+}
+
+/// After `DESCRIBE DATASOURCE`: `TYPE t`, `name TABLE db.t`, or `name`.
+pub(super) fn describe(c: &mut Cursor) -> Result<Statement> {
+    if c.eat_word("TYPE") {
+        let datasource_type = c.ident("a datasource type")?;
+        c.expect_end()?;
+        return Ok(Statement::DescribeDatasourceType(DescribeDatasourceType {
+            datasource_type,
+        }));
+    }
+    let name = c.ident("a datasource name")?;
+    let statement = if c.eat_word("TABLE") {
+        Statement::DescribeSourceTable(DescribeSourceTable {
+            datasource: name,
+            table: c.qualified_name("a table name")?,
+        })
+    } else {
+        Statement::DescribeObject(DescribeObject {
+            kind: ObjectKind::Datasource,
+            name,
+            show_create: false,
+        })
+    };
+    c.expect_end()?;
+    Ok(statement)
+}
+
+/// After `TEST`: `DATASOURCE name` or `DATASOURCE TYPE t WITH (...) [FILES (...)]`.
+pub(super) fn test(c: &mut Cursor) -> Result<Statement> {
+    c.kind(&[ObjectKind::Datasource], "TEST")?;
+    if c.eat_word("TYPE") {
+        let datasource_type = c.ident("a datasource type")?;
+        let options = c.with_options()?;
+        let files = files(c)?;
+        c.expect_end()?;
+        return Ok(Statement::TestDatasourceType(TestDatasourceType {
+            datasource_type,
+            options,
+            files,
+        }));
+    }
+    let name = c.ident("a datasource name")?;
+    c.expect_end()?;
+    Ok(Statement::ObjectCommand(ObjectCommand {
+        command: Lifecycle::Test,
+        kind: ObjectKind::Datasource,
+        name,
+    }))
+}
+
+/// After `SHOW DATABASES FROM DATASOURCE`: `name`.
+pub(super) fn show_databases(c: &mut Cursor) -> Result<Statement> {
+    let datasource = c.ident("a datasource name")?;
+    c.expect_end()?;
+    Ok(Statement::ShowSourceDatabases(ShowSourceDatabases {
+        datasource,
+    }))
+}
+
+/// After `SHOW TABLES FROM DATASOURCE`: `name [DATABASE db] [LIKE 'p']`.
+pub(super) fn show_tables(c: &mut Cursor) -> Result<Statement> {
+    let datasource = c.ident("a datasource name")?;
+    let database = if c.eat_word("DATABASE") {
+        Some(c.ident("a database name")?)
+    } else {
+        None
+    };
+    let like = c.like()?;
+    c.expect_end()?;
+    Ok(Statement::ShowSourceTables(ShowSourceTables {
+        datasource,
+        database,
+        like,
+    }))
+}
+
+/// After `PREVIEW DATASOURCE`: `name TABLE db.t [LIMIT n]`.
+pub(super) fn preview_table(c: &mut Cursor) -> Result<Statement> {
+    let datasource = c.ident("a datasource name")?;
+    c.expect_word("TABLE", "after the datasource name")?;
+    let table = c.qualified_name("a table name")?;
+    let limit = if c.eat_word("LIMIT") {
+        Some(c.positive_integer("LIMIT", MAX_PREVIEW_ROWS)?)
+    } else {
+        None
+    };
+    c.expect_end()?;
+    Ok(Statement::PreviewSourceTable(PreviewSourceTable {
+        datasource,
+        table,
+        limit,
+    }))
+}

@@ -1,0 +1,114 @@
+//! The statements every object kind has (SHOW, DESCRIBE, SHOW CREATE,
+//! COMMENT ON, DROP, ALTER) and the lifecycle commands.
+
+use super::cursor::Cursor;
+use crate::error::Result;
+use crate::sql::ast::*;
+
+/// `SHOW <KIND>S [LIKE 'p']`, the cursor after the plural keyword.
+pub(super) fn show(c: &mut Cursor, kind: ObjectKind) -> Result<Statement> {
+    let like = c.like()?;
+    c.expect_end()?;
+    Ok(Statement::ShowObjects(ShowObjects { kind, like }))
+}
+
+/// `DESCRIBE <KIND> name` / `SHOW CREATE <KIND> name`, the cursor at the kind.
+pub(super) fn describe(c: &mut Cursor, show_create: bool) -> Result<Statement> {
+    let verb = if show_create {
+        "SHOW CREATE"
+    } else {
+        "DESCRIBE"
+    };
+    let kind = c.kind(&ObjectKind::ALL, verb)?;
+    let name = c.ident(&format!("a {} name", kind.noun()))?;
+    c.expect_end()?;
+    Ok(Statement::DescribeObject(DescribeObject {
+        kind,
+        name,
+        show_create,
+    }))
+}
+
+/// `COMMENT ON <KIND> name IS 'text' | NULL`, the cursor after `COMMENT`.
+pub(super) fn comment(c: &mut Cursor) -> Result<Statement> {
+    c.expect_word("ON", "after COMMENT")?;
+    let kind = c.kind(&ObjectKind::ALL, "COMMENT ON")?;
+    let name = c.ident(&format!("a {} name", kind.noun()))?;
+    c.expect_word("IS", "after the name")?;
+    let comment = if c.eat_word("NULL") {
+        None
+    } else {
+        Some(c.string("a 'comment' or NULL")?.0)
+    };
+    c.expect_end()?;
+    Ok(Statement::CommentOn(CommentOn {
+        kind,
+        name,
+        comment,
+    }))
+}
+
+/// `DROP <KIND> [IF EXISTS] name [CASCADE]`, the cursor after the kind.
+pub(super) fn drop(c: &mut Cursor, kind: ObjectKind) -> Result<Statement> {
+    let if_exists = c.eat_words(&["IF", "EXISTS"]);
+    let name = c.ident(&format!("a {} name", kind.noun()))?;
+    let cascade = c.eat_word("CASCADE");
+    c.expect_end()?;
+    Ok(Statement::DropObject(DropObject {
+        kind,
+        if_exists,
+        name,
+        cascade,
+    }))
+}
+
+/// `ALTER <KIND> name SET (...) | RESET (key, ...) | RENAME TO new`, the
+/// cursor after the kind.
+pub(super) fn alter(c: &mut Cursor, kind: ObjectKind) -> Result<Statement> {
+    let name = c.ident(&format!("a {} name", kind.noun()))?;
+    let action = match c.keyword_among(&["SET", "RESET", "RENAME"], "after the name")? {
+        0 => AlterAction::Set(c.options()?),
+        1 => {
+            c.expect_punct('(', "to open the list of options to reset")?;
+            let mut keys: Vec<String> = Vec::new();
+            loop {
+                let token = c.peek();
+                let key = c.option_key()?;
+                if keys.iter().any(|k| k.eq_ignore_ascii_case(&key)) {
+                    return Err(c.duplicate_key(token, &key));
+                }
+                keys.push(key);
+                if c.eat_punct(')') {
+                    break;
+                }
+                c.expect_punct(',', "or \")\" in the option list")?;
+            }
+            AlterAction::Reset(keys)
+        }
+        _ => {
+            c.expect_word("TO", "after RENAME")?;
+            AlterAction::RenameTo(c.ident(&format!("a new {} name", kind.noun()))?)
+        }
+    };
+    c.expect_end()?;
+    Ok(Statement::AlterObject(AlterObject { kind, name, action }))
+}
+
+/// `<COMMAND> <KIND> name ...`, the cursor after the command's keyword.
+pub(super) fn command(c: &mut Cursor, command: Lifecycle) -> Result<Statement> {
+    let kind = c.kind(command.kinds(), command.keyword())?;
+    let name = c.ident(&format!("a {} name", kind.noun()))?;
+    let command = match command {
+        Lifecycle::Stop { .. } => Lifecycle::Stop {
+            savepoint: c.eat_words(&["WITH", "SAVEPOINT"]),
+            drain: kind == ObjectKind::Job && c.eat_word("DRAIN"),
+        },
+        other => other,
+    };
+    c.expect_end()?;
+    Ok(Statement::ObjectCommand(ObjectCommand {
+        command,
+        kind,
+        name,
+    }))
+}
