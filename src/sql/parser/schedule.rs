@@ -247,8 +247,7 @@ fn check_dag(c: &Cursor, schedule: &CreateSchedule, tasks_start: usize) -> Resul
                 .unwrap_or_default();
             let token = c.tokens[tasks_start..c.pos]
                 .iter()
-                .filter(|t| t.value(c.script) == missing.value)
-                .last();
+                .rfind(|t| t.value(c.script) == missing.value);
             (
                 token,
                 format!(
