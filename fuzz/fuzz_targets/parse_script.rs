@@ -1,6 +1,7 @@
 //! Fuzzes the statement splitter and parser: any input must give statements
 //! or a positioned error, never a panic or a hang. Positions must lie
-//! inside the script.
+//! inside the script, and every extension statement that parses must print
+//! back to SQL that parses to the same statement.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -11,7 +12,16 @@ fuzz_target!(|data: &[u8]| {
             Ok(statements) => {
                 for statement in statements {
                     assert!(statement.offset + statement.text.len() <= script.len());
-                    assert_eq!(&script[statement.offset..statement.offset + statement.text.len()], statement.text);
+                    assert_eq!(
+                        &script[statement.offset..statement.offset + statement.text.len()],
+                        statement.text
+                    );
+                    if let Some(printed) = statement.statement.canonical_sql() {
+                        let again = scaleph::sql::parse_script(&printed)
+                            .unwrap_or_else(|e| panic!("{printed:?} does not parse: {e:?}"));
+                        assert_eq!(again.len(), 1, "{printed:?}");
+                        assert_eq!(again[0].statement, statement.statement, "{printed:?}");
+                    }
                 }
             }
             Err(err) => {
@@ -20,6 +30,7 @@ fuzz_target!(|data: &[u8]| {
                 }
             }
         }
+        let _ = scaleph::sql::check_script(script);
         let _ = scaleph::sql::input_complete(script);
     }
 });

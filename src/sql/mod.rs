@@ -7,6 +7,8 @@ pub mod classify;
 pub mod lexer;
 pub mod mask;
 pub mod parser;
+#[cfg(test)]
+mod roundtrip;
 pub mod split;
 mod variables;
 

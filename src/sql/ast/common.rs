@@ -116,6 +116,25 @@ pub fn ident_for(name: &str) -> Ident {
     }
 }
 
+/// Displays an identifier as SQL: bare as written, or in double quotes
+/// with embedded double quotes doubled. (sqlparser's own `Display` leaves
+/// a doubled quote in the value alone, which does not read back.)
+pub struct SqlIdent<'a>(pub &'a Ident);
+
+/// `ident` as SQL (see [`SqlIdent`]).
+pub fn q(ident: &Ident) -> SqlIdent<'_> {
+    SqlIdent(ident)
+}
+
+impl fmt::Display for SqlIdent<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.quote_style {
+            None => f.write_str(&self.0.value),
+            Some(_) => write!(f, "\"{}\"", self.0.value.replace('"', "\"\"")),
+        }
+    }
+}
+
 /// A possibly qualified name (`shop.orders`, `db.public.t`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct QualifiedName(pub Vec<Ident>);
@@ -126,7 +145,7 @@ impl fmt::Display for QualifiedName {
             if i > 0 {
                 f.write_str(".")?;
             }
-            write!(f, "{part}")?;
+            write!(f, "{}", q(part))?;
         }
         Ok(())
     }

@@ -5,7 +5,7 @@ use std::fmt;
 
 use sqlparser::ast::Ident;
 
-use super::common::{Options, QualifiedName, fmt_if, fmt_like, fmt_with};
+use super::common::{Options, QualifiedName, fmt_if, fmt_like, fmt_with, q};
 
 /// `CREATE DATASOURCE [IF NOT EXISTS] name TYPE type [WITH (options)] [FILES (files)]`.
 #[derive(Clone, Debug, PartialEq)]
@@ -92,7 +92,7 @@ impl fmt::Display for CreateDatasource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("CREATE DATASOURCE")?;
         fmt_if(f, self.if_not_exists, "IF NOT EXISTS")?;
-        write!(f, " {} TYPE {}", self.name, self.datasource_type)?;
+        write!(f, " {} TYPE {}", q(&self.name), q(&self.datasource_type))?;
         fmt_with(f, &self.options)?;
         fmt_files(f, &self.files)
     }
@@ -100,13 +100,13 @@ impl fmt::Display for CreateDatasource {
 
 impl fmt::Display for DescribeDatasourceType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "DESCRIBE DATASOURCE TYPE {}", self.datasource_type)
+        write!(f, "DESCRIBE DATASOURCE TYPE {}", q(&self.datasource_type))
     }
 }
 
 impl fmt::Display for TestDatasourceType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "TEST DATASOURCE TYPE {}", self.datasource_type)?;
+        write!(f, "TEST DATASOURCE TYPE {}", q(&self.datasource_type))?;
         fmt_with(f, &self.options)?;
         fmt_files(f, &self.files)
     }
@@ -114,15 +114,15 @@ impl fmt::Display for TestDatasourceType {
 
 impl fmt::Display for ShowSourceDatabases {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SHOW DATABASES FROM DATASOURCE {}", self.datasource)
+        write!(f, "SHOW DATABASES FROM DATASOURCE {}", q(&self.datasource))
     }
 }
 
 impl fmt::Display for ShowSourceTables {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SHOW TABLES FROM DATASOURCE {}", self.datasource)?;
+        write!(f, "SHOW TABLES FROM DATASOURCE {}", q(&self.datasource))?;
         if let Some(database) = &self.database {
-            write!(f, " DATABASE {database}")?;
+            write!(f, " DATABASE {}", q(database))?;
         }
         fmt_like(f, &self.like)
     }
@@ -133,7 +133,8 @@ impl fmt::Display for DescribeSourceTable {
         write!(
             f,
             "DESCRIBE DATASOURCE {} TABLE {}",
-            self.datasource, self.table
+            q(&self.datasource),
+            self.table
         )
     }
 }
@@ -143,7 +144,8 @@ impl fmt::Display for PreviewSourceTable {
         write!(
             f,
             "PREVIEW DATASOURCE {} TABLE {}",
-            self.datasource, self.table
+            q(&self.datasource),
+            self.table
         )?;
         if let Some(limit) = self.limit {
             write!(f, " LIMIT {limit}")?;

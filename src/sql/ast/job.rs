@@ -4,7 +4,7 @@ use std::fmt;
 
 use sqlparser::ast::Ident;
 
-use super::common::{Options, fmt_if, fmt_with, quote_string};
+use super::common::{Options, fmt_if, fmt_with, q, quote_string};
 use super::session::FlinkBody;
 use super::sync::keyword_of;
 
@@ -89,9 +89,9 @@ impl fmt::Display for CreateJob {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("CREATE JOB")?;
         fmt_if(f, self.if_not_exists, "IF NOT EXISTS")?;
-        write!(f, " {}", self.name)?;
+        write!(f, " {}", q(&self.name))?;
         if let Some(cluster) = &self.cluster {
-            write!(f, " ON CLUSTER {cluster}")?;
+            write!(f, " ON CLUSTER {}", q(cluster))?;
         }
         fmt_with(f, &self.options)?;
         write!(f, " AS {}", self.body)
@@ -102,7 +102,7 @@ impl fmt::Display for CreateCluster {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("CREATE CLUSTER")?;
         fmt_if(f, self.if_not_exists, "IF NOT EXISTS")?;
-        write!(f, " {} TYPE {}", self.name, self.cluster_type.keyword())?;
+        write!(f, " {} TYPE {}", q(&self.name), self.cluster_type.keyword())?;
         fmt_with(f, &self.options)
     }
 }
@@ -111,13 +111,18 @@ impl fmt::Display for CreateConnector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("CREATE CONNECTOR")?;
         fmt_if(f, self.if_not_exists, "IF NOT EXISTS")?;
-        write!(f, " {} FROM {}", self.name, quote_string(&self.location))
+        write!(
+            f,
+            " {} FROM {}",
+            q(&self.name),
+            quote_string(&self.location)
+        )
     }
 }
 
 impl fmt::Display for ShowSavepoints {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SHOW SAVEPOINTS FOR JOB {}", self.job)
+        write!(f, "SHOW SAVEPOINTS FOR JOB {}", q(&self.job))
     }
 }
 

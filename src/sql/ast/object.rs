@@ -6,7 +6,7 @@ use std::fmt;
 
 use sqlparser::ast::Ident;
 
-use super::common::{ObjectKind, Options, fmt_if, fmt_key, fmt_like, quote_string};
+use super::common::{ObjectKind, Options, fmt_if, fmt_key, fmt_like, q, quote_string};
 
 /// `SHOW <KIND>S [LIKE 'pattern']`.
 #[derive(Clone, Debug, PartialEq)]
@@ -151,13 +151,13 @@ impl fmt::Display for DescribeObject {
         } else {
             "DESCRIBE"
         };
-        write!(f, "{verb} {} {}", self.kind, self.name)
+        write!(f, "{verb} {} {}", self.kind, q(&self.name))
     }
 }
 
 impl fmt::Display for CommentOn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "COMMENT ON {} {} IS ", self.kind, self.name)?;
+        write!(f, "COMMENT ON {} {} IS ", self.kind, q(&self.name))?;
         match &self.comment {
             Some(comment) => f.write_str(&quote_string(comment)),
             None => f.write_str("NULL"),
@@ -169,14 +169,14 @@ impl fmt::Display for DropObject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "DROP {}", self.kind)?;
         fmt_if(f, self.if_exists, "IF EXISTS")?;
-        write!(f, " {}", self.name)?;
+        write!(f, " {}", q(&self.name))?;
         fmt_if(f, self.cascade, "CASCADE")
     }
 }
 
 impl fmt::Display for AlterObject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ALTER {} {} ", self.kind, self.name)?;
+        write!(f, "ALTER {} {} ", self.kind, q(&self.name))?;
         match &self.action {
             AlterAction::Set(options) => write!(f, "SET {options}"),
             AlterAction::Reset(keys) => {
@@ -189,14 +189,20 @@ impl fmt::Display for AlterObject {
                 }
                 f.write_str(")")
             }
-            AlterAction::RenameTo(name) => write!(f, "RENAME TO {name}"),
+            AlterAction::RenameTo(name) => write!(f, "RENAME TO {}", q(name)),
         }
     }
 }
 
 impl fmt::Display for ObjectCommand {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} {}", self.command.keyword(), self.kind, self.name)?;
+        write!(
+            f,
+            "{} {} {}",
+            self.command.keyword(),
+            self.kind,
+            q(&self.name)
+        )?;
         if let Lifecycle::Stop { savepoint, drain } = self.command {
             fmt_if(f, savepoint, "WITH SAVEPOINT")?;
             fmt_if(f, drain, "DRAIN")?;

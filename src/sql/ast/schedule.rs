@@ -6,7 +6,7 @@ use std::fmt;
 
 use sqlparser::ast::Ident;
 
-use super::common::{Options, fmt_if, fmt_list, fmt_with, object_name, quote_string};
+use super::common::{Options, SqlIdent, fmt_if, fmt_list, fmt_with, object_name, q, quote_string};
 
 /// `CREATE SCHEDULE [IF NOT EXISTS] name CRON 'expr' [TIMEZONE 'zone']
 /// [WITH (...)] AS ( task, ... )`.
@@ -171,18 +171,19 @@ pub struct ShowRuns {
 
 impl fmt::Display for ScheduleTask {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} RUN ", self.name)?;
+        write!(f, "{} RUN ", q(&self.name))?;
         match &self.action {
-            TaskAction::Sync(name) => write!(f, "SYNC {name}")?,
-            TaskAction::Job(name) => write!(f, "JOB {name}")?,
+            TaskAction::Sync(name) => write!(f, "SYNC {}", q(name))?,
+            TaskAction::Job(name) => write!(f, "JOB {}", q(name))?,
             TaskAction::Sql(sql) => write!(f, "SQL {}", quote_string(sql))?,
         }
         match self.upstream.as_slice() {
             [] => return Ok(()),
-            [one] => write!(f, " AFTER {one}")?,
+            [one] => write!(f, " AFTER {}", q(one))?,
             many => {
                 f.write_str(" AFTER (")?;
-                fmt_list(f, many)?;
+                let names: Vec<SqlIdent> = many.iter().map(q).collect();
+                fmt_list(f, &names)?;
                 f.write_str(")")?;
             }
         }
@@ -198,7 +199,7 @@ impl fmt::Display for CreateSchedule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("CREATE SCHEDULE")?;
         fmt_if(f, self.if_not_exists, "IF NOT EXISTS")?;
-        write!(f, " {} CRON {}", self.name, quote_string(&self.cron))?;
+        write!(f, " {} CRON {}", q(&self.name), quote_string(&self.cron))?;
         if let Some(timezone) = &self.timezone {
             write!(f, " TIMEZONE {}", quote_string(timezone))?;
         }
@@ -211,7 +212,7 @@ impl fmt::Display for CreateSchedule {
 
 impl fmt::Display for ExecuteSchedule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "EXECUTE SCHEDULE {}", self.name)?;
+        write!(f, "EXECUTE SCHEDULE {}", q(&self.name))?;
         if let Some((from, to)) = &self.backfill {
             write!(f, " FOR {} TO {}", quote_string(from), quote_string(to))?;
         }
@@ -223,7 +224,7 @@ impl fmt::Display for ShowRuns {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("SHOW RUNS")?;
         if let Some(schedule) = &self.schedule {
-            write!(f, " FOR SCHEDULE {schedule}")?;
+            write!(f, " FOR SCHEDULE {}", q(schedule))?;
         }
         if let Some(limit) = self.limit {
             write!(f, " LIMIT {limit}")?;

@@ -5,7 +5,7 @@ use std::fmt;
 
 use sqlparser::ast::Ident;
 
-use super::common::{Options, fmt_if, fmt_list, fmt_with, quote_string};
+use super::common::{Options, fmt_if, fmt_list, fmt_with, q, quote_string};
 
 /// `CREATE SYNC [IF NOT EXISTS] name FROM source [DATABASE db] [TABLES (...)]
 /// TO sink [, sink ...] [MODE m] [ENGINE e] [WITH (...)]`.
@@ -111,10 +111,10 @@ pub(crate) fn keyword_of<T: PartialEq + Copy>(
 
 impl fmt::Display for SyncSink {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.datasource)?;
+        write!(f, "{}", q(&self.datasource))?;
         match &self.target {
             SinkTarget::Default => Ok(()),
-            SinkTarget::Database(db) => write!(f, " DATABASE {db}"),
+            SinkTarget::Database(db) => write!(f, " DATABASE {}", q(db)),
             SinkTarget::Topic(topic) => write!(f, " TOPIC {}", quote_string(topic)),
             SinkTarget::TopicPattern(pattern) => {
                 write!(f, " TOPIC PATTERN {}", quote_string(pattern))
@@ -127,9 +127,9 @@ impl fmt::Display for CreateSync {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("CREATE SYNC")?;
         fmt_if(f, self.if_not_exists, "IF NOT EXISTS")?;
-        write!(f, " {} FROM {}", self.name, self.source)?;
+        write!(f, " {} FROM {}", q(&self.name), q(&self.source))?;
         if let Some(database) = &self.database {
-            write!(f, " DATABASE {database}")?;
+            write!(f, " DATABASE {}", q(database))?;
         }
         if !self.tables.is_empty() {
             let tables: Vec<String> = self.tables.iter().map(|t| quote_string(t)).collect();

@@ -161,8 +161,15 @@ impl<'a> Cursor<'a> {
     pub(super) fn option_key(&mut self) -> Result<String> {
         match self.peek() {
             Some(token) if token.kind == TokenKind::String => {
+                let key = token.value(self.script);
+                if key.trim().is_empty() {
+                    return Err(Error::syntax(
+                        "an option name must not be empty",
+                        Position::at(self.script, token.start),
+                    ));
+                }
                 self.pos += 1;
-                Ok(token.value(self.script))
+                Ok(key)
             }
             Some(token) if token.kind == TokenKind::Word => {
                 let mut key = String::new();

@@ -43,9 +43,11 @@ pub(super) fn show_types(c: &mut Cursor) -> Result<Statement> {
     Ok(Statement::ShowDatasourceTypes)
 }
 
-/// After `DESCRIBE DATASOURCE`: `TYPE t`, `name TABLE db.t`, or `name`.
+/// After `DESCRIBE DATASOURCE`: `TYPE t`, `name TABLE db.t`, or `name`
+/// (a datasource may be called `type`: `DESCRIBE DATASOURCE type`).
 pub(super) fn describe(c: &mut Cursor) -> Result<Statement> {
-    if c.eat_word("TYPE") {
+    if c.peek_word("TYPE") && c.tokens.len() == c.pos + 2 {
+        c.pos += 1;
         let datasource_type = c.ident("a datasource type")?;
         c.expect_end()?;
         return Ok(Statement::DescribeDatasourceType(DescribeDatasourceType {
@@ -72,7 +74,8 @@ pub(super) fn describe(c: &mut Cursor) -> Result<Statement> {
 /// After `TEST`: `DATASOURCE name` or `DATASOURCE TYPE t WITH (...) [FILES (...)]`.
 pub(super) fn test(c: &mut Cursor) -> Result<Statement> {
     c.kind(&[ObjectKind::Datasource], "TEST")?;
-    if c.eat_word("TYPE") {
+    if c.peek_word("TYPE") && c.tokens.len() > c.pos + 1 {
+        c.pos += 1;
         let datasource_type = c.ident("a datasource type")?;
         let options = c.with_options()?;
         let files = files(c)?;

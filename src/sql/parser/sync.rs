@@ -59,10 +59,14 @@ fn tables(c: &mut Cursor) -> Result<Vec<String>> {
     loop {
         let (table, token) = c.string("a 'table' name or pattern")?;
         if let Err(err) = regex_syntax::Parser::new().parse(&table) {
+            // The library draws its own caret over several lines; keep its last.
+            let text = err.to_string();
+            let reason = text.lines().last().unwrap_or_default();
+            let reason = reason.strip_prefix("error: ").unwrap_or(reason);
             return Err(c.error_at(
                 token,
                 SqlState::INVALID_PARAMETER_VALUE,
-                format!("table pattern '{table}' is not a valid regular expression: {err}"),
+                format!("table pattern '{table}' is not a valid regular expression: {reason}"),
             ));
         }
         tables.push(table);
