@@ -133,6 +133,57 @@ fn check_reports_file_line_column() {
 }
 
 #[test]
+fn check_accepts_every_grammar_example_and_reports_semantic_errors() {
+    let examples: Vec<std::path::PathBuf> =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/grammar/examples"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+    let out = Command::new(BIN)
+        .arg("check")
+        .args(&examples)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("etl.sql");
+    std::fs::write(
+        &script,
+        "CREATE SCHEDULE nightly CRON '0 2 * * *' TIMEZONE 'Asia/Shangai'\n  AS (a RUN SYNC s);\n\
+         CREATE SCHEDULE loop CRON '0 2 * * *' AS (\n  a RUN SYNC s AFTER b,\n  b RUN SYNC t AFTER a\n);\n\
+         CREATE SYNC s FROM src TO dst MODE CDX;\n",
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .arg("check")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let file = script.display();
+    let expected = [
+        format!("{file}:1:51: error: unknown time zone 'Asia/Shangai'"),
+        format!("{file}:4:3: error: tasks form a cycle: a -> b -> a"),
+        format!(
+            "{file}:7:36: error: expected CDC or SNAPSHOT after MODE, found \"CDX\": did you mean CDC?"
+        ),
+    ];
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    for (line, expected) in lines.iter().zip(&expected) {
+        assert!(
+            line.starts_with(expected.as_str()),
+            "{line}\n  expected {expected}"
+        );
+    }
+}
+
+#[test]
 fn serve_refuses_a_remote_address_without_allow_remote() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(BIN)

@@ -55,6 +55,110 @@ async fn datasource_lifecycle_over_pgwire() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn show_create_datasource_prints_canonical_sql_with_secrets_masked() {
+    let gateway = Gateway::start();
+    let client = gateway.client().await;
+    client.batch_execute(CREATE).await.unwrap();
+    client
+        .batch_execute(
+            "CREATE DATASOURCE \"Odd \"\"Name\" TYPE kafka WITH ('bootstrap.servers' = 'k:9092')",
+        )
+        .await
+        .unwrap();
+    let rows = client
+        .query("SHOW CREATE DATASOURCE pg_main", &[])
+        .await
+        .unwrap();
+    let sql: String = rows[0].get("create_statement");
+    assert_eq!(
+        sql,
+        "CREATE DATASOURCE pg_main TYPE postgresql WITH (host = '127.0.0.1', password = '******', \
+         port = '5432', username = 'postgres')"
+    );
+    let rows = client
+        .query("SHOW CREATE DATASOURCE \"Odd \"\"Name\"", &[])
+        .await
+        .unwrap();
+    let sql: String = rows[0].get(0);
+    assert!(
+        sql.starts_with("CREATE DATASOURCE \"Odd \"\"Name\" TYPE kafka"),
+        "{sql}"
+    );
+    // What SHOW CREATE prints runs again (under another name).
+    client
+        .batch_execute("DROP DATASOURCE \"Odd \"\"Name\"")
+        .await
+        .unwrap();
+    client.batch_execute(&sql).await.unwrap();
+    let err = client
+        .query("SHOW CREATE DATASOURCE missing", &[])
+        .await
+        .unwrap_err();
+    assert_eq!(err.as_db_error().unwrap().code().code(), "42704");
+    assert!(!gateway.log().contains("s3cret"), "the log holds a secret");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn statements_not_executed_yet_answer_0a000_and_change_nothing() {
+    let gateway = Gateway::start();
+    let client = gateway.client().await;
+    for (sql, family) in [
+        (
+            "CREATE SYNC s FROM a DATABASE shop TO b MODE CDC",
+            "CREATE SYNC",
+        ),
+        ("START SYNC s", "START SYNC"),
+        (
+            "CREATE SCHEDULE n CRON '0 2 * * *' AS (a RUN SQL 'SELECT 1')",
+            "CREATE SCHEDULE",
+        ),
+        ("SHOW JOBS", "SHOW JOBS"),
+        ("STOP JOB j WITH SAVEPOINT", "STOP JOB"),
+        ("TEST DATASOURCE pg_main", "TEST DATASOURCE"),
+        ("PREVIEW INSERT INTO t SELECT 1", "PREVIEW"),
+    ] {
+        let err = client.simple_query(sql).await.unwrap_err();
+        let db = err.as_db_error().unwrap_or_else(|| panic!("{sql}: {err}"));
+        assert_eq!(db.code().code(), "0A000", "{sql}");
+        assert!(
+            db.message()
+                .starts_with(&format!("not supported yet: {family}")),
+            "{sql}: {}",
+            db.message()
+        );
+        // The extended protocol refuses it the same way.
+        let err = client.prepare(sql).await.unwrap_err();
+        assert_eq!(err.as_db_error().unwrap().code().code(), "0A000", "{sql}");
+    }
+    let err = client
+        .simple_query("CREATE DATASOURCE f TYPE hive FILES (keytab = '/k')")
+        .await
+        .unwrap_err();
+    let db = err.as_db_error().unwrap();
+    assert_eq!(db.code().code(), "0A000");
+    assert!(db.message().contains("FILES"), "{}", db.message());
+    assert!(
+        client
+            .query("SELECT * FROM scaleph.datasources", &[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A mistake is a syntax error with its position, before anything runs.
+    let err = client
+        .simple_query("CREATE SCHEDULE n CRON '0 2 * *' AS (a RUN SQL 'SELECT 1')")
+        .await
+        .unwrap_err();
+    let db = err.as_db_error().unwrap();
+    assert_eq!(db.code().code(), "22023");
+    assert!(db.message().contains("it has 4 fields"), "{}", db.message());
+    assert!(matches!(
+        db.position(),
+        Some(tokio_postgres::error::ErrorPosition::Original(24))
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn kill_9_after_create_loses_nothing() {
     let mut gateway = Gateway::start();
     {

@@ -177,6 +177,79 @@ mod tests {
         assert!(count > 100, "examples are missing: {count}");
     }
 
+    /// Every statement production of `grammar/scaleph.ebnf` is named in a
+    /// `-- comment` of some example file, so none lacks examples.
+    #[test]
+    fn every_grammar_production_has_examples() {
+        const NOT_STATEMENTS: &[&str] = &[
+            "script",
+            "statement",
+            "kind",
+            "kinds",
+            "object_statement",
+            "datasource_statement",
+            "files",
+            "file",
+            "sink",
+            "sync_mode",
+            "sync_engine",
+            "job_body",
+            "task",
+            "preview_body",
+            "variable",
+            "set_value",
+            "value_item",
+            "transaction_mode",
+            "if_not_exists",
+            "like",
+            "options",
+            "option",
+            "option_key",
+            "option_value",
+            "qualified_name",
+            "name",
+            "quoted_name",
+            "string",
+            "word",
+            "number",
+            "integer",
+            "flink_insert",
+            "flink_statement_set",
+            "flink_create_table_as",
+            "query",
+            "flink_statement",
+        ];
+        let root = env!("CARGO_MANIFEST_DIR");
+        let grammar = std::fs::read_to_string(format!("{root}/grammar/scaleph.ebnf")).unwrap();
+        let mut comments = String::new();
+        for entry in std::fs::read_dir(format!("{root}/grammar/examples")).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for line in text.lines().filter(|l| l.starts_with("--")) {
+                comments.push_str(line);
+                comments.push('\n');
+            }
+        }
+        let productions: Vec<&str> = grammar
+            .lines()
+            .filter_map(|line| line.split_once("::=").map(|(name, _)| name.trim()))
+            .filter(|name| !name.is_empty() && !name.contains(' '))
+            .collect();
+        assert!(productions.len() > 40, "{productions:?}");
+        let missing: Vec<&&str> = productions
+            .iter()
+            .filter(|p| !NOT_STATEMENTS.contains(p))
+            .filter(|p| {
+                !comments
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .any(|w| w == **p)
+            })
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "productions without examples: {missing:?}"
+        );
+    }
+
     #[test]
     fn parse_script_gives_each_statement_its_line_and_column() {
         let script = "SELECT 1;\n  SHOW SYNCS; SHOW JOBS;\n\n\tSELECT 'é';  SELECT 2";
