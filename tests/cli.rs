@@ -85,6 +85,19 @@ fn run_executes_scripts_and_stops_at_the_first_error() {
     );
 }
 
+/// Runs `scaleph check` with `flags` on `files`.
+fn check<P: AsRef<std::ffi::OsStr>>(
+    flags: &[&str],
+    files: impl IntoIterator<Item = P>,
+) -> std::process::Output {
+    Command::new(BIN)
+        .arg("check")
+        .args(flags)
+        .args(files)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn check_reports_file_line_column() {
     let dir = tempfile::tempdir().unwrap();
@@ -94,11 +107,7 @@ fn check_reports_file_line_column() {
         "SELECT 1;\nCREATE DATASOURCE x TYP mysql;\nDROP DATASOURCE;\n",
     )
     .unwrap();
-    let out = Command::new(BIN)
-        .arg("check")
-        .arg(&script)
-        .output()
-        .unwrap();
+    let out = check(&[], [&script]);
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
@@ -109,22 +118,14 @@ fn check_reports_file_line_column() {
         lines[1].starts_with(&format!("{}:3:", script.display())),
         "{stdout}"
     );
-    let out = Command::new(BIN)
-        .args(["check", "--format", "json"])
-        .arg(&script)
-        .output()
-        .unwrap();
+    let out = check(&["--format", "json"], [&script]);
     let problems: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(problems[0]["line"], 2);
     assert_eq!(problems[0]["code"], "42601");
     let flink =
         "SELECT 1;\nCREATE TABLE t (id INT, WATERMARK FOR ts AS ts) WITH ('connector' = 'x');\n";
     std::fs::write(&script, flink).unwrap();
-    let out = Command::new(BIN)
-        .arg("check")
-        .arg(&script)
-        .output()
-        .unwrap();
+    let out = check(&[], [&script]);
     assert!(
         out.status.success(),
         "{}",
@@ -139,11 +140,7 @@ fn check_accepts_every_grammar_example_and_reports_semantic_errors() {
             .unwrap()
             .map(|e| e.unwrap().path())
             .collect();
-    let out = Command::new(BIN)
-        .arg("check")
-        .args(&examples)
-        .output()
-        .unwrap();
+    let out = check(&[], &examples);
     assert!(
         out.status.success(),
         "{}",
@@ -158,11 +155,7 @@ fn check_accepts_every_grammar_example_and_reports_semantic_errors() {
          CREATE SYNC s FROM src TO dst MODE CDX;\n",
     )
     .unwrap();
-    let out = Command::new(BIN)
-        .arg("check")
-        .arg(&script)
-        .output()
-        .unwrap();
+    let out = check(&[], [&script]);
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let file = script.display();

@@ -68,12 +68,19 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// Consumes the keyword `word`, or fails saying it was expected (with
+    /// did-you-mean when the word found is a near miss).
     pub(super) fn expect_word(&mut self, word: &str, context: &str) -> Result<()> {
         if self.eat_word(word) {
-            Ok(())
-        } else {
-            Err(self.expected(&format!("{word} {context}")))
+            return Ok(());
         }
+        let mut err = self.expected(&format!("{word} {context}"));
+        if let Some(t) = self.peek().filter(|t| t.kind == TokenKind::Word)
+            && super::suggest::closest(t.text(self.script), &[word]).is_some()
+        {
+            err.message.push_str(&format!(": did you mean {word}?"));
+        }
+        Err(err)
     }
 
     pub(super) fn expect_punct(&mut self, c: char, context: &str) -> Result<()> {

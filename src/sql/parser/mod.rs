@@ -249,7 +249,13 @@ mod tests {
     fn create_datasource_errors_point_at_the_mistake() {
         let err = error("SELECT 1;\nCREATE DATASOURCE x TYP mysql");
         assert_eq!(err.sqlstate, crate::error::SqlState::SYNTAX_ERROR);
-        assert!(err.message.contains("expected TYPE"), "{}", err.message);
+        assert!(
+            err.message.ends_with(
+                "expected TYPE after the datasource name, found \"TYP\": did you mean TYPE?"
+            ),
+            "{}",
+            err.message
+        );
         let p = err.position.unwrap();
         assert_eq!((p.line, p.column), (2, 21));
         let err = error("CREATE DATASOURCE x TYPE mysql WITH (host = 'a', HOST = 'b')");
