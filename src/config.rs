@@ -28,12 +28,17 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// The Flink SQL Gateway's base URL, if one is configured.
     pub flink_gateway: Option<String>,
+    /// A directory whose `datasources/*.toml` override the embedded type registry.
+    pub catalogs: Option<PathBuf>,
 }
 
 /// `scaleph.toml`, as written (every key optional).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
+    /// `catalogs = "/etc/scaleph/catalogs"`: overrides of the type registry.
+    #[serde(default)]
+    pub catalogs: Option<PathBuf>,
     /// `[server]`.
     #[serde(default)]
     pub server: ServerSection,
@@ -145,6 +150,7 @@ impl Config {
                 .or(file.server.data_dir)
                 .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
             flink_gateway: flink_gateway.map(|u| u.trim_end_matches('/').to_string()),
+            catalogs: file.catalogs,
         })
     }
 

@@ -22,6 +22,8 @@ impl SqlState {
     pub const CONNECTION_EXCEPTION: SqlState = SqlState("08000");
     /// `08001`: the server could not establish a connection (e.g. no Flink gateway configured).
     pub const SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION: SqlState = SqlState("08001");
+    /// `08006`: a connection to an external system failed.
+    pub const CONNECTION_FAILURE: SqlState = SqlState("08006");
     /// `08P01`: protocol violation.
     pub const PROTOCOL_VIOLATION: SqlState = SqlState("08P01");
     /// `0A000`: feature not supported.

@@ -18,7 +18,9 @@
 //! - [`error`] is the one error type, with SQLSTATE and position.
 //! - [`config`] resolves defaults, `scaleph.toml`, `SCALEPH_*` and flags.
 
+pub mod catalog;
 pub mod config;
+pub mod datasource;
 pub mod duration;
 pub mod engine;
 pub mod error;

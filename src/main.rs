@@ -10,7 +10,6 @@ use clap::{Args, Parser, Subcommand};
 use scaleph::config::{Config, Overrides};
 use scaleph::error::Error;
 use scaleph::session::Context;
-use scaleph::store::SqliteStore;
 
 /// A SQL-first gateway and REPL for a Flink-based data platform.
 #[derive(Debug, Parser)]
@@ -120,11 +119,7 @@ fn main() -> ExitCode {
 
 async fn open(overrides: Overrides) -> Result<(Config, Arc<Context>), Error> {
     let config = Config::resolve(overrides)?;
-    let store = SqliteStore::open(&config.data_dir).await?;
-    let context = Arc::new(Context {
-        store: Arc::new(store),
-        config: config.clone(),
-    });
+    let context = Arc::new(Context::open(config.clone()).await?);
     Ok((config, context))
 }
 
@@ -145,9 +140,10 @@ async fn run(command: Command) -> Result<ExitCode, Error> {
                         format!("cannot listen on {}: {e}", config.listen),
                     )
                 })?;
+            let shutdown = shutdown_signal();
             let local = listener.local_addr().map_or(config.listen, |a| a);
             tracing::info!(listen = %local, data_dir = %config.data_dir.display(), "scaleph is listening");
-            scaleph::server::pgwire::serve(listener, context, shutdown_signal())
+            scaleph::server::pgwire::serve(listener, context, shutdown)
                 .await
                 .map_err(|e| Error::new(scaleph::error::SqlState::IO_ERROR, e.to_string()))?;
             tracing::info!("scaleph stopped");
@@ -176,24 +172,22 @@ async fn run(command: Command) -> Result<ExitCode, Error> {
     }
 }
 
-/// Completes on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// A future that completes on Ctrl-C or SIGTERM. The SIGTERM handler is
+/// installed now, before the future is first polled, so a SIGTERM sent as
+/// soon as "listening" is logged still shuts down gracefully.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(term) => term,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        if let Some(mut term) = term {
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
+            }
+            return;
         }
+        let _ = ctrl_c.await;
     }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
 }

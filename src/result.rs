@@ -51,15 +51,7 @@ impl QueryResult {
     /// Rows of text (SHOW-style output): `rows[i][j]` is row `i`, column `j`.
     pub fn text_rows(columns: &[&str], rows: &[Vec<String>]) -> Result<QueryResult> {
         let schema = QueryResult::text_schema(columns);
-        let arrays: Vec<ArrayRef> = (0..columns.len())
-            .map(|j| {
-                Arc::new(StringArray::from_iter_values(
-                    rows.iter().map(|row| row[j].as_str()),
-                )) as ArrayRef
-            })
-            .collect();
-        let batch = RecordBatch::try_new(schema.clone(), arrays)
-            .map_err(|e| Error::internal(e.to_string()))?;
+        let batch = text_batch(schema.clone(), rows)?;
         Ok(QueryResult::from_batches(schema, vec![batch]))
     }
 
@@ -67,6 +59,18 @@ impl QueryResult {
     pub fn command(tag: impl Into<String>) -> QueryResult {
         QueryResult::Command(CommandTag::new(tag))
     }
+}
+
+/// A batch of `schema` (all text columns) holding `rows`.
+pub fn text_batch(schema: SchemaRef, rows: &[Vec<String>]) -> Result<RecordBatch> {
+    let arrays: Vec<ArrayRef> = (0..schema.fields().len())
+        .map(|j| {
+            Arc::new(StringArray::from_iter_values(
+                rows.iter().map(|row| row[j].as_str()),
+            )) as ArrayRef
+        })
+        .collect();
+    RecordBatch::try_new(schema, arrays).map_err(|e| Error::internal(e.to_string()))
 }
 
 impl fmt::Debug for QueryResult {

@@ -9,7 +9,7 @@ use crate::support::gateway::{BIN, run_binary};
 fn repl_reads_statements_from_a_pipe() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap();
-    let input = "SELECT 40 + 2 AS answer;\n\\x\nSELECT 'multi'\n  AS line;\nCREATE DATASOURCE d TYPE mysql WITH (password = 'pw-123');\nSHOW DATASOURCES;\nSELECT nosuch FROM scaleph.datasources;\n\\q\n";
+    let input = "SELECT 40 + 2 AS answer;\n\\x\nSELECT 'multi'\n  AS line;\nCREATE DATASOURCE d TYPE mysql WITH (host = 'h', username = 'u', password = 'pw-123');\nSHOW DATASOURCES;\nSELECT nosuch FROM scaleph.datasources;\n\\q\n";
     let out = run_binary(&["repl", "--data-dir", data], input);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -39,7 +39,7 @@ fn run_executes_scripts_and_stops_at_the_first_error() {
     let good = dir.path().join("setup.sql");
     std::fs::write(
         &good,
-        "-- setup\nCREATE DATASOURCE pg TYPE postgresql WITH (host = 'h');\nSHOW DATASOURCES;\n",
+        "-- setup\nCREATE DATASOURCE pg TYPE postgresql WITH (host = 'h', username = 'u');\nSHOW DATASOURCES;\n",
     )
     .unwrap();
     let out = Command::new(BIN)

@@ -61,7 +61,7 @@ async fn show_create_datasource_prints_canonical_sql_with_secrets_masked() {
     client.batch_execute(CREATE).await.unwrap();
     client
         .batch_execute(
-            "CREATE DATASOURCE \"Odd \"\"Name\" TYPE kafka WITH ('bootstrap.servers' = 'k:9092')",
+            "CREATE DATASOURCE \"Odd \"\"Name\" TYPE kafka WITH (bootstrap_servers = 'k:9092')",
         )
         .await
         .unwrap();
@@ -114,7 +114,6 @@ async fn statements_not_executed_yet_answer_0a000_and_change_nothing() {
         ),
         ("SHOW JOBS", "SHOW JOBS"),
         ("STOP JOB j WITH SAVEPOINT", "STOP JOB"),
-        ("TEST DATASOURCE pg_main", "TEST DATASOURCE"),
         ("PREVIEW INSERT INTO t SELECT 1", "PREVIEW"),
     ] {
         let err = client.simple_query(sql).await.unwrap_err();
@@ -166,7 +165,7 @@ async fn kill_9_after_create_loses_nothing() {
         client.batch_execute(CREATE).await.unwrap();
         client
             .batch_execute(
-                "CREATE DATASOURCE kafka_events TYPE kafka WITH ('bootstrap.servers' = 'k:9092')",
+                "CREATE DATASOURCE kafka_events TYPE kafka WITH (bootstrap_servers = 'k:9092')",
             )
             .await
             .unwrap();

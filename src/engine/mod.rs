@@ -11,7 +11,7 @@ mod functions;
 mod naming;
 mod placeholders;
 mod routing;
-mod system_tables;
+pub mod system_tables;
 
 use std::sync::{Arc, OnceLock};
 
@@ -22,6 +22,7 @@ use datafusion::scalar::ScalarValue;
 use datafusion::sql::parser::Statement as DfStatement;
 use futures::StreamExt;
 
+use crate::catalog::Registry;
 use crate::error::{Error, Result};
 use crate::result::QueryResult;
 use crate::session::{Description, SessionInfo};
@@ -37,16 +38,19 @@ pub const DEFAULT_SCHEMA: &str = "public";
 /// A session's local engine.
 pub struct LocalEngine {
     store: Arc<dyn Store>,
+    registry: Arc<Registry>,
     info: SessionInfo,
     context: OnceLock<SessionContext>,
     cache: cache::SessionCache,
 }
 
 impl LocalEngine {
-    /// An engine for the session `info`, reading system tables from `store`.
-    pub fn new(store: Arc<dyn Store>, info: &SessionInfo) -> LocalEngine {
+    /// An engine for the session `info`, reading system tables from
+    /// `store` and the type registry.
+    pub fn new(store: Arc<dyn Store>, registry: Arc<Registry>, info: &SessionInfo) -> LocalEngine {
         LocalEngine {
             store,
+            registry,
             info: info.clone(),
             context: OnceLock::new(),
             cache: cache::SessionCache::default(),
@@ -61,7 +65,10 @@ impl LocalEngine {
                 .with_information_schema(true);
             let context = SessionContext::new_with_config(config);
             if let Some(catalog) = context.catalog(&self.info.database) {
-                let schema = Arc::new(system_tables::SystemSchema::new(self.store.clone()));
+                let schema = Arc::new(system_tables::SystemSchema::new(
+                    self.store.clone(),
+                    self.registry.clone(),
+                ));
                 let _ = catalog.register_schema(SYSTEM_SCHEMA, schema);
             }
             functions::register(&context, &self.info);

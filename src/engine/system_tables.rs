@@ -14,6 +14,8 @@ use datafusion::error::{DataFusionError, Result as DfResult};
 use datafusion::logical_expr::Expr;
 use datafusion::physical_plan::ExecutionPlan;
 
+use crate::catalog::{OptionSpec, OptionType, Registry};
+use crate::result::{QueryResult, text_batch};
 use crate::store::Store;
 
 /// The schema holding the system tables.
@@ -88,9 +90,112 @@ impl SystemTable for Datasources {
     }
 }
 
+/// `scaleph.datasource_types`: the type registry.
+#[derive(Debug)]
+struct DatasourceTypes(Arc<Registry>);
+
+#[async_trait]
+impl SystemTable for DatasourceTypes {
+    fn name(&self) -> &'static str {
+        "datasource_types"
+    }
+
+    fn schema(&self) -> SchemaRef {
+        QueryResult::text_schema(&["name", "title", "category", "connectivity", "description"])
+    }
+
+    async fn batch(&self, _store: &dyn Store) -> crate::error::Result<RecordBatch> {
+        let rows: Vec<Vec<String>> = self
+            .0
+            .types()
+            .map(|t| {
+                vec![
+                    t.name.clone(),
+                    t.title.clone(),
+                    format!("{:?}", t.category).to_lowercase(),
+                    format!("{:?}", t.connectivity).to_lowercase(),
+                    t.description.clone(),
+                ]
+            })
+            .collect();
+        text_batch(self.schema(), &rows)
+    }
+}
+
+/// `scaleph.datasource_options`: every option of every type.
+#[derive(Debug)]
+struct DatasourceOptions(Arc<Registry>);
+
+#[async_trait]
+impl SystemTable for DatasourceOptions {
+    fn name(&self) -> &'static str {
+        "datasource_options"
+    }
+
+    fn schema(&self) -> SchemaRef {
+        let mut columns = vec!["type"];
+        columns.extend(OPTION_COLUMNS);
+        QueryResult::text_schema(&columns)
+    }
+
+    async fn batch(&self, _store: &dyn Store) -> crate::error::Result<RecordBatch> {
+        let rows: Vec<Vec<String>> = self
+            .0
+            .types()
+            .flat_map(|t| {
+                t.options.iter().map(|o| {
+                    let mut row = vec![t.name.clone()];
+                    row.extend(option_row(o));
+                    row
+                })
+            })
+            .collect();
+        text_batch(self.schema(), &rows)
+    }
+}
+
+/// The columns describing one option (`DESCRIBE DATASOURCE TYPE` shows
+/// these; `scaleph.datasource_options` adds the type first).
+pub const OPTION_COLUMNS: [&str; 7] = [
+    "group",
+    "option",
+    "type",
+    "required",
+    "default",
+    "secret",
+    "description",
+];
+
+/// One option as the text of [`OPTION_COLUMNS`]; enum values and int
+/// ranges are part of the type column.
+pub fn option_row(o: &OptionSpec) -> Vec<String> {
+    let value_type = match o.value_type {
+        OptionType::Enum => format!("enum({})", o.values.join("|")),
+        OptionType::Int if o.min.is_some() || o.max.is_some() => format!(
+            "int({}..{})",
+            o.min.map(|m| m.to_string()).unwrap_or_default(),
+            o.max.map(|m| m.to_string()).unwrap_or_default()
+        ),
+        other => other.as_str().to_string(),
+    };
+    vec![
+        o.group.as_str().to_string(),
+        o.name.clone(),
+        value_type,
+        o.required.to_string(),
+        o.default.clone().unwrap_or_default(),
+        o.secret.to_string(),
+        o.description.clone(),
+    ]
+}
+
 /// Every system table.
-fn system_tables() -> Vec<Arc<dyn SystemTable>> {
-    vec![Arc::new(Datasources)]
+fn system_tables(registry: Arc<Registry>) -> Vec<Arc<dyn SystemTable>> {
+    vec![
+        Arc::new(Datasources),
+        Arc::new(DatasourceTypes(registry.clone())),
+        Arc::new(DatasourceOptions(registry)),
+    ]
 }
 
 /// Schema `scaleph`, backed by the store.
@@ -108,11 +213,11 @@ impl std::fmt::Debug for SystemSchema {
 }
 
 impl SystemSchema {
-    /// The system schema reading from `store`.
-    pub fn new(store: Arc<dyn Store>) -> SystemSchema {
+    /// The system schema reading from `store` and `registry`.
+    pub fn new(store: Arc<dyn Store>, registry: Arc<Registry>) -> SystemSchema {
         SystemSchema {
             store,
-            tables: system_tables(),
+            tables: system_tables(registry),
         }
     }
 }

@@ -34,7 +34,10 @@ async fn engine() -> (tempfile::TempDir, LocalEngine) {
         .await
         .unwrap();
     let info = SessionInfo::new("alice", "scaleph", "test");
-    (dir, LocalEngine::new(store, &info))
+    (
+        dir,
+        LocalEngine::new(store, Arc::new(Registry::embedded()), &info),
+    )
 }
 
 fn parse(sql: &str) -> sqlparser::ast::Statement {

@@ -1,45 +1,83 @@
-//! `CREATE DATASOURCE`, `DROP DATASOURCE`, `SHOW DATASOURCES` and `SHOW
-//! CREATE DATASOURCE`.
+//! Datasource statements: CREATE (validated against the type registry),
+//! ALTER, DROP, COMMENT ON, SHOW, DESCRIBE, SHOW CREATE, and the registry
+//! itself (SHOW DATASOURCE TYPES, DESCRIBE DATASOURCE TYPE).
 //!
-//! Options whose key names a secret (`password`, `*.secret-key`, ...) are
-//! kept as secrets: encrypted by the store, masked everywhere they are
-//! shown. Typed validation against the datasource type registry comes with
-//! the type registry; until then the type must be one of [`KNOWN_TYPES`].
+//! Options the type marks secret (and, as a safety net, any whose key says
+//! so: `password`, `*.secret-key`, ...) are kept as secrets: encrypted by
+//! the store, masked everywhere they are shown.
 
 use std::collections::BTreeMap;
 
 use secrecy::SecretString;
 
 use super::object_name;
+use crate::catalog::DatasourceType;
+use crate::datasource::ConnectionOptions;
+use crate::datasource::connectivity;
+use crate::datasource::flink_types::SourceDialect;
+use crate::datasource::metadata::{self, SourceTable, TextTable};
+use crate::engine::system_tables::{OPTION_COLUMNS, option_row};
 use crate::error::{Error, Result, SqlState};
 use crate::result::{Notice, QueryResult, StatementOutput};
 use crate::session::Context;
 use crate::sql::ast::{
-    CreateDatasource, DescribeObject, DropObject, OptionValue, Options, ShowObjects, SqlOption,
-    ident_for, quote_string,
+    AlterAction, AlterObject, CommentOn, CreateDatasource, DescribeDatasourceType, DescribeObject,
+    DescribeSourceTable, DropObject, OptionValue, Options, PreviewSourceTable, QualifiedName,
+    ShowObjects, ShowSourceDatabases, ShowSourceTables, SqlOption, TestDatasourceType, ident_for,
+    quote_string,
 };
 use crate::sql::mask::is_secret_key;
 use crate::store::{Datasource, MASK, OptionEntry, StoreError};
 
-/// The datasource types scaleph knows.
-pub const KNOWN_TYPES: &[&str] = &[
-    "clickhouse",
-    "doris",
-    "elasticsearch",
-    "gravitino",
-    "hdfs",
-    "hive",
-    "kafka",
-    "mongodb",
-    "mysql",
-    "oracle",
-    "paimon",
-    "postgresql",
-    "pulsar",
-    "s3",
-    "sqlserver",
-    "starrocks",
-];
+/// The type called `name`, or 42704 naming the known ones.
+fn datasource_type<'a>(context: &'a Context, name: &str) -> Result<&'a DatasourceType> {
+    let name = name.to_lowercase();
+    context.registry.get(&name).ok_or_else(|| {
+        let names = context.registry.names();
+        let mut err = Error::new(
+            SqlState::UNDEFINED_OBJECT,
+            format!("datasource type \"{name}\" does not exist"),
+        );
+        if let Some(close) = crate::sql::parser::suggest::closest(&name, &names) {
+            err.message.push_str(&format!(": did you mean {close}?"));
+        }
+        err.with_hint(format!("known types: {}", names.join(", ")))
+    })
+}
+
+/// The datasource called `name`, or 42704.
+async fn load(context: &Context, name: &str) -> Result<Datasource> {
+    context
+        .store
+        .get_datasource(name)
+        .await?
+        .ok_or_else(|| does_not_exist(name))
+}
+
+fn does_not_exist(name: &str) -> Error {
+    Error::new(
+        SqlState::UNDEFINED_OBJECT,
+        format!("datasource \"{name}\" does not exist"),
+    )
+}
+
+/// Option pairs as text, in the order written.
+fn pairs(options: &Options) -> Vec<(String, String)> {
+    options
+        .0
+        .iter()
+        .map(|o| (o.key.clone(), o.value.as_text()))
+        .collect()
+}
+
+/// A validated value as it is stored: secret or plain.
+fn entry(datasource_type: &DatasourceType, key: &str, value: String) -> OptionEntry {
+    if datasource_type.is_secret(key) || is_secret_key(key) {
+        OptionEntry::Secret(SecretString::from(value))
+    } else {
+        OptionEntry::Plain(value)
+    }
+}
 
 /// `CREATE DATASOURCE [IF NOT EXISTS] name TYPE t WITH (...)`.
 pub async fn handle_create_datasource(
@@ -52,32 +90,19 @@ pub async fn handle_create_datasource(
             "CREATE DATASOURCE ... FILES (attached files)",
         ));
     }
-    let datasource_type = create.datasource_type.value.to_lowercase();
-    if !KNOWN_TYPES.contains(&datasource_type.as_str()) {
-        return Err(Error::new(
-            SqlState::UNDEFINED_OBJECT,
-            format!("datasource type \"{datasource_type}\" does not exist"),
-        )
-        .with_hint(format!("known types: {}", KNOWN_TYPES.join(", "))));
-    }
-    let options: BTreeMap<String, OptionEntry> = create
-        .options
-        .0
-        .iter()
-        .map(|option| {
-            let value = option.value.as_text();
-            let entry = if is_secret_key(&option.key) {
-                OptionEntry::Secret(SecretString::from(value))
-            } else {
-                OptionEntry::Plain(value)
-            };
-            (option.key.clone(), entry)
+    let datasource_type = datasource_type(context, &create.datasource_type.value)?;
+    let validated = datasource_type.validate(&pairs(&create.options), true)?;
+    let options: BTreeMap<String, OptionEntry> = validated
+        .into_iter()
+        .map(|(key, value)| {
+            let entry = entry(datasource_type, &key, value);
+            (key, entry)
         })
         .collect();
     let now = chrono::Utc::now();
     let datasource = Datasource {
         name: name.clone(),
-        datasource_type,
+        datasource_type: datasource_type.name.clone(),
         options,
         comment: None,
         created_at: now,
@@ -91,6 +116,63 @@ pub async fn handle_create_datasource(
         )),
         Err(e) => Err(e.into()),
     }
+}
+
+/// `ALTER DATASOURCE name SET (...) | RESET (...) | RENAME TO new`.
+pub async fn handle_alter_datasource(
+    context: &Context,
+    alter: &AlterObject,
+) -> Result<StatementOutput> {
+    let name = object_name(&alter.name);
+    let mut datasource = load(context, &name).await?;
+    let datasource_type = datasource_type(context, &datasource.datasource_type)?;
+    match &alter.action {
+        AlterAction::Set(options) => {
+            for (key, value) in datasource_type.validate(&pairs(options), false)? {
+                let entry = entry(datasource_type, &key, value);
+                datasource.options.insert(key, entry);
+            }
+        }
+        AlterAction::Reset(keys) => {
+            for key in keys {
+                let spec = datasource_type
+                    .option(key)
+                    .ok_or_else(|| datasource_type.unknown_option(key))?;
+                if spec.required {
+                    return Err(Error::new(
+                        SqlState::INVALID_PARAMETER_VALUE,
+                        format!(
+                            "option \"{}\" of {} is required and cannot be reset",
+                            spec.name, datasource_type.name
+                        ),
+                    )
+                    .with_hint("give it a new value with ALTER DATASOURCE ... SET (...)"));
+                }
+                datasource.options.remove(&spec.name);
+            }
+        }
+        AlterAction::RenameTo(new_name) => datasource.name = object_name(new_name),
+    }
+    datasource.updated_at = chrono::Utc::now();
+    if !context.store.update_datasource(&name, datasource).await? {
+        return Err(does_not_exist(&name));
+    }
+    Ok(QueryResult::command("ALTER DATASOURCE").into())
+}
+
+/// `COMMENT ON DATASOURCE name IS '...' | NULL`.
+pub async fn handle_comment_on_datasource(
+    context: &Context,
+    comment: &CommentOn,
+) -> Result<StatementOutput> {
+    let name = object_name(&comment.name);
+    let mut datasource = load(context, &name).await?;
+    datasource.comment = comment.comment.clone();
+    datasource.updated_at = chrono::Utc::now();
+    if !context.store.update_datasource(&name, datasource).await? {
+        return Err(does_not_exist(&name));
+    }
+    Ok(QueryResult::command("COMMENT").into())
 }
 
 /// `DROP DATASOURCE [IF EXISTS] name [CASCADE]` (nothing depends on a
@@ -112,19 +194,38 @@ pub async fn handle_drop_datasource(
     }
 }
 
-fn does_not_exist(name: &str) -> Error {
-    Error::new(
-        SqlState::UNDEFINED_OBJECT,
-        format!("datasource \"{name}\" does not exist"),
-    )
-}
-
 /// The column `SHOW CREATE DATASOURCE` returns.
 const SHOW_CREATE_COLUMN: &str = "create_statement";
 
-/// The row schema of `SHOW CREATE DATASOURCE`.
-pub fn show_create_schema() -> arrow::datatypes::SchemaRef {
-    QueryResult::text_schema(&[SHOW_CREATE_COLUMN])
+/// The columns of `DESCRIBE DATASOURCE name`.
+const DESCRIBE_COLUMNS: [&str; 4] = ["group", "option", "value", "source"];
+
+/// The row schema of the datasource statements that return rows and are
+/// not queries on system tables; `Err` for `PREVIEW DATASOURCE`, whose
+/// columns are the table's (run it with the simple query protocol).
+pub fn schema(statement: &crate::sql::Statement) -> Result<Option<arrow::datatypes::SchemaRef>> {
+    use crate::sql::Statement;
+    Ok(match statement {
+        Statement::DescribeObject(d) if d.show_create => {
+            Some(QueryResult::text_schema(&[SHOW_CREATE_COLUMN]))
+        }
+        Statement::DescribeObject(_) => Some(QueryResult::text_schema(&DESCRIBE_COLUMNS)),
+        Statement::DescribeDatasourceType(_) => Some(QueryResult::text_schema(&OPTION_COLUMNS)),
+        Statement::ObjectCommand(_) | Statement::TestDatasourceType(_) => {
+            Some(QueryResult::text_schema(&TEST_COLUMNS))
+        }
+        Statement::ShowSourceDatabases(_) => {
+            Some(nullable_text_schema(&metadata::DATABASE_COLUMNS))
+        }
+        Statement::ShowSourceTables(_) => Some(nullable_text_schema(&metadata::TABLE_COLUMNS)),
+        Statement::DescribeSourceTable(_) => Some(nullable_text_schema(&metadata::COLUMN_COLUMNS)),
+        Statement::PreviewSourceTable(_) => {
+            return Err(Error::not_supported(
+                "PREVIEW DATASOURCE ... TABLE in a prepared statement (its columns are the table's); run it as a simple query",
+            ));
+        }
+        _ => None,
+    })
 }
 
 /// `SHOW CREATE DATASOURCE name`: the canonical CREATE statement of the
@@ -133,21 +234,13 @@ pub async fn handle_show_create_datasource(
     context: &Context,
     describe: &DescribeObject,
 ) -> Result<StatementOutput> {
-    let name = object_name(&describe.name);
-    let datasource = context
-        .store
-        .get_datasource(&name)
-        .await?
-        .ok_or_else(|| does_not_exist(&name))?;
+    let datasource = load(context, &object_name(&describe.name)).await?;
     let options = datasource
         .options
         .iter()
         .map(|(key, entry)| SqlOption {
             key: key.clone(),
-            value: OptionValue::String(match entry {
-                OptionEntry::Plain(value) => value.clone(),
-                OptionEntry::Secret(_) => MASK.to_string(),
-            }),
+            value: OptionValue::String(entry.masked().to_string()),
         })
         .collect();
     let create = CreateDatasource {
@@ -157,7 +250,78 @@ pub async fn handle_show_create_datasource(
         options: Options(options),
         files: Options::default(),
     };
-    Ok(QueryResult::text_rows(&[SHOW_CREATE_COLUMN], &[vec![create.to_string()]])?.into())
+    let mut sql = create.to_string();
+    if let Some(comment) = &datasource.comment {
+        sql.push_str(&format!(
+            ";\nCOMMENT ON DATASOURCE {} IS {}",
+            crate::sql::ast::q(&create.name),
+            quote_string(comment)
+        ));
+    }
+    Ok(QueryResult::text_rows(&[SHOW_CREATE_COLUMN], &[vec![sql]])?.into())
+}
+
+/// `DESCRIBE DATASOURCE name`: what it is, then every option of its type
+/// by group (basic, timeouts, advanced) with its value and whether it was
+/// set or is the default; secrets masked.
+pub async fn handle_describe_datasource(
+    context: &Context,
+    describe: &DescribeObject,
+) -> Result<StatementOutput> {
+    let datasource = load(context, &object_name(&describe.name)).await?;
+    let row = |group: &str, option: &str, value: String, source: &str| {
+        vec![
+            group.to_string(),
+            option.to_string(),
+            value,
+            source.to_string(),
+        ]
+    };
+    let mut rows = vec![
+        row("datasource", "name", datasource.name.clone(), ""),
+        row("datasource", "type", datasource.datasource_type.clone(), ""),
+        row(
+            "datasource",
+            "comment",
+            datasource.comment.clone().unwrap_or_default(),
+            "",
+        ),
+        row(
+            "datasource",
+            "created_at",
+            datasource.created_at.to_rfc3339(),
+            "",
+        ),
+        row(
+            "datasource",
+            "updated_at",
+            datasource.updated_at.to_rfc3339(),
+            "",
+        ),
+    ];
+    let datasource_type = datasource_type(context, &datasource.datasource_type)?;
+    let mut specs: Vec<_> = datasource_type.options.iter().collect();
+    specs.sort_by_key(|o| o.group);
+    for spec in specs {
+        match (datasource.options.get(&spec.name), &spec.default) {
+            (Some(entry), _) => rows.push(row(
+                spec.group.as_str(),
+                &spec.name,
+                entry.masked().to_string(),
+                "set",
+            )),
+            (None, Some(default)) => {
+                let shown = if spec.secret {
+                    MASK.to_string()
+                } else {
+                    default.clone()
+                };
+                rows.push(row(spec.group.as_str(), &spec.name, shown, "default"))
+            }
+            (None, None) => {}
+        }
+    }
+    Ok(QueryResult::text_rows(&DESCRIBE_COLUMNS, &rows)?.into())
 }
 
 /// `SHOW DATASOURCES [LIKE 'pattern']` as a query on `scaleph.datasources`.
@@ -172,22 +336,227 @@ pub fn show_datasources_query(show: &ShowObjects) -> String {
     )
 }
 
+/// `SHOW DATASOURCE TYPES` as a query on `scaleph.datasource_types`.
+pub const SHOW_TYPES_QUERY: &str = "SELECT name, title, category, connectivity, description FROM scaleph.datasource_types ORDER BY name";
+
+/// `DESCRIBE DATASOURCE TYPE t`: its options, grouped basic, timeouts,
+/// advanced.
+pub fn handle_describe_datasource_type(
+    context: &Context,
+    describe: &DescribeDatasourceType,
+) -> Result<StatementOutput> {
+    let datasource_type = datasource_type(context, &describe.datasource_type.value)?;
+    let mut specs: Vec<_> = datasource_type.options.iter().collect();
+    specs.sort_by_key(|o| o.group);
+    let rows: Vec<Vec<String>> = specs.into_iter().map(option_row).collect();
+    Ok(QueryResult::text_rows(&OPTION_COLUMNS, &rows)?.into())
+}
+
+/// The columns of a connectivity test.
+const TEST_COLUMNS: [&str; 4] = ["ok", "latency_ms", "server_version", "message"];
+
+/// `TEST DATASOURCE name`: a real connection, as a row.
+pub async fn handle_test_datasource(
+    context: &Context,
+    name: &sqlparser::ast::Ident,
+) -> Result<StatementOutput> {
+    let datasource = load(context, &object_name(name)).await?;
+    let datasource_type = datasource_type(context, &datasource.datasource_type)?;
+    test_row(
+        datasource_type,
+        &ConnectionOptions::new(datasource_type, &datasource.options),
+    )
+    .await
+}
+
+/// `TEST DATASOURCE TYPE t WITH (...)`: the same before creating it.
+pub async fn handle_test_datasource_type(
+    context: &Context,
+    test: &TestDatasourceType,
+) -> Result<StatementOutput> {
+    if !test.files.0.is_empty() {
+        return Err(Error::not_supported(
+            "TEST DATASOURCE TYPE ... FILES (attached files)",
+        ));
+    }
+    let datasource_type = datasource_type(context, &test.datasource_type.value)?;
+    let options: BTreeMap<String, OptionEntry> = datasource_type
+        .validate(&pairs(&test.options), true)?
+        .into_iter()
+        .map(|(key, value)| {
+            let entry = entry(datasource_type, &key, value);
+            (key, entry)
+        })
+        .collect();
+    test_row(
+        datasource_type,
+        &ConnectionOptions::new(datasource_type, &options),
+    )
+    .await
+}
+
+async fn test_row(
+    datasource_type: &DatasourceType,
+    options: &ConnectionOptions,
+) -> Result<StatementOutput> {
+    let outcome = connectivity::test(datasource_type, options).await;
+    let row = vec![
+        outcome.ok.to_string(),
+        outcome.latency_ms.to_string(),
+        outcome.server_version.unwrap_or_default(),
+        outcome.message,
+    ];
+    Ok(QueryResult::text_rows(&TEST_COLUMNS, &[row])?.into())
+}
+
+/// A stored datasource whose type has metadata browsing, with its options.
+async fn browsable(
+    context: &Context,
+    name: &sqlparser::ast::Ident,
+) -> Result<(SourceDialect, ConnectionOptions)> {
+    let datasource = load(context, &object_name(name)).await?;
+    let datasource_type = datasource_type(context, &datasource.datasource_type)?;
+    let dialect = metadata::dialect(datasource_type).ok_or_else(|| {
+        Error::not_supported(format!(
+            "metadata browsing of {} datasources (PostgreSQL and MySQL have it)",
+            datasource_type.name
+        ))
+    })?;
+    Ok((
+        dialect,
+        ConnectionOptions::new(datasource_type, &datasource.options),
+    ))
+}
+
+/// A metadata call's outcome as rows; a failure of the source is 08006
+/// naming the datasource.
+fn text_table(
+    name: &sqlparser::ast::Ident,
+    table: std::result::Result<TextTable, String>,
+) -> Result<StatementOutput> {
+    let table = table.map_err(|message| {
+        Error::new(
+            SqlState::CONNECTION_FAILURE,
+            format!("datasource \"{}\": {message}", object_name(name)),
+        )
+    })?;
+    let columns: Vec<&str> = table.columns.iter().map(String::as_str).collect();
+    let schema = nullable_text_schema(&columns);
+    let arrays: Vec<arrow::array::ArrayRef> = (0..columns.len())
+        .map(|j| {
+            std::sync::Arc::new(arrow::array::StringArray::from_iter(
+                table.rows.iter().map(|r| r[j].as_deref()),
+            )) as arrow::array::ArrayRef
+        })
+        .collect();
+    let batch = arrow::array::RecordBatch::try_new(schema.clone(), arrays)
+        .map_err(|e| Error::internal(e.to_string()))?;
+    Ok(QueryResult::from_batches(schema, vec![batch]).into())
+}
+
+/// Text columns that may be NULL.
+fn nullable_text_schema(columns: &[&str]) -> arrow::datatypes::SchemaRef {
+    std::sync::Arc::new(arrow::datatypes::Schema::new(
+        columns
+            .iter()
+            .map(|c| arrow::datatypes::Field::new(*c, arrow::datatypes::DataType::Utf8, true))
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// `SHOW DATABASES FROM DATASOURCE x`.
+pub async fn handle_show_source_databases(
+    context: &Context,
+    show: &ShowSourceDatabases,
+) -> Result<StatementOutput> {
+    let (dialect, options) = browsable(context, &show.datasource).await?;
+    text_table(
+        &show.datasource,
+        metadata::databases(dialect, &options).await,
+    )
+}
+
+/// `SHOW TABLES FROM DATASOURCE x [DATABASE db] [LIKE 'p']`.
+pub async fn handle_show_source_tables(
+    context: &Context,
+    show: &ShowSourceTables,
+) -> Result<StatementOutput> {
+    let (dialect, options) = browsable(context, &show.datasource).await?;
+    let database = show.database.as_ref().map(object_name);
+    let tables =
+        metadata::tables(dialect, &options, database.as_deref(), show.like.as_deref()).await;
+    text_table(&show.datasource, tables)
+}
+
+/// The parts of `db.t` / `db.schema.t` / `schema.t` / `t`, as stored names.
+fn parts(name: &QualifiedName) -> Vec<String> {
+    name.0.iter().map(object_name).collect()
+}
+
+/// Which database, schema and table the parts name for `dialect`.
+fn table_of(dialect: SourceDialect, parts: &[String]) -> SourceTable<'_> {
+    match (dialect, parts) {
+        (SourceDialect::Postgresql, [db, schema, table]) => SourceTable {
+            database: Some(db),
+            schema: Some(schema),
+            table,
+        },
+        (SourceDialect::Postgresql, [schema, table]) => SourceTable {
+            database: None,
+            schema: Some(schema),
+            table,
+        },
+        (SourceDialect::Mysql, [.., db, table]) => SourceTable {
+            database: Some(db),
+            schema: None,
+            table,
+        },
+        (_, [.., table]) => SourceTable {
+            database: None,
+            schema: None,
+            table,
+        },
+        (_, []) => SourceTable {
+            database: None,
+            schema: None,
+            table: "",
+        },
+    }
+}
+
+/// `DESCRIBE DATASOURCE x TABLE db.t`.
+pub async fn handle_describe_source_table(
+    context: &Context,
+    describe: &DescribeSourceTable,
+) -> Result<StatementOutput> {
+    let (dialect, options) = browsable(context, &describe.datasource).await?;
+    let parts = parts(&describe.table);
+    let columns = metadata::columns(dialect, &options, &table_of(dialect, &parts)).await;
+    text_table(&describe.datasource, columns)
+}
+
+/// The most rows `PREVIEW DATASOURCE ... TABLE` returns when no LIMIT is given.
+const DEFAULT_PREVIEW_ROWS: u64 = 10;
+
+/// `PREVIEW DATASOURCE x TABLE db.t [LIMIT n]`.
+pub async fn handle_preview_source_table(
+    context: &Context,
+    preview: &PreviewSourceTable,
+) -> Result<StatementOutput> {
+    let (dialect, options) = browsable(context, &preview.datasource).await?;
+    let parts = parts(&preview.table);
+    let limit = preview.limit.unwrap_or(DEFAULT_PREVIEW_ROWS);
+    let rows = metadata::preview(dialect, &options, &table_of(dialect, &parts), limit).await;
+    text_table(&preview.datasource, rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::sql::{Statement, parse_script};
-    use std::sync::Arc;
 
     async fn context(dir: &std::path::Path) -> Context {
-        let config = crate::config::Config::merge(
-            crate::config::FileConfig::default(),
-            crate::config::Overrides::default(),
-        )
-        .unwrap();
-        Context {
-            store: Arc::new(crate::store::SqliteStore::open(dir).await.unwrap()),
-            config,
-        }
+        Context::for_tests(dir).await
     }
 
     fn statement(sql: &str) -> Statement {
@@ -208,20 +577,26 @@ mod tests {
         let context = context(dir.path()).await;
         run(
             &context,
-            "CREATE DATASOURCE Pg TYPE PostgreSQL WITH (password = 'pw')",
+            "CREATE DATASOURCE Pg TYPE PostgreSQL WITH (host = 'h', username = 'u', password = 'pw')",
         )
         .await
         .unwrap();
         let stored = context.store.get_datasource("pg").await.unwrap().unwrap();
         assert_eq!(stored.datasource_type, "postgresql");
         assert!(matches!(stored.options["password"], OptionEntry::Secret(_)));
-        let err = run(&context, "CREATE DATASOURCE pg TYPE mysql")
-            .await
-            .unwrap_err();
+        let err = run(
+            &context,
+            "CREATE DATASOURCE pg TYPE mysql WITH (host = 'h', username = 'u')",
+        )
+        .await
+        .unwrap_err();
         assert_eq!(err.sqlstate, SqlState::DUPLICATE_OBJECT);
-        let ok = run(&context, "CREATE DATASOURCE IF NOT EXISTS pg TYPE mysql")
-            .await
-            .unwrap();
+        let ok = run(
+            &context,
+            "CREATE DATASOURCE IF NOT EXISTS pg TYPE mysql WITH (host = 'h', username = 'u')",
+        )
+        .await
+        .unwrap();
         assert_eq!(
             ok.notices[0].message,
             "datasource \"pg\" already exists, skipping"

@@ -11,8 +11,8 @@ use crate::handler;
 use crate::result::{QueryResult, StatementOutput};
 use crate::sql::ParsedStatement;
 use crate::sql::ast::{
-    DescribeObject, DropObject, ObjectKind, ResetVariable, SetValue, SetVariable, ShowVariable,
-    Statement,
+    AlterObject, CommentOn, DescribeObject, DropObject, Lifecycle, ObjectCommand, ObjectKind,
+    ResetVariable, SetValue, SetVariable, ShowVariable, Statement,
 };
 
 /// Parameter types and row schema of a statement.
@@ -30,15 +30,38 @@ pub(super) async fn describe(
                 .describe_sql(&handler::datasource::show_datasources_query(show))
                 .await;
         }
-        Statement::DescribeObject(DescribeObject {
+        Statement::ShowDatasourceTypes => {
+            return session
+                .engine
+                .describe_sql(handler::datasource::SHOW_TYPES_QUERY)
+                .await;
+        }
+        statement @ (Statement::DescribeObject(DescribeObject {
             kind: ObjectKind::Datasource,
-            show_create: true,
             ..
-        }) => Some(handler::datasource::show_create_schema()),
+        })
+        | Statement::ObjectCommand(ObjectCommand {
+            command: Lifecycle::Test,
+            ..
+        })
+        | Statement::DescribeDatasourceType(_)
+        | Statement::TestDatasourceType(_)
+        | Statement::ShowSourceDatabases(_)
+        | Statement::ShowSourceTables(_)
+        | Statement::DescribeSourceTable(_)
+        | Statement::PreviewSourceTable(_)) => handler::datasource::schema(statement)?,
         Statement::ShowVariable(show) => Some(show_variable_schema(show)),
         Statement::Query(_) | Statement::Flink(_) => return Err(flink_unavailable(session)),
         Statement::CreateDatasource(_)
         | Statement::DropObject(DropObject {
+            kind: ObjectKind::Datasource,
+            ..
+        })
+        | Statement::AlterObject(AlterObject {
+            kind: ObjectKind::Datasource,
+            ..
+        })
+        | Statement::CommentOn(CommentOn {
             kind: ObjectKind::Datasource,
             ..
         })
@@ -75,6 +98,43 @@ pub(super) async fn execute(
             if describe.kind == ObjectKind::Datasource && describe.show_create =>
         {
             handler::datasource::handle_show_create_datasource(&context, describe).await
+        }
+        Statement::DescribeObject(describe) if describe.kind == ObjectKind::Datasource => {
+            handler::datasource::handle_describe_datasource(&context, describe).await
+        }
+        Statement::AlterObject(alter) if alter.kind == ObjectKind::Datasource => {
+            handler::datasource::handle_alter_datasource(&context, alter).await
+        }
+        Statement::CommentOn(comment) if comment.kind == ObjectKind::Datasource => {
+            handler::datasource::handle_comment_on_datasource(&context, comment).await
+        }
+        Statement::ShowDatasourceTypes => Ok(session
+            .engine
+            .execute_sql(handler::datasource::SHOW_TYPES_QUERY)
+            .await?
+            .into()),
+        Statement::DescribeDatasourceType(describe) => {
+            handler::datasource::handle_describe_datasource_type(&context, describe)
+        }
+        Statement::ObjectCommand(ObjectCommand {
+            command: Lifecycle::Test,
+            name,
+            ..
+        }) => handler::datasource::handle_test_datasource(&context, name).await,
+        Statement::TestDatasourceType(test) => {
+            handler::datasource::handle_test_datasource_type(&context, test).await
+        }
+        Statement::ShowSourceDatabases(show) => {
+            handler::datasource::handle_show_source_databases(&context, show).await
+        }
+        Statement::ShowSourceTables(show) => {
+            handler::datasource::handle_show_source_tables(&context, show).await
+        }
+        Statement::DescribeSourceTable(describe) => {
+            handler::datasource::handle_describe_source_table(&context, describe).await
+        }
+        Statement::PreviewSourceTable(preview) => {
+            handler::datasource::handle_preview_source_table(&context, preview).await
         }
         Statement::SetVariable(set) => set_variable(session, set),
         Statement::ShowVariable(show) => show_variable(session, show),

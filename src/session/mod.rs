@@ -31,6 +31,35 @@ pub struct Context {
     pub store: Arc<dyn Store>,
     /// The resolved configuration.
     pub config: Config,
+    /// The datasource type registry.
+    pub registry: Arc<crate::catalog::Registry>,
+}
+
+impl Context {
+    /// Opens the store in the configured data directory and loads the type
+    /// registry (with the configured overrides).
+    pub async fn open(config: Config) -> crate::error::Result<Context> {
+        let store = crate::store::SqliteStore::open(&config.data_dir).await?;
+        let registry = crate::catalog::Registry::load(config.catalogs.as_deref()).map_err(|e| {
+            crate::error::Error::new(
+                crate::error::SqlState::INVALID_PARAMETER_VALUE,
+                e.to_string(),
+            )
+        })?;
+        Ok(Context {
+            store: Arc::new(store),
+            config,
+            registry: Arc::new(registry),
+        })
+    }
+
+    /// A context over a fresh data directory `dir`, with default settings.
+    #[cfg(test)]
+    pub async fn for_tests(dir: &std::path::Path) -> Context {
+        let mut config = Config::merge(Default::default(), Default::default()).unwrap();
+        config.data_dir = dir.to_path_buf();
+        Context::open(config).await.unwrap()
+    }
 }
 
 /// Who a session belongs to.
@@ -93,7 +122,7 @@ const PARSE_CACHE_MAX_SCRIPT: usize = 4096;
 impl Session {
     /// A new session of `info` sharing `context`.
     pub fn new(context: Arc<Context>, info: SessionInfo) -> Session {
-        let engine = LocalEngine::new(context.store.clone(), &info);
+        let engine = LocalEngine::new(context.store.clone(), context.registry.clone(), &info);
         Session {
             context,
             info,
@@ -182,10 +211,8 @@ mod tests {
     #[tokio::test]
     async fn parse_keeps_short_scripts_and_reparses_long_ones() {
         let dir = tempfile::tempdir().unwrap();
-        let config = crate::config::Config::merge(Default::default(), Default::default()).unwrap();
-        let store = Arc::new(crate::store::SqliteStore::open(dir.path()).await.unwrap());
         let mut session = Session::new(
-            Arc::new(Context { store, config }),
+            Arc::new(Context::for_tests(dir.path()).await),
             SessionInfo::new("u", "scaleph", "test"),
         );
         let first = session.parse("SELECT 1").unwrap();

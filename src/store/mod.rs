@@ -124,4 +124,12 @@ pub trait Store: Send + Sync {
     async fn list_datasources(&self) -> Result<Vec<Datasource>, StoreError>;
     /// Removes a datasource; `false` if there was none.
     async fn drop_datasource(&self, name: &str) -> Result<bool, StoreError>;
+    /// Replaces the datasource called `name` with `datasource` (which may
+    /// carry a new name: a rename), atomically; `false` if there was none,
+    /// [`StoreError::Duplicate`] if the new name is taken.
+    async fn update_datasource(
+        &self,
+        name: &str,
+        datasource: Datasource,
+    ) -> Result<bool, StoreError>;
 }

@@ -184,6 +184,45 @@ impl Store for SqliteStore {
         .await
     }
 
+    async fn update_datasource(
+        &self,
+        name: &str,
+        datasource: Datasource,
+    ) -> Result<bool, StoreError> {
+        let name = name.to_string();
+        self.with(move |connection, secrets| {
+            // Secrets are sealed with the name as associated data: a rename
+            // seals them again under the new name.
+            let options = encode_options(secrets, &datasource)?;
+            let transaction = connection.transaction()?;
+            if datasource.name != name {
+                let taken: bool = transaction.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM datasources WHERE name = ?1)",
+                    [&datasource.name],
+                    |row| row.get(0),
+                )?;
+                if taken {
+                    return Err(StoreError::Duplicate { kind: "datasource", name: datasource.name });
+                }
+            }
+            let updated = transaction.execute(
+                "UPDATE datasources SET name = ?1, datasource_type = ?2, options = ?3, comment = ?4, \
+                 updated_at = ?5 WHERE name = ?6",
+                params![
+                    datasource.name,
+                    datasource.datasource_type,
+                    options,
+                    datasource.comment,
+                    micros(datasource.updated_at),
+                    name
+                ],
+            )?;
+            transaction.commit()?;
+            Ok(updated > 0)
+        })
+        .await
+    }
+
     async fn drop_datasource(&self, name: &str) -> Result<bool, StoreError> {
         let name = name.to_string();
         self.with(move |connection, _| {

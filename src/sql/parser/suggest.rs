@@ -90,20 +90,31 @@ const FLINK_WORDS: &[&str] = &[
     "WITH",
 ];
 
-/// Levenshtein distance between two words.
+/// Edit distance between two words, counting an insertion, a deletion, a
+/// substitution or a swap of neighbours (`hots` for `host`) as one edit.
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+    // d[i][j]: distance between a[..i] and b[..j]
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
         }
     }
-    row[b.len()]
+    d[a.len()][b.len()]
 }
 
 /// The candidate `word` is a likely misspelling of: one edit away for
@@ -192,6 +203,7 @@ mod tests {
         assert_eq!(edit_distance("DATASOURCE", "DATASOUCE"), 1);
         assert_eq!(edit_distance("ABC", "ABC"), 0);
         assert_eq!(edit_distance("", "AB"), 2);
+        assert_eq!(edit_distance("HOTS", "HOST"), 1);
     }
 
     #[test]
