@@ -4,4 +4,5 @@
 mod cli;
 mod datasource;
 mod pgwire;
+mod sources;
 mod support;

@@ -133,7 +133,7 @@ impl SystemTable for DatasourceOptions {
     }
 
     fn schema(&self) -> SchemaRef {
-        let mut columns = vec!["type"];
+        let mut columns = vec!["datasource_type"];
         columns.extend(OPTION_COLUMNS);
         QueryResult::text_schema(&columns)
     }
