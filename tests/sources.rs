@@ -109,10 +109,10 @@ async fn postgresql_datasource_tests_browses_and_previews_real_tables() {
         .iter()
         .map(|r| {
             (
-                cell(&[r.clone()], 0, 0).to_string(),
-                cell(&[r.clone()], 0, 2).to_string(),
-                cell(&[r.clone()], 0, 3).to_string(),
-                cell(&[r.clone()], 0, 4).to_string(),
+                r[0].clone().unwrap_or_default(),
+                r[2].clone().unwrap_or_default(),
+                r[3].clone().unwrap_or_default(),
+                r[4].clone().unwrap_or_default(),
             )
         })
         .collect();
