@@ -62,6 +62,10 @@ impl SqlState {
     pub const UNDEFINED_FUNCTION: SqlState = SqlState("42883");
     /// `42804`: datatype mismatch.
     pub const DATATYPE_MISMATCH: SqlState = SqlState("42804");
+    /// `54000`: a limit was exceeded (a file too large to attach).
+    pub const PROGRAM_LIMIT_EXCEEDED: SqlState = SqlState("54000");
+    /// `58P01`: a file that does not exist or cannot be read.
+    pub const UNDEFINED_FILE: SqlState = SqlState("58P01");
     /// `53000`: insufficient resources.
     pub const INSUFFICIENT_RESOURCES: SqlState = SqlState("53000");
     /// `55P02`: the parameter cannot be changed now.

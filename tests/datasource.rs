@@ -129,13 +129,6 @@ async fn statements_not_executed_yet_answer_0a000_and_change_nothing() {
         let err = client.prepare(sql).await.unwrap_err();
         assert_eq!(err.as_db_error().unwrap().code().code(), "0A000", "{sql}");
     }
-    let err = client
-        .simple_query("CREATE DATASOURCE f TYPE hive FILES (keytab = '/k')")
-        .await
-        .unwrap_err();
-    let db = err.as_db_error().unwrap();
-    assert_eq!(db.code().code(), "0A000");
-    assert!(db.message().contains("FILES"), "{}", db.message());
     assert!(
         client
             .query("SELECT * FROM scaleph.datasources", &[])
@@ -155,6 +148,88 @@ async fn statements_not_executed_yet_answer_0a000_and_change_nothing() {
         db.position(),
         Some(tokio_postgres::error::ErrorPosition::Original(24))
     ));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn attached_files_are_stored_checked_and_secret_ones_sealed() {
+    let gateway = Gateway::start();
+    let client = gateway.client().await;
+    let dir = tempfile::tempdir().unwrap();
+    let keytab = dir.path().join("hive.keytab");
+    let keytab_bytes = b"KEYTAB-SECRET-BYTES-0123456789".repeat(20);
+    std::fs::write(&keytab, &keytab_bytes).unwrap();
+    let krb5 = dir.path().join("krb5.conf");
+    std::fs::write(&krb5, "[libdefaults]\n default_realm = EXAMPLE.COM\n").unwrap();
+    client
+        .batch_execute(&format!(
+            "CREATE DATASOURCE h TYPE hive WITH (metastore_uris = 'thrift://hms:9083') \
+             FILES (keytab = '{}', krb5_conf = '{}')",
+            keytab.display(),
+            krb5.display()
+        ))
+        .await
+        .unwrap();
+    let rows = client.simple_query("DESCRIBE DATASOURCE h").await.unwrap();
+    let shown = format!("{rows:?}");
+    assert!(shown.contains("600 bytes, sha256 "), "{shown}");
+    assert!(shown.contains(&keytab.display().to_string()), "{shown}");
+    let create = client.query("SHOW CREATE DATASOURCE h", &[]).await.unwrap();
+    let sql: String = create[0].get(0);
+    assert!(
+        sql.contains(&format!("FILES (keytab = '{}'", keytab.display())),
+        "{sql}"
+    );
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&keytab_bytes);
+    for entry in std::fs::read_dir(gateway.data_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            let bytes = std::fs::read(&path).unwrap();
+            assert!(
+                !bytes.windows(40).any(|w| w == &encoded.as_bytes()[..40]),
+                "{} holds the keytab unsealed",
+                path.display()
+            );
+        }
+    }
+    let big = dir.path().join("big.xml");
+    std::fs::write(&big, vec![b'x'; (1 << 20) + 1]).unwrap();
+    for (files, code, message) in [
+        (
+            format!("hdfs_site = '{}'", big.display()),
+            "54000",
+            "the limit is 1048576",
+        ),
+        (
+            "keytab = '/no/such/keytab'".to_string(),
+            "58P01",
+            "cannot read file keytab",
+        ),
+        (
+            format!("keytabb = '{}'", keytab.display()),
+            "22023",
+            "did you mean keytab?",
+        ),
+    ] {
+        let sql = format!(
+            "CREATE DATASOURCE h2 TYPE hive WITH (metastore_uris = 'thrift://hms:9083') FILES ({files})"
+        );
+        let err = client.simple_query(&sql).await.unwrap_err();
+        let db = err.as_db_error().unwrap();
+        assert_eq!(db.code().code(), code, "{sql}");
+        assert!(db.message().contains(message), "{sql}: {}", db.message());
+    }
+    let err = client
+        .simple_query("CREATE DATASOURCE g TYPE gravitino WITH (url = 'http://g:8090', metalake = 'm') FILES (x = '/x')")
+        .await
+        .unwrap_err();
+    assert!(
+        err.as_db_error()
+            .unwrap()
+            .hint()
+            .unwrap()
+            .contains("takes no files")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -29,6 +29,9 @@ pub struct DatasourceType {
     pub address: Vec<String>,
     /// Every option, in the order they are documented.
     pub options: Vec<OptionSpec>,
+    /// The files it can have attached (`FILES (keytab = '/path')`).
+    #[serde(default)]
+    pub files: Vec<FileSpec>,
     /// How a table of this type is declared in Flink SQL.
     #[serde(default)]
     pub flink_sql: Option<FlinkSqlMapping>,
@@ -105,6 +108,19 @@ pub struct OptionSpec {
     pub max: Option<i64>,
     /// Where `DESCRIBE DATASOURCE TYPE` lists it.
     pub group: OptionGroup,
+    /// What it is.
+    pub description: String,
+}
+
+/// A file a datasource of this type can have attached.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSpec {
+    /// The name in `FILES (...)`.
+    pub name: String,
+    /// Encrypted at rest (keytabs, private keys).
+    #[serde(default)]
+    pub secret: bool,
     /// What it is.
     pub description: String,
 }
@@ -229,6 +245,13 @@ impl DatasourceType {
         self.options
             .iter()
             .find(|o| o.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The attachable file called `name` (case-insensitive).
+    pub fn file(&self, name: &str) -> Option<&FileSpec> {
+        self.files
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(name))
     }
 
     /// Whether option `name` is secret for this type.

@@ -27,6 +27,7 @@ async fn engine() -> (tempfile::TempDir, LocalEngine) {
                     OptionEntry::Secret(SecretString::from("hunter2")),
                 ),
             ]),
+            files: BTreeMap::new(),
             comment: None,
             created_at: now,
             updated_at: now,

@@ -27,7 +27,9 @@ use crate::sql::ast::{
     quote_string,
 };
 use crate::sql::mask::is_secret_key;
-use crate::store::{Datasource, MASK, OptionEntry, StoreError};
+use crate::store::{AttachedFile, Datasource, MASK, OptionEntry, StoreError};
+use base64::Engine;
+use sha2::{Digest, Sha256};
 
 /// The type called `name`, or 42704 naming the known ones.
 fn datasource_type<'a>(context: &'a Context, name: &str) -> Result<&'a DatasourceType> {
@@ -85,11 +87,6 @@ pub async fn handle_create_datasource(
     create: &CreateDatasource,
 ) -> Result<StatementOutput> {
     let name = object_name(&create.name);
-    if !create.files.0.is_empty() {
-        return Err(Error::not_supported(
-            "CREATE DATASOURCE ... FILES (attached files)",
-        ));
-    }
     let datasource_type = datasource_type(context, &create.datasource_type.value)?;
     let validated = datasource_type.validate(&pairs(&create.options), true)?;
     let options: BTreeMap<String, OptionEntry> = validated
@@ -104,6 +101,7 @@ pub async fn handle_create_datasource(
         name: name.clone(),
         datasource_type: datasource_type.name.clone(),
         options,
+        files: attach_files(datasource_type, &create.files).await?,
         comment: None,
         created_at: now,
         updated_at: now,
@@ -116,6 +114,81 @@ pub async fn handle_create_datasource(
         )),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The largest file that can be attached (1 MiB).
+pub const MAX_FILE_SIZE: u64 = 1 << 20;
+
+/// Reads the files of `FILES (name = '/path', ...)`: each must be one the
+/// type takes and at most [`MAX_FILE_SIZE`]; secret ones are kept as
+/// secrets.
+async fn attach_files(
+    datasource_type: &DatasourceType,
+    files: &Options,
+) -> Result<BTreeMap<String, AttachedFile>> {
+    let mut attached = BTreeMap::new();
+    for file in &files.0 {
+        let Some(spec) = datasource_type.file(&file.key) else {
+            let names: Vec<&str> = datasource_type
+                .files
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect();
+            let mut err = Error::new(
+                SqlState::INVALID_PARAMETER_VALUE,
+                format!(
+                    "\"{}\" is not a file datasource type {} takes",
+                    file.key, datasource_type.name
+                ),
+            );
+            if let Some(close) = crate::sql::parser::suggest::closest(&file.key, &names) {
+                err.message.push_str(&format!(": did you mean {close}?"));
+            }
+            return Err(err.with_hint(if names.is_empty() {
+                format!("{} takes no files", datasource_type.name)
+            } else {
+                format!("{} takes: {}", datasource_type.name, names.join(", "))
+            }));
+        };
+        let path = file.value.as_text();
+        let unreadable = |e: std::io::Error| {
+            Error::new(
+                SqlState::UNDEFINED_FILE,
+                format!("cannot read file {} from '{path}': {e}", spec.name),
+            )
+        };
+        let size = tokio::fs::metadata(&path).await.map_err(unreadable)?.len();
+        if size > MAX_FILE_SIZE {
+            return Err(Error::new(
+                SqlState::PROGRAM_LIMIT_EXCEEDED,
+                format!(
+                    "file {} ('{path}') has {size} bytes; the limit is {MAX_FILE_SIZE}",
+                    spec.name
+                ),
+            ));
+        }
+        let bytes = tokio::fs::read(&path).await.map_err(unreadable)?;
+        let sha256: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let content = base64::engine::general_purpose::STANDARD.encode(&bytes);
+        let content = if spec.secret {
+            OptionEntry::Secret(SecretString::from(content))
+        } else {
+            OptionEntry::Plain(content)
+        };
+        attached.insert(
+            spec.name.clone(),
+            AttachedFile {
+                path,
+                size: bytes.len() as u64,
+                sha256,
+                content,
+            },
+        );
+    }
+    Ok(attached)
 }
 
 /// `ALTER DATASOURCE name SET (...) | RESET (...) | RENAME TO new`.
@@ -248,7 +321,16 @@ pub async fn handle_show_create_datasource(
         name: ident_for(&datasource.name),
         datasource_type: ident_for(&datasource.datasource_type),
         options: Options(options),
-        files: Options::default(),
+        files: Options(
+            datasource
+                .files
+                .iter()
+                .map(|(name, file)| SqlOption {
+                    key: name.clone(),
+                    value: OptionValue::String(file.path.clone()),
+                })
+                .collect(),
+        ),
     };
     let mut sql = create.to_string();
     if let Some(comment) = &datasource.comment {
@@ -321,6 +403,10 @@ pub async fn handle_describe_datasource(
             (None, None) => {}
         }
     }
+    for (name, file) in &datasource.files {
+        let value = format!("{} bytes, sha256 {}", file.size, file.sha256);
+        rows.push(row("files", name, value, &file.path));
+    }
     Ok(QueryResult::text_rows(&DESCRIBE_COLUMNS, &rows)?.into())
 }
 
@@ -374,12 +460,9 @@ pub async fn handle_test_datasource_type(
     context: &Context,
     test: &TestDatasourceType,
 ) -> Result<StatementOutput> {
-    if !test.files.0.is_empty() {
-        return Err(Error::not_supported(
-            "TEST DATASOURCE TYPE ... FILES (attached files)",
-        ));
-    }
     let datasource_type = datasource_type(context, &test.datasource_type.value)?;
+    // The files are read (and checked) as CREATE would; no check uses them yet.
+    attach_files(datasource_type, &test.files).await?;
     let options: BTreeMap<String, OptionEntry> = datasource_type
         .validate(&pairs(&test.options), true)?
         .into_iter()

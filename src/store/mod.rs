@@ -28,6 +28,8 @@ pub struct Datasource {
     pub datasource_type: String,
     /// Options, by key.
     pub options: BTreeMap<String, OptionEntry>,
+    /// Attached files (`FILES (keytab = '/path')`), by name.
+    pub files: BTreeMap<String, AttachedFile>,
     /// `COMMENT ON` text.
     pub comment: Option<String>,
     /// When it was created (UTC).
@@ -47,6 +49,19 @@ impl Datasource {
             .collect();
         serde_json::to_string(&masked).unwrap_or_default()
     }
+}
+
+/// A file attached to a datasource, read when it was attached.
+#[derive(Clone, Debug)]
+pub struct AttachedFile {
+    /// Where it was read from (shown by SHOW CREATE).
+    pub path: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its SHA-256, hex.
+    pub sha256: String,
+    /// Its bytes, base64: a secret (encrypted at rest) when the type says so.
+    pub content: OptionEntry,
 }
 
 /// One option value: plain text, or a secret encrypted at rest.

@@ -36,6 +36,43 @@ enum StoredOption {
     Sealed(String),
 }
 
+/// An attached file as stored.
+#[derive(Serialize, Deserialize)]
+struct StoredFile {
+    path: String,
+    size: u64,
+    sha256: String,
+    content: StoredOption,
+}
+
+/// `entry` as stored, sealed under `aad` when secret.
+fn store_entry(
+    secrets: &SecretBox,
+    aad: &str,
+    entry: &OptionEntry,
+) -> Result<StoredOption, StoreError> {
+    Ok(match entry {
+        OptionEntry::Plain(value) => StoredOption::Plain(value.clone()),
+        OptionEntry::Secret(secret) => StoredOption::Sealed(secrets.seal(aad, secret)?),
+    })
+}
+
+/// A stored value back, opened under `aad` when sealed.
+fn load_entry(
+    secrets: &SecretBox,
+    aad: &str,
+    stored: StoredOption,
+) -> Result<OptionEntry, StoreError> {
+    Ok(match stored {
+        StoredOption::Plain(value) => OptionEntry::Plain(value),
+        StoredOption::Sealed(sealed) => OptionEntry::Secret(secrets.open_value(aad, &sealed)?),
+    })
+}
+
+fn file_aad(datasource: &str, file: &str) -> String {
+    format!("datasource:{datasource}:file:{file}")
+}
+
 fn micros(at: chrono::DateTime<chrono::Utc>) -> i64 {
     at.timestamp_micros()
 }
@@ -88,67 +125,100 @@ impl SqliteStore {
     }
 }
 
-fn encode_options(secrets: &SecretBox, datasource: &Datasource) -> Result<String, StoreError> {
-    let mut stored = BTreeMap::new();
+fn to_json<T: Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Migration(e.to_string()))
+}
+
+/// The options and files columns of `datasource`, secrets sealed.
+fn encode(secrets: &SecretBox, datasource: &Datasource) -> Result<(String, String), StoreError> {
+    let mut options = BTreeMap::new();
     for (key, entry) in &datasource.options {
-        let value = match entry {
-            OptionEntry::Plain(value) => StoredOption::Plain(value.clone()),
-            OptionEntry::Secret(secret) => {
-                StoredOption::Sealed(secrets.seal(&aad(&datasource.name, key), secret)?)
-            }
-        };
-        stored.insert(key.clone(), value);
+        options.insert(
+            key.clone(),
+            store_entry(secrets, &aad(&datasource.name, key), entry)?,
+        );
     }
-    serde_json::to_string(&stored).map_err(|e| StoreError::Migration(e.to_string()))
+    let mut files = BTreeMap::new();
+    for (name, file) in &datasource.files {
+        let content = store_entry(secrets, &file_aad(&datasource.name, name), &file.content)?;
+        files.insert(
+            name.clone(),
+            StoredFile {
+                path: file.path.clone(),
+                size: file.size,
+                sha256: file.sha256.clone(),
+                content,
+            },
+        );
+    }
+    Ok((to_json(&options)?, to_json(&files)?))
+}
+
+fn from_json<T: for<'de> Deserialize<'de>>(
+    name: &str,
+    column: &str,
+    text: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| {
+        StoreError::Migration(format!(
+            "datasource {name}: {column} are not valid JSON: {e}"
+        ))
+    })
 }
 
 fn decode_row(secrets: &SecretBox, row: &rusqlite::Row) -> Result<Datasource, StoreError> {
     let name: String = row.get(0)?;
-    let options_json: String = row.get(2)?;
     let stored: BTreeMap<String, StoredOption> =
-        serde_json::from_str(&options_json).map_err(|e| {
-            StoreError::Migration(format!(
-                "datasource {name}: options are not valid JSON: {e}"
-            ))
-        })?;
+        from_json(&name, "options", &row.get::<_, String>(2)?)?;
     let mut options = BTreeMap::new();
     for (key, value) in stored {
-        let entry = match value {
-            StoredOption::Plain(value) => OptionEntry::Plain(value),
-            StoredOption::Sealed(sealed) => {
-                OptionEntry::Secret(secrets.open_value(&aad(&name, &key), &sealed)?)
-            }
-        };
+        let entry = load_entry(secrets, &aad(&name, &key), value)?;
         options.insert(key, entry);
+    }
+    let stored: BTreeMap<String, StoredFile> =
+        from_json(&name, "files", &row.get::<_, String>(6)?)?;
+    let mut files = BTreeMap::new();
+    for (file, stored) in stored {
+        let content = load_entry(secrets, &file_aad(&name, &file), stored.content)?;
+        files.insert(
+            file,
+            crate::store::AttachedFile {
+                path: stored.path,
+                size: stored.size,
+                sha256: stored.sha256,
+                content,
+            },
+        );
     }
     Ok(Datasource {
         name,
         datasource_type: row.get(1)?,
         options,
+        files,
         comment: row.get(3)?,
         created_at: from_micros(row.get(4)?),
         updated_at: from_micros(row.get(5)?),
     })
 }
 
-const SELECT_DATASOURCES: &str =
-    "SELECT name, datasource_type, options, comment, created_at, updated_at FROM datasources";
+const SELECT_DATASOURCES: &str = "SELECT name, datasource_type, options, comment, created_at, updated_at, files FROM datasources";
 
 #[async_trait]
 impl Store for SqliteStore {
     async fn create_datasource(&self, datasource: Datasource) -> Result<(), StoreError> {
         self.with(move |connection, secrets| {
-            let options = encode_options(secrets, &datasource)?;
+            let (options, files) = encode(secrets, &datasource)?;
             let inserted = connection.execute(
-                "INSERT INTO datasources (name, datasource_type, options, comment, created_at, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (name) DO NOTHING",
+                "INSERT INTO datasources (name, datasource_type, options, comment, created_at, updated_at, files) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (name) DO NOTHING",
                 params![
                     datasource.name,
                     datasource.datasource_type,
                     options,
                     datasource.comment,
                     micros(datasource.created_at),
-                    micros(datasource.updated_at)
+                    micros(datasource.updated_at),
+                    files
                 ],
             )?;
             if inserted == 0 {
@@ -193,7 +263,7 @@ impl Store for SqliteStore {
         self.with(move |connection, secrets| {
             // Secrets are sealed with the name as associated data: a rename
             // seals them again under the new name.
-            let options = encode_options(secrets, &datasource)?;
+            let (options, files) = encode(secrets, &datasource)?;
             let transaction = connection.transaction()?;
             if datasource.name != name {
                 let taken: bool = transaction.query_row(
@@ -207,13 +277,14 @@ impl Store for SqliteStore {
             }
             let updated = transaction.execute(
                 "UPDATE datasources SET name = ?1, datasource_type = ?2, options = ?3, comment = ?4, \
-                 updated_at = ?5 WHERE name = ?6",
+                 updated_at = ?5, files = ?6 WHERE name = ?7",
                 params![
                     datasource.name,
                     datasource.datasource_type,
                     options,
                     datasource.comment,
                     micros(datasource.updated_at),
+                    files,
                     name
                 ],
             )?;
@@ -253,6 +324,7 @@ mod tests {
                     OptionEntry::Secret(secret(password)),
                 ),
             ]),
+            files: BTreeMap::new(),
             comment: None,
             created_at: now,
             updated_at: now,
