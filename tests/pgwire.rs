@@ -8,17 +8,7 @@ use tokio_postgres::SimpleQueryMessage;
 use crate::support::{Gateway, services};
 
 fn rows(messages: &[SimpleQueryMessage]) -> Vec<Vec<Option<String>>> {
-    messages
-        .iter()
-        .filter_map(|m| match m {
-            SimpleQueryMessage::Row(row) => Some(
-                (0..row.len())
-                    .map(|i| row.get(i).map(str::to_string))
-                    .collect(),
-            ),
-            _ => None,
-        })
-        .collect()
+    crate::support::text_rows(messages)
 }
 
 fn tags(messages: &[SimpleQueryMessage]) -> Vec<u64> {

@@ -2,27 +2,16 @@
 //! connectivity tests, metadata browsing, previews, clear failures, and
 //! secrets that never show.
 
-use mysql_async::prelude::Queryable;
-use tokio_postgres::SimpleQueryMessage;
-
 use crate::support::{Gateway, services};
+use mysql_async::prelude::Queryable;
 
 /// The text rows of a simple query on the gateway.
 async fn rows(client: &tokio_postgres::Client, sql: &str) -> Vec<Vec<Option<String>>> {
-    client
+    let messages = client
         .simple_query(sql)
         .await
-        .unwrap_or_else(|e| panic!("{sql}: {e:?}"))
-        .into_iter()
-        .filter_map(|m| match m {
-            SimpleQueryMessage::Row(row) => Some(
-                (0..row.len())
-                    .map(|i| row.get(i).map(str::to_string))
-                    .collect(),
-            ),
-            _ => None,
-        })
-        .collect()
+        .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+    crate::support::text_rows(&messages)
 }
 
 fn cell(rows: &[Vec<Option<String>>], row: usize, column: usize) -> &str {

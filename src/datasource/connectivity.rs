@@ -242,6 +242,90 @@ mod tests {
         assert_eq!(version_in("Ok."), None);
     }
 
+    /// A one-shot TCP server answering `answer` to whatever it is sent.
+    async fn answering(answer: &'static [u8]) -> u16 {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut request = [0u8; 1024];
+            let _ = socket.read(&mut request).await;
+            let _ = socket.write_all(answer).await;
+        });
+        port
+    }
+
+    fn options(
+        registry: &crate::catalog::Registry,
+        type_name: &str,
+        pairs: &[(&str, String)],
+    ) -> ConnectionOptions {
+        let datasource_type = registry.get(type_name).unwrap();
+        let options = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), crate::store::OptionEntry::Plain(v.clone())))
+            .collect();
+        ConnectionOptions::new(datasource_type, &options)
+    }
+
+    #[tokio::test]
+    async fn http_and_tcp_types_are_checked_and_say_what_was_checked() {
+        let registry = crate::catalog::Registry::embedded();
+        let gravitino = registry.get("gravitino").unwrap();
+        let at = |port: u16| {
+            options(
+                &registry,
+                "gravitino",
+                &[
+                    ("url", format!("http://127.0.0.1:{port}")),
+                    ("metalake", "m".into()),
+                ],
+            )
+        };
+        let port = answering(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"version\":{\"version\":\"0.9.0\"}}").await;
+        let outcome = test(gravitino, &at(port)).await;
+        assert!(outcome.ok, "{outcome:?}");
+        assert_eq!(outcome.server_version.as_deref(), Some("0.9.0"));
+        let port = answering(b"HTTP/1.1 503 Service Unavailable\r\n\r\n").await;
+        let outcome = test(gravitino, &at(port)).await;
+        assert!(
+            !outcome.ok && outcome.message.contains("503"),
+            "{outcome:?}"
+        );
+        let port = answering(b"").await;
+        let hdfs = registry.get("hdfs").unwrap();
+        let namenode = format!("hdfs://127.0.0.1:{port}");
+        let outcome = test(hdfs, &options(&registry, "hdfs", &[("namenode", namenode)])).await;
+        assert!(
+            outcome.ok && outcome.message.contains("reachability check only"),
+            "{outcome:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_silent_server_times_out_with_a_clear_message() {
+        let registry = crate::catalog::Registry::embedded();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let outcome = test(
+            registry.get("kafka").unwrap(),
+            &options(
+                &registry,
+                "kafka",
+                &[
+                    ("bootstrap_servers", format!("127.0.0.1:{port}")),
+                    ("connect_timeout", "300 ms".into()),
+                ],
+            ),
+        )
+        .await;
+        drop(listener);
+        assert!(
+            !outcome.ok && outcome.message == "timed out after 300 ms",
+            "{outcome:?}"
+        );
+    }
+
     #[tokio::test]
     async fn kafka_metadata_is_read_from_a_broker_shaped_answer() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

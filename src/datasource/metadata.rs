@@ -60,12 +60,7 @@ pub async fn postgres_connect(
     let mut config = tokio_postgres::Config::new();
     config
         .host(options.require("host")?)
-        .port(
-            options
-                .get("port")
-                .and_then(|p| p.parse().ok())
-                .unwrap_or(5432),
-        )
+        .port(options.port(5432))
         .user(options.require("username")?)
         .dbname(database.or(options.get("database")).unwrap_or("postgres"))
         .application_name("scaleph")
@@ -119,12 +114,7 @@ pub async fn mysql_connect(
 ) -> Result<mysql_async::Conn, String> {
     let opts = mysql_async::OptsBuilder::default()
         .ip_or_hostname(options.require("host")?)
-        .tcp_port(
-            options
-                .get("port")
-                .and_then(|p| p.parse().ok())
-                .unwrap_or(3306),
-        )
+        .tcp_port(options.port(3306))
         .user(Some(options.require("username")?))
         .pass(options.get("password"))
         .db_name(database.or(options.get("database")))

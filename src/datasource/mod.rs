@@ -54,6 +54,13 @@ impl ConnectionOptions {
             .ok_or_else(|| format!("option \"{key}\" is not set"))
     }
 
+    /// The `port` option, or `default` when it is not set.
+    pub fn port(&self, default: u16) -> u16 {
+        self.get("port")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(default)
+    }
+
     /// The connect timeout: the `connect_timeout` option when set, else
     /// [`DEFAULT_TIMEOUT`].
     pub fn timeout(&self) -> Duration {

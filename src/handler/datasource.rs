@@ -226,11 +226,18 @@ pub async fn handle_alter_datasource(
         }
         AlterAction::RenameTo(new_name) => datasource.name = object_name(new_name),
     }
-    datasource.updated_at = chrono::Utc::now();
-    if !context.store.update_datasource(&name, datasource).await? {
-        return Err(does_not_exist(&name));
-    }
+    save(context, &name, datasource).await?;
     Ok(QueryResult::command("ALTER DATASOURCE").into())
+}
+
+/// Writes back the datasource stored as `name`, changed now.
+async fn save(context: &Context, name: &str, mut datasource: Datasource) -> Result<()> {
+    datasource.updated_at = chrono::Utc::now();
+    if context.store.update_datasource(name, datasource).await? {
+        Ok(())
+    } else {
+        Err(does_not_exist(name))
+    }
 }
 
 /// `COMMENT ON DATASOURCE name IS '...' | NULL`.
@@ -241,10 +248,7 @@ pub async fn handle_comment_on_datasource(
     let name = object_name(&comment.name);
     let mut datasource = load(context, &name).await?;
     datasource.comment = comment.comment.clone();
-    datasource.updated_at = chrono::Utc::now();
-    if !context.store.update_datasource(&name, datasource).await? {
-        return Err(does_not_exist(&name));
-    }
+    save(context, &name, datasource).await?;
     Ok(QueryResult::command("COMMENT").into())
 }
 
