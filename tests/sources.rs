@@ -373,6 +373,13 @@ async fn registry_statements_describe_types_and_validate_options() {
         cell(&shown, 0, 0).contains("COMMENT ON DATASOURCE b IS 'the shop'"),
         "{shown:?}"
     );
+    let tls = rows(
+        &client,
+        "TEST DATASOURCE TYPE postgresql WITH (host = '127.0.0.1', username = 'u', sslmode = 'verify-full')",
+    )
+    .await;
+    assert_eq!(cell(&tls, 0, 0), "false");
+    assert!(cell(&tls, 0, 3).contains("TLS"), "{tls:?}");
     let err = client.simple_query("TEST DATASOURCE b").await;
     assert!(
         err.is_ok(),
