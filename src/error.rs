@@ -124,6 +124,21 @@ impl Position {
         }
     }
 
+    /// The position of byte `relative` of a statement's `text`, which starts
+    /// at `start` in its script.
+    pub fn within(start: Position, text: &str, relative: usize) -> Position {
+        let inner = Position::at(text, relative);
+        Position {
+            offset: start.offset + inner.offset,
+            line: start.line + inner.line - 1,
+            column: if inner.line == 1 {
+                start.column + inner.column - 1
+            } else {
+                inner.column
+            },
+        }
+    }
+
     /// 1-based character index of this position in `text`, as the pgwire
     /// ErrorResponse `position` field wants it.
     pub fn char_index(&self, text: &str) -> usize {
@@ -147,6 +162,10 @@ pub struct Error {
     pub hint: Option<String>,
     /// Where in the submitted text the mistake is.
     pub position: Option<Position>,
+    /// The option key the error is about, when it was found after parsing
+    /// (validation against a datasource type): the session turns it into
+    /// a position in the statement.
+    pub subject: Option<String>,
 }
 
 /// The crate's result type.
@@ -161,6 +180,7 @@ impl Error {
             detail: None,
             hint: None,
             position: None,
+            subject: None,
         }
     }
 
@@ -180,6 +200,12 @@ impl Error {
             SqlState::FEATURE_NOT_SUPPORTED,
             format!("not supported yet: {what}"),
         )
+    }
+
+    /// Says which option key the error is about.
+    pub fn with_subject(mut self, key: impl Into<String>) -> Error {
+        self.subject = Some(key.into());
+        self
     }
 
     /// Adds a detail.
@@ -212,6 +238,17 @@ impl std::error::Error for Error {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn position_within_a_statement_is_relative_to_its_start() {
+        let script = "SELECT 1;\n  CREATE X WITH (\n k = 1)";
+        let start = Position::at(script, 12);
+        let text = &script[12..];
+        let inner = Position::within(start, text, text.find('k').unwrap());
+        assert_eq!(inner, Position::at(script, script.find(" k").unwrap() + 1));
+        let same_line = Position::within(start, text, 7);
+        assert_eq!(same_line, Position::at(script, 19));
+    }
 
     #[test]
     fn position_at_counts_lines_and_characters() {

@@ -355,6 +355,21 @@ async fn registry_statements_describe_types_and_validate_options() {
         assert_eq!(db.code().code(), code, "{sql}");
         assert!(db.message().contains(message), "{sql}: {}", db.message());
     }
+    // Errors about an option point at it: psql draws the caret there.
+    let err = client
+        .simple_query(
+            "SELECT 1;\nCREATE DATASOURCE a TYPE mysql WITH (host = 'h', username = 'u', port = 0)",
+        )
+        .await
+        .unwrap_err();
+    let sql =
+        "SELECT 1;\nCREATE DATASOURCE a TYPE mysql WITH (host = 'h', username = 'u', port = 0)";
+    assert_eq!(
+        err.as_db_error().unwrap().position(),
+        Some(&tokio_postgres::error::ErrorPosition::Original(
+            sql.find("port").unwrap() as u32 + 1
+        ))
+    );
     client
         .batch_execute("CREATE DATASOURCE a TYPE mysql WITH (host = 'h', username = 'u')")
         .await

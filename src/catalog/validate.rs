@@ -79,6 +79,7 @@ impl DatasourceType {
                     spec.description,
                     spec.value_type.as_str()
                 ))
+                .with_subject(key.as_str())
             })?;
             validated.insert(spec.name.clone(), canonical);
         }
@@ -117,7 +118,8 @@ impl DatasourceType {
                 "\"{key}\" is not an option of datasource type {}",
                 self.name
             ),
-        );
+        )
+        .with_subject(key);
         err = match closest(key, &names) {
             Some(close) => {
                 err.message.push_str(&format!(": did you mean {close}?"));

@@ -140,7 +140,8 @@ async fn attach_files(
                     "\"{}\" is not a file datasource type {} takes",
                     file.key, datasource_type.name
                 ),
-            );
+            )
+            .with_subject(file.key.as_str());
             if let Some(close) = crate::sql::parser::suggest::closest(&file.key, &names) {
                 err.message.push_str(&format!(": did you mean {close}?"));
             }
@@ -156,6 +157,7 @@ async fn attach_files(
                 SqlState::UNDEFINED_FILE,
                 format!("cannot read file {} from '{path}': {e}", spec.name),
             )
+            .with_subject(file.key.as_str())
         };
         let size = tokio::fs::metadata(&path).await.map_err(unreadable)?.len();
         if size > MAX_FILE_SIZE {
@@ -165,7 +167,8 @@ async fn attach_files(
                     "file {} ('{path}') has {size} bytes; the limit is {MAX_FILE_SIZE}",
                     spec.name
                 ),
-            ));
+            )
+            .with_subject(file.key.as_str()));
         }
         let bytes = tokio::fs::read(&path).await.map_err(unreadable)?;
         let sha256: String = Sha256::digest(&bytes)
