@@ -157,16 +157,21 @@ pub struct Error {
     /// One line saying what went wrong.
     pub message: String,
     /// More context (a trace, the statement involved), may span lines.
-    pub detail: Option<String>,
+    pub detail: Option<Box<str>>,
     /// What to do next.
-    pub hint: Option<String>,
+    pub hint: Option<Box<str>>,
     /// Where in the submitted text the mistake is.
     pub position: Option<Position>,
     /// The option key the error is about, when it was found after parsing
     /// (validation against a datasource type): the session turns it into
     /// a position in the statement.
-    pub subject: Option<String>,
+    pub subject: Option<Box<Subject>>,
 }
+
+/// The option key an [`Error`] is about (boxed: most errors have none, and
+/// errors travel in every `Result`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subject(pub String);
 
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -204,19 +209,19 @@ impl Error {
 
     /// Says which option key the error is about.
     pub fn with_subject(mut self, key: impl Into<String>) -> Error {
-        self.subject = Some(key.into());
+        self.subject = Some(Box::new(Subject(key.into())));
         self
     }
 
     /// Adds a detail.
     pub fn with_detail(mut self, detail: impl Into<String>) -> Error {
-        self.detail = Some(detail.into());
+        self.detail = Some(detail.into().into_boxed_str());
         self
     }
 
     /// Adds a hint.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Error {
-        self.hint = Some(hint.into());
+        self.hint = Some(hint.into().into_boxed_str());
         self
     }
 

@@ -274,7 +274,7 @@ pub fn check_scripts(files: &[PathBuf], format: CheckFormat) -> bool {
                         column: position.column,
                         code: err.sqlstate.code(),
                         message: err.message,
-                        hint: err.hint,
+                        hint: err.hint.map(String::from),
                     }
                 }))
             }

@@ -42,7 +42,7 @@ fn locate_subject(
     statement: &ParsedStatement,
 ) -> crate::error::Error {
     use crate::sql::lexer::{TokenKind, tokenize};
-    let (None, Some(key)) = (err.position, err.subject.as_deref()) else {
+    let (None, Some(key)) = (err.position, err.subject.as_ref().map(|s| s.0.as_str())) else {
         return err;
     };
     let Ok(tokens) = tokenize(&statement.text) else {

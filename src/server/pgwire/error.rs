@@ -14,8 +14,8 @@ pub fn error_info(err: &Error, query: &str) -> ErrorInfo {
         err.sqlstate.code().to_string(),
         err.message.clone(),
     );
-    info.detail = err.detail.clone();
-    info.hint = err.hint.clone();
+    info.detail = err.detail.as_deref().map(str::to_string);
+    info.hint = err.hint.as_deref().map(str::to_string);
     info.position = err.position.map(|p| p.char_index(query).to_string());
     info
 }
