@@ -149,6 +149,18 @@ pub async fn mysql_connect(
     .await
 }
 
+/// A MySQL session for `table`, and the database the table is in.
+async fn mysql_table<'a>(
+    options: &'a ConnectionOptions,
+    table: &SourceTable<'a>,
+) -> Result<(mysql_async::Conn, &'a str), String> {
+    let database = table
+        .database
+        .or(options.get("database"))
+        .ok_or("name the table as database.table")?;
+    Ok((mysql_connect(options, Some(database)).await?, database))
+}
+
 /// The server's version string.
 pub async fn mysql_version(conn: &mut mysql_async::Conn) -> Result<String, String> {
     let version: Option<String> = conn
@@ -319,11 +331,7 @@ pub async fn columns(
                 .collect()
         }
         SourceDialect::Mysql => {
-            let mut conn = mysql_connect(options, table.database).await?;
-            let database = table
-                .database
-                .or(options.get("database"))
-                .ok_or("name the table as database.table")?;
+            let (mut conn, database) = mysql_table(options, table).await?;
             let rows: Vec<mysql_async::Row> = timed(options, async {
                 conn.exec(
                     "SELECT column_name, column_type, is_nullable = 'YES', column_key = 'PRI', \
@@ -438,11 +446,7 @@ pub async fn preview(
             Ok(TextTable { columns, rows })
         }
         SourceDialect::Mysql => {
-            let mut conn = mysql_connect(options, table.database).await?;
-            let database = table
-                .database
-                .or(options.get("database"))
-                .ok_or("name the table as database.table")?;
+            let (mut conn, database) = mysql_table(options, table).await?;
             let sql = format!(
                 "SELECT * FROM {}.{} LIMIT {limit}",
                 quote(database, '`'),
