@@ -24,6 +24,7 @@ pub mod datasource;
 pub mod duration;
 pub mod engine;
 pub mod error;
+pub mod flink;
 pub mod handler;
 pub mod repl;
 pub mod result;

@@ -1,0 +1,462 @@
+//! The Flink SQL Gateway's result format turned into Arrow: column types
+//! from the `logicalType` JSON (REST.md §3.1) and values from `fields` in
+//! rowFormat=JSON (§3.2), decoded exactly: BIGINT beyond 2^53, DECIMAL in
+//! exponent form (`1E+2`), `"NaN"`/`"Infinity"` as strings, base64 bytes,
+//! TIMESTAMP_LTZ as the session zone's wall clock with a literal `Z`.
+//! Nested types (ARRAY, MAP, MULTISET, ROW) and RAW become their JSON text.
+
+use std::sync::Arc;
+
+use arrow::array::{
+    ArrayRef, BinaryBuilder, BooleanBuilder, Date32Builder, Decimal128Builder, Float32Builder,
+    Float64Builder, Int8Builder, Int16Builder, Int32Builder, Int64Builder, IntervalDayTimeBuilder,
+    IntervalYearMonthBuilder, NullArray, StringBuilder, Time64MicrosecondBuilder,
+    TimestampMicrosecondBuilder,
+};
+use arrow::datatypes::{DataType, IntervalDayTime, IntervalUnit, TimeUnit};
+use base64::Engine;
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono_tz::Tz;
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+/// A Flink column type, as far as scaleph maps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FlinkType {
+    /// `NULL`.
+    Null,
+    /// `BOOLEAN`.
+    Boolean,
+    /// `TINYINT`.
+    TinyInt,
+    /// `SMALLINT`.
+    SmallInt,
+    /// `INTEGER`.
+    Int,
+    /// `BIGINT`.
+    BigInt,
+    /// `FLOAT`.
+    Float,
+    /// `DOUBLE`.
+    Double,
+    /// `DECIMAL(precision, scale)`.
+    Decimal(u8, i8),
+    /// `CHAR(n)`, `VARCHAR(n)`, `STRING`.
+    String,
+    /// `BINARY(n)`, `VARBINARY(n)`, `BYTES`.
+    Binary,
+    /// `DATE`.
+    Date,
+    /// `TIME(p)`.
+    Time,
+    /// `TIMESTAMP(p)`.
+    Timestamp,
+    /// `TIMESTAMP_LTZ(p)`.
+    TimestampLtz,
+    /// `INTERVAL YEAR TO MONTH` (months).
+    IntervalYearMonth,
+    /// `INTERVAL DAY TO SECOND` (milliseconds).
+    IntervalDayTime,
+    /// ARRAY, MAP, MULTISET, ROW, RAW: shown as JSON text.
+    Json(String),
+}
+
+/// A result column: its name, type and nullability.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlinkColumn {
+    /// The column name.
+    pub name: String,
+    /// Its type.
+    pub flink_type: FlinkType,
+    /// Whether it may be NULL.
+    pub nullable: bool,
+}
+
+impl FlinkType {
+    /// The type of a `logicalType` JSON object, and its nullability.
+    pub fn from_json(logical_type: &Value) -> Result<(FlinkType, bool), String> {
+        let root = logical_type
+            .get("type")
+            .and_then(Value::as_str)
+            .ok_or_else(|| format!("logicalType without a type: {logical_type}"))?;
+        let nullable = logical_type
+            .get("nullable")
+            .and_then(Value::as_bool)
+            .unwrap_or(true);
+        let int = |key: &str| logical_type.get(key).and_then(Value::as_i64);
+        let flink_type = match root {
+            "NULL" => FlinkType::Null,
+            "BOOLEAN" => FlinkType::Boolean,
+            "TINYINT" => FlinkType::TinyInt,
+            "SMALLINT" => FlinkType::SmallInt,
+            "INTEGER" => FlinkType::Int,
+            "BIGINT" => FlinkType::BigInt,
+            "FLOAT" => FlinkType::Float,
+            "DOUBLE" => FlinkType::Double,
+            "DECIMAL" => {
+                let precision = int("precision").unwrap_or(10);
+                let scale = int("scale").unwrap_or(0);
+                match (u8::try_from(precision), i8::try_from(scale)) {
+                    (Ok(p), Ok(s)) if (1..=38).contains(&p) && (0..=38).contains(&s) => {
+                        FlinkType::Decimal(p, s)
+                    }
+                    _ => return Err(format!("DECIMAL({precision}, {scale}) is out of range")),
+                }
+            }
+            "CHAR" | "VARCHAR" => FlinkType::String,
+            "BINARY" | "VARBINARY" => FlinkType::Binary,
+            "DATE" => FlinkType::Date,
+            "TIME_WITHOUT_TIME_ZONE" => FlinkType::Time,
+            "TIMESTAMP_WITHOUT_TIME_ZONE" => FlinkType::Timestamp,
+            "TIMESTAMP_WITH_LOCAL_TIME_ZONE" => FlinkType::TimestampLtz,
+            "INTERVAL_YEAR_MONTH" => FlinkType::IntervalYearMonth,
+            "INTERVAL_DAY_TIME" => FlinkType::IntervalDayTime,
+            other => FlinkType::Json(other.to_string()),
+        };
+        Ok((flink_type, nullable))
+    }
+
+    /// The Arrow type its values decode to.
+    pub fn arrow(&self) -> DataType {
+        match self {
+            FlinkType::Null => DataType::Null,
+            FlinkType::Boolean => DataType::Boolean,
+            FlinkType::TinyInt => DataType::Int8,
+            FlinkType::SmallInt => DataType::Int16,
+            FlinkType::Int => DataType::Int32,
+            FlinkType::BigInt => DataType::Int64,
+            FlinkType::Float => DataType::Float32,
+            FlinkType::Double => DataType::Float64,
+            FlinkType::Decimal(p, s) => DataType::Decimal128(*p, *s),
+            FlinkType::String | FlinkType::Json(_) => DataType::Utf8,
+            FlinkType::Binary => DataType::Binary,
+            FlinkType::Date => DataType::Date32,
+            FlinkType::Time => DataType::Time64(TimeUnit::Microsecond),
+            FlinkType::Timestamp => DataType::Timestamp(TimeUnit::Microsecond, None),
+            FlinkType::TimestampLtz => {
+                DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
+            }
+            FlinkType::IntervalYearMonth => DataType::Interval(IntervalUnit::YearMonth),
+            FlinkType::IntervalDayTime => DataType::Interval(IntervalUnit::DayTime),
+        }
+    }
+}
+
+/// A decoding failure: which value, and why.
+fn bad(value: &str, what: &str) -> String {
+    format!("Flink value {value} is not a valid {what}")
+}
+
+/// Decodes one column: `values` are the raw JSON texts of its fields,
+/// `zone` the session's `table.local-time-zone` (for TIMESTAMP_LTZ).
+pub fn decode_column(
+    flink_type: &FlinkType,
+    values: &[&RawValue],
+    zone: Tz,
+) -> Result<ArrayRef, String> {
+    let texts: Vec<Option<&str>> = values
+        .iter()
+        .map(|v| Some(v.get().trim()).filter(|t| *t != "null"))
+        .collect();
+    macro_rules! build {
+        ($builder:expr, $parse:expr) => {{
+            let mut builder = $builder;
+            for text in &texts {
+                match text {
+                    None => builder.append_null(),
+                    Some(text) => builder.append_value($parse(*text)?),
+                }
+            }
+            Ok(Arc::new(builder.finish()) as ArrayRef)
+        }};
+    }
+    let number = |what: &'static str| move |t: &str| t.parse::<i64>().map_err(|_| bad(t, what));
+    let string = |t: &str| serde_json::from_str::<String>(t).map_err(|_| bad(t, "string"));
+    match flink_type {
+        FlinkType::Null => Ok(Arc::new(NullArray::new(texts.len()))),
+        FlinkType::Boolean => build!(BooleanBuilder::new(), |t: &str| t
+            .parse::<bool>()
+            .map_err(|_| bad(t, "BOOLEAN"))),
+        FlinkType::TinyInt => build!(Int8Builder::new(), |t: &str| number("TINYINT")(t)
+            .and_then(|n| i8::try_from(n).map_err(|_| bad(t, "TINYINT")))),
+        FlinkType::SmallInt => build!(Int16Builder::new(), |t: &str| number("SMALLINT")(t)
+            .and_then(|n| i16::try_from(n).map_err(|_| bad(t, "SMALLINT")))),
+        FlinkType::Int => build!(Int32Builder::new(), |t: &str| number("INTEGER")(t)
+            .and_then(|n| i32::try_from(n).map_err(|_| bad(t, "INTEGER")))),
+        FlinkType::BigInt => build!(Int64Builder::new(), number("BIGINT")),
+        FlinkType::Float => build!(Float32Builder::new(), |t: &str| float(t).map(|f| f as f32)),
+        FlinkType::Double => build!(Float64Builder::new(), float),
+        FlinkType::Decimal(p, s) => {
+            let builder = Decimal128Builder::new()
+                .with_precision_and_scale(*p, *s)
+                .map_err(|e| e.to_string())?;
+            build!(builder, |t: &str| decimal(t, *s)
+                .ok_or_else(|| bad(t, "DECIMAL")))
+        }
+        FlinkType::String => build!(StringBuilder::new(), string),
+        FlinkType::Json(_) => build!(StringBuilder::new(), |t: &str| Ok::<_, String>(
+            t.to_string()
+        )),
+        FlinkType::Binary => build!(BinaryBuilder::new(), |t: &str| string(t).and_then(|s| {
+            base64::engine::general_purpose::STANDARD
+                .decode(s)
+                .map_err(|_| bad(t, "base64 BYTES value"))
+        })),
+        FlinkType::Date => build!(Date32Builder::new(), |t: &str| {
+            let s = string(t)?;
+            let date = NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| bad(t, "DATE"))?;
+            let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+            i32::try_from((date - epoch).num_days()).map_err(|_| bad(t, "DATE"))
+        }),
+        FlinkType::Time => build!(Time64MicrosecondBuilder::new(), |t: &str| {
+            let s = string(t)?;
+            let time = NaiveTime::parse_from_str(&s, "%H:%M:%S%.f").map_err(|_| bad(t, "TIME"))?;
+            Ok::<_, String>(
+                (time - NaiveTime::MIN)
+                    .num_microseconds()
+                    .unwrap_or_default(),
+            )
+        }),
+        FlinkType::Timestamp => build!(TimestampMicrosecondBuilder::new(), |t: &str| {
+            local_timestamp(&string(t)?)
+                .map(|ts| ts.and_utc().timestamp_micros())
+                .ok_or_else(|| bad(t, "TIMESTAMP"))
+        }),
+        FlinkType::TimestampLtz => {
+            let builder = TimestampMicrosecondBuilder::new().with_timezone("UTC");
+            build!(builder, |t: &str| {
+                // The session zone's wall clock, with a literal Z (not UTC).
+                let s = string(t)?;
+                let wall = local_timestamp(s.trim_end_matches('Z'))
+                    .ok_or_else(|| bad(t, "TIMESTAMP_LTZ"))?;
+                zone.from_local_datetime(&wall)
+                    .earliest()
+                    .map(|at| at.timestamp_micros())
+                    .ok_or_else(|| bad(t, "TIMESTAMP_LTZ in the session time zone"))
+            })
+        }
+        FlinkType::IntervalYearMonth => {
+            build!(IntervalYearMonthBuilder::new(), |t: &str| number(
+                "INTERVAL"
+            )(t)
+            .and_then(|n| i32::try_from(n).map_err(|_| bad(t, "INTERVAL"))))
+        }
+        FlinkType::IntervalDayTime => build!(IntervalDayTimeBuilder::new(), |t: &str| {
+            let millis = number("INTERVAL")(t)?;
+            let days = i32::try_from(millis / 86_400_000).map_err(|_| bad(t, "INTERVAL"))?;
+            Ok::<_, String>(IntervalDayTime::new(days, (millis % 86_400_000) as i32))
+        }),
+    }
+}
+
+/// `1.5`, `"NaN"`, `"Infinity"`, `"-Infinity"`.
+fn float(text: &str) -> Result<f64, String> {
+    match text {
+        "\"NaN\"" => Ok(f64::NAN),
+        "\"Infinity\"" => Ok(f64::INFINITY),
+        "\"-Infinity\"" => Ok(f64::NEG_INFINITY),
+        _ => text.parse().map_err(|_| bad(text, "FLOAT/DOUBLE")),
+    }
+}
+
+/// `1990-10-14T12:12:43.123` (ISO, fraction optional).
+fn local_timestamp(text: &str) -> Option<NaiveDateTime> {
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f").ok()
+}
+
+/// The exact unscaled value of a JSON number at `scale` (`1E+2` at scale
+/// 2 is 10000); `None` if it does not fit or would lose digits.
+pub fn decimal(text: &str, scale: i8) -> Option<i128> {
+    let (mantissa, exponent) = match text.find(['e', 'E']) {
+        Some(i) => (&text[..i], text[i + 1..].parse::<i32>().ok()?),
+        None => (text, 0),
+    };
+    let (negative, mantissa) = match mantissa.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, mantissa),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if whole.is_empty() && fraction.is_empty()
+        || !(whole
+            .chars()
+            .chain(fraction.chars())
+            .all(|c| c.is_ascii_digit()))
+    {
+        return None;
+    }
+    let mut value: i128 = 0;
+    for digit in whole.chars().chain(fraction.chars()) {
+        value = value
+            .checked_mul(10)?
+            .checked_add(i128::from(digit.to_digit(10)?))?;
+    }
+    // value * 10^(exponent - fraction digits) is the number; scale it.
+    let shift = exponent - i32::try_from(fraction.len()).ok()? + i32::from(scale);
+    if shift >= 0 {
+        value = value.checked_mul(10i128.checked_pow(u32::try_from(shift).ok()?)?)?;
+    } else {
+        let divisor = 10i128.checked_pow(u32::try_from(-shift).ok()?)?;
+        if value % divisor != 0 {
+            return None;
+        }
+        value /= divisor;
+    }
+    Some(if negative { -value } else { value })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::{Array, AsArray};
+    use arrow::datatypes::{Decimal128Type, Int64Type, TimestampMicrosecondType};
+
+    fn raw(texts: &[&str]) -> Vec<Box<RawValue>> {
+        texts
+            .iter()
+            .map(|t| RawValue::from_string(t.to_string()).unwrap())
+            .collect()
+    }
+
+    fn column(logical_type: &str, values: &[&str], zone: Tz) -> ArrayRef {
+        let json: Value = serde_json::from_str(logical_type).unwrap();
+        let (flink_type, _) = FlinkType::from_json(&json).unwrap();
+        let values = raw(values);
+        let refs: Vec<&RawValue> = values.iter().map(|v| v.as_ref()).collect();
+        let array = decode_column(&flink_type, &refs, zone).unwrap();
+        assert_eq!(array.data_type(), &flink_type.arrow());
+        array
+    }
+
+    #[test]
+    fn logical_types_map_to_arrow() {
+        let ty = |json: &str| FlinkType::from_json(&serde_json::from_str(json).unwrap()).unwrap();
+        assert_eq!(
+            ty(r#"{"type":"INTEGER","nullable":false}"#),
+            (FlinkType::Int, false)
+        );
+        assert_eq!(
+            ty(r#"{"type":"VARCHAR","nullable":true,"length":2147483647}"#)
+                .0
+                .arrow(),
+            DataType::Utf8
+        );
+        assert_eq!(
+            ty(r#"{"type":"DECIMAL","nullable":true,"precision":10,"scale":2}"#).0,
+            FlinkType::Decimal(10, 2)
+        );
+        assert_eq!(ty(r#"{"type":"NULL"}"#), (FlinkType::Null, true));
+        assert_eq!(
+            ty(r#"{"type":"ROW","nullable":true,"fields":[]}"#).0,
+            FlinkType::Json("ROW".into())
+        );
+        assert!(
+            FlinkType::from_json(
+                &serde_json::from_str(r#"{"type":"DECIMAL","precision":40,"scale":0}"#).unwrap()
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn values_decode_exactly() {
+        let bigint = column(
+            r#"{"type":"BIGINT"}"#,
+            &["9007199254740993", "null"],
+            Tz::UTC,
+        );
+        assert_eq!(
+            bigint.as_primitive::<Int64Type>().value(0),
+            9_007_199_254_740_993
+        );
+        assert!(bigint.is_null(1));
+        let decimal = column(
+            r#"{"type":"DECIMAL","precision":10,"scale":2}"#,
+            &["1E+2", "1.5", "-0.01"],
+            Tz::UTC,
+        );
+        let decimal = decimal.as_primitive::<Decimal128Type>();
+        assert_eq!(
+            (decimal.value(0), decimal.value(1), decimal.value(2)),
+            (10000, 150, -1)
+        );
+        let double = column(
+            r#"{"type":"DOUBLE"}"#,
+            &["33.333", "\"NaN\"", "\"-Infinity\""],
+            Tz::UTC,
+        );
+        let double = double.as_primitive::<arrow::datatypes::Float64Type>();
+        assert!(double.value(1).is_nan() && double.value(2) == f64::NEG_INFINITY);
+        let bytes = column(
+            r#"{"type":"VARBINARY","length":16}"#,
+            &["\"AQID\""],
+            Tz::UTC,
+        );
+        assert_eq!(bytes.as_binary::<i32>().value(0), &[1, 2, 3]);
+        let nested = column(r#"{"type":"MAP"}"#, &[r#"{"element":123}"#], Tz::UTC);
+        assert_eq!(nested.as_string::<i32>().value(0), r#"{"element":123}"#);
+    }
+
+    #[test]
+    fn timestamps_follow_the_session_zone() {
+        let shanghai: Tz = "Asia/Shanghai".parse().unwrap();
+        let ltz = column(
+            r#"{"type":"TIMESTAMP_WITH_LOCAL_TIME_ZONE","precision":3}"#,
+            &["\"1990-10-14T12:12:43.123Z\""],
+            shanghai,
+        );
+        // 12:12:43.123 in Shanghai (UTC+8) is 04:12:43.123 UTC.
+        let expected = chrono::Utc
+            .with_ymd_and_hms(1990, 10, 14, 4, 12, 43)
+            .unwrap()
+            .timestamp_micros()
+            + 123_000;
+        assert_eq!(
+            ltz.as_primitive::<TimestampMicrosecondType>().value(0),
+            expected
+        );
+        let ts = column(
+            r#"{"type":"TIMESTAMP_WITHOUT_TIME_ZONE","precision":3}"#,
+            &["\"2024-01-01T00:00:00\""],
+            shanghai,
+        );
+        assert_eq!(
+            ts.as_primitive::<TimestampMicrosecondType>().value(0),
+            chrono::Utc
+                .with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
+                .unwrap()
+                .timestamp_micros()
+        );
+        let time = column(
+            r#"{"type":"TIME_WITHOUT_TIME_ZONE"}"#,
+            &["\"12:12:43\""],
+            Tz::UTC,
+        );
+        assert_eq!(
+            time.as_primitive::<arrow::datatypes::Time64MicrosecondType>()
+                .value(0),
+            43_963_000_000
+        );
+        let date = column(r#"{"type":"DATE"}"#, &["\"1970-01-02\""], Tz::UTC);
+        assert_eq!(
+            date.as_primitive::<arrow::datatypes::Date32Type>().value(0),
+            1
+        );
+    }
+
+    #[test]
+    fn decimal_rejects_what_it_cannot_hold_exactly() {
+        assert_eq!(decimal("123.456789", 6), Some(123_456_789));
+        assert_eq!(decimal("1.234", 2), None);
+        assert_eq!(decimal("abc", 2), None);
+        assert_eq!(decimal("1E+40", 0), None);
+        let column = column(r#"{"type":"INTEGER"}"#, &["1"], Tz::UTC);
+        assert_eq!(column.len(), 1);
+        let values = raw(&["99999999999"]);
+        let refs: Vec<&RawValue> = values.iter().map(|v| v.as_ref()).collect();
+        assert!(
+            decode_column(&FlinkType::Int, &refs, Tz::UTC)
+                .unwrap_err()
+                .contains("INTEGER")
+        );
+    }
+}
