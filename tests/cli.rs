@@ -177,6 +177,35 @@ fn check_accepts_every_grammar_example_and_reports_semantic_errors() {
 }
 
 #[test]
+fn check_validates_datasource_options_against_the_embedded_registry() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("sources.sql");
+    std::fs::write(
+        &script,
+        "CREATE DATASOURCE ok TYPE mysql WITH (host = 'h', username = 'u');\n\
+         CREATE DATASOURCE a TYPE mysql WITH (host = 'h',\n  username = 'u', prot = 3306);\n\
+         CREATE DATASOURCE b TYPE mysqll;\n\
+         CREATE DATASOURCE c TYPE postgresql WITH (host = 'h');\n",
+    )
+    .unwrap();
+    let out = check(&[], [&script]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let file = script.display();
+    let expected = [
+        format!(
+            "{file}:3:19: error: \"prot\" is not an option of datasource type mysql: did you mean port?"
+        ),
+        format!(
+            "{file}:4:1: error: datasource type \"mysqll\" does not exist: did you mean mysql?"
+        ),
+        format!("{file}:5:1: error: postgresql datasource is missing required option: username"),
+    ];
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines, expected, "{stdout}");
+}
+
+#[test]
 fn serve_refuses_a_remote_address_without_allow_remote() {
     let dir = tempfile::tempdir().unwrap();
     let out = Command::new(BIN)

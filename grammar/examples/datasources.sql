@@ -1,8 +1,8 @@
 -- create_datasource
 CREATE DATASOURCE pg_main TYPE postgresql WITH (host = '127.0.0.1', port = 5432, username = 'postgres', password = 's3cret');
-CREATE DATASOURCE IF NOT EXISTS "Kafka Events" TYPE kafka WITH ('bootstrap.servers' = 'k1:9092,k2:9092', security.protocol = 'SASL_SSL');
-CREATE DATASOURCE lake TYPE s3 WITH (endpoint = 'http://minio:9000', path_style_access = TRUE, retries = -1);
-CREATE DATASOURCE bare TYPE mysql;
+CREATE DATASOURCE IF NOT EXISTS "Kafka Events" TYPE kafka WITH ('bootstrap_servers' = 'k1:9092,k2:9092', security_protocol = 'SASL_SSL');
+CREATE DATASOURCE lake TYPE s3 WITH (endpoint = 'http://minio:9000', bucket = 'lake', path_style_access = TRUE);
+CREATE DATASOURCE minimal TYPE mysql WITH (host = 'db', username = 'reader');
 CREATE DATASOURCE mysql_shop TYPE mysql WITH (
   host = 'db1.internal', port = 3306, username = 'sync', password = 'secret'
 ) FILES (ssl_ca = '/etc/certs/ca.pem');

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use secrecy::SecretString;
 
 use super::object_name;
-use crate::catalog::DatasourceType;
+use crate::catalog::{DatasourceType, Registry};
 use crate::datasource::ConnectionOptions;
 use crate::datasource::connectivity;
 use crate::datasource::flink_types::SourceDialect;
@@ -20,6 +20,7 @@ use crate::engine::system_tables::{OPTION_COLUMNS, option_row};
 use crate::error::{Error, Result, SqlState};
 use crate::result::{Notice, QueryResult, StatementOutput};
 use crate::session::Context;
+use crate::sql::Statement;
 use crate::sql::ast::{
     AlterAction, AlterObject, CommentOn, CreateDatasource, DescribeDatasourceType, DescribeObject,
     DescribeSourceTable, DropObject, OptionValue, Options, PreviewSourceTable, QualifiedName,
@@ -32,10 +33,10 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 
 /// The type called `name`, or 42704 naming the known ones.
-fn datasource_type<'a>(context: &'a Context, name: &str) -> Result<&'a DatasourceType> {
+fn datasource_type<'a>(registry: &'a Registry, name: &str) -> Result<&'a DatasourceType> {
     let name = name.to_lowercase();
-    context.registry.get(&name).ok_or_else(|| {
-        let names = context.registry.names();
+    registry.get(&name).ok_or_else(|| {
+        let names = registry.names();
         let mut err = Error::new(
             SqlState::UNDEFINED_OBJECT,
             format!("datasource type \"{name}\" does not exist"),
@@ -87,7 +88,7 @@ pub async fn handle_create_datasource(
     create: &CreateDatasource,
 ) -> Result<StatementOutput> {
     let name = object_name(&create.name);
-    let datasource_type = datasource_type(context, &create.datasource_type.value)?;
+    let datasource_type = datasource_type(&context.registry, &create.datasource_type.value)?;
     let validated = datasource_type.validate(&pairs(&create.options), true)?;
     let options: BTreeMap<String, OptionEntry> = validated
         .into_iter()
@@ -128,29 +129,7 @@ async fn attach_files(
 ) -> Result<BTreeMap<String, AttachedFile>> {
     let mut attached = BTreeMap::new();
     for file in &files.0 {
-        let Some(spec) = datasource_type.file(&file.key) else {
-            let names: Vec<&str> = datasource_type
-                .files
-                .iter()
-                .map(|f| f.name.as_str())
-                .collect();
-            let mut err = Error::new(
-                SqlState::INVALID_PARAMETER_VALUE,
-                format!(
-                    "\"{}\" is not a file datasource type {} takes",
-                    file.key, datasource_type.name
-                ),
-            )
-            .with_subject(file.key.as_str());
-            if let Some(close) = crate::sql::parser::suggest::closest(&file.key, &names) {
-                err.message.push_str(&format!(": did you mean {close}?"));
-            }
-            return Err(err.with_hint(if names.is_empty() {
-                format!("{} takes no files", datasource_type.name)
-            } else {
-                format!("{} takes: {}", datasource_type.name, names.join(", "))
-            }));
-        };
+        let spec = file_spec(datasource_type, &file.key)?;
         let path = file.value.as_text();
         let unreadable = |e: std::io::Error| {
             Error::new(
@@ -194,6 +173,54 @@ async fn attach_files(
     Ok(attached)
 }
 
+/// The file `key` of `FILES (...)` as the type declares it, or 22023
+/// naming the closest one.
+fn file_spec<'a>(
+    datasource_type: &'a DatasourceType,
+    key: &str,
+) -> Result<&'a crate::catalog::FileSpec> {
+    datasource_type.file(key).ok_or_else(|| {
+        let names: Vec<&str> = datasource_type
+            .files
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect();
+        let mut err = Error::new(
+            SqlState::INVALID_PARAMETER_VALUE,
+            format!(
+                "\"{}\" is not a file datasource type {} takes",
+                key, datasource_type.name
+            ),
+        )
+        .with_subject(key);
+        if let Some(close) = crate::sql::parser::suggest::closest(key, &names) {
+            err.message.push_str(&format!(": did you mean {close}?"));
+        }
+        err.with_hint(if names.is_empty() {
+            format!("{} takes no files", datasource_type.name)
+        } else {
+            format!("{} takes: {}", datasource_type.name, names.join(", "))
+        })
+    })
+}
+
+/// What `scaleph check` can tell about a statement without a server or a
+/// store: a CREATE or TEST DATASOURCE names a known type, its options
+/// pass the type's validation, and its files are ones the type takes.
+pub fn check_offline(registry: &Registry, statement: &Statement) -> Result<()> {
+    let (type_name, options, files) = match statement {
+        Statement::CreateDatasource(c) => (&c.datasource_type, &c.options, &c.files),
+        Statement::TestDatasourceType(t) => (&t.datasource_type, &t.options, &t.files),
+        _ => return Ok(()),
+    };
+    let datasource_type = datasource_type(registry, &type_name.value)?;
+    datasource_type.validate(&pairs(options), true)?;
+    for file in &files.0 {
+        file_spec(datasource_type, &file.key)?;
+    }
+    Ok(())
+}
+
 /// `ALTER DATASOURCE name SET (...) | RESET (...) | RENAME TO new`.
 pub async fn handle_alter_datasource(
     context: &Context,
@@ -201,7 +228,7 @@ pub async fn handle_alter_datasource(
 ) -> Result<StatementOutput> {
     let name = object_name(&alter.name);
     let mut datasource = load(context, &name).await?;
-    let datasource_type = datasource_type(context, &datasource.datasource_type)?;
+    let datasource_type = datasource_type(&context.registry, &datasource.datasource_type)?;
     match &alter.action {
         AlterAction::Set(options) => {
             for (key, value) in datasource_type.validate(&pairs(options), false)? {
@@ -388,7 +415,7 @@ pub async fn handle_describe_datasource(
             "",
         ),
     ];
-    let datasource_type = datasource_type(context, &datasource.datasource_type)?;
+    let datasource_type = datasource_type(&context.registry, &datasource.datasource_type)?;
     let mut specs: Vec<_> = datasource_type.options.iter().collect();
     specs.sort_by_key(|o| o.group);
     for spec in specs {
@@ -438,7 +465,7 @@ pub fn handle_describe_datasource_type(
     context: &Context,
     describe: &DescribeDatasourceType,
 ) -> Result<StatementOutput> {
-    let datasource_type = datasource_type(context, &describe.datasource_type.value)?;
+    let datasource_type = datasource_type(&context.registry, &describe.datasource_type.value)?;
     let mut specs: Vec<_> = datasource_type.options.iter().collect();
     specs.sort_by_key(|o| o.group);
     let rows: Vec<Vec<String>> = specs.into_iter().map(option_row).collect();
@@ -454,7 +481,7 @@ pub async fn handle_test_datasource(
     name: &sqlparser::ast::Ident,
 ) -> Result<StatementOutput> {
     let datasource = load(context, &object_name(name)).await?;
-    let datasource_type = datasource_type(context, &datasource.datasource_type)?;
+    let datasource_type = datasource_type(&context.registry, &datasource.datasource_type)?;
     test_row(
         datasource_type,
         &ConnectionOptions::new(datasource_type, &datasource.options),
@@ -467,7 +494,7 @@ pub async fn handle_test_datasource_type(
     context: &Context,
     test: &TestDatasourceType,
 ) -> Result<StatementOutput> {
-    let datasource_type = datasource_type(context, &test.datasource_type.value)?;
+    let datasource_type = datasource_type(&context.registry, &test.datasource_type.value)?;
     // The files are read (and checked) as CREATE would; no check uses them yet.
     attach_files(datasource_type, &test.files).await?;
     let options: BTreeMap<String, OptionEntry> = datasource_type
@@ -505,7 +532,7 @@ async fn browsable(
     name: &sqlparser::ast::Ident,
 ) -> Result<(SourceDialect, ConnectionOptions)> {
     let datasource = load(context, &object_name(name)).await?;
-    let datasource_type = datasource_type(context, &datasource.datasource_type)?;
+    let datasource_type = datasource_type(&context.registry, &datasource.datasource_type)?;
     let dialect = metadata::dialect(datasource_type).ok_or_else(|| {
         Error::not_supported(format!(
             "metadata browsing of {} datasources (PostgreSQL and MySQL have it)",

@@ -258,15 +258,40 @@ struct Problem {
     hint: Option<String>,
 }
 
+/// Every problem of `script` found offline: syntax and parse-time checks
+/// of every statement, then, for those that parse, what needs only the
+/// embedded type registry (datasource types, options, files).
+fn offline_problems(script: &str, registry: &crate::catalog::Registry) -> Vec<Error> {
+    match crate::sql::parse_each(script) {
+        Err(err) => vec![err],
+        Ok(statements) => statements
+            .into_iter()
+            .filter_map(|parsed| match parsed {
+                Err(err) => Some(err),
+                Ok(parsed) => {
+                    crate::handler::datasource::check_offline(registry, &parsed.statement)
+                        .err()
+                        .map(|err| {
+                            let mut err = parsed.locate(err);
+                            err.position.get_or_insert(parsed.position());
+                            err
+                        })
+                }
+            })
+            .collect(),
+    }
+}
+
 /// Parses and checks scripts offline; prints every problem to stdout in
 /// `format` and returns whether all scripts were clean.
 pub fn check_scripts(files: &[PathBuf], format: CheckFormat) -> bool {
+    let registry = crate::catalog::Registry::embedded();
     let mut problems = Vec::new();
     for file in files {
         let name = file.display().to_string();
         match std::fs::read_to_string(file) {
             Ok(script) => {
-                problems.extend(crate::sql::check_script(&script).into_iter().map(|err| {
+                problems.extend(offline_problems(&script, &registry).into_iter().map(|err| {
                     let position = err.position.unwrap_or_else(|| Position::at(&script, 0));
                     Problem {
                         file: name.clone(),

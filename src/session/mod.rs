@@ -35,39 +35,6 @@ pub struct Context {
     pub registry: Arc<crate::catalog::Registry>,
 }
 
-/// Gives an error about an option key (found after parsing) the position
-/// of that key in the statement, so clients draw a caret under it.
-fn locate_subject(
-    mut err: crate::error::Error,
-    statement: &ParsedStatement,
-) -> crate::error::Error {
-    use crate::sql::lexer::{TokenKind, tokenize};
-    let (None, Some(key)) = (err.position, err.subject.as_ref().map(|s| s.0.as_str())) else {
-        return err;
-    };
-    let Ok(tokens) = tokenize(&statement.text) else {
-        return err;
-    };
-    let found = tokens.windows(2).find(|pair| {
-        pair[1].kind == TokenKind::Punct('=')
-            && matches!(pair[0].kind, TokenKind::Word | TokenKind::String)
-            && pair[0].value(&statement.text).eq_ignore_ascii_case(key)
-    });
-    if let Some(pair) = found {
-        let start = crate::error::Position {
-            offset: statement.offset,
-            line: statement.line,
-            column: statement.column,
-        };
-        err.position = Some(crate::error::Position::within(
-            start,
-            &statement.text,
-            pair[0].start,
-        ));
-    }
-    err
-}
-
 impl Context {
     /// Opens the store in the configured data directory and loads the type
     /// registry (with the configured overrides).
@@ -221,7 +188,7 @@ impl Session {
         let output = guard
             .run(dispatch::execute(self, statement, params))
             .await
-            .map_err(|err| locate_subject(err, statement))?;
+            .map_err(|err| statement.locate(err))?;
         Ok(match output.result {
             crate::result::QueryResult::Rows { schema, batches } => StatementOutput {
                 result: crate::result::QueryResult::Rows {

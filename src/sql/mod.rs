@@ -33,6 +33,41 @@ pub struct ParsedStatement {
 }
 
 impl ParsedStatement {
+    /// `err` with a position when it has none but names an option key
+    /// (found after parsing, e.g. by validation against a datasource
+    /// type): the position of that key in this statement.
+    pub fn locate(&self, mut err: crate::error::Error) -> crate::error::Error {
+        use lexer::{TokenKind, tokenize};
+        let (None, Some(key)) = (err.position, err.subject.as_ref().map(|s| s.0.as_str())) else {
+            return err;
+        };
+        let Ok(tokens) = tokenize(&self.text) else {
+            return err;
+        };
+        let found = tokens.windows(2).find(|pair| {
+            pair[1].kind == TokenKind::Punct('=')
+                && matches!(pair[0].kind, TokenKind::Word | TokenKind::String)
+                && pair[0].value(&self.text).eq_ignore_ascii_case(key)
+        });
+        if let Some(pair) = found {
+            err.position = Some(crate::error::Position::within(
+                self.position(),
+                &self.text,
+                pair[0].start,
+            ));
+        }
+        err
+    }
+
+    /// Where the statement starts in its script.
+    pub fn position(&self) -> crate::error::Position {
+        crate::error::Position {
+            offset: self.offset,
+            line: self.line,
+            column: self.column,
+        }
+    }
+
     /// The statement as it may be logged: values of options whose keys look
     /// secret (`'password' = '...'`, `secret_key = '...'`) are masked.
     pub fn redacted(&self) -> String {
@@ -44,9 +79,17 @@ impl ParsedStatement {
 /// whitespace and comments) gives no statements. Errors carry the position
 /// in `script`.
 pub fn parse_script(script: &str) -> Result<Vec<ParsedStatement>> {
+    parse_each(script)?.into_iter().collect()
+}
+
+/// Splits `script` and parses every statement on its own: one result per
+/// statement, so a bad statement does not hide the ones after it. Fails
+/// as a whole only when the script does not split (an unterminated string
+/// or comment).
+pub fn parse_each(script: &str) -> Result<Vec<Result<ParsedStatement>>> {
     let split = split::split(script)?;
     let mut lines = LineTracker::default();
-    split
+    Ok(split
         .pieces
         .iter()
         .map(|piece| {
@@ -60,7 +103,7 @@ pub fn parse_script(script: &str) -> Result<Vec<ParsedStatement>> {
                 column,
             })
         })
-        .collect()
+        .collect())
 }
 
 /// Line and column of increasing offsets in one script, in one pass over
@@ -89,21 +132,13 @@ impl LineTracker {
     }
 }
 
-/// Every problem in `script`, not just the first: each statement is
-/// parsed on its own, so `scaleph check` reports them all.
+/// Every syntax problem in `script`, not just the first: each statement
+/// is parsed on its own, so `scaleph check` reports them all.
 pub fn check_script(script: &str) -> Vec<crate::error::Error> {
-    let split = match split::split(script) {
-        Ok(split) => split,
-        Err(err) => return vec![err],
-    };
-    split
-        .pieces
-        .iter()
-        .filter_map(|piece| {
-            let tokens = &split.tokens[piece.tokens.0..piece.tokens.1];
-            parser::parse_statement(script, tokens, piece.start, piece.end).err()
-        })
-        .collect()
+    match parse_each(script) {
+        Ok(statements) => statements.into_iter().filter_map(Result::err).collect(),
+        Err(err) => vec![err],
+    }
 }
 
 #[cfg(test)]
