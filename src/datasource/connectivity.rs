@@ -127,13 +127,7 @@ fn address(
     match datasource_type.address.as_slice() {
         [host, port] => {
             let host = options.require(host)?.to_string();
-            let port = match options.get(port) {
-                Some(p) => p
-                    .parse()
-                    .map_err(|_| format!("option \"{port}\" is not a port: {p}"))?,
-                None => default_port,
-            };
-            Ok((host, port))
+            Ok((host, options.port(port, default_port)?))
         }
         [single] => {
             let text = options.require(single)?;

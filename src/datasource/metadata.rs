@@ -77,7 +77,7 @@ pub async fn postgres_connect(
     let mut config = tokio_postgres::Config::new();
     config
         .host(options.require("host")?)
-        .port(options.port(5432))
+        .port(options.port("port", 5432)?)
         .user(options.require("username")?)
         .dbname(database.or(options.get("database")).unwrap_or("postgres"))
         .application_name("scaleph")
@@ -136,7 +136,7 @@ pub async fn mysql_connect(
     )?;
     let opts = mysql_async::OptsBuilder::default()
         .ip_or_hostname(options.require("host")?)
-        .tcp_port(options.port(3306))
+        .tcp_port(options.port("port", 3306)?)
         .user(Some(options.require("username")?))
         .pass(options.get("password"))
         .db_name(database.or(options.get("database")))

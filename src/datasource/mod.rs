@@ -54,11 +54,15 @@ impl ConnectionOptions {
             .ok_or_else(|| format!("option \"{key}\" is not set"))
     }
 
-    /// The `port` option, or `default` when it is not set.
-    pub fn port(&self, default: u16) -> u16 {
-        self.get("port")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(default)
+    /// The port in option `key`, or `default` when it is not set; a value
+    /// that is not a port is an error, never silently replaced.
+    pub fn port(&self, key: &str, default: u16) -> Result<u16, String> {
+        match self.get(key) {
+            Some(p) => p
+                .parse()
+                .map_err(|_| format!("option \"{key}\" is not a port: {p}")),
+            None => Ok(default),
+        }
     }
 
     /// The connect timeout: the `connect_timeout` option when set, else
