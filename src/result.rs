@@ -61,14 +61,28 @@ impl QueryResult {
     }
 }
 
+/// A cell of a text table: a value, or (for `Option`) maybe NULL.
+pub trait TextCell {
+    /// The cell's text, `None` for NULL.
+    fn cell(&self) -> Option<&str>;
+}
+
+impl TextCell for String {
+    fn cell(&self) -> Option<&str> {
+        Some(self)
+    }
+}
+
+impl TextCell for Option<String> {
+    fn cell(&self) -> Option<&str> {
+        self.as_deref()
+    }
+}
+
 /// A batch of `schema` (all text columns) holding `rows`.
-pub fn text_batch(schema: SchemaRef, rows: &[Vec<String>]) -> Result<RecordBatch> {
+pub fn text_batch<C: TextCell>(schema: SchemaRef, rows: &[Vec<C>]) -> Result<RecordBatch> {
     let arrays: Vec<ArrayRef> = (0..schema.fields().len())
-        .map(|j| {
-            Arc::new(StringArray::from_iter_values(
-                rows.iter().map(|row| row[j].as_str()),
-            )) as ArrayRef
-        })
+        .map(|j| Arc::new(StringArray::from_iter(rows.iter().map(|row| row[j].cell()))) as ArrayRef)
         .collect();
     RecordBatch::try_new(schema, arrays).map_err(|e| Error::internal(e.to_string()))
 }

@@ -559,15 +559,7 @@ fn text_table(
     })?;
     let columns: Vec<&str> = table.columns.iter().map(String::as_str).collect();
     let schema = nullable_text_schema(&columns);
-    let arrays: Vec<arrow::array::ArrayRef> = (0..columns.len())
-        .map(|j| {
-            std::sync::Arc::new(arrow::array::StringArray::from_iter(
-                table.rows.iter().map(|r| r[j].as_deref()),
-            )) as arrow::array::ArrayRef
-        })
-        .collect();
-    let batch = arrow::array::RecordBatch::try_new(schema.clone(), arrays)
-        .map_err(|e| Error::internal(e.to_string()))?;
+    let batch = crate::result::text_batch(schema.clone(), &table.rows)?;
     Ok(QueryResult::from_batches(schema, vec![batch]).into())
 }
 
