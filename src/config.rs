@@ -3,8 +3,10 @@
 //! before. [`FileConfig`] is what the file says; [`Config`] is the resolved
 //! result every other module reads.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -28,9 +30,29 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// The Flink SQL Gateway's base URL, if one is configured.
     pub flink_gateway: Option<String>,
+    /// How scaleph talks to the Flink SQL Gateway.
+    pub flink: FlinkSettings,
     /// A directory whose `datasources/*.toml` override the embedded type registry.
     pub catalogs: Option<PathBuf>,
 }
+
+/// How scaleph talks to the Flink SQL Gateway.
+#[derive(Clone, Debug)]
+pub struct FlinkSettings {
+    /// How often an idle Flink session is kept alive (Flink expires
+    /// sessions idle for 10 minutes by default).
+    pub heartbeat: Duration,
+    /// The longest one REST call may take.
+    pub request_timeout: Duration,
+    /// Properties every new Flink session is opened with
+    /// (`execution.runtime-mode`, `table.local-time-zone`, ...).
+    pub session_properties: BTreeMap<String, String>,
+}
+
+/// The heartbeat interval by default: what Flink's own SQL client uses.
+pub const DEFAULT_FLINK_HEARTBEAT: Duration = Duration::from_secs(60);
+/// The REST call timeout by default.
+pub const DEFAULT_FLINK_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// `scaleph.toml`, as written (every key optional).
 #[derive(Debug, Default, Deserialize)]
@@ -66,6 +88,18 @@ pub struct FlinkSection {
     /// `[flink.gateway]`.
     #[serde(default)]
     pub gateway: FlinkGatewaySection,
+    /// `[flink.session]`.
+    #[serde(default)]
+    pub session: FlinkSessionSection,
+}
+
+/// `[flink.session]` of `scaleph.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlinkSessionSection {
+    /// `[flink.session.properties]`: `"execution.runtime-mode" = "streaming"`, ...
+    #[serde(default)]
+    pub properties: BTreeMap<String, String>,
 }
 
 /// `[flink.gateway]` of `scaleph.toml`.
@@ -74,6 +108,10 @@ pub struct FlinkSection {
 pub struct FlinkGatewaySection {
     /// `url = "http://127.0.0.1:8083"`.
     pub url: Option<String>,
+    /// `heartbeat = "60 s"`.
+    pub heartbeat: Option<String>,
+    /// `request_timeout = "30 s"`.
+    pub request_timeout: Option<String>,
 }
 
 /// What the command line and environment say (clap merges the two).
@@ -142,7 +180,32 @@ impl Config {
                 "Flink SQL Gateway URL \"{url}\" must start with http:// or https://"
             )));
         }
+        let duration = |text: Option<String>, key: &str, default: Duration| match text {
+            None => Ok(default),
+            Some(text) => crate::duration::parse_duration(&text)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| {
+                    config_error(format!(
+                        "flink.gateway.{key} \"{text}\" is not a positive duration (e.g. \"30 s\")"
+                    ))
+                }),
+        };
+        let flink = FlinkSettings {
+            heartbeat: duration(
+                file.flink.gateway.heartbeat,
+                "heartbeat",
+                DEFAULT_FLINK_HEARTBEAT,
+            )?,
+            request_timeout: duration(
+                file.flink.gateway.request_timeout,
+                "request_timeout",
+                DEFAULT_FLINK_REQUEST_TIMEOUT,
+            )?,
+            session_properties: file.flink.session.properties,
+        };
         Ok(Config {
+            flink,
             listen,
             allow_remote: overrides.allow_remote || file.server.allow_remote.unwrap_or(false),
             data_dir: overrides

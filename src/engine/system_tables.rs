@@ -72,18 +72,91 @@ impl SystemTable for Datasources {
             Arc::new(StringArray::from_iter(
                 rows.iter().map(|d| d.comment.as_deref()),
             )),
-            Arc::new(
-                TimestampMicrosecondArray::from_iter_values(
-                    rows.iter().map(|d| d.created_at.timestamp_micros()),
-                )
-                .with_timezone("UTC"),
-            ),
-            Arc::new(
-                TimestampMicrosecondArray::from_iter_values(
-                    rows.iter().map(|d| d.updated_at.timestamp_micros()),
-                )
-                .with_timezone("UTC"),
-            ),
+            utc_array(rows.iter().map(|d| d.created_at)),
+            utc_array(rows.iter().map(|d| d.updated_at)),
+        ];
+        RecordBatch::try_new(self.schema(), columns)
+            .map_err(|e| crate::error::Error::internal(e.to_string()))
+    }
+}
+
+/// A column of UTC timestamps.
+fn utc_array(at: impl Iterator<Item = chrono::DateTime<chrono::Utc>>) -> ArrayRef {
+    Arc::new(
+        TimestampMicrosecondArray::from_iter_values(at.map(|t| t.timestamp_micros()))
+            .with_timezone("UTC"),
+    )
+}
+
+/// `scaleph.catalogs`: the Flink catalogs scaleph creates in every Flink
+/// session, their definitions with secrets masked.
+#[derive(Debug)]
+struct Catalogs;
+
+#[async_trait]
+impl SystemTable for Catalogs {
+    fn name(&self) -> &'static str {
+        "catalogs"
+    }
+
+    fn schema(&self) -> SchemaRef {
+        Arc::new(Schema::new(vec![
+            Field::new("name", DataType::Utf8, false),
+            Field::new("type", DataType::Utf8, true),
+            Field::new("definition", DataType::Utf8, false),
+            Field::new("created_at", timestamp_utc(), false),
+        ]))
+    }
+
+    async fn batch(&self, store: &dyn Store) -> crate::error::Result<RecordBatch> {
+        let rows = store.list_flink_catalogs().await?;
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(StringArray::from_iter_values(
+                rows.iter().map(|c| c.name.as_str()),
+            )),
+            Arc::new(StringArray::from_iter(
+                rows.iter().map(|c| c.catalog_type.as_deref()),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                rows.iter().map(|c| c.shown.as_str()),
+            )),
+            utc_array(rows.iter().map(|c| c.created_at)),
+        ];
+        RecordBatch::try_new(self.schema(), columns)
+            .map_err(|e| crate::error::Error::internal(e.to_string()))
+    }
+}
+
+/// `scaleph.connectors`: the jars scaleph adds to every Flink session.
+#[derive(Debug)]
+struct Connectors;
+
+#[async_trait]
+impl SystemTable for Connectors {
+    fn name(&self) -> &'static str {
+        "connectors"
+    }
+
+    fn schema(&self) -> SchemaRef {
+        Arc::new(Schema::new(vec![
+            Field::new("name", DataType::Utf8, false),
+            Field::new("source", DataType::Utf8, false),
+            Field::new("kind", DataType::Utf8, false),
+            Field::new("created_at", timestamp_utc(), false),
+        ]))
+    }
+
+    async fn batch(&self, store: &dyn Store) -> crate::error::Result<RecordBatch> {
+        let rows = store.list_jars().await?;
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(StringArray::from_iter_values(
+                rows.iter().map(|j| j.name.as_str()),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                rows.iter().map(|j| j.source.as_str()),
+            )),
+            Arc::new(StringArray::from_iter_values(rows.iter().map(|_| "jar"))),
+            utc_array(rows.iter().map(|j| j.created_at)),
         ];
         RecordBatch::try_new(self.schema(), columns)
             .map_err(|e| crate::error::Error::internal(e.to_string()))
@@ -193,6 +266,8 @@ pub fn option_row(o: &OptionSpec) -> Vec<String> {
 fn system_tables(registry: Arc<Registry>) -> Vec<Arc<dyn SystemTable>> {
     vec![
         Arc::new(Datasources),
+        Arc::new(Catalogs),
+        Arc::new(Connectors),
         Arc::new(DatasourceTypes(registry.clone())),
         Arc::new(DatasourceOptions(registry)),
     ]

@@ -91,13 +91,13 @@ fn parse_location(message: &str) -> Option<(usize, usize)> {
 }
 
 impl FlinkFailure {
-    /// The error a client sees for the statement `text`, which starts at
-    /// `start` in the submitted script: the root cause, its SQLSTATE, the
-    /// position when Flink gave one, the trace as the detail.
-    pub fn into_error(self, start: Position, text: &str) -> Error {
+    /// The error a client sees: the root cause, its SQLSTATE, the trace
+    /// as the detail, and — for a statement `text` that starts at `start`
+    /// in the submitted script — the position Flink gave.
+    pub fn into_error(self, statement: Option<(Position, &str)>) -> Error {
         let mut error =
             Error::new(self.sqlstate, format!("Flink: {}", self.message)).with_detail(self.trace);
-        if let Some((line, column)) = self.location {
+        if let (Some((line, column)), Some((start, text))) = (self.location, statement) {
             let relative = byte_offset(text, line, column);
             error = error.with_position(Position::within(start, text, relative));
         }
@@ -139,7 +139,7 @@ mod tests {
         assert!(!failure.session_missing);
         let script = "SELECT 1;\nCREATE CATALOG x\nwith invalid.cat";
         let start = Position::at(script, 10);
-        let error = failure.into_error(start, &script[10..]);
+        let error = failure.into_error(Some((start, &script[10..])));
         assert_eq!(
             error.position,
             Some(Position::at(script, script.find("invalid").unwrap() - 1))

@@ -1,6 +1,17 @@
-//! Flink SQL Gateway client (issue 5, in progress). So far: the result
-//! format of FetchResults decoded into Arrow ([`result`]) and error
-//! responses turned into user-facing errors ([`errors`]).
+//! The Flink SQL Gateway client: every statement scaleph does not handle
+//! itself goes through here. [`client`] speaks the REST protocol,
+//! [`session`] keeps one Flink session per scaleph session (and replays
+//! its state into a new one when Flink loses it), [`fetch`] streams
+//! results, [`result`] decodes values into Arrow, [`errors`] turns Flink's
+//! stack traces into readable errors, and [`state`] reads what a statement
+//! does to the session.
 
+pub mod client;
 pub mod errors;
+pub mod fetch;
 pub mod result;
+pub mod session;
+pub mod state;
+
+pub use client::{GatewayClient, GatewayError};
+pub use session::FlinkSession;

@@ -2,5 +2,6 @@
 //! functions that the session's dispatch calls.
 
 pub mod datasource;
+pub mod flink;
 
 pub use crate::sql::ast::object_name;

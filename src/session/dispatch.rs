@@ -5,21 +5,85 @@
 use arrow::datatypes::SchemaRef;
 use datafusion::scalar::ScalarValue;
 
-use super::{Description, Session};
+use super::{Description, Session, vars};
 use crate::error::{Error, Result, SqlState};
 use crate::handler;
 use crate::result::{QueryResult, StatementOutput};
 use crate::sql::ParsedStatement;
 use crate::sql::ast::{
-    AlterObject, CommentOn, DescribeObject, DropObject, Lifecycle, ObjectCommand, ObjectKind,
-    ResetVariable, SetValue, SetVariable, ShowVariable, Statement,
+    AlterObject, CommentOn, DescribeObject, DropObject, FlinkStatementKind, Lifecycle,
+    ObjectCommand, ObjectKind, ResetVariable, SetValue, SetVariable, ShowObjects, ShowVariable,
+    Statement,
 };
+
+/// The kind of a statement that goes to Flink, `None` for the others.
+/// Until scaleph runs jobs itself, `SHOW JOBS` is Flink's.
+fn flink_kind(session: &Session, statement: &Statement) -> Option<FlinkStatementKind> {
+    match statement {
+        Statement::Query(query) if !session.engine.answers(query) => {
+            Some(FlinkStatementKind::Query)
+        }
+        Statement::Flink(flink) => Some(flink.kind),
+        Statement::ShowObjects(ShowObjects {
+            kind: ObjectKind::Job,
+            like: None,
+        }) => Some(FlinkStatementKind::Job),
+        _ => None,
+    }
+}
+
+/// Runs a Flink statement in the session's Flink session.
+async fn forward(
+    session: &mut Session,
+    parsed: &ParsedStatement,
+    kind: FlinkStatementKind,
+) -> Result<StatementOutput> {
+    let store = session.context.store.clone();
+    let Some(flink) = session.flink.as_mut() else {
+        return Err(flink_unavailable());
+    };
+    handler::flink::handle_flink_statement(flink, &session.vars, store.as_ref(), parsed, kind).await
+}
+
+/// The row schema of a Flink statement. Where only Flink knows it, the
+/// statement runs now and its result waits for the Execute that drivers
+/// send right after Describe.
+async fn describe_flink(
+    session: &mut Session,
+    parsed: &ParsedStatement,
+    kind: FlinkStatementKind,
+) -> Result<Option<SchemaRef>> {
+    if let Some(schema) = handler::flink::known_schema(kind, &parsed.text) {
+        return Ok(schema);
+    }
+    let output = match session.prefetched.take() {
+        Some((text, output)) if text == parsed.text => into_output(output),
+        _ => forward(session, parsed, kind).await?,
+    };
+    let schema = match &output.result {
+        QueryResult::Rows { schema, .. } => Some(schema.clone()),
+        QueryResult::Command(_) => None,
+    };
+    session.prefetched = Some((parsed.text.clone(), std::sync::Mutex::new(output)));
+    Ok(schema)
+}
+
+fn into_output(prefetched: std::sync::Mutex<StatementOutput>) -> StatementOutput {
+    prefetched.into_inner().unwrap_or_else(|e| e.into_inner())
+}
 
 /// Parameter types and row schema of a statement.
 pub(super) async fn describe(
     session: &mut Session,
     parsed: &ParsedStatement,
 ) -> Result<Description> {
+    if let Some(kind) = flink_kind(session, &parsed.statement) {
+        let schema = describe_flink(session, parsed, kind).await?;
+        return Ok(Description {
+            param_types: Vec::new(),
+            schema,
+        });
+    }
     let schema = match &parsed.statement {
         Statement::Query(query) if session.engine.answers(query) => {
             return session.engine.describe(query).await;
@@ -51,7 +115,6 @@ pub(super) async fn describe(
         | Statement::DescribeSourceTable(_)
         | Statement::PreviewSourceTable(_)) => handler::datasource::schema(statement)?,
         Statement::ShowVariable(show) => Some(show_variable_schema(show)),
-        Statement::Query(_) | Statement::Flink(_) => return Err(flink_unavailable(session)),
         Statement::CreateDatasource(_)
         | Statement::DropObject(DropObject {
             kind: ObjectKind::Datasource,
@@ -83,6 +146,15 @@ pub(super) async fn execute(
     params: Vec<ScalarValue>,
 ) -> Result<StatementOutput> {
     let context = session.context.clone();
+    // A result run early by Describe is this statement's, or nobody's.
+    if let Some((text, output)) = session.prefetched.take()
+        && text == parsed.text
+    {
+        return Ok(into_output(output));
+    }
+    if let Some(kind) = flink_kind(session, &parsed.statement) {
+        return forward(session, parsed, kind).await;
+    }
     match &parsed.statement {
         Statement::CreateDatasource(create) => {
             handler::datasource::handle_create_datasource(&context, create).await
@@ -136,14 +208,13 @@ pub(super) async fn execute(
         Statement::PreviewSourceTable(preview) => {
             handler::datasource::handle_preview_source_table(&context, preview).await
         }
-        Statement::SetVariable(set) => set_variable(session, set),
+        Statement::SetVariable(set) => set_variable(session, set).await,
         Statement::ShowVariable(show) => show_variable(session, show),
-        Statement::ResetVariable(reset) => reset_variable(session, reset),
+        Statement::ResetVariable(reset) => reset_variable(session, reset).await,
         Statement::Transaction(command) => Ok(QueryResult::command(command.to_string()).into()),
         Statement::Query(query) if session.engine.answers(query) => {
             Ok(session.engine.execute(query, params).await?.into())
         }
-        Statement::Query(_) | Statement::Flink(_) => Err(flink_unavailable(session)),
         other => Err(not_supported_yet(other)),
     }
 }
@@ -154,33 +225,56 @@ fn not_supported_yet(statement: &Statement) -> Error {
     Error::not_supported(statement.family())
 }
 
-/// The error for Flink SQL when no Flink SQL Gateway is reachable.
-fn flink_unavailable(session: &Session) -> Error {
-    match &session.context.config.flink_gateway {
-        None => Error::new(
-            SqlState::SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
-            "this statement is Flink SQL and no Flink SQL Gateway is configured",
-        )
-        .with_hint(
-            "start scaleph with --flink-gateway http://HOST:8083, set flink.gateway.url in scaleph.toml, \
-             or set SCALEPH_FLINK_GATEWAY_URL; scaleph's own statements and queries on scaleph.* work without it",
-        ),
-        Some(url) => Error::not_supported(format!("forwarding Flink SQL to the Flink SQL Gateway at {url}")),
-    }
+/// The error for Flink SQL when no Flink SQL Gateway is configured.
+fn flink_unavailable() -> Error {
+    Error::new(
+        SqlState::SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
+        "this statement is Flink SQL and no Flink SQL Gateway is configured",
+    )
+    .with_hint(
+        "start scaleph with --flink-gateway http://HOST:8083, set flink.gateway.url in scaleph.toml, \
+         or set SCALEPH_FLINK_GATEWAY_URL; scaleph's own statements and queries on scaleph.* work without it",
+    )
 }
 
-fn set_variable(session: &mut Session, set: &SetVariable) -> Result<StatementOutput> {
+/// `SET`: a Flink property also goes to the Flink session.
+async fn set_variable(session: &mut Session, set: &SetVariable) -> Result<StatementOutput> {
+    let flink = session
+        .flink
+        .as_mut()
+        .filter(|_| vars::is_flink_key(&set.name));
     match &set.value {
-        SetValue::Value(value) => session.vars.set(&set.name, value)?,
-        SetValue::Default => session.vars.reset(&set.name),
+        SetValue::Value(value) => {
+            if let Some(flink) = flink {
+                flink.set(&set.name, value).await?;
+            }
+            session.vars.set(&set.name, value)?;
+        }
+        SetValue::Default => {
+            if let Some(flink) = flink {
+                flink.reset(Some(&set.name)).await?;
+            }
+            session.vars.reset(&set.name);
+        }
     }
     Ok(QueryResult::command("SET").into())
 }
 
-fn reset_variable(session: &mut Session, reset: &ResetVariable) -> Result<StatementOutput> {
+/// `RESET`: Flink properties are reset in the Flink session too.
+async fn reset_variable(session: &mut Session, reset: &ResetVariable) -> Result<StatementOutput> {
     match &reset.name {
-        Some(name) => session.vars.reset(name),
-        None => session.vars.reset_all(),
+        Some(name) => {
+            if let Some(flink) = session.flink.as_mut().filter(|_| vars::is_flink_key(name)) {
+                flink.reset(Some(name)).await?;
+            }
+            session.vars.reset(name);
+        }
+        None => {
+            if let Some(flink) = session.flink.as_mut() {
+                flink.reset(None).await?;
+            }
+            session.vars.reset_all();
+        }
     }
     Ok(QueryResult::command("RESET").into())
 }

@@ -19,7 +19,7 @@ use crate::store::Store;
 
 mod cancel;
 mod dispatch;
-mod vars;
+pub mod vars;
 
 pub use cancel::{CancelGuard, CancelHandle, cancelled_error};
 pub use vars::{EMULATED_SERVER_VERSION, SessionVars};
@@ -33,6 +33,8 @@ pub struct Context {
     pub config: Config,
     /// The datasource type registry.
     pub registry: Arc<crate::catalog::Registry>,
+    /// The Flink SQL Gateway's client, when one is configured.
+    pub flink: Option<Arc<crate::flink::GatewayClient>>,
 }
 
 impl Context {
@@ -46,10 +48,18 @@ impl Context {
                 e.to_string(),
             )
         })?;
+        let flink = match &config.flink_gateway {
+            Some(url) => Some(Arc::new(crate::flink::GatewayClient::new(
+                url,
+                config.flink.request_timeout,
+            )?)),
+            None => None,
+        };
         Ok(Context {
             store: Arc::new(store),
             config,
             registry: Arc::new(registry),
+            flink,
         })
     }
 
@@ -112,6 +122,12 @@ pub struct Session {
     cancel: CancelHandle,
     /// Recently parsed scripts, by text.
     parsed: HashMap<String, Arc<[ParsedStatement]>>,
+    /// The Flink session, when a Flink SQL Gateway is configured.
+    flink: Option<crate::flink::FlinkSession>,
+    /// A Flink statement run early to describe its result (drivers
+    /// describe before they execute), waiting for its Execute. (In a
+    /// mutex only so that the session is `Sync`; nothing contends for it.)
+    prefetched: Option<(String, std::sync::Mutex<StatementOutput>)>,
 }
 
 /// How many distinct scripts a session keeps parsed.
@@ -123,7 +139,18 @@ impl Session {
     /// A new session of `info` sharing `context`.
     pub fn new(context: Arc<Context>, info: SessionInfo) -> Session {
         let engine = LocalEngine::new(context.store.clone(), context.registry.clone(), &info);
+        let flink = context.flink.as_ref().map(|client| {
+            crate::flink::FlinkSession::new(
+                client.clone(),
+                context.store.clone(),
+                format!("{}@{}", info.user, info.client),
+                context.config.flink.session_properties.clone(),
+                context.config.flink.heartbeat,
+            )
+        });
         Session {
+            flink,
+            prefetched: None,
             context,
             info,
             vars: SessionVars::new(),

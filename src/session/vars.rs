@@ -19,6 +19,13 @@ struct Builtin {
     description: &'static str,
 }
 
+/// `scaleph.result.max-rows`.
+pub const MAX_ROWS: &str = "scaleph.result.max-rows";
+/// `scaleph.result.timeout`.
+pub const RESULT_TIMEOUT: &str = "scaleph.result.timeout";
+/// `scaleph.result.changelog`.
+pub const CHANGELOG: &str = "scaleph.result.changelog";
+
 /// The PostgreSQL version scaleph presents itself as to clients.
 pub const EMULATED_SERVER_VERSION: &str = "15.0";
 
@@ -70,6 +77,25 @@ const BUILTINS: &[Builtin] = &[
         default: "63",
         reported: false,
         description: "Shows the maximum identifier length.",
+    },
+    Builtin {
+        name: MAX_ROWS,
+        default: "1000",
+        reported: false,
+        description: "Rows after which a streaming query's result ends (0: no limit).",
+    },
+    Builtin {
+        name: RESULT_TIMEOUT,
+        default: "0",
+        reported: false,
+        description: "Time after which a streaming query's result ends, e.g. '30 s' (0: no limit).",
+    },
+    Builtin {
+        name: CHANGELOG,
+        default: "auto",
+        reported: false,
+        description: "How update and delete rows are shown: auto (an op column when the query may \
+                      update), op (always an op column) or apply (the final rows).",
     },
     Builtin {
         name: "search_path",
@@ -176,6 +202,7 @@ impl SessionVars {
             )
             .with_hint("scaleph speaks UTF8 only; set client_encoding to UTF8"));
         }
+        check_scaleph_setting(&name, value)?;
         let value = if name == "client_encoding" {
             "UTF8".to_string()
         } else {
@@ -242,6 +269,53 @@ impl SessionVars {
     }
 }
 
+/// Whether `name` is a Flink session property: a dotted key that is
+/// neither PostgreSQL's nor scaleph's own.
+pub fn is_flink_key(name: &str) -> bool {
+    name.contains('.') && builtin(name).is_none() && !is_scaleph_key(name)
+}
+
+fn is_scaleph_key(name: &str) -> bool {
+    name.get(..8)
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case("scaleph."))
+}
+
+/// Refuses unknown `scaleph.*` settings and values a setting cannot take.
+fn check_scaleph_setting(name: &str, value: &str) -> Result<()> {
+    let invalid = |what: &str| {
+        Err(Error::new(
+            SqlState::INVALID_PARAMETER_VALUE,
+            format!("invalid value for parameter \"{name}\": \"{value}\""),
+        )
+        .with_hint(what.to_string()))
+    };
+    match name {
+        MAX_ROWS if value.trim().parse::<usize>().is_err() => {
+            invalid("give a whole number of rows; 0 means no limit")
+        }
+        RESULT_TIMEOUT if crate::duration::parse_duration(value).is_err() => {
+            invalid("give a duration such as '30 s' or '5 min'; 0 means no limit")
+        }
+        CHANGELOG if crate::flink::fetch::ChangelogMode::parse(value).is_none() => {
+            invalid("give auto, op or apply")
+        }
+        _ if is_scaleph_key(name) && builtin(name).is_none() => Err(Error::new(
+            SqlState::UNDEFINED_OBJECT,
+            format!("unrecognized configuration parameter \"{name}\""),
+        )
+        .with_hint(format!(
+            "scaleph's settings are {}",
+            BUILTINS
+                .iter()
+                .filter(|b| is_scaleph_key(b.name))
+                .map(|b| b.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+        _ => Ok(()),
+    }
+}
+
 fn is_utf8(value: &str) -> bool {
     matches!(
         value.to_ascii_uppercase().replace(['-', '_'], "").as_str(),
@@ -280,6 +354,24 @@ mod tests {
         );
         vars.set("client_encoding", "utf-8").unwrap();
         assert_eq!(vars.get("client_encoding").unwrap(), "UTF8");
+    }
+
+    #[test]
+    fn scaleph_settings_are_checked() {
+        let mut vars = SessionVars::new();
+        assert_eq!(vars.get(MAX_ROWS).as_deref(), Some("1000"));
+        vars.set("SCALEPH.RESULT.MAX-ROWS", "5").unwrap();
+        assert_eq!(vars.get(MAX_ROWS).as_deref(), Some("5"));
+        assert!(vars.set(MAX_ROWS, "-1").is_err());
+        assert!(vars.set(RESULT_TIMEOUT, "soon").is_err());
+        vars.set(RESULT_TIMEOUT, "30 s").unwrap();
+        assert!(vars.set(CHANGELOG, "upsert").is_err());
+        let err = vars.set("scaleph.result.max_rows", "1").unwrap_err();
+        assert_eq!(err.sqlstate, SqlState::UNDEFINED_OBJECT);
+        assert!(err.hint.unwrap().contains(MAX_ROWS));
+        assert!(is_flink_key("execution.runtime-mode"));
+        assert!(!is_flink_key(MAX_ROWS));
+        assert!(!is_flink_key("application_name"));
     }
 
     #[test]

@@ -51,6 +51,34 @@ impl Datasource {
     }
 }
 
+/// A Flink catalog kept by scaleph (`CREATE CATALOG`), created in every
+/// new Flink session.
+#[derive(Clone, Debug)]
+pub struct FlinkCatalog {
+    /// Its name.
+    pub name: String,
+    /// Its `'type'` option (`paimon`, `jdbc`, `hive`, ...), if given.
+    pub catalog_type: Option<String>,
+    /// The `CREATE CATALOG` statement as written: its options may hold
+    /// secrets, so it is encrypted at rest.
+    pub definition: SecretString,
+    /// The statement with secret values masked.
+    pub shown: String,
+    /// When it was created (UTC).
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A jar kept by scaleph (`ADD JAR`), added to every new Flink session.
+#[derive(Clone, Debug)]
+pub struct Jar {
+    /// Its path or URL, as given to ADD JAR.
+    pub source: String,
+    /// Its file name.
+    pub name: String,
+    /// When it was added (UTC).
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
 /// A file attached to a datasource, read when it was attached.
 #[derive(Clone, Debug)]
 pub struct AttachedFile {
@@ -147,4 +175,16 @@ pub trait Store: Send + Sync {
         name: &str,
         datasource: Datasource,
     ) -> Result<bool, StoreError>;
+    /// Adds or replaces the Flink catalog of that name.
+    async fn put_flink_catalog(&self, catalog: FlinkCatalog) -> Result<(), StoreError>;
+    /// Removes a Flink catalog; `false` if there was none.
+    async fn drop_flink_catalog(&self, name: &str) -> Result<bool, StoreError>;
+    /// All Flink catalogs, in creation order.
+    async fn list_flink_catalogs(&self) -> Result<Vec<FlinkCatalog>, StoreError>;
+    /// Adds a jar; adding one that is there already changes nothing.
+    async fn add_jar(&self, jar: Jar) -> Result<(), StoreError>;
+    /// Removes a jar by its source; `false` if there was none.
+    async fn remove_jar(&self, source: &str) -> Result<bool, StoreError>;
+    /// All jars, in the order they were added.
+    async fn list_jars(&self) -> Result<Vec<Jar>, StoreError>;
 }

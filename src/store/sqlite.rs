@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use super::{Datasource, OptionEntry, SecretBox, Store, StoreError};
+use super::{Datasource, FlinkCatalog, Jar, OptionEntry, SecretBox, Store, StoreError};
 
 mod embedded {
     refinery::embed_migrations!("src/store/migrations");
@@ -301,6 +301,101 @@ impl Store for SqliteStore {
         })
         .await
     }
+
+    async fn put_flink_catalog(&self, catalog: FlinkCatalog) -> Result<(), StoreError> {
+        self.with(move |connection, secrets| {
+            let sealed = secrets.seal(&catalog_aad(&catalog.name), &catalog.definition)?;
+            connection.execute(
+                "INSERT INTO flink_catalogs (name, catalog_type, definition, shown, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (name) DO UPDATE SET \
+                 catalog_type = excluded.catalog_type, definition = excluded.definition, \
+                 shown = excluded.shown",
+                params![
+                    catalog.name,
+                    catalog.catalog_type,
+                    sealed,
+                    catalog.shown,
+                    micros(catalog.created_at)
+                ],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn drop_flink_catalog(&self, name: &str) -> Result<bool, StoreError> {
+        let name = name.to_string();
+        self.with(move |connection, _| {
+            Ok(connection.execute("DELETE FROM flink_catalogs WHERE name = ?1", [name])? > 0)
+        })
+        .await
+    }
+
+    async fn list_flink_catalogs(&self) -> Result<Vec<FlinkCatalog>, StoreError> {
+        self.with(|connection, secrets| {
+            let mut statement = connection.prepare(
+                "SELECT name, catalog_type, definition, shown, created_at FROM flink_catalogs \
+                 ORDER BY created_at, name",
+            )?;
+            let rows = statement.query_map([], |row| {
+                let name: String = row.get(0)?;
+                let sealed: String = row.get(2)?;
+                Ok((name, row.get(1)?, sealed, row.get(3)?, row.get(4)?))
+            })?;
+            rows.map(|row| {
+                let (name, catalog_type, sealed, shown, created_at) = row?;
+                Ok(FlinkCatalog {
+                    definition: secrets.open_value(&catalog_aad(&name), &sealed)?,
+                    name,
+                    catalog_type,
+                    shown,
+                    created_at: from_micros(created_at),
+                })
+            })
+            .collect()
+        })
+        .await
+    }
+
+    async fn add_jar(&self, jar: Jar) -> Result<(), StoreError> {
+        self.with(move |connection, _| {
+            connection.execute(
+                "INSERT INTO jars (source, name, created_at) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (source) DO NOTHING",
+                params![jar.source, jar.name, micros(jar.created_at)],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn remove_jar(&self, source: &str) -> Result<bool, StoreError> {
+        let source = source.to_string();
+        self.with(move |connection, _| {
+            Ok(connection.execute("DELETE FROM jars WHERE source = ?1", [source])? > 0)
+        })
+        .await
+    }
+
+    async fn list_jars(&self) -> Result<Vec<Jar>, StoreError> {
+        self.with(|connection, _| {
+            let mut statement = connection
+                .prepare("SELECT source, name, created_at FROM jars ORDER BY created_at, source")?;
+            let rows = statement.query_map([], |row| {
+                Ok(Jar {
+                    source: row.get(0)?,
+                    name: row.get(1)?,
+                    created_at: from_micros(row.get(2)?),
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+}
+
+fn catalog_aad(name: &str) -> String {
+    format!("flink_catalog:{name}")
 }
 
 #[cfg(test)]
@@ -365,6 +460,48 @@ mod tests {
         assert!(store.drop_datasource("a").await.unwrap());
         assert!(!store.drop_datasource("a").await.unwrap());
         assert!(store.get_datasource("a").await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn flink_catalogs_are_sealed_and_jars_kept_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        let definition = "CREATE CATALOG pg WITH ('type' = 'jdbc', 'password' = 'catalog-pw-987')";
+        let now = chrono::Utc::now();
+        store
+            .put_flink_catalog(FlinkCatalog {
+                name: "pg".into(),
+                catalog_type: Some("jdbc".into()),
+                definition: secret(definition),
+                shown: crate::sql::mask::redact(definition),
+                created_at: now,
+            })
+            .await
+            .unwrap();
+        for _ in 0..2 {
+            store
+                .add_jar(Jar {
+                    source: "/jars/udf.jar".into(),
+                    name: "udf.jar".into(),
+                    created_at: now,
+                })
+                .await
+                .unwrap();
+        }
+        drop(store);
+        for entry in std::fs::read_dir(dir.path()).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            assert!(!bytes.windows(14).any(|w| w == b"catalog-pw-987"));
+        }
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        let catalogs = store.list_flink_catalogs().await.unwrap();
+        assert_eq!(catalogs[0].definition.expose_secret(), definition);
+        assert!(catalogs[0].shown.contains("'******'"));
+        assert_eq!(store.list_jars().await.unwrap().len(), 1);
+        assert!(store.remove_jar("/jars/udf.jar").await.unwrap());
+        assert!(!store.remove_jar("/jars/udf.jar").await.unwrap());
+        assert!(store.drop_flink_catalog("pg").await.unwrap());
+        assert!(store.list_flink_catalogs().await.unwrap().is_empty());
     }
 
     #[tokio::test]

@@ -1,0 +1,436 @@
+//! The Flink SQL Gateway REST client (the contract is
+//! `reference/flink-sql-gateway/REST.md`): API version negotiation,
+//! sessions, statements, result pages and operation close. One client —
+//! one HTTP connection pool — serves every scaleph session of a process.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::{Method, StatusCode};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+use tokio::sync::OnceCell;
+
+use super::errors::{FlinkFailure, classify};
+use crate::error::{Error, Position, SqlState};
+
+/// A REST API version of the Flink SQL Gateway: V1 came with Flink 1.16,
+/// V2 with 1.17 (configure-session, rowFormat), V3 with 1.20, V4 with 2.0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ApiVersion(u8);
+
+impl ApiVersion {
+    /// The newest version scaleph speaks.
+    pub const NEWEST: ApiVersion = ApiVersion(4);
+
+    /// `V3` -> version 3; `None` for names scaleph does not know.
+    fn from_name(name: &str) -> Option<ApiVersion> {
+        let number: u8 = name.strip_prefix('V')?.parse().ok()?;
+        (1..=ApiVersion::NEWEST.0)
+            .contains(&number)
+            .then_some(ApiVersion(number))
+    }
+
+    /// The version number.
+    pub fn number(self) -> u8 {
+        self.0
+    }
+
+    /// Whether `configure-session` and `?rowFormat=` exist (V2 and later).
+    pub fn has_configure_session(self) -> bool {
+        self.0 >= 2
+    }
+}
+
+/// Why a call to the Flink SQL Gateway failed.
+#[derive(Debug)]
+pub enum GatewayError {
+    /// It could not be reached, timed out, or answered something that is
+    /// not its protocol: a connection exception (08xxx).
+    Transport {
+        /// 08001 when no connection could be made, 08006 when one broke,
+        /// 08P01 for an answer that is not the protocol.
+        sqlstate: SqlState,
+        /// What happened, naming the gateway.
+        message: String,
+    },
+    /// It answered with an error: what Flink says failed.
+    Failed(Box<FlinkFailure>),
+}
+
+impl GatewayError {
+    /// Whether Flink no longer knows the session (restart, idle expiry).
+    pub fn session_missing(&self) -> bool {
+        matches!(self, GatewayError::Failed(failure) if failure.session_missing)
+    }
+
+    /// The error a client sees when no statement text applies.
+    pub fn into_error(self) -> Error {
+        match self {
+            GatewayError::Transport { sqlstate, message } => Error::new(sqlstate, message),
+            GatewayError::Failed(failure) => failure.into_error(None),
+        }
+    }
+
+    /// The error a client sees for the statement `text` starting at
+    /// `start`: Flink's parse positions point into it.
+    pub fn into_statement_error(self, start: Position, text: &str) -> Error {
+        match self {
+            GatewayError::Transport { sqlstate, message } => Error::new(sqlstate, message),
+            GatewayError::Failed(failure) => failure.into_error(Some((start, text))),
+        }
+    }
+}
+
+impl From<GatewayError> for Error {
+    fn from(err: GatewayError) -> Error {
+        err.into_error()
+    }
+}
+
+/// The HTTP client of one Flink SQL Gateway.
+pub struct GatewayClient {
+    http: reqwest::Client,
+    /// The base URL, without a trailing `/`.
+    base: String,
+    /// The base URL as shown in messages: without user info.
+    shown: String,
+    /// Negotiated on first use.
+    version: OnceCell<ApiVersion>,
+    timeout: Duration,
+}
+
+/// `{"versions":["V1","V2","V3"]}`.
+#[derive(Deserialize)]
+struct ApiVersions {
+    versions: Vec<String>,
+}
+
+/// `{"sessionHandle":"..."}`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OpenedSession {
+    session_handle: String,
+}
+
+/// `{"operationHandle":"..."}`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SubmittedOperation {
+    operation_handle: String,
+}
+
+/// `{"properties":{...}}`.
+#[derive(Deserialize)]
+struct SessionConfig {
+    properties: BTreeMap<String, String>,
+}
+
+/// `{"errors":[...]}`.
+#[derive(Deserialize)]
+struct ErrorBody {
+    errors: Vec<String>,
+}
+
+/// `http://user:secret@host:8083` -> `http://host:8083`.
+fn without_user_info(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let host = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+            format!("{scheme}://{host}")
+        }
+        None => url.to_string(),
+    }
+}
+
+impl GatewayClient {
+    /// A client of the gateway at `base_url` whose calls time out after
+    /// `timeout`.
+    pub fn new(base_url: &str, timeout: Duration) -> Result<GatewayClient, Error> {
+        // The one TLS provider of the process (STACK.md): installing it
+        // again is a harmless no-op.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5).min(timeout))
+            .timeout(timeout)
+            .pool_idle_timeout(Duration::from_secs(50))
+            .build()
+            .map_err(|e| {
+                Error::new(
+                    SqlState::SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
+                    format!("cannot create the Flink SQL Gateway client: {e}"),
+                )
+            })?;
+        let base = base_url.trim_end_matches('/').to_string();
+        Ok(GatewayClient {
+            http,
+            shown: without_user_info(&base),
+            base,
+            version: OnceCell::new(),
+            timeout,
+        })
+    }
+
+    /// The gateway's URL, as shown to users.
+    pub fn url(&self) -> &str {
+        &self.shown
+    }
+
+    fn transport(&self, err: reqwest::Error) -> GatewayError {
+        let err = err.without_url();
+        let (sqlstate, message) = if err.is_connect() {
+            (
+                SqlState::SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
+                format!("cannot connect to the Flink SQL Gateway at {}", self.shown),
+            )
+        } else if err.is_timeout() {
+            (
+                SqlState::CONNECTION_FAILURE,
+                format!(
+                    "the Flink SQL Gateway at {} did not answer within {:?}",
+                    self.shown, self.timeout
+                ),
+            )
+        } else {
+            (
+                SqlState::CONNECTION_FAILURE,
+                format!(
+                    "the connection to the Flink SQL Gateway at {} failed",
+                    self.shown
+                ),
+            )
+        };
+        let cause = std::error::Error::source(&err)
+            .map(|source| format!(": {source}"))
+            .unwrap_or_default();
+        GatewayError::Transport {
+            sqlstate,
+            message: format!("{message}{cause}"),
+        }
+    }
+
+    fn protocol(&self, what: impl std::fmt::Display) -> GatewayError {
+        GatewayError::Transport {
+            sqlstate: SqlState::PROTOCOL_VIOLATION,
+            message: format!(
+                "the Flink SQL Gateway at {} answered something unexpected: {what}",
+                self.shown
+            ),
+        }
+    }
+
+    /// One call: `path` is absolute on the gateway (`/v3/sessions`); a
+    /// non-2xx answer becomes [`GatewayError::Failed`].
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<Bytes, GatewayError> {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.map_err(|e| self.transport(e))?;
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(|e| self.transport(e))?;
+        if status.is_success() {
+            return Ok(bytes);
+        }
+        Err(self.rejected(status, &bytes))
+    }
+
+    /// The failure an error answer describes (REST.md §6).
+    fn rejected(&self, status: StatusCode, body: &[u8]) -> GatewayError {
+        match serde_json::from_slice::<ErrorBody>(body) {
+            Ok(ErrorBody { errors }) => GatewayError::Failed(Box::new(classify(&errors))),
+            Err(_) => self.protocol(format_args!(
+                "HTTP {status} with body {:?}",
+                String::from_utf8_lossy(&body[..body.len().min(200)])
+            )),
+        }
+    }
+
+    async fn call_json<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<T, GatewayError> {
+        let bytes = self.call(method, path, body).await?;
+        serde_json::from_slice(&bytes).map_err(|e| self.protocol(e))
+    }
+
+    /// The API version both sides know, asked once (on V1, which every
+    /// gateway serves, as Flink's own SQL client does).
+    pub async fn version(&self) -> Result<ApiVersion, GatewayError> {
+        self.version
+            .get_or_try_init(|| async {
+                let listed: ApiVersions = self
+                    .call_json(Method::GET, "/v1/api_versions", None)
+                    .await?;
+                listed
+                    .versions
+                    .iter()
+                    .filter_map(|name| ApiVersion::from_name(name))
+                    .max()
+                    .ok_or_else(|| {
+                        self.protocol(format_args!(
+                            "no API version scaleph speaks among {:?}",
+                            listed.versions
+                        ))
+                    })
+            })
+            .await
+            .copied()
+    }
+
+    async fn prefix(&self) -> Result<String, GatewayError> {
+        Ok(format!("/v{}", self.version().await?.number()))
+    }
+
+    /// Opens a session named `name` with `properties`; its handle.
+    pub async fn open_session(
+        &self,
+        name: &str,
+        properties: &BTreeMap<String, String>,
+    ) -> Result<String, GatewayError> {
+        let path = format!("{}/sessions", self.prefix().await?);
+        let opened: OpenedSession = self
+            .call_json(
+                Method::POST,
+                &path,
+                Some(json!({"sessionName": name, "properties": properties})),
+            )
+            .await?;
+        Ok(opened.session_handle)
+    }
+
+    /// The session's effective configuration.
+    pub async fn session_config(
+        &self,
+        session: &str,
+    ) -> Result<BTreeMap<String, String>, GatewayError> {
+        let path = format!("{}/sessions/{session}", self.prefix().await?);
+        let config: SessionConfig = self.call_json(Method::GET, &path, None).await?;
+        Ok(config.properties)
+    }
+
+    /// Closes the session (and with it every operation of it).
+    pub async fn close_session(&self, session: &str) -> Result<(), GatewayError> {
+        let path = format!("{}/sessions/{session}", self.prefix().await?);
+        self.call(Method::DELETE, &path, None).await.map(drop)
+    }
+
+    /// Keeps the session alive.
+    pub async fn heartbeat(&self, session: &str) -> Result<(), GatewayError> {
+        let path = format!("{}/sessions/{session}/heartbeat", self.prefix().await?);
+        self.call(Method::POST, &path, None).await.map(drop)
+    }
+
+    /// Runs a session-configuring statement (SET, USE, CREATE, ADD JAR, ...)
+    /// synchronously (V2 and later).
+    pub async fn configure_session(
+        &self,
+        session: &str,
+        statement: &str,
+    ) -> Result<(), GatewayError> {
+        let path = format!(
+            "{}/sessions/{session}/configure-session",
+            self.prefix().await?
+        );
+        self.call(Method::POST, &path, Some(json!({"statement": statement})))
+            .await
+            .map(drop)
+    }
+
+    /// Submits a statement; the handle of its operation. Flink parses and
+    /// runs it asynchronously: its errors come with the first fetch.
+    pub async fn execute(&self, session: &str, statement: &str) -> Result<String, GatewayError> {
+        let path = format!("{}/sessions/{session}/statements", self.prefix().await?);
+        let submitted: SubmittedOperation = self
+            .call_json(Method::POST, &path, Some(json!({"statement": statement})))
+            .await?;
+        Ok(submitted.operation_handle)
+    }
+
+    /// The result page `token` of an operation, as the raw JSON body
+    /// (decoded by [`super::fetch`], borrowing from it).
+    pub async fn fetch(
+        &self,
+        session: &str,
+        operation: &str,
+        token: u64,
+    ) -> Result<Bytes, GatewayError> {
+        let version = self.version().await?;
+        let format = if version.has_configure_session() {
+            "?rowFormat=JSON"
+        } else {
+            ""
+        };
+        let path = format!(
+            "/v{}/sessions/{session}/operations/{operation}/result/{token}{format}",
+            version.number()
+        );
+        self.call(Method::GET, &path, None).await
+    }
+
+    /// Closes an operation: frees it and cancels its query's job. Closing
+    /// an operation Flink no longer knows is not an error.
+    pub async fn close_operation(
+        &self,
+        session: &str,
+        operation: &str,
+    ) -> Result<(), GatewayError> {
+        let path = format!(
+            "{}/sessions/{session}/operations/{operation}/close",
+            self.prefix().await?
+        );
+        self.call(Method::DELETE, &path, None).await.map(drop)
+    }
+
+    /// Decodes a fetched page, naming the gateway in errors.
+    pub(super) fn page<'a>(&self, body: &'a [u8]) -> Result<super::fetch::Page<'a>, GatewayError> {
+        serde_json::from_slice(body).map_err(|e| self.protocol(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_and_urls() {
+        assert_eq!(ApiVersion::from_name("V3"), Some(ApiVersion(3)));
+        assert_eq!(ApiVersion::from_name("V9"), None);
+        assert_eq!(ApiVersion::from_name("V0"), None);
+        assert!(!ApiVersion(1).has_configure_session());
+        assert_eq!(
+            without_user_info("https://u:p@flink:8083"),
+            "https://flink:8083"
+        );
+        assert_eq!(without_user_info("http://flink"), "http://flink");
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_gateway_is_08001_naming_it() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let client =
+            GatewayClient::new(&format!("http://127.0.0.1:{port}/"), Duration::from_secs(2))
+                .unwrap();
+        let err = client.version().await.unwrap_err().into_error();
+        assert_eq!(
+            err.sqlstate,
+            SqlState::SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION
+        );
+        assert!(
+            err.message.contains(&format!("127.0.0.1:{port}")),
+            "{}",
+            err.message
+        );
+    }
+}

@@ -1,0 +1,561 @@
+//! Reading an operation's results (REST.md §3, §4): the fetch loop with
+//! its token protocol (NOT_READY: retry token 0; empty PAYLOAD: no rows
+//! yet, back off; EOS: done), pages decoded into Arrow batches while they
+//! arrive, changelog rows shown with an `op` column or applied, limits for
+//! unbounded queries, and the operation closed however the reading ends —
+//! at EOS, at a limit, on an error, or when the reader goes away (a cancel,
+//! a dropped connection).
+//!
+//! The loop runs in its own task, one page ahead of the client, and hands
+//! over batches through a channel of two: fetching the next page overlaps
+//! with encoding the last one, and memory stays flat however long the
+//! result is.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arrow::array::{ArrayRef, RecordBatch, StringArray};
+use arrow::datatypes::{Field, Schema, SchemaRef};
+use chrono_tz::Tz;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use tokio::sync::mpsc;
+
+use super::client::{GatewayClient, GatewayError};
+use super::result::{FlinkColumn, FlinkType, decode_column};
+use crate::error::{Error, Position, SqlState};
+use crate::result::{CommandTag, QueryResult};
+
+/// One fetched page, borrowing from the response body.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<'a> {
+    result_type: ResultType,
+    #[serde(default)]
+    is_query_result: bool,
+    #[serde(default)]
+    result_kind: Option<ResultKind>,
+    #[serde(borrow, default)]
+    results: Option<ResultInfo<'a>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+enum ResultType {
+    NotReady,
+    Payload,
+    Eos,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+enum ResultKind {
+    Success,
+    SuccessWithContent,
+}
+
+#[derive(Deserialize)]
+struct ResultInfo<'a> {
+    columns: Vec<ColumnInfo>,
+    #[serde(borrow)]
+    data: Vec<RowData<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ColumnInfo {
+    name: String,
+    logical_type: serde_json::Value,
+}
+
+#[derive(Deserialize)]
+struct RowData<'a> {
+    kind: RowKind,
+    #[serde(borrow)]
+    fields: Vec<&'a RawValue>,
+}
+
+/// What a changelog row does (REST.md §3: `RowKind.name()`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RowKind {
+    /// `+I`.
+    Insert,
+    /// `-U`: the row before an update.
+    UpdateBefore,
+    /// `+U`: the row after an update.
+    UpdateAfter,
+    /// `-D`.
+    Delete,
+}
+
+impl RowKind {
+    /// The short form Flink's SQL client shows in its `op` column.
+    pub fn short(self) -> &'static str {
+        match self {
+            RowKind::Insert => "+I",
+            RowKind::UpdateBefore => "-U",
+            RowKind::UpdateAfter => "+U",
+            RowKind::Delete => "-D",
+        }
+    }
+
+    /// Whether the row adds to the result (`+I`, `+U`) or takes away.
+    fn adds(self) -> bool {
+        matches!(self, RowKind::Insert | RowKind::UpdateAfter)
+    }
+}
+
+/// How changelog rows (`-U`, `+U`, `-D`) of a query reach the client
+/// (`scaleph.result.changelog`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangelogMode {
+    /// An `op` column when the query may update its rows; otherwise none,
+    /// and a changelog row ends the result with an error rather than being
+    /// shown as an insert.
+    Auto,
+    /// Always an `op` column.
+    Op,
+    /// Changes applied: the rows as they stand when the result ends.
+    Apply,
+}
+
+impl ChangelogMode {
+    /// `auto`, `op`, `apply`.
+    pub fn parse(text: &str) -> Option<ChangelogMode> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "auto" => Some(ChangelogMode::Auto),
+            "op" => Some(ChangelogMode::Op),
+            "apply" => Some(ChangelogMode::Apply),
+            _ => None,
+        }
+    }
+}
+
+/// How one statement's result is read.
+#[derive(Clone, Debug)]
+pub struct ReadOptions {
+    /// The session time zone (TIMESTAMP_LTZ values are its wall clock).
+    pub zone: Tz,
+    /// For a query result: stop after this many rows (`None`: all).
+    pub max_rows: Option<usize>,
+    /// For a query result: stop after this long (`None`: never).
+    pub timeout: Option<Duration>,
+    /// How changelog rows are shown.
+    pub changelog: ChangelogMode,
+    /// Whether the query may produce update or delete rows (decides the
+    /// `op` column in [`ChangelogMode::Auto`]).
+    pub may_update: bool,
+    /// Where the statement starts in its script, and its text: Flink's
+    /// parse errors point into it.
+    pub statement: (Position, Arc<str>),
+}
+
+/// What the reading task hands over.
+enum Event {
+    /// The statement returned no rows (`resultKind` SUCCESS).
+    Done,
+    /// The columns, before any batch.
+    Schema(SchemaRef),
+    /// Rows.
+    Batch(RecordBatch),
+}
+
+/// The shortest and longest pause between fetches that found nothing new.
+const FIRST_BACKOFF: Duration = Duration::from_millis(2);
+const LAST_BACKOFF: Duration = Duration::from_millis(100);
+
+/// An operation being read; closes it when dropped unconsumed.
+struct Reader {
+    client: Arc<GatewayClient>,
+    session: Arc<str>,
+    operation: String,
+    options: ReadOptions,
+    events: mpsc::Sender<Result<Event, Error>>,
+}
+
+/// Reads the result of `operation` in a task of its own: `Command` for a
+/// statement without rows (tag `tag`), or rows streamed while Flink
+/// produces them. The operation is closed when the reading ends, however
+/// it ends.
+pub async fn read_result(
+    client: Arc<GatewayClient>,
+    session: Arc<str>,
+    operation: String,
+    options: ReadOptions,
+    tag: String,
+) -> Result<QueryResult, Error> {
+    let (events, mut received) = mpsc::channel(2);
+    let reader = Reader {
+        client,
+        session,
+        operation,
+        options,
+        events,
+    };
+    tokio::spawn(reader.run());
+    match received.recv().await {
+        Some(Ok(Event::Done)) => Ok(QueryResult::Command(CommandTag::new(tag))),
+        Some(Ok(Event::Schema(schema))) => {
+            let batches = futures::stream::unfold(received, |mut received| async move {
+                loop {
+                    match received.recv().await? {
+                        Ok(Event::Batch(batch)) => return Some((Ok(batch), received)),
+                        Ok(Event::Done | Event::Schema(_)) => continue,
+                        Err(err) => return Some((Err(err), received)),
+                    }
+                }
+            });
+            Ok(QueryResult::Rows {
+                schema,
+                batches: Box::pin(batches),
+            })
+        }
+        Some(Ok(Event::Batch(_))) => Err(Error::internal("Flink rows arrived before columns")),
+        Some(Err(err)) => Err(err),
+        None => Err(Error::internal("the Flink result reader stopped")),
+    }
+}
+
+/// The `op` column's field.
+fn op_field() -> Field {
+    Field::new("op", arrow::datatypes::DataType::Utf8, false)
+}
+
+/// The shape of the rows being read.
+struct Shape {
+    columns: Vec<FlinkColumn>,
+    schema: SchemaRef,
+    with_op: bool,
+    /// Whether limits apply (a query's result, not a SHOW's).
+    is_query: bool,
+}
+
+impl Shape {
+    fn new(
+        page_columns: &[ColumnInfo],
+        is_query: bool,
+        options: &ReadOptions,
+    ) -> Result<Shape, Error> {
+        let columns = page_columns
+            .iter()
+            .map(|column| {
+                FlinkType::from_json(&column.logical_type)
+                    .map(|(flink_type, nullable)| FlinkColumn {
+                        name: column.name.clone(),
+                        flink_type,
+                        nullable,
+                    })
+                    .map_err(|e| Error::new(SqlState::PROTOCOL_VIOLATION, e))
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        let with_op = is_query
+            && match options.changelog {
+                ChangelogMode::Op => true,
+                ChangelogMode::Auto => options.may_update,
+                ChangelogMode::Apply => false,
+            };
+        let fields = with_op
+            .then(op_field)
+            .into_iter()
+            .chain(
+                columns
+                    .iter()
+                    .map(|c| Field::new(&c.name, c.flink_type.arrow(), c.nullable)),
+            )
+            .collect::<Vec<_>>();
+        Ok(Shape {
+            columns,
+            schema: Arc::new(Schema::new(fields)),
+            with_op,
+            is_query,
+        })
+    }
+
+    /// A batch of `rows` (each one's fields), with `kinds` in the `op`
+    /// column when there is one.
+    fn batch(
+        &self,
+        rows: &[&[&RawValue]],
+        kinds: &[RowKind],
+        zone: Tz,
+    ) -> Result<RecordBatch, Error> {
+        let mut arrays: Vec<ArrayRef> = Vec::with_capacity(self.schema.fields().len());
+        if self.with_op {
+            arrays.push(Arc::new(StringArray::from_iter_values(
+                kinds.iter().map(|k| k.short()),
+            )));
+        }
+        let mut values: Vec<&RawValue> = Vec::with_capacity(rows.len());
+        for (j, column) in self.columns.iter().enumerate() {
+            values.clear();
+            for row in rows {
+                let value = row.get(j).ok_or_else(|| {
+                    Error::new(
+                        SqlState::PROTOCOL_VIOLATION,
+                        format!(
+                            "a Flink row has {} fields for {} columns",
+                            row.len(),
+                            self.columns.len()
+                        ),
+                    )
+                })?;
+                values.push(value);
+            }
+            let array = decode_column(&column.flink_type, &values, zone).map_err(|e| {
+                Error::new(
+                    SqlState::DATA_EXCEPTION,
+                    format!("column \"{}\": {e}", column.name),
+                )
+            })?;
+            arrays.push(array);
+        }
+        RecordBatch::try_new(self.schema.clone(), arrays)
+            .map_err(|e| Error::internal(e.to_string()))
+    }
+}
+
+/// The rows of a changelog with its changes applied, in arrival order.
+#[derive(Default)]
+struct Applied {
+    rows: Vec<Option<Vec<Box<RawValue>>>>,
+    /// The positions in `rows` of the live rows with a given content.
+    positions: HashMap<String, Vec<usize>>,
+}
+
+impl Applied {
+    fn apply(&mut self, kind: RowKind, fields: &[&RawValue]) {
+        let key: String = fields
+            .iter()
+            .map(|f| f.get())
+            .collect::<Vec<_>>()
+            .join("\u{1}");
+        if kind.adds() {
+            self.positions.entry(key).or_default().push(self.rows.len());
+            self.rows
+                .push(Some(fields.iter().map(|f| (*f).to_owned()).collect()));
+        } else if let Some(position) = self.positions.get_mut(&key).and_then(Vec::pop) {
+            self.rows[position] = None;
+        }
+    }
+
+    fn live(&self) -> Vec<&[Box<RawValue>]> {
+        self.rows.iter().flatten().map(Vec::as_slice).collect()
+    }
+}
+
+impl Reader {
+    async fn run(self) {
+        let outcome = self.read().await;
+        if let Err(err) = outcome {
+            let _ = self.events.send(Err(err)).await;
+        }
+        if let Err(err) = self
+            .client
+            .close_operation(&self.session, &self.operation)
+            .await
+        {
+            tracing::debug!(operation = %self.operation, error = ?err, "closing a Flink operation failed");
+        }
+    }
+
+    /// Sends an event; `false` once nobody reads any more.
+    async fn send(&self, event: Event) -> bool {
+        self.events.send(Ok(event)).await.is_ok()
+    }
+
+    /// Waits `pause` (or until `deadline`); `false` if the reader went away.
+    async fn pause(&self, pause: Duration, deadline: Option<Instant>) -> bool {
+        let pause = match deadline {
+            Some(deadline) => pause.min(deadline.saturating_duration_since(Instant::now())),
+            None => pause,
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => true,
+            _ = self.events.closed() => false,
+        }
+    }
+
+    fn statement_error(&self, err: GatewayError) -> Error {
+        let (start, text) = &self.options.statement;
+        err.into_statement_error(*start, text)
+    }
+
+    async fn read(&self) -> Result<(), Error> {
+        let started = Instant::now();
+        let mut token = 0u64;
+        let mut backoff = FIRST_BACKOFF;
+        let mut shape: Option<Shape> = None;
+        let mut sent = 0usize;
+        let mut applied: Option<Applied> = None;
+        loop {
+            let body = tokio::select! {
+                body = self.client.fetch(&self.session, &self.operation, token) => body.map_err(|e| self.statement_error(e))?,
+                _ = self.events.closed() => return Ok(()),
+            };
+            let page = self.client.page(&body).map_err(GatewayError::into_error)?;
+            let deadline = shape
+                .as_ref()
+                .filter(|s| s.is_query)
+                .and(self.options.timeout)
+                .map(|timeout| started + timeout);
+            if page.result_type == ResultType::NotReady {
+                if !self.pause(backoff, None).await {
+                    return Ok(());
+                }
+                backoff = (backoff * 2).min(LAST_BACKOFF);
+                continue;
+            }
+            let results = page.results.ok_or_else(|| {
+                Error::new(
+                    SqlState::PROTOCOL_VIOLATION,
+                    "a Flink result page without results",
+                )
+            })?;
+            if shape.is_none() {
+                if page.result_kind == Some(ResultKind::Success) {
+                    self.send(Event::Done).await;
+                    return Ok(());
+                }
+                let new = Shape::new(&results.columns, page.is_query_result, &self.options)?;
+                if new.is_query && self.options.changelog == ChangelogMode::Apply {
+                    applied = Some(Applied::default());
+                }
+                if !self.send(Event::Schema(new.schema.clone())).await {
+                    return Ok(());
+                }
+                shape = Some(new);
+            }
+            let Some(shape) = shape.as_ref() else {
+                continue;
+            };
+            let limit = shape.is_query.then_some(self.options.max_rows).flatten();
+            let room = limit.map_or(usize::MAX, |limit| limit.saturating_sub(sent));
+            let rows = &results.data[..results.data.len().min(room)];
+            if let Some(applied) = applied.as_mut() {
+                for row in rows {
+                    applied.apply(row.kind, &row.fields);
+                }
+            } else if !rows.is_empty() {
+                if !shape.with_op
+                    && let Some(row) = rows.iter().find(|r| r.kind != RowKind::Insert)
+                {
+                    return Err(changelog_without_op(row.kind));
+                }
+                let fields: Vec<&[&RawValue]> = rows.iter().map(|r| r.fields.as_slice()).collect();
+                let kinds: Vec<RowKind> = rows.iter().map(|r| r.kind).collect();
+                let batch = shape.batch(&fields, &kinds, self.options.zone)?;
+                if !self.send(Event::Batch(batch)).await {
+                    return Ok(());
+                }
+            }
+            sent += rows.len();
+            let limit_reached = limit.is_some_and(|limit| sent >= limit);
+            let timed_out = deadline.is_some_and(|deadline| Instant::now() >= deadline);
+            if page.result_type == ResultType::Eos || limit_reached || timed_out {
+                break;
+            }
+            token += 1;
+            if results.data.is_empty() {
+                // No long-poll in Flink: wait before asking again.
+                if !self.pause(backoff, deadline).await {
+                    return Ok(());
+                }
+                backoff = (backoff * 2).min(LAST_BACKOFF);
+            } else {
+                backoff = FIRST_BACKOFF;
+            }
+        }
+        if let (Some(applied), Some(shape)) = (applied, shape.as_ref()) {
+            let live = applied.live();
+            let rows: Vec<Vec<&RawValue>> = live
+                .iter()
+                .map(|row| row.iter().map(|v| v.as_ref()).collect())
+                .collect();
+            let fields: Vec<&[&RawValue]> = rows.iter().map(Vec::as_slice).collect();
+            let kinds = vec![RowKind::Insert; fields.len()];
+            let batch = shape.batch(&fields, &kinds, self.options.zone)?;
+            self.send(Event::Batch(batch)).await;
+        }
+        Ok(())
+    }
+}
+
+/// Reads a statement's result to its end, discarding rows: for state
+/// statements replayed on V1, which has no `configure-session`.
+pub async fn drain(
+    client: &GatewayClient,
+    session: &str,
+    operation: &str,
+) -> Result<(), GatewayError> {
+    let mut token = 0;
+    let mut backoff = FIRST_BACKOFF;
+    loop {
+        let body = client.fetch(session, operation, token).await?;
+        match client.page(&body)?.result_type {
+            ResultType::Eos => return Ok(()),
+            ResultType::Payload => token += 1,
+            ResultType::NotReady => {
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(LAST_BACKOFF);
+            }
+        }
+    }
+}
+
+/// The error when a result scaleph showed without an `op` column turns
+/// out to be a changelog: rows are never silently shown as inserts.
+fn changelog_without_op(kind: RowKind) -> Error {
+    Error::new(
+        SqlState::FEATURE_NOT_SUPPORTED,
+        format!(
+            "the result of this query is a changelog (a {} row arrived) and it is shown without an op column",
+            kind.short()
+        ),
+    )
+    .with_hint(
+        "SET 'scaleph.result.changelog' = 'op' to see every change with its op, \
+         or 'apply' to see the rows as they stand at the end",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_decode_with_their_optional_keys() {
+        let not_ready: Page = serde_json::from_str(
+            r#"{"resultType":"NOT_READY","nextResultUri":"/v3/sessions/s/operations/o/result/0?rowFormat=JSON"}"#,
+        )
+        .unwrap();
+        assert_eq!(not_ready.result_type, ResultType::NotReady);
+        assert!(not_ready.results.is_none());
+        let payload: Page = serde_json::from_str(
+            r#"{"resultType":"PAYLOAD","isQueryResult":true,"jobID":"a0b1","resultKind":"SUCCESS_WITH_CONTENT","results":{"columns":[{"name":"EXPR$0","logicalType":{"type":"INTEGER","nullable":false},"comment":null}],"rowFormat":"JSON","data":[{"kind":"INSERT","fields":[1]},{"kind":"UPDATE_BEFORE","fields":[2]}]},"nextResultUri":"/v3/x/result/1?rowFormat=JSON"}"#,
+        )
+        .unwrap();
+        let results = payload.results.unwrap();
+        assert_eq!(results.columns[0].name, "EXPR$0");
+        assert_eq!(results.data[1].kind, RowKind::UpdateBefore);
+        assert_eq!(results.data[0].fields[0].get(), "1");
+    }
+
+    #[test]
+    fn applied_changelog_keeps_the_live_rows_in_order() {
+        let raw = |t: &str| RawValue::from_string(t.to_string()).unwrap();
+        let (a1, a2, b1) = (raw("[\"a\",1]"), raw("[\"a\",2]"), raw("[\"b\",1]"));
+        let mut applied = Applied::default();
+        applied.apply(RowKind::Insert, &[&a1]);
+        applied.apply(RowKind::Insert, &[&b1]);
+        applied.apply(RowKind::UpdateBefore, &[&a1]);
+        applied.apply(RowKind::UpdateAfter, &[&a2]);
+        applied.apply(RowKind::Delete, &[&b1]);
+        applied.apply(RowKind::Delete, &[&b1]);
+        let live: Vec<&str> = applied.live().iter().map(|r| r[0].get()).collect();
+        assert_eq!(live, vec!["[\"a\",2]"]);
+        assert_eq!(ChangelogMode::parse(" APPLY "), Some(ChangelogMode::Apply));
+        assert_eq!(ChangelogMode::parse("x"), None);
+    }
+}
