@@ -112,7 +112,7 @@ async fn statements_not_executed_yet_answer_0a000_and_change_nothing() {
             "CREATE SCHEDULE n CRON '0 2 * * *' AS (a RUN SQL 'SELECT 1')",
             "CREATE SCHEDULE",
         ),
-        ("SHOW JOBS", "SHOW JOBS"),
+        ("SHOW SYNCS", "SHOW SYNCS"),
         ("STOP JOB j WITH SAVEPOINT", "STOP JOB"),
         ("PREVIEW INSERT INTO t SELECT 1", "PREVIEW"),
     ] {

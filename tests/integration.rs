@@ -3,6 +3,8 @@
 
 mod cli;
 mod datasource;
+mod flink;
+mod flink_double;
 mod pgwire;
 mod sources;
 mod support;

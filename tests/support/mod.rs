@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod flink_gateway;
 pub mod gateway;
 pub mod services;
 

@@ -1,0 +1,530 @@
+//! Flink SQL forwarded to a Flink SQL Gateway: the real `scaleph serve`
+//! against the REST double of `support::flink_gateway`, driven by
+//! tokio-postgres and psql.
+
+use std::time::{Duration, Instant};
+
+use futures::TryStreamExt;
+use tokio_postgres::SimpleQueryMessage;
+
+use crate::support::flink_gateway::{DoubleOptions, FlinkDouble};
+use crate::support::{Gateway, services, text_rows};
+
+/// A scaleph gateway forwarding to `double`, with `config` as its
+/// scaleph.toml (if not empty).
+fn gateway_for(double: &FlinkDouble, config: &str) -> Gateway {
+    let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
+    let config_path = dir.path().join("scaleph.toml");
+    std::fs::write(&config_path, config).expect("write scaleph.toml");
+    let url = double.url();
+    let config_path = config_path.to_string_lossy().to_string();
+    Gateway::start_with(
+        dir.path().join("data"),
+        Some(dir),
+        &["--flink-gateway", &url, "--config", &config_path],
+    )
+}
+
+const ORDERS: &str = "CREATE TABLE orders (id INT NOT NULL, big BIGINT, amount DECIMAL(10, 2), \
+     price DOUBLE, note STRING, at_ltz TIMESTAMP_LTZ(3)) WITH ('connector' = 'datagen', 'number-of-rows' = '3')";
+
+const CLICKS: &str = "CREATE TABLE clicks (id INT NOT NULL, flag BOOLEAN NOT NULL, url STRING) \
+     WITH ('connector' = 'datagen')";
+
+fn rows(messages: &[SimpleQueryMessage]) -> Vec<Vec<Option<String>>> {
+    text_rows(messages)
+}
+
+fn columns(messages: &[SimpleQueryMessage]) -> Vec<String> {
+    messages
+        .iter()
+        .find_map(|m| match m {
+            SimpleQueryMessage::RowDescription(columns) => {
+                Some(columns.iter().map(|c| c.name().to_string()).collect())
+            }
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+/// Waits until `done` holds (the double's state changes a moment after
+/// the client's answer), failing after 5 s.
+async fn eventually(what: &str, done: impl Fn() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < Duration::from_secs(5), "never: {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn db_error(err: &tokio_postgres::Error) -> &tokio_postgres::error::DbError {
+    err.as_db_error().expect("a server error")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ddl_and_bounded_queries_return_exact_values_and_close_operations() {
+    let double = FlinkDouble::start();
+    let gateway = gateway_for(&double, "");
+    let client = gateway.client().await;
+    let messages = client.simple_query(ORDERS).await.unwrap();
+    assert!(matches!(
+        messages.last(),
+        Some(SimpleQueryMessage::CommandComplete(0))
+    ));
+    let messages = client
+        .simple_query("SELECT id, big, amount, price, note FROM orders")
+        .await
+        .unwrap();
+    assert_eq!(columns(&messages), ["id", "big", "amount", "price", "note"]);
+    let expected: Vec<Vec<Option<String>>> = vec![
+        vec!["0", "9007199254740993", "10.00", "0.5", "row-0"],
+        vec!["1", "9007199254740994", "20.00", "1.5", "row-1"],
+        vec!["2", "9007199254740995", "30.00", "2.5", "row-2"],
+    ]
+    .into_iter()
+    .map(|row| row.into_iter().map(|v| Some(v.to_string())).collect())
+    .collect();
+    assert_eq!(rows(&messages), expected);
+    // Typed through the extended protocol: the Describe runs the query
+    // early and the Execute reads the same result.
+    let typed = client
+        .query("SELECT id, big, amount, at_ltz FROM orders", &[])
+        .await
+        .unwrap();
+    assert_eq!(typed.len(), 3);
+    assert_eq!(typed[2].get::<_, i32>(0), 2);
+    assert_eq!(typed[2].get::<_, i64>(1), 9_007_199_254_740_995);
+    let at: std::time::SystemTime = typed[1].get(3);
+    let expected_at = std::time::UNIX_EPOCH + Duration::from_millis(1_704_067_201_001);
+    assert_eq!(at, expected_at);
+    eventually("every operation closed", || double.open_operations() == 0).await;
+    let paths: Vec<String> = double.requests().into_iter().map(|r| r.path).collect();
+    assert!(paths.iter().any(|p| p == "/v1/api_versions"), "{paths:?}");
+    assert!(
+        paths.iter().any(|p| p.starts_with("/v4/sessions/")),
+        "the newest common version is used: {paths:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unbounded_queries_end_at_max_rows_and_cancel_their_job() {
+    let double = FlinkDouble::start_with(DoubleOptions {
+        page_rows: 400,
+        ..DoubleOptions::default()
+    });
+    let gateway = gateway_for(&double, "");
+    let client = gateway.client().await;
+    client.simple_query(CLICKS).await.unwrap();
+    let messages = client
+        .simple_query("SELECT id, url FROM clicks")
+        .await
+        .unwrap();
+    assert_eq!(
+        rows(&messages).len(),
+        1000,
+        "scaleph.result.max-rows defaults to 1000"
+    );
+    client
+        .simple_query("SET 'scaleph.result.max-rows' = '7'")
+        .await
+        .unwrap();
+    let messages = client.simple_query("SELECT id FROM clicks").await.unwrap();
+    assert_eq!(rows(&messages).len(), 7);
+    assert_eq!(rows(&messages)[6], vec![Some("6".to_string())]);
+    eventually("the queries' jobs are cancelled", || {
+        let jobs = double.jobs();
+        jobs.len() == 2 && jobs.iter().all(|(_, status)| status == "CANCELED")
+    })
+    .await;
+    let err = client
+        .simple_query("SET 'scaleph.result.max-rows' = 'many'")
+        .await
+        .unwrap_err();
+    assert_eq!(db_error(&err).code().code(), "22023");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rows_reach_the_client_while_the_query_runs() {
+    let double = FlinkDouble::start();
+    let gateway = gateway_for(&double, "");
+    let client = gateway.client().await;
+    client
+        .simple_query(
+            "CREATE TABLE slow (id INT NOT NULL) WITH ('connector' = 'datagen', 'rows-per-second' = '4'); \
+             SET 'scaleph.result.max-rows' = '4'",
+        )
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let stream = client
+        .simple_query_raw("SELECT id FROM slow")
+        .await
+        .unwrap();
+    futures::pin_mut!(stream);
+    let mut arrivals = Vec::new();
+    while let Some(message) = stream.try_next().await.unwrap() {
+        if let SimpleQueryMessage::Row(row) = message {
+            arrivals.push((row.get(0).unwrap().to_string(), started.elapsed()));
+        }
+    }
+    let ids: Vec<&str> = arrivals.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, ["0", "1", "2", "3"]);
+    // Row 3 exists only 0.75 s after the start: row 0 was already shown.
+    assert!(
+        arrivals[3].1 - arrivals[0].1 >= Duration::from_millis(500),
+        "rows were buffered: {arrivals:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn changelog_rows_get_an_op_column_or_are_applied() {
+    let double = FlinkDouble::start();
+    let gateway = gateway_for(&double, "");
+    let client = gateway.client().await;
+    client
+        .simple_query(
+            "CREATE TABLE flags (id INT NOT NULL, flag BOOLEAN NOT NULL) \
+             WITH ('connector' = 'datagen', 'number-of-rows' = '4')",
+        )
+        .await
+        .unwrap();
+    let query = "SELECT flag, COUNT(*) AS n FROM flags GROUP BY flag";
+    let messages = client.simple_query(query).await.unwrap();
+    assert_eq!(columns(&messages), ["op", "flag", "n"]);
+    let ops: Vec<String> = rows(&messages)
+        .into_iter()
+        .map(|r| {
+            r.into_iter()
+                .map(Option::unwrap)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    assert_eq!(
+        ops,
+        ["+I t 1", "+I f 1", "-U t 1", "+U t 2", "-U f 1", "+U f 2"]
+    );
+    client
+        .simple_query("SET 'scaleph.result.changelog' = 'apply'")
+        .await
+        .unwrap();
+    let messages = client.simple_query(query).await.unwrap();
+    assert_eq!(columns(&messages), ["flag", "n"]);
+    let mut applied = rows(&messages);
+    applied.sort();
+    assert_eq!(
+        applied,
+        vec![
+            vec![Some("f".to_string()), Some("2".to_string())],
+            vec![Some("t".to_string()), Some("2".to_string())],
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn flink_errors_are_readable_with_sqlstate_position_and_trace() {
+    let double = FlinkDouble::start();
+    let gateway = gateway_for(&double, "");
+    let client = gateway.client().await;
+    let err = client
+        .simple_query("SELECT 1;\nSELECT * FROM nowhere")
+        .await
+        .unwrap_err();
+    let db = db_error(&err);
+    assert_eq!(db.code().code(), "42P01", "{db:?}");
+    assert!(db.message().contains("nowhere"), "{}", db.message());
+    assert!(!db.message().contains("\tat "), "{}", db.message());
+    assert!(db.detail().unwrap_or_default().contains("Caused by:"));
+    let script = "SELECT 1;\nSELECT id FROM orders WHERE";
+    let err = client.simple_query(script).await.unwrap_err();
+    let db = db_error(&err);
+    assert_eq!(db.code().code(), "42601", "{db:?}");
+    let err = client.simple_query("SELEC 1").await.unwrap_err();
+    let db = db_error(&err);
+    assert_eq!(db.code().code(), "42601", "{db:?}");
+    assert!(matches!(
+        db.position(),
+        Some(tokio_postgres::error::ErrorPosition::Original(1))
+    ));
+    // The connection stays usable and the failed operations are closed.
+    assert_eq!(
+        rows(&client.simple_query("SELECT 40 + 2").await.unwrap()),
+        vec![vec![Some("42".to_string())]]
+    );
+    eventually("failed operations closed", || double.open_operations() == 0).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_gateway_flink_sql_is_08001_and_scaleph_sql_works() {
+    let gateway = Gateway::start();
+    let client = gateway.client().await;
+    let err = client
+        .simple_query("SELECT * FROM orders")
+        .await
+        .unwrap_err();
+    let db = db_error(&err);
+    assert_eq!(db.code().code(), "08001");
+    assert!(db.hint().unwrap_or_default().contains("--flink-gateway"));
+    client
+        .simple_query("SET 'execution.runtime-mode' = 'batch'")
+        .await
+        .unwrap();
+    assert_eq!(
+        rows(
+            &client
+                .simple_query("SELECT count(*) FROM scaleph.catalogs")
+                .await
+                .unwrap()
+        ),
+        vec![vec![Some("0".to_string())]]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_gateway_is_a_connection_error() {
+    let url = format!("http://127.0.0.1:{}", services::closed_port());
+    let gateway = Gateway::start_with(
+        tempfile::tempdir().unwrap().keep(),
+        None,
+        &["--flink-gateway", &url],
+    );
+    let client = gateway.client().await;
+    let err = client.simple_query("SELECT * FROM t").await.unwrap_err();
+    let db = db_error(&err);
+    assert_eq!(db.code().code(), "08001", "{db:?}");
+    assert!(db.message().contains(&url), "{}", db.message());
+    assert_eq!(
+        rows(&client.simple_query("SELECT 1").await.unwrap()),
+        vec![vec![Some("1".to_string())]]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cancel_closes_the_flink_operation_and_keeps_the_connection() {
+    let double = FlinkDouble::start();
+    let gateway = gateway_for(&double, "");
+    let client = gateway.client().await;
+    client
+        .simple_query(
+            "CREATE TABLE slow (id INT NOT NULL) WITH ('connector' = 'datagen', 'rows-per-second' = '2'); \
+             SET 'scaleph.result.max-rows' = '0'",
+        )
+        .await
+        .unwrap();
+    let cancel = client.cancel_token();
+    let canceller = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        cancel.cancel_query(tokio_postgres::NoTls).await.unwrap();
+    });
+    let err = client
+        .simple_query("SELECT id FROM slow")
+        .await
+        .unwrap_err();
+    canceller.await.unwrap();
+    assert_eq!(db_error(&err).code().code(), "57014");
+    eventually("the query's operation closed and job cancelled", || {
+        double.open_operations() == 0
+            && double.jobs().iter().all(|(_, status)| status == "CANCELED")
+    })
+    .await;
+    assert_eq!(
+        rows(&client.simple_query("SELECT 7").await.unwrap()),
+        vec![vec![Some("7".to_string())]]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restarted_gateway_is_invisible_state_is_replayed() {
+    let double = FlinkDouble::start();
+    let gateway = gateway_for(&double, "");
+    let client = gateway.client().await;
+    client
+        .simple_query(&format!(
+            "SET 'table.local-time-zone' = 'Asia/Shanghai'; {ORDERS}; CREATE DATABASE shop; \
+             CREATE CATALOG pg WITH ('type' = 'jdbc', 'password' = 'catalog-secret-1'); \
+             ADD JAR '/jars/udf.jar'"
+        ))
+        .await
+        .unwrap();
+    double.restart();
+    assert_eq!(double.live_sessions(), 0);
+    // The next statement opens a new Flink session, replays, and runs.
+    let messages = client.simple_query("SELECT id FROM orders").await.unwrap();
+    assert_eq!(rows(&messages).len(), 3);
+    assert_eq!(double.live_sessions(), 1);
+    let bodies: Vec<String> = double
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/configure-session"))
+        .map(|r| r.body)
+        .collect();
+    let replayed = bodies.join("\n");
+    for expected in [
+        "Asia/Shanghai",
+        "CREATE TABLE orders",
+        "CREATE DATABASE shop",
+        "CREATE CATALOG pg",
+        "ADD JAR",
+    ] {
+        assert!(
+            replayed.contains(expected),
+            "{expected} not replayed: {replayed}"
+        );
+    }
+    // Expiry looks the same as a restart to scaleph.
+    double.expire_sessions();
+    let messages = client.simple_query("SELECT id FROM orders").await.unwrap();
+    assert_eq!(rows(&messages).len(), 3);
+    // Catalogs and jars are gateway objects: shown masked, given to every new session.
+    let messages = client
+        .simple_query("SELECT name, type, definition FROM scaleph.catalogs")
+        .await
+        .unwrap();
+    let catalog = &rows(&messages)[0];
+    assert_eq!(catalog[0].as_deref(), Some("pg"));
+    assert_eq!(catalog[1].as_deref(), Some("jdbc"));
+    assert!(catalog[2].as_deref().unwrap().contains("'******'"));
+    assert!(!gateway.log().contains("catalog-secret-1"));
+    let messages = client
+        .simple_query("SELECT name, source FROM scaleph.connectors")
+        .await
+        .unwrap();
+    assert_eq!(
+        rows(&messages),
+        vec![vec![
+            Some("udf.jar".to_string()),
+            Some("/jars/udf.jar".to_string())
+        ]]
+    );
+    double.clear_requests();
+    let other = gateway.client().await;
+    other.simple_query("SHOW TABLES").await.unwrap();
+    let replayed: Vec<String> = double
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/configure-session"))
+        .map(|r| r.body)
+        .collect();
+    assert_eq!(
+        replayed.len(),
+        2,
+        "a new session gets the catalog and the jar only: {replayed:?}"
+    );
+    other.simple_query("DROP CATALOG pg").await.unwrap();
+    other
+        .simple_query("REMOVE JAR '/jars/udf.jar'")
+        .await
+        .unwrap();
+    let messages = other
+        .simple_query("SELECT (SELECT count(*) FROM scaleph.catalogs) + (SELECT count(*) FROM scaleph.connectors)")
+        .await
+        .unwrap();
+    assert_eq!(rows(&messages), vec![vec![Some("0".to_string())]]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn heartbeats_keep_an_idle_session_and_disconnect_closes_it() {
+    let double = FlinkDouble::start_with(DoubleOptions {
+        idle_timeout: Duration::from_millis(600),
+        ..DoubleOptions::default()
+    });
+    let gateway = gateway_for(
+        &double,
+        "[flink.gateway]\nheartbeat = \"150 ms\"\n[flink.session.properties]\n\"execution.runtime-mode\" = \"streaming\"\n",
+    );
+    let client = gateway.client().await;
+    client.simple_query(ORDERS).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let messages = client.simple_query("SELECT id FROM orders").await.unwrap();
+    assert_eq!(rows(&messages).len(), 3);
+    let requests = double.requests();
+    assert!(requests.iter().any(|r| r.path.ends_with("/heartbeat")));
+    let opened: Vec<_> = requests
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/sessions"))
+        .collect();
+    assert_eq!(opened.len(), 1, "the session never expired");
+    assert!(opened[0].body.contains("execution.runtime-mode"));
+    assert!(
+        opened[0].body.contains("scaleph@127.0.0.1"),
+        "{}",
+        opened[0].body
+    );
+    drop(client);
+    eventually("the Flink session closed on disconnect", || {
+        double.live_sessions() == 0
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn v1_gateways_get_replay_through_statements() {
+    let double = FlinkDouble::start_with(DoubleOptions {
+        versions: vec!["V1"],
+        ..DoubleOptions::default()
+    });
+    let gateway = gateway_for(&double, "");
+    let client = gateway.client().await;
+    client.simple_query(ORDERS).await.unwrap();
+    double.restart();
+    let messages = client.simple_query("SELECT id FROM orders").await.unwrap();
+    assert_eq!(rows(&messages).len(), 3);
+    let paths: Vec<String> = double.requests().into_iter().map(|r| r.path).collect();
+    assert!(
+        paths
+            .iter()
+            .all(|p| !p.contains("rowFormat") && !p.contains("configure-session"))
+    );
+    assert!(paths.iter().any(|p| p.starts_with("/v1/sessions/")));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn inserts_return_their_job_and_flink_job_statements_are_forwarded() {
+    let double = FlinkDouble::start();
+    let gateway = gateway_for(&double, "");
+    let client = gateway.client().await;
+    client
+        .simple_query(&format!(
+            "{ORDERS}; CREATE TABLE sink (id INT) WITH ('connector' = 'blackhole')"
+        ))
+        .await
+        .unwrap();
+    let messages = client
+        .simple_query("INSERT INTO sink SELECT id FROM orders")
+        .await
+        .unwrap();
+    assert_eq!(columns(&messages), ["job id"]);
+    let job = rows(&messages)[0][0].clone().unwrap();
+    assert_eq!(job.len(), 32);
+    let messages = client.simple_query("SHOW JOBS").await.unwrap();
+    assert!(
+        rows(&messages)
+            .iter()
+            .any(|r| r[0].as_deref() == Some(job.as_str()))
+    );
+    // Typed: INSERT's result shape is known without running it twice.
+    let typed = client
+        .query("INSERT INTO sink SELECT id FROM orders", &[])
+        .await
+        .unwrap();
+    assert_eq!(typed.len(), 1);
+    assert_eq!(double.jobs().len(), 2);
+}
+
+#[test]
+fn psql_runs_flink_sql_in_one_session() {
+    if !services::psql() {
+        return;
+    }
+    let double = FlinkDouble::start();
+    let gateway = gateway_for(&double, "");
+    let output = gateway.psql(&["-c", &format!("{ORDERS}; SELECT id, note FROM orders")]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("row-2"), "{stdout}");
+    assert!(stdout.contains("(3 rows)"), "{stdout}");
+}

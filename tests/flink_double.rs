@@ -1,0 +1,1678 @@
+//! The Flink SQL Gateway test double (`support::flink_gateway`) against the
+//! transcripts of `shared/reference/flink-sql-gateway/EXAMPLES.md`: bodies are
+//! compared as text, handles and job ids substituted, so key order, omitted
+//! keys and compactness are checked byte for byte.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::support::flink_gateway::{DoubleOptions, FlinkDouble};
+
+/// The handles EXAMPLES.md uses.
+const S: &str = "5e6f1c54-0a4e-4b8e-9a47-3c1f2a9d7b10";
+const O1: &str = "b7a1d2c3-4e5f-4a6b-8c9d-0e1f2a3b4c5d";
+const O2: &str = "1c2d3e4f-5a6b-4c7d-8e9f-a0b1c2d3e4f5";
+const O4: &str = "3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7";
+const O7: &str = "6b7c8d9e-af01-4c12-93d4-f5a6b7c8d9ea";
+const UNKNOWN: &str = "00000000-0000-4000-8000-000000000000";
+
+/// The verbatim root cause of EXAMPLES.md (e).
+const CATALOG_PARSE_ERROR: &str = "org.apache.flink.sql.parser.impl.ParseException: Encountered \".\" at line 1, column 23.\nWas expecting one of:\n    <EOF> \n    \"WITH\" ...\n    \"COMMENT\" ...\n    \";\" ...";
+
+/// One HTTP answer.
+struct Reply {
+    status: u16,
+    body: String,
+    content_type: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    /// The `errors` array of an error body.
+    fn errors(&self) -> Vec<String> {
+        serde_json::from_value(self.json()["errors"].clone()).expect("an errors array")
+    }
+
+    /// Flink's own extraction: after the last `Caused by: `, up to the first `\tat `.
+    fn root_cause(&self) -> String {
+        let trace = self.errors().last().cloned().unwrap_or_default();
+        let tail = trace.rsplit("Caused by: ").next().unwrap_or_default();
+        tail.split("\tat ")
+            .next()
+            .unwrap_or_default()
+            .trim_end()
+            .to_string()
+    }
+}
+
+/// An HTTP client for one double.
+struct Client {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Client {
+    fn new(double: &FlinkDouble) -> Client {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        Client {
+            base: double.url(),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    async fn send(&self, method: &str, path: &str, body: Option<&str>) -> Reply {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(body) = body {
+            request = request.body(body.to_string());
+        }
+        let response = request.send().await.expect("the double answers");
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap_or_default().to_string())
+            .unwrap_or_default();
+        let body = response.text().await.expect("a body");
+        Reply {
+            status,
+            body,
+            content_type,
+        }
+    }
+
+    async fn get(&self, path: &str) -> Reply {
+        self.send("GET", path, None).await
+    }
+
+    async fn post(&self, path: &str, body: &str) -> Reply {
+        self.send("POST", path, Some(body)).await
+    }
+
+    async fn delete(&self, path: &str) -> Reply {
+        self.send("DELETE", path, None).await
+    }
+
+    /// Opens a session on `/v3`.
+    async fn open(&self) -> String {
+        let reply = self.post("/v3/sessions", "{}").await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        reply.json()["sessionHandle"]
+            .as_str()
+            .expect("a handle")
+            .to_string()
+    }
+
+    /// Submits `sql`, returning the operation handle.
+    async fn submit(&self, session: &str, sql: &str) -> String {
+        let body = json!({ "statement": sql }).to_string();
+        let reply = self
+            .post(&format!("/v3/sessions/{session}/statements"), &body)
+            .await;
+        assert_eq!(reply.status, 200, "{sql}: {}", reply.body);
+        reply.json()["operationHandle"]
+            .as_str()
+            .expect("a handle")
+            .to_string()
+    }
+
+    async fn fetch(&self, session: &str, operation: &str, token: i64) -> Reply {
+        self.get(&format!(
+            "/v3/sessions/{session}/operations/{operation}/result/{token}?rowFormat=JSON"
+        ))
+        .await
+    }
+
+    /// Fetches token 0 until the answer is not NOT_READY.
+    async fn ready(&self, session: &str, operation: &str) -> Reply {
+        for _ in 0..20 {
+            let reply = self.fetch(session, operation, 0).await;
+            if reply.status != 200 || reply.json()["resultType"] != "NOT_READY" {
+                return reply;
+            }
+        }
+        panic!("operation {operation} never got ready");
+    }
+
+    /// Every page of a bounded result, following `nextResultUri` to EOS.
+    async fn pages(&self, session: &str, operation: &str) -> Vec<Value> {
+        let mut page = self.ready(session, operation).await;
+        let mut pages = Vec::new();
+        for _ in 0..100 {
+            assert_eq!(page.status, 200, "{}", page.body);
+            let json = page.json();
+            let next = json
+                .get("nextResultUri")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            pages.push(json);
+            match next {
+                Some(uri) => page = self.get(&uri).await,
+                None => return pages,
+            }
+        }
+        panic!("no EOS after 100 pages");
+    }
+
+    /// The rows (`fields` arrays) of a bounded result.
+    async fn rows(&self, session: &str, sql: &str) -> Vec<Value> {
+        let operation = self.submit(session, sql).await;
+        let pages = self.pages(session, &operation).await;
+        assert_eq!(pages.last().expect("pages")["resultType"], "EOS");
+        pages
+            .iter()
+            .flat_map(|p| p["results"]["data"].as_array().cloned().unwrap_or_default())
+            .map(|row| row["fields"].clone())
+            .collect()
+    }
+
+    /// Runs `sql` expecting a single `OK`.
+    async fn ok(&self, session: &str, sql: &str) {
+        assert_eq!(self.rows(session, sql).await, vec![json!(["OK"])], "{sql}");
+    }
+
+    /// Runs `sql` expecting it to fail; the fetch reply.
+    async fn failure(&self, session: &str, sql: &str) -> Reply {
+        let operation = self.submit(session, sql).await;
+        let reply = self.ready(session, &operation).await;
+        assert_eq!(reply.status, 500, "{sql} should fail: {}", reply.body);
+        reply
+    }
+}
+
+/// `text` with each actual id replaced by the transcript's.
+fn anonymize(text: &str, pairs: &[(&str, &str)]) -> String {
+    pairs.iter().fold(text.to_string(), |t, (actual, shown)| {
+        t.replace(actual, shown)
+    })
+}
+
+fn options(f: impl FnOnce(&mut DoubleOptions)) -> DoubleOptions {
+    let mut options = DoubleOptions::default();
+    f(&mut options);
+    options
+}
+
+#[tokio::test]
+async fn handshake_and_session_follow_the_transcript() {
+    let double = FlinkDouble::start_with(options(|o| o.versions = vec!["V1", "V2", "V3"]));
+    let c = Client::new(&double);
+    let versions = c.get("/v1/api_versions").await;
+    assert_eq!(
+        (versions.status, versions.body.as_str()),
+        (200, r#"{"versions":["V1","V2","V3"]}"#)
+    );
+    assert_eq!(versions.content_type, "application/json; charset=UTF-8");
+    assert_eq!(
+        c.get("/v3/info").await.body,
+        r#"{"productName":"Apache Flink","version":"1.20.0"}"#
+    );
+
+    let opened = c
+        .post(
+            "/v3/sessions",
+            r#"{"sessionName":"scaleph-demo","properties":{"execution.runtime-mode":"streaming","table.local-time-zone":"UTC"}}"#,
+        )
+        .await;
+    let s = opened.json()["sessionHandle"].as_str().unwrap().to_string();
+    assert_eq!(
+        anonymize(&opened.body, &[(&s, S)]),
+        format!(r#"{{"sessionHandle":"{S}"}}"#)
+    );
+    assert_eq!(s.len(), 36);
+    assert_eq!(&s[14..15], "4", "a version 4 UUID: {s}");
+    assert_eq!(
+        c.get(&format!("/v3/sessions/{s}")).await.body,
+        r#"{"properties":{"execution.runtime-mode":"streaming","execution.target":"remote","jobmanager.rpc.address":"localhost","rest.port":"8081","table.local-time-zone":"UTC"}}"#
+    );
+    assert_eq!(
+        c.post(&format!("/v3/sessions/{s}/heartbeat"), "")
+            .await
+            .body,
+        "{}"
+    );
+    let configured = c
+        .post(
+            &format!("/v3/sessions/{s}/configure-session"),
+            r#"{"statement":"SET 'parallelism.default' = '2'"}"#,
+        )
+        .await;
+    assert_eq!((configured.status, configured.body.as_str()), (200, "{}"));
+    assert_eq!(
+        double.session_properties(&s).unwrap()["parallelism.default"],
+        "2"
+    );
+    let completed = c
+        .send(
+            "GET",
+            &format!("/v3/sessions/{s}/complete-statement"),
+            Some(r#"{"statement":"CREATE TA","position":9}"#),
+        )
+        .await;
+    assert_eq!(completed.body, r#"{"candidates":["TABLE"]}"#);
+    assert_eq!(double.live_sessions(), 1);
+
+    assert_eq!(
+        c.delete(&format!("/v3/sessions/{s}")).await.body,
+        r#"{"status":"CLOSED"}"#
+    );
+    assert_eq!(double.live_sessions(), 0);
+    assert_eq!(double.session_properties(&s), None);
+}
+
+#[tokio::test]
+async fn select_one_follows_the_transcript() {
+    let double = FlinkDouble::start();
+    let c = Client::new(&double);
+    let s = c.open().await;
+    let o = c.submit(&s, "SELECT 1").await;
+    let base = format!("/v3/sessions/{s}/operations/{o}");
+    assert_eq!(
+        c.get(&format!("{base}/status")).await.body,
+        r#"{"status":"RUNNING"}"#
+    );
+
+    let not_ready = c.fetch(&s, &o, 0).await;
+    let ids = |body: &str, job: &str| {
+        anonymize(
+            body,
+            &[(&s, S), (&o, O1), (job, "8d3f2a1b4c5e6f708192a3b4c5d6e7f8")],
+        )
+    };
+    assert_eq!(
+        ids(&not_ready.body, "no job yet"),
+        format!(
+            r#"{{"resultType":"NOT_READY","nextResultUri":"/v3/sessions/{S}/operations/{O1}/result/0?rowFormat=JSON"}}"#
+        )
+    );
+    assert_eq!(
+        c.get(&format!("{base}/status")).await.body,
+        r#"{"status":"FINISHED"}"#
+    );
+
+    let first = c.fetch(&s, &o, 0).await;
+    let job = first.json()["jobID"].as_str().unwrap().to_string();
+    assert_eq!(job.len(), 32);
+    assert!(
+        job.chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()),
+        "{job}"
+    );
+    let columns =
+        r#"[{"name":"EXPR$0","logicalType":{"type":"INTEGER","nullable":false},"comment":null}]"#;
+    let page = |kind: &str, data: &str, next: Option<u32>| {
+        let next = next
+            .map(|n| format!(r#","nextResultUri":"/v3/sessions/{S}/operations/{O1}/result/{n}?rowFormat=JSON""#))
+            .unwrap_or_default();
+        format!(
+            r#"{{"resultType":"{kind}","isQueryResult":true,"jobID":"8d3f2a1b4c5e6f708192a3b4c5d6e7f8","resultKind":"SUCCESS_WITH_CONTENT","results":{{"columns":{columns},"rowFormat":"JSON","data":{data}}}{next}}}"#
+        )
+    };
+    assert_eq!(ids(&first.body, &job), page("PAYLOAD", "[]", Some(1)));
+    assert_eq!(
+        ids(&c.fetch(&s, &o, 1).await.body, &job),
+        page("PAYLOAD", r#"[{"kind":"INSERT","fields":[1]}]"#, Some(2))
+    );
+
+    let plain = c
+        .get(&format!("{base}/result/1?rowFormat=PLAIN_TEXT"))
+        .await;
+    assert!(
+        plain
+            .body
+            .contains(r#""rowFormat":"PLAIN_TEXT","data":[{"kind":"INSERT","fields":["1"]}]"#),
+        "{}",
+        plain.body
+    );
+    assert!(
+        plain.body.ends_with(r#"/result/2?rowFormat=PLAIN_TEXT"}"#),
+        "{}",
+        plain.body
+    );
+
+    assert_eq!(
+        ids(&c.fetch(&s, &o, 2).await.body, &job),
+        page("EOS", "[]", None)
+    );
+    assert_eq!(
+        ids(&c.fetch(&s, &o, 2).await.body, &job),
+        page("EOS", "[]", None),
+        "EOS repeats"
+    );
+    assert_eq!(double.jobs(), vec![(job, "FINISHED".to_string())]);
+    assert_eq!(double.open_operations(), 1);
+    assert_eq!(
+        c.delete(&format!("{base}/close")).await.body,
+        r#"{"status":"CLOSED"}"#
+    );
+    assert_eq!(double.open_operations(), 0);
+}
+
+#[tokio::test]
+async fn create_table_and_set_follow_the_transcript() {
+    let double = FlinkDouble::start_with(options(|o| o.not_ready_fetches = 0));
+    let c = Client::new(&double);
+    let s = c.open().await;
+    let o = c
+        .submit(
+            &s,
+            "CREATE TABLE datagen_table (id INT, name STRING, amount DECIMAL(10, 2), ts TIMESTAMP(3)) WITH ('connector' = 'datagen', 'rows-per-second' = '2', 'fields.id.min' = '1', 'fields.id.max' = '3', 'fields.name.length' = '8')",
+        )
+        .await;
+    let ids = |body: &str, o: &str| anonymize(body, &[(&s, S), (o, O2)]);
+    let ok_columns = r#"[{"name":"result","logicalType":{"type":"VARCHAR","nullable":true,"length":2147483647},"comment":null}]"#;
+    let payload = format!(
+        r#"{{"resultType":"PAYLOAD","isQueryResult":false,"resultKind":"SUCCESS","results":{{"columns":{ok_columns},"rowFormat":"JSON","data":[{{"kind":"INSERT","fields":["OK"]}}]}},"nextResultUri":"/v3/sessions/{S}/operations/{O2}/result/1?rowFormat=JSON"}}"#
+    );
+    let eos = format!(
+        r#"{{"resultType":"EOS","isQueryResult":false,"resultKind":"SUCCESS","results":{{"columns":{ok_columns},"rowFormat":"JSON","data":[]}}}}"#
+    );
+    assert_eq!(ids(&c.fetch(&s, &o, 0).await.body, &o), payload);
+    assert_eq!(ids(&c.fetch(&s, &o, 1).await.body, &o), eos);
+    assert_eq!(
+        c.delete(&format!("/v3/sessions/{s}/operations/{o}/close"))
+            .await
+            .body,
+        r#"{"status":"CLOSED"}"#
+    );
+
+    let set = c.submit(&s, "SET 'table.local-time-zone' = 'UTC'").await;
+    assert_eq!(ids(&c.fetch(&s, &set, 0).await.body, &set), payload);
+    c.ok(&s, "set 'execution.runtime-mode' = 'streaming';")
+        .await;
+    let all = c.submit(&s, "SET").await;
+    let listed = c.fetch(&s, &all, 0).await.json();
+    assert_eq!(listed["resultKind"], "SUCCESS_WITH_CONTENT");
+    let names: Vec<&str> = listed["results"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["key", "value"]);
+    let rows: Vec<Value> = listed["results"]["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["fields"].clone())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            json!(["execution.runtime-mode", "streaming"]),
+            json!(["execution.target", "remote"]),
+            json!(["jobmanager.rpc.address", "localhost"]),
+            json!(["rest.port", "8081"]),
+            json!(["table.local-time-zone", "UTC"]),
+        ]
+    );
+    assert_eq!(
+        c.rows(&s, "SHOW TABLES").await,
+        vec![json!(["datagen_table"])]
+    );
+    c.ok(&s, "RESET 'execution.runtime-mode'").await;
+    assert!(
+        !double
+            .session_properties(&s)
+            .unwrap()
+            .contains_key("execution.runtime-mode")
+    );
+}
+
+#[tokio::test]
+async fn insert_returns_its_job_id() {
+    let double = FlinkDouble::start();
+    let c = Client::new(&double);
+    let s = c.open().await;
+    c.ok(
+        &s,
+        "CREATE TABLE datagen_table (id INT, name STRING) WITH ('connector' = 'datagen')",
+    )
+    .await;
+    c.ok(
+        &s,
+        "CREATE TABLE sink (id INT, name STRING) WITH ('connector' = 'blackhole')",
+    )
+    .await;
+    let body = r#"{"statement":"INSERT INTO sink SELECT * FROM datagen_table","executionConfig":{"pipeline.name":"scaleph-insert-demo"}}"#;
+    let o = c
+        .post(&format!("/v3/sessions/{s}/statements"), body)
+        .await
+        .json()["operationHandle"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(c.fetch(&s, &o, 0).await.json()["resultType"], "NOT_READY");
+    let payload = c.fetch(&s, &o, 0).await;
+    let job = payload.json()["jobID"].as_str().unwrap().to_string();
+    let shown = "e1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6";
+    let ids = |body: &str| anonymize(body, &[(&s, S), (&o, O4), (&job, shown)]);
+    let columns = r#"[{"name":"job id","logicalType":{"type":"VARCHAR","nullable":true,"length":2147483647},"comment":null}]"#;
+    assert_eq!(
+        ids(&payload.body),
+        format!(
+            r#"{{"resultType":"PAYLOAD","isQueryResult":false,"jobID":"{shown}","resultKind":"SUCCESS_WITH_CONTENT","results":{{"columns":{columns},"rowFormat":"JSON","data":[{{"kind":"INSERT","fields":["{shown}"]}}]}},"nextResultUri":"/v3/sessions/{S}/operations/{O4}/result/1?rowFormat=JSON"}}"#
+        )
+    );
+    assert_eq!(
+        ids(&c.fetch(&s, &o, 1).await.body),
+        format!(
+            r#"{{"resultType":"EOS","isQueryResult":false,"jobID":"{shown}","resultKind":"SUCCESS_WITH_CONTENT","results":{{"columns":{columns},"rowFormat":"JSON","data":[]}}}}"#
+        )
+    );
+    c.delete(&format!("/v3/sessions/{s}/operations/{o}/close"))
+        .await;
+    c.delete(&format!("/v3/sessions/{s}")).await;
+    assert_eq!(
+        double.jobs(),
+        vec![(job.clone(), "RUNNING".to_string())],
+        "an INSERT job outlives its session"
+    );
+
+    let s = c.open().await;
+    let jobs = c.rows(&s, "SHOW JOBS").await;
+    assert_eq!(
+        jobs[0].as_array().unwrap()[0..3],
+        [json!(job), json!("scaleph-insert-demo"), json!("RUNNING")]
+    );
+    assert!(jobs[0][3].as_str().unwrap().ends_with('Z'), "{jobs:?}");
+    c.ok(&s, &format!("STOP JOB '{job}'")).await;
+    assert_eq!(double.jobs()[0].1, "CANCELED");
+    let again = c.failure(&s, &format!("STOP JOB '{job}'")).await;
+    assert!(
+        again.root_cause().contains("already CANCELED"),
+        "{}",
+        again.root_cause()
+    );
+    let unknown = c
+        .failure(&s, "STOP JOB 'ffffffffffffffffffffffffffffffff'")
+        .await;
+    assert!(
+        unknown.errors()[1].contains("Could not find Flink job (ffffffffffffffffffffffffffffffff)")
+    );
+
+    c.ok(
+        &s,
+        "CREATE TABLE datagen_table (id INT, name STRING) WITH ('connector' = 'datagen')",
+    )
+    .await;
+    c.ok(
+        &s,
+        "CREATE TABLE sink (id INT, name STRING) WITH ('connector' = 'blackhole')",
+    )
+    .await;
+    c.ok(
+        &s,
+        "CREATE TABLE bounded (id INT) WITH ('connector' = 'datagen', 'number-of-rows' = '3')",
+    )
+    .await;
+    let finished = c
+        .rows(&s, "INSERT INTO sink SELECT id, 'x' FROM bounded")
+        .await;
+    assert_eq!(
+        double.jobs().last().unwrap(),
+        &(
+            finished[0][0].as_str().unwrap().to_string(),
+            "FINISHED".to_string()
+        )
+    );
+    let set = c.rows(&s, "EXECUTE STATEMENT SET BEGIN INSERT INTO sink VALUES (1, 'a'); INSERT INTO sink SELECT * FROM datagen_table; END").await;
+    assert_eq!(
+        double.jobs().last().unwrap(),
+        &(
+            set[0][0].as_str().unwrap().to_string(),
+            "RUNNING".to_string()
+        )
+    );
+    c.ok(&s, "BEGIN STATEMENT SET").await;
+    c.ok(&s, "INSERT INTO sink VALUES (2, 'b')").await;
+    let ended = c.rows(&s, "END").await;
+    assert_eq!(ended[0][0].as_str().unwrap().len(), 32);
+}
+
+#[tokio::test]
+async fn datagen_rows_follow_the_rule() {
+    let double = FlinkDouble::start();
+    let c = Client::new(&double);
+    let s = c.open().await;
+    c.ok(&s, "CREATE TABLE t (id INT, name STRING, amount DECIMAL(10, 2), ts TIMESTAMP(3)) WITH ('connector'='datagen', 'number-of-rows'='11')").await;
+    let o = c.submit(&s, "SELECT * FROM t").await;
+    let pages = c.pages(&s, &o).await;
+    assert_eq!(pages.len(), 3, "empty first page, the rows, EOS: {pages:?}");
+    assert_eq!(pages[0]["results"]["data"], json!([]));
+    assert_eq!(
+        pages[0]["results"]["columns"][3]["logicalType"],
+        json!({"type":"TIMESTAMP_WITHOUT_TIME_ZONE","nullable":true,"precision":3})
+    );
+    let data = pages[1]["results"]["data"].as_array().unwrap();
+    assert_eq!(data.len(), 11);
+    assert_eq!(
+        data[0],
+        json!({"kind":"INSERT","fields":[0,"row-0",1E+1,"2024-01-01T00:00:00"]})
+    );
+    let text = serde_json::to_string(&pages[1]).unwrap();
+    let raw = c.fetch(&s, &o, 1).await.body;
+    assert!(
+        raw.contains(r#"{"kind":"INSERT","fields":[1,"row-1",2E+1,"2024-01-01T00:00:01.001"]}"#),
+        "{raw}"
+    );
+    assert!(
+        raw.contains(r#"[10,"row-10",1.1E+2,"2024-01-01T00:00:10.01"]"#),
+        "{raw}"
+    );
+    assert!(!text.is_empty());
+    assert_eq!(data[6]["fields"][3], Value::Null, "(6 + 3) % 10 == 9");
+    assert_eq!(data[7]["fields"][2], Value::Null);
+    assert_eq!(data[8]["fields"][1], Value::Null);
+    assert_eq!(data[9]["fields"][0], Value::Null);
+    assert_eq!(pages[2]["resultType"], "EOS");
+    assert_eq!(double.jobs()[0].1, "FINISHED");
+
+    let limited = c
+        .rows(&s, "SELECT name AS n, 7 FROM t WHERE id > 3 LIMIT 2")
+        .await;
+    assert_eq!(limited, vec![json!(["row-0", 7]), json!(["row-1", 7])]);
+    c.ok(&s, "CREATE VIEW v AS SELECT id, name FROM t LIMIT 3")
+        .await;
+    assert_eq!(
+        c.rows(&s, "SELECT name FROM v").await,
+        vec![json!(["row-0"]), json!(["row-1"]), json!(["row-2"])]
+    );
+}
+
+#[tokio::test]
+async fn streaming_query_pages_are_paced_and_closing_cancels_the_job() {
+    let double = FlinkDouble::start();
+    let c = Client::new(&double);
+    let s = c.open().await;
+    c.ok(&s, "CREATE TABLE paced (id BIGINT NOT NULL) WITH ('connector'='datagen', 'rows-per-second'='20')").await;
+    let started = Instant::now();
+    let o = c.submit(&s, "SELECT id FROM paced").await;
+    assert_eq!(c.ready(&s, &o).await.json()["results"]["data"], json!([]));
+    let mut ids = Vec::new();
+    let mut token = 1;
+    while ids.len() < 5 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "only {} rows",
+            ids.len()
+        );
+        let page = c.fetch(&s, &o, token).await.json();
+        let seen = started.elapsed();
+        assert_eq!(
+            page["resultType"], "PAYLOAD",
+            "an unbounded query never ends"
+        );
+        ids.extend(
+            page["results"]["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["fields"][0].as_u64().unwrap()),
+        );
+        let available = (seen.as_secs_f64() * 20.0) as usize + 1;
+        assert!(
+            ids.len() <= available,
+            "{} rows after {seen:?}: row i is due at i/20 s",
+            ids.len()
+        );
+        token += 1;
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    assert!(
+        started.elapsed() >= Duration::from_millis(200),
+        "row 4 is due at 200 ms"
+    );
+    let expected: Vec<u64> = (0..ids.len() as u64)
+        .map(|i| 9_007_199_254_740_993 + i)
+        .collect();
+    assert_eq!(
+        ids, expected,
+        "BIGINT beyond 2^53, written literally, in order"
+    );
+    let cancel = c
+        .post(&format!("/v3/sessions/{s}/operations/{o}/cancel"), "")
+        .await;
+    assert_eq!(cancel.status, 500);
+    assert!(cancel.errors()[0].contains(&format!(
+        "Failed to convert the Operation Status from FINISHED to CANCELED for {o}."
+    )));
+    assert_eq!(double.jobs()[0].1, "RUNNING");
+    c.delete(&format!("/v3/sessions/{s}/operations/{o}/close"))
+        .await;
+    assert_eq!(double.jobs()[0].1, "CANCELED");
+}
+
+#[tokio::test]
+async fn group_by_count_is_a_changelog() {
+    let double = FlinkDouble::start();
+    let c = Client::new(&double);
+    let s = c.open().await;
+    c.ok(&s, "CREATE TABLE t (flag BOOLEAN NOT NULL, id INT) WITH ('connector'='datagen', 'number-of-rows'='4')").await;
+    let o = c
+        .submit(&s, "SELECT flag, COUNT(*) AS cnt FROM t GROUP BY flag")
+        .await;
+    c.ready(&s, &o).await;
+    let page = c.fetch(&s, &o, 1).await;
+    assert!(
+        page.body.contains(r#""columns":[{"name":"flag","logicalType":{"type":"BOOLEAN","nullable":false},"comment":null},{"name":"cnt","logicalType":{"type":"BIGINT","nullable":false},"comment":null}]"#),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(r#""data":[{"kind":"INSERT","fields":[true,1]},{"kind":"INSERT","fields":[false,1]},{"kind":"UPDATE_BEFORE","fields":[true,1]},{"kind":"UPDATE_AFTER","fields":[true,2]},{"kind":"UPDATE_BEFORE","fields":[false,1]},{"kind":"UPDATE_AFTER","fields":[false,2]}]"#),
+        "{}",
+        page.body
+    );
+    let plain = c
+        .get(&format!(
+            "/v3/sessions/{s}/operations/{o}/result/1?rowFormat=PLAIN_TEXT"
+        ))
+        .await;
+    assert!(
+        plain
+            .body
+            .contains(r#"{"kind":"UPDATE_AFTER","fields":["FALSE","2"]}"#),
+        "{}",
+        plain.body
+    );
+    assert_eq!(c.fetch(&s, &o, 2).await.json()["resultType"], "EOS");
+
+    let batch = c.submit(&s, "SET 'execution.runtime-mode' = 'batch'").await;
+    c.ready(&s, &batch).await;
+    assert_eq!(c.rows(&s, "SELECT COUNT(*) FROM t").await, vec![json!([4])]);
+    c.ok(
+        &s,
+        "CREATE TABLE endless (id INT) WITH ('connector'='datagen')",
+    )
+    .await;
+    let unbounded = c.failure(&s, "SELECT * FROM endless").await;
+    assert!(
+        unbounded
+            .root_cause()
+            .contains("in batch mode is not allowed"),
+        "{}",
+        unbounded.root_cause()
+    );
+    let ungrouped = c
+        .failure(&s, "SELECT id, COUNT(*) FROM t GROUP BY flag")
+        .await;
+    assert_eq!(
+        ungrouped.root_cause(),
+        "org.apache.calcite.sql.validate.SqlValidatorException: Expression 'id' is not being grouped"
+    );
+}
+
+#[tokio::test]
+async fn syntax_errors_read_like_the_flink_parser() {
+    let double = FlinkDouble::start();
+    let c = Client::new(&double);
+    let s = c.open().await;
+    let o = c
+        .submit(
+            &s,
+            "create catalog invalid.cat with ('type'='generic_in_memory')",
+        )
+        .await;
+    let status = format!("/v3/sessions/{s}/operations/{o}/status");
+    assert_eq!(c.get(&status).await.body, r#"{"status":"RUNNING"}"#);
+    assert_eq!(c.fetch(&s, &o, 0).await.json()["resultType"], "NOT_READY");
+    assert_eq!(c.get(&status).await.body, r#"{"status":"ERROR"}"#);
+    let reply = c.fetch(&s, &o, 0).await;
+    assert_eq!(reply.status, 500);
+    let errors = reply.errors();
+    assert_eq!(errors.len(), 2);
+    assert_eq!(errors[0], "Internal server error.");
+    let trace = anonymize(&errors[1], &[(&o, O7)]);
+    assert!(trace.starts_with("<Exception on server side:\norg.apache.flink.table.gateway.api.utils.SqlGatewayException: org.apache.flink.table.gateway.api.utils.SqlGatewayException: Failed to fetchResults.\n\tat org.apache.flink.table.gateway.rest.handler.statement.FetchResultsHandler.handleRequest("), "{trace}");
+    assert!(
+        trace.ends_with("\n\nEnd of exception on server side>"),
+        "{trace}"
+    );
+    for cause in [
+        "\nCaused by: org.apache.flink.table.gateway.api.utils.SqlGatewayException: Failed to fetchResults.\n\tat ",
+        &format!(
+            "\nCaused by: org.apache.flink.table.gateway.service.utils.SqlExecutionException: Failed to execute the operation {O7}.\n\tat "
+        ),
+        "\nCaused by: org.apache.flink.table.api.SqlParserException: SQL parse failed. Encountered \".\" at line 1, column 23.\nWas expecting one of:\n    <EOF> \n    \"WITH\" ...\n    \"COMMENT\" ...\n    \";\" ...\n\tat ",
+        "\nCaused by: org.apache.calcite.sql.parser.SqlParseException: Encountered \".\" at line 1, column 23.",
+    ] {
+        assert!(trace.contains(cause), "missing {cause:?} in {trace}");
+    }
+    assert_eq!(reply.root_cause(), CATALOG_PARSE_ERROR);
+    assert_eq!(
+        c.delete(&format!("/v3/sessions/{s}/operations/{o}/close"))
+            .await
+            .body,
+        r#"{"status":"CLOSED"}"#
+    );
+
+    let misspelt = c.failure(&s, "SELEC 1").await.root_cause();
+    assert!(misspelt.starts_with("org.apache.flink.sql.parser.impl.ParseException: Encountered \"SELEC\" at line 1, column 1.\nWas expecting one of:\n"), "{misspelt}");
+    let second_line = c.failure(&s, "SELECT 1,\n  2 3").await;
+    assert!(
+        second_line.errors()[1]
+            .contains("SQL parse failed. Encountered \"3\" at line 2, column 5."),
+        "{}",
+        second_line.errors()[1]
+    );
+    let incomplete = c.failure(&s, "SELECT * FROM t WHERE").await;
+    assert!(incomplete.errors()[1].contains("\nCaused by: org.apache.flink.table.api.SqlParserEOFException: Encountered \"<EOF>\" at line 1, column 21."), "{}", incomplete.errors()[1]);
+    assert!(!incomplete.errors()[1].contains("SQL parse failed"));
+    let two = c.failure(&s, "SELECT 1; SELECT 2").await.root_cause();
+    assert_eq!(
+        two,
+        "java.lang.UnsupportedOperationException: Unsupported SQL statement! Execute statement only accepts a single SQL statement or multiple 'INSERT INTO' statements wrapped in a 'STATEMENT SET' block."
+    );
+    let unterminated = c.failure(&s, "SELECT 'abc").await.root_cause();
+    assert!(
+        unterminated.contains("Lexical error at line 1, column 12."),
+        "{unterminated}"
+    );
+}
+
+#[tokio::test]
+async fn other_error_responses_follow_the_transcript() {
+    let double = FlinkDouble::start_with(options(|o| o.not_ready_fetches = 0));
+    let c = Client::new(&double);
+    let s = c.open().await;
+
+    let execute = c
+        .post(
+            &format!("/v3/sessions/{UNKNOWN}/statements"),
+            r#"{"statement":"SELECT 1"}"#,
+        )
+        .await;
+    assert_eq!(execute.status, 500);
+    let errors = execute.errors();
+    assert_eq!(errors[0], "Internal server error.");
+    assert!(errors[1].starts_with("<Exception on server side:\norg.apache.flink.table.gateway.api.utils.SqlGatewayException: Failed to execute statement.\n\tat org.apache.flink.table.gateway.service.SqlGatewayServiceImpl.executeStatement("), "{}", errors[1]);
+    assert!(errors[1].contains(&format!("\nCaused by: org.apache.flink.table.gateway.api.utils.SqlGatewayException: Session '{UNKNOWN}' does not exist.\n\tat org.apache.flink.table.gateway.service.session.SessionManagerImpl.getSession(")));
+
+    let status = c
+        .get(&format!("/v3/sessions/{UNKNOWN}/operations/{O1}/status"))
+        .await;
+    assert_eq!(status.status, 500);
+    let errors = status.errors();
+    assert_eq!(errors.len(), 1);
+    assert!(errors[0].starts_with("org.apache.flink.runtime.rest.handler.RestHandlerException: Failed to getOperationInfo.\n\tat org.apache.flink.table.gateway.rest.handler.operation.GetOperationStatusHandler.handleRequest("), "{}", errors[0]);
+    assert!(errors[0].contains("\nCaused by: org.apache.flink.table.gateway.api.utils.SqlGatewayException: Failed to getOperationInfo.\n"));
+    assert!(errors[0].contains(&format!("\nCaused by: org.apache.flink.table.gateway.api.utils.SqlGatewayException: Session '{UNKNOWN}' does not exist.\n")));
+    assert!(errors[0].ends_with('\n'));
+
+    let o = c.submit(&s, "SELECT 1").await;
+    c.delete(&format!("/v3/sessions/{s}/operations/{o}/close"))
+        .await;
+    let closed = c
+        .get(&format!("/v3/sessions/{s}/operations/{o}/status"))
+        .await;
+    assert_eq!(closed.status, 500);
+    assert_eq!(
+        closed.root_cause(),
+        format!(
+            "org.apache.flink.table.gateway.api.utils.SqlGatewayException: Can not find the submitted operation in the OperationManager with the {o}."
+        )
+    );
+    let fetch_closed = c.fetch(&s, &o, 0).await;
+    assert_eq!((fetch_closed.status, fetch_closed.errors().len()), (500, 2));
+    assert!(
+        fetch_closed.errors()[1]
+            .contains("Can not find the submitted operation in the OperationManager")
+    );
+    assert_eq!(
+        c.delete(&format!("/v3/sessions/{s}/operations/{O1}/close"))
+            .await
+            .body,
+        r#"{"status":"CLOSED"}"#
+    );
+
+    let v1 = c
+        .post(
+            &format!("/v1/sessions/{s}/configure-session"),
+            r#"{"statement":"SET 'a' = 'b'"}"#,
+        )
+        .await;
+    assert_eq!(
+        (v1.status, v1.body),
+        (
+            404,
+            format!(r#"{{"errors":["Not found: /v1/sessions/{s}/configure-session"]}}"#)
+        )
+    );
+
+    let malformed = c.get("/v3/sessions/not-a-uuid").await;
+    assert_eq!(malformed.status, 400);
+    assert!(malformed.errors()[0].starts_with("org.apache.flink.runtime.rest.handler.RestHandlerException: Bad request, could not parse parameters: Cannot resolve path parameter (session_handle) from value \"not-a-uuid\".\n\tat org.apache.flink.runtime.rest.handler.AbstractHandler.respondAsLeader("), "{}", malformed.body);
+
+    let timeout = c
+        .post(
+            &format!("/v3/sessions/{s}/statements"),
+            r#"{"statement":"SELECT 1","executionTimeout":30000}"#,
+        )
+        .await;
+    assert_eq!(timeout.status, 500);
+    assert!(timeout.errors()[1].starts_with("<Exception on server side:\norg.apache.flink.table.gateway.api.utils.SqlGatewayException: Failed to execute statement.\n"));
+    assert_eq!(
+        timeout.root_cause(),
+        "java.lang.UnsupportedOperationException: SqlGatewayService doesn't support timeout mechanism now."
+    );
+
+    let finished = c.submit(&s, "SELECT 1").await;
+    let cancel = c
+        .post(
+            &format!("/v3/sessions/{s}/operations/{finished}/cancel"),
+            "",
+        )
+        .await;
+    assert_eq!(cancel.status, 500);
+    assert!(cancel.errors()[0].starts_with(
+        "org.apache.flink.runtime.rest.handler.RestHandlerException: Failed to cancelOperation.\n"
+    ));
+    assert_eq!(
+        cancel.root_cause(),
+        format!(
+            "org.apache.flink.table.gateway.api.utils.SqlGatewayException: Failed to convert the Operation Status from FINISHED to CANCELED for {finished}."
+        )
+    );
+
+    c.ok(&s, "CREATE TABLE m (id INT, tags MAP<INT, STRING>) WITH ('connector'='datagen', 'number-of-rows'='2')").await;
+    let m = c.submit(&s, "SELECT * FROM m").await;
+    let json_page = c.fetch(&s, &m, 0).await;
+    assert_eq!(
+        (json_page.status, json_page.body.as_str()),
+        (
+            500,
+            r#"{"errors":["Internal server error. Could not map response to JSON."]}"#
+        )
+    );
+    let retried = c
+        .get(&format!(
+            "/v3/sessions/{s}/operations/{m}/result/0?rowFormat=PLAIN_TEXT"
+        ))
+        .await;
+    assert_eq!(
+        retried.status, 200,
+        "the retry re-reads token 0: {}",
+        retried.body
+    );
+    let rows = c
+        .get(&format!(
+            "/v3/sessions/{s}/operations/{m}/result/1?rowFormat=PLAIN_TEXT"
+        ))
+        .await
+        .json();
+    assert_eq!(
+        rows["results"]["data"][1]["fields"],
+        json!(["1", "{1=row-1}"])
+    );
+}
+
+#[tokio::test]
+async fn bad_requests_and_unknown_routes() {
+    let double = FlinkDouble::start();
+    let c = Client::new(&double);
+    let s = c.open().await;
+    let not_json = c
+        .post(&format!("/v3/sessions/{s}/statements"), "{not json")
+        .await;
+    assert_eq!(not_json.status, 400);
+    assert!(not_json.errors()[0].starts_with("org.apache.flink.runtime.rest.handler.RestHandlerException: Request did not match expected format ExecuteStatementRequestBody.\n"));
+    let wrong_type = c
+        .post(
+            &format!("/v3/sessions/{s}/statements"),
+            r#"{"statement":["SELECT 1"]}"#,
+        )
+        .await;
+    assert_eq!(wrong_type.status, 400);
+    let token = c
+        .get(&format!("/v3/sessions/{s}/operations/{O1}/result/x"))
+        .await;
+    assert_eq!(token.status, 400);
+    assert!(token.errors()[0].contains("Cannot resolve path parameter (token) from value \"x\"."));
+    let format = c
+        .get(&format!(
+            "/v3/sessions/{s}/operations/{O1}/result/0?rowFormat=XML"
+        ))
+        .await;
+    assert_eq!(format.status, 400);
+    assert!(format.errors()[0].contains("Bad request, could not parse parameters:"));
+    for (method, path) in [
+        ("PUT", format!("/v3/sessions/{s}")),
+        ("GET", "/v3/sessions".to_string()),
+        ("GET", "/v5/info".to_string()),
+        ("POST", "/v3/info".to_string()),
+        ("GET", format!("/v1/sessions/{s}/complete-statement")),
+        ("GET", "/v3/jobs?x=1".to_string()),
+    ] {
+        let reply = c.send(method, &path, None).await;
+        assert_eq!(
+            (reply.status, reply.body),
+            (404, format!(r#"{{"errors":["Not found: {path}"]}}"#)),
+            "{method} {path}"
+        );
+    }
+    assert_eq!(
+        c.get("/info/").await.status,
+        200,
+        "slashes at both ends are ignored"
+    );
+    assert_eq!(
+        c.get("/api_versions").await.body,
+        r#"{"versions":["V1","V2","V3","V4"]}"#
+    );
+    assert_eq!(
+        c.get(&format!("/sessions/{}", s.to_uppercase()))
+            .await
+            .status,
+        200,
+        "handles parse as UUIDs"
+    );
+}
+
+#[tokio::test]
+async fn tokens_are_current_or_previous_only() {
+    let double = FlinkDouble::start_with(options(|o| o.not_ready_fetches = 0));
+    let c = Client::new(&double);
+    let s = c.open().await;
+    let early = c.submit(&s, "SELECT 1").await;
+    let wrong = c.fetch(&s, &early, 3).await;
+    assert_eq!(wrong.status, 500);
+    assert_eq!(
+        wrong.root_cause(),
+        "java.lang.IllegalArgumentException: Expecting token to be 0, but found 3."
+    );
+
+    c.ok(
+        &s,
+        "CREATE TABLE t (id INT) WITH ('connector'='datagen', 'number-of-rows'='3')",
+    )
+    .await;
+    let o = c.submit(&s, "SELECT * FROM t").await;
+    c.fetch(&s, &o, 0).await;
+    let first = c.fetch(&s, &o, 1).await;
+    assert_eq!(first.json()["results"]["data"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        c.fetch(&s, &o, 1).await.body,
+        first.body,
+        "current - 1 again, byte for byte"
+    );
+    let future = c.fetch(&s, &o, 5).await;
+    assert_eq!(
+        future.root_cause(),
+        "java.lang.IllegalArgumentException: Expecting token to be 2 or 1, but found 5."
+    );
+    let stale = c.fetch(&s, &o, 0).await;
+    assert!(stale.root_cause().ends_with("but found 0."));
+    assert_eq!(c.fetch(&s, &o, 2).await.json()["resultType"], "EOS");
+    assert_eq!(
+        c.fetch(&s, &o, 1).await.body,
+        first.body,
+        "the last payload survives EOS"
+    );
+}
+
+#[tokio::test]
+async fn cancel_only_before_the_operation_finishes() {
+    let double = FlinkDouble::start_with(options(|o| o.not_ready_fetches = 3));
+    let c = Client::new(&double);
+    let s = c.open().await;
+    c.ok(&s, "CREATE TABLE t (id INT) WITH ('connector'='datagen')")
+        .await;
+    let o = c.submit(&s, "SELECT * FROM t").await;
+    let cancel = format!("/v3/sessions/{s}/operations/{o}/cancel");
+    assert_eq!(c.post(&cancel, "").await.body, r#"{"status":"CANCELED"}"#);
+    assert_eq!(
+        c.get(&format!("/v3/sessions/{s}/operations/{o}/status"))
+            .await
+            .body,
+        r#"{"status":"CANCELED"}"#
+    );
+    assert_eq!(double.jobs()[0].1, "CANCELED");
+    let fetch = c.fetch(&s, &o, 0).await;
+    assert_eq!(fetch.status, 500);
+    assert_eq!(
+        fetch.root_cause(),
+        format!(
+            "org.apache.flink.table.gateway.api.utils.SqlGatewayException: Can not fetch results from the {o} in CANCELED status."
+        )
+    );
+    let twice = c.post(&cancel, "").await;
+    assert!(
+        twice
+            .root_cause()
+            .ends_with(&format!("from CANCELED to CANCELED for {o}."))
+    );
+
+    let failed = c.submit(&s, "SELECT nope FROM t").await;
+    for _ in 0..3 {
+        assert_eq!(
+            c.fetch(&s, &failed, 0).await.json()["resultType"],
+            "NOT_READY"
+        );
+    }
+    let error = c
+        .post(&format!("/v3/sessions/{s}/operations/{failed}/cancel"), "")
+        .await;
+    assert!(
+        error
+            .root_cause()
+            .ends_with(&format!("from ERROR to CANCELED for {failed}."))
+    );
+}
+
+#[tokio::test]
+async fn closing_is_idempotent_for_operations_not_sessions() {
+    let double = FlinkDouble::start();
+    let c = Client::new(&double);
+    let s = c.open().await;
+    c.ok(&s, "CREATE TABLE t (id INT) WITH ('connector'='datagen')")
+        .await;
+    c.ok(&s, "CREATE TABLE sink (id INT) WITH ('connector'='print')")
+        .await;
+    let query = c.submit(&s, "SELECT * FROM t").await;
+    c.ready(&s, &query).await;
+    let insert = c.submit(&s, "INSERT INTO sink SELECT * FROM t").await;
+    let closing = format!("/v3/sessions/{s}/operations/{insert}/close");
+    assert_eq!(c.delete(&closing).await.body, r#"{"status":"CLOSED"}"#);
+    assert_eq!(c.delete(&closing).await.body, r#"{"status":"CLOSED"}"#);
+    assert_eq!(double.open_operations(), 3, "the two CREATEs and the query");
+    assert_eq!(
+        c.delete(&format!("/v3/sessions/{s}")).await.body,
+        r#"{"status":"CLOSED"}"#
+    );
+    assert_eq!(double.open_operations(), 0);
+    let statuses: Vec<String> = double
+        .jobs()
+        .into_iter()
+        .map(|(_, status)| status)
+        .collect();
+    assert_eq!(
+        statuses,
+        ["CANCELED", "RUNNING"],
+        "the query's job is cancelled, the INSERT's is not"
+    );
+    let again = c.delete(&format!("/v3/sessions/{s}")).await;
+    assert_eq!(again.status, 500);
+    assert!(again.errors()[0].starts_with(
+        "org.apache.flink.runtime.rest.handler.RestHandlerException: Failed to closeSession.\n"
+    ));
+    assert_eq!(
+        again.root_cause(),
+        format!(
+            "org.apache.flink.table.gateway.api.utils.SqlGatewayException: Session '{s}' does not exist."
+        )
+    );
+    let heartbeat = c.post(&format!("/v3/sessions/{s}/heartbeat"), "").await;
+    assert_eq!((heartbeat.status, heartbeat.errors().len()), (500, 1));
+}
+
+#[tokio::test]
+async fn idle_sessions_expire_and_heartbeats_keep_them() {
+    let double = FlinkDouble::start_with(options(|o| o.idle_timeout = Duration::from_millis(300)));
+    let c = Client::new(&double);
+    let idle = c.open().await;
+    c.ok(
+        &idle,
+        "CREATE TABLE t (id INT) WITH ('connector'='datagen')",
+    )
+    .await;
+    let query = c.submit(&idle, "SELECT * FROM t").await;
+    c.ready(&idle, &query).await;
+    let kept = c.open().await;
+    let started = Instant::now();
+    // `jobs()` does not expire sessions itself: a cancelled query job shows
+    // that the background checker closed the idle session.
+    while double.jobs()[0].1 == "RUNNING" {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the idle session was never expired"
+        );
+        assert_eq!(
+            c.post(&format!("/v3/sessions/{kept}/heartbeat"), "")
+                .await
+                .body,
+            "{}"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(
+        started.elapsed() >= Duration::from_millis(250),
+        "expired after {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        double.live_sessions(),
+        1,
+        "the heartbeats kept the other session"
+    );
+    let gone = c
+        .post(
+            &format!("/v3/sessions/{idle}/statements"),
+            r#"{"statement":"SELECT 1"}"#,
+        )
+        .await;
+    assert_eq!(gone.status, 500);
+    assert!(gone.errors()[1].contains(&format!("Session '{idle}' does not exist.")));
+    let config = c.get(&format!("/v3/sessions/{idle}")).await;
+    assert!(config.errors()[0].starts_with(
+        "org.apache.flink.runtime.rest.handler.RestHandlerException: Failed to getSessionConfig.\n"
+    ));
+
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let lazily = c.post(&format!("/v3/sessions/{kept}/heartbeat"), "").await;
+    assert_eq!(
+        lazily.status, 500,
+        "expired on the request itself if the checker has not run yet"
+    );
+    let fresh = c.open().await;
+    double.expire_sessions();
+    assert_eq!(double.live_sessions(), 0);
+    let fetch = c.fetch(&fresh, O1, 0).await;
+    assert!(fetch.errors()[1].contains(&format!("Session '{fresh}' does not exist.")));
+}
+
+#[tokio::test]
+async fn restart_forgets_sessions_and_keeps_the_port() {
+    let double = FlinkDouble::start();
+    let c = Client::new(&double);
+    let url = double.url();
+    let s = c.open().await;
+    c.ok(&s, "CREATE TABLE t (id INT) WITH ('connector'='datagen')")
+        .await;
+    let insert_sink = "CREATE TABLE sink (id INT) WITH ('connector'='blackhole')";
+    c.ok(&s, insert_sink).await;
+    c.rows(&s, "INSERT INTO sink SELECT * FROM t").await;
+    double.restart();
+    assert_eq!(double.url(), url);
+    assert_eq!((double.live_sessions(), double.open_operations()), (0, 0));
+    assert_eq!(double.jobs().len(), 1, "jobs live on the cluster");
+    let lost = c
+        .post(
+            &format!("/v3/sessions/{s}/statements"),
+            r#"{"statement":"SELECT 1"}"#,
+        )
+        .await;
+    assert!(lost.errors()[1].contains(&format!("Session '{s}' does not exist.")));
+    let s = c.open().await;
+    assert_eq!(
+        c.rows(&s, "SHOW TABLES").await,
+        Vec::<Value>::new(),
+        "catalogs are per session"
+    );
+}
+
+#[tokio::test]
+async fn result_uris_carry_the_request_version() {
+    let double = FlinkDouble::start_with(options(|o| o.not_ready_fetches = 0));
+    let c = Client::new(&double);
+    let s = c.open().await;
+    let o = c.submit(&s, "SELECT 'abc' AS x").await;
+    let v1 = c
+        .get(&format!(
+            "/v1/sessions/{s}/operations/{o}/result/0?rowFormat=PLAIN_TEXT"
+        ))
+        .await
+        .json();
+    assert_eq!(
+        v1["nextResultUri"],
+        format!("/v1/sessions/{s}/operations/{o}/result/1")
+    );
+    assert_eq!(v1["results"]["rowFormat"], "JSON", "v1 ignores rowFormat");
+    let v3 = c
+        .get(&format!(
+            "/v3/sessions/{s}/operations/{o}/result/1?rowFormat=plain_text"
+        ))
+        .await
+        .json();
+    assert_eq!(
+        v3["nextResultUri"],
+        format!("/v3/sessions/{s}/operations/{o}/result/2?rowFormat=PLAIN_TEXT")
+    );
+    assert_eq!(
+        v3["results"]["data"],
+        json!([{"kind":"INSERT","fields":["abc"]}])
+    );
+    let unversioned = c
+        .get(&format!("/sessions/{s}/operations/{o}/result/1"))
+        .await
+        .json();
+    assert_eq!(
+        unversioned["nextResultUri"],
+        format!("/v4/sessions/{s}/operations/{o}/result/2?rowFormat=JSON")
+    );
+    assert_eq!(
+        unversioned["results"]["columns"][0],
+        json!({"name":"x","logicalType":{"type":"CHAR","nullable":false,"length":3},"comment":null})
+    );
+}
+
+#[tokio::test]
+async fn values_render_in_json_and_plain_text() {
+    let double = FlinkDouble::start_with(options(|o| o.not_ready_fetches = 0));
+    let c = Client::new(&double);
+    let s = c
+        .post(
+            "/v3/sessions",
+            r#"{"properties":{"table.local-time-zone":"Asia/Shanghai"}}"#,
+        )
+        .await
+        .json()["sessionHandle"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    c.ok(
+        &s,
+        "CREATE TABLE every (b BOOLEAN, ti TINYINT, si SMALLINT, i INT, bi BIGINT, f FLOAT, d DOUBLE, dec DECIMAL(10, 2), \
+         c CHAR(3), vc VARCHAR(10), s STRING, bin BINARY(4), vb BYTES, dt DATE, tm TIME, ts TIMESTAMP(3), ltz TIMESTAMP_LTZ(3), \
+         arr ARRAY<INT>, m MAP<STRING, INT>, r ROW<a INT, b STRING>) WITH ('connector'='datagen', 'number-of-rows'='2')",
+    )
+    .await;
+    let o = c.submit(&s, "SELECT * FROM every").await;
+    c.fetch(&s, &o, 0).await;
+    let json_page = c.fetch(&s, &o, 1).await;
+    assert!(
+        json_page.body.contains(r#"{"kind":"INSERT","fields":[false,1,1,1,9007199254740994,1.5,1.5,2E+1,null,"row-1","row-1","AAAAAQ==","AAAAAQ==","1970-01-02","00:00:01","2024-01-01T00:00:01.001","2024-01-01T08:00:01.001Z",[1,1],null,{"a":1,"b":"row-1"}]}"#)
+            && json_page.body.contains(r#"[0,0],{"row-0":0},null]"#),
+        "{}",
+        json_page.body
+    );
+    let columns = json_page.json()["results"]["columns"].clone();
+    assert_eq!(
+        columns[7]["logicalType"],
+        json!({"type":"DECIMAL","nullable":true,"precision":10,"scale":2})
+    );
+    assert_eq!(
+        columns[12]["logicalType"],
+        json!({"type":"VARBINARY","nullable":true,"length":2147483647})
+    );
+    assert_eq!(
+        columns[14]["logicalType"],
+        json!({"type":"TIME_WITHOUT_TIME_ZONE","nullable":true,"precision":0})
+    );
+    assert_eq!(
+        columns[16]["logicalType"],
+        json!({"type":"TIMESTAMP_WITH_LOCAL_TIME_ZONE","nullable":true,"precision":3})
+    );
+    assert_eq!(
+        columns[17]["logicalType"],
+        json!({"type":"ARRAY","nullable":true,"elementType":{"type":"INTEGER","nullable":true}})
+    );
+    assert_eq!(
+        columns[19]["logicalType"],
+        json!({"type":"ROW","nullable":true,"fields":[{"name":"a","fieldType":{"type":"INTEGER","nullable":true}},{"name":"b","fieldType":{"type":"VARCHAR","nullable":true,"length":2147483647}}]})
+    );
+    let plain = c
+        .get(&format!(
+            "/v3/sessions/{s}/operations/{o}/result/1?rowFormat=PLAIN_TEXT"
+        ))
+        .await
+        .json();
+    assert_eq!(plain["results"]["data"][0]["fields"][18], "{row-0=0}");
+    assert_eq!(
+        plain["results"]["data"][1]["fields"],
+        json!([
+            "FALSE",
+            "1",
+            "1",
+            "1",
+            "9007199254740994",
+            "1.5",
+            "1.5",
+            "20.00",
+            null,
+            "row-1",
+            "row-1",
+            "x'00000001'",
+            "x'00000001'",
+            "1970-01-02",
+            "00:00:01",
+            "2024-01-01 00:00:01.001",
+            "2024-01-01 08:00:01.001",
+            "[1, 1]",
+            null,
+            "(1, row-1)"
+        ])
+    );
+    let literals = c
+        .submit(
+            &s,
+            "SELECT 1, 'abc', 1.50, TRUE, NULL, 9999999999, -2 AS neg",
+        )
+        .await;
+    c.fetch(&s, &literals, 0).await;
+    let page = c.fetch(&s, &literals, 1).await;
+    assert!(page.body.contains(r#""columns":[{"name":"EXPR$0","logicalType":{"type":"INTEGER","nullable":false},"comment":null},{"name":"EXPR$1","logicalType":{"type":"CHAR","nullable":false,"length":3},"comment":null},{"name":"EXPR$2","logicalType":{"type":"DECIMAL","nullable":false,"precision":3,"scale":2},"comment":null},{"name":"EXPR$3","logicalType":{"type":"BOOLEAN","nullable":false},"comment":null},{"name":"EXPR$4","logicalType":{"type":"NULL"},"comment":null},{"name":"EXPR$5","logicalType":{"type":"BIGINT","nullable":false},"comment":null},{"name":"neg","logicalType":{"type":"INTEGER","nullable":false},"comment":null}]"#), "{}", page.body);
+    assert!(
+        page.body.contains(
+            r#""data":[{"kind":"INSERT","fields":[1,"abc",1.5,true,null,9999999999,-2]}]"#
+        ),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        c.rows(&s, "VALUES (1, 'a'), (2, 'bb')").await,
+        vec![json!([1, "a"]), json!([2, "bb"])]
+    );
+}
+
+#[tokio::test]
+async fn catalog_statements_and_their_errors() {
+    let double = FlinkDouble::start();
+    let c = Client::new(&double);
+    let s = c.open().await;
+    assert_eq!(
+        c.rows(&s, "SHOW CATALOGS").await,
+        vec![json!(["default_catalog"])]
+    );
+    assert_eq!(
+        c.rows(&s, "SHOW CURRENT DATABASE").await,
+        vec![json!(["default_database"])]
+    );
+    c.ok(&s, "CREATE TABLE `t` (id INT NOT NULL, name STRING COMMENT 'who', PRIMARY KEY (id) NOT ENFORCED) COMMENT 'people' WITH ('connector'='datagen')").await;
+    let duplicate = c
+        .failure(&s, "CREATE TABLE t (id INT) WITH ('connector'='datagen')")
+        .await;
+    assert!(duplicate.errors()[1].contains("Caused by: org.apache.flink.table.api.ValidationException: Could not execute CreateTable in path `default_catalog`.`default_database`.`t`\n"));
+    c.ok(&s, "CREATE TABLE IF NOT EXISTS t (id INT)").await;
+    assert_eq!(
+        c.rows(&s, "DESCRIBE t").await,
+        vec![
+            json!(["id", "INT", false, "PRI(id)", null, null]),
+            json!(["name", "STRING", true, null, null, null])
+        ]
+    );
+    let create = c.rows(&s, "SHOW CREATE TABLE t").await;
+    assert_eq!(
+        create[0][0],
+        "CREATE TABLE `default_catalog`.`default_database`.`t` (\n  `id` INT NOT NULL,\n  `name` VARCHAR(2147483647) COMMENT 'who',\n  CONSTRAINT `PK_id` PRIMARY KEY (`id`) NOT ENFORCED\n)\nCOMMENT 'people'\nWITH (\n  'connector' = 'datagen'\n)\n"
+    );
+    let missing = c.failure(&s, "DROP TABLE x").await;
+    assert_eq!(
+        missing.root_cause(),
+        "org.apache.flink.table.api.ValidationException: Table with identifier 'default_catalog.default_database.x' does not exist."
+    );
+    c.ok(&s, "DROP TABLE IF EXISTS x").await;
+    let object = c.failure(&s, "SELECT * FROM nope").await;
+    assert_eq!(
+        object.root_cause(),
+        "org.apache.calcite.sql.validate.SqlValidatorException: Object 'nope' not found"
+    );
+    assert!(object.errors()[1].contains("ValidationException: SQL validation failed. From line 1, column 15 to line 1, column 18: Object 'nope' not found"));
+    let column = c.failure(&s, "SELECT x FROM t").await;
+    assert_eq!(
+        column.root_cause(),
+        "org.apache.calcite.sql.validate.SqlValidatorException: Column 'x' not found in any table"
+    );
+    let function = c.failure(&s, "SELECT invalid_function() FROM t").await;
+    assert_eq!(
+        function.root_cause(),
+        "org.apache.calcite.sql.validate.SqlValidatorException: No match found for function signature invalid_function()"
+    );
+
+    c.ok(&s, "CREATE DATABASE db").await;
+    c.ok(&s, "CREATE CATALOG cat WITH ('type'='generic_in_memory')")
+        .await;
+    c.ok(&s, "USE CATALOG cat").await;
+    assert_eq!(
+        c.rows(&s, "SHOW CURRENT CATALOG").await,
+        vec![json!(["cat"])]
+    );
+    c.ok(&s, "USE default_catalog.db").await;
+    assert_eq!(
+        c.rows(&s, "SHOW DATABASES").await,
+        vec![json!(["db"]), json!(["default_database"])]
+    );
+    let no_catalog = c.failure(&s, "USE CATALOG non_existing_catalog").await;
+    assert_eq!(
+        no_catalog.root_cause(),
+        "org.apache.flink.table.catalog.exceptions.CatalogException: A catalog with name [non_existing_catalog] does not exist."
+    );
+    c.ok(
+        &s,
+        "CREATE TEMPORARY VIEW v AS SELECT name FROM default_database.t",
+    )
+    .await;
+    assert_eq!(c.rows(&s, "SHOW VIEWS").await, vec![json!(["v"])]);
+    c.ok(&s, "DROP VIEW v").await;
+    c.ok(&s, "CREATE FUNCTION f AS 'com.example.F'").await;
+    assert_eq!(c.rows(&s, "SHOW USER FUNCTIONS").await, vec![json!(["f"])]);
+    c.ok(
+        &s,
+        "ALTER TABLE default_database.t RENAME TO default_database.people",
+    )
+    .await;
+    c.ok(&s, "USE default_database").await;
+    assert_eq!(
+        c.rows(&s, "SHOW TABLES LIKE 'peo%'").await,
+        vec![json!(["people"])]
+    );
+    let dialect = c.failure(&s, "set 'table.sql-dialect' = 'unknown'").await;
+    assert_eq!(
+        dialect.root_cause(),
+        "java.lang.IllegalArgumentException: No enum constant org.apache.flink.table.api.SqlDialect.UNKNOWN"
+    );
+
+    c.ok(&s, "ADD JAR '/tmp/udf.jar'").await;
+    assert_eq!(c.rows(&s, "SHOW JARS").await, vec![json!(["/tmp/udf.jar"])]);
+    let remove = c.failure(&s, "REMOVE JAR '/tmp/udf.jar'").await;
+    assert!(
+        remove
+            .root_cause()
+            .ends_with("SQL Gateway doesn't support REMOVE JAR syntax now.")
+    );
+    let explain = c.rows(&s, "EXPLAIN SELECT id FROM people").await;
+    assert!(
+        explain[0][0]
+            .as_str()
+            .unwrap()
+            .starts_with("== Abstract Syntax Tree =="),
+        "{explain:?}"
+    );
+    assert_eq!(c.rows(&s, "SHOW JOBS").await, Vec::<Value>::new());
+}
+
+#[tokio::test]
+async fn configure_session_runs_session_statements_only() {
+    let double = FlinkDouble::start();
+    let c = Client::new(&double);
+    let s = c.open().await;
+    let configure = |sql: &str| json!({ "statement": sql }).to_string();
+    let path = format!("/v3/sessions/{s}/configure-session");
+    assert_eq!(
+        c.post(
+            &path,
+            &configure("CREATE TABLE t (id INT) WITH ('connector'='datagen')")
+        )
+        .await
+        .body,
+        "{}"
+    );
+    assert_eq!(
+        double.open_operations(),
+        0,
+        "configure-session leaves no operation"
+    );
+    let select = c.post(&path, &configure("SELECT 1")).await;
+    assert_eq!(select.status, 500);
+    assert!(select.errors()[1].starts_with("<Exception on server side:\norg.apache.flink.table.gateway.api.utils.SqlGatewayException: Failed to configure session.\n"));
+    assert!(select.root_cause().starts_with("org.apache.flink.table.gateway.service.utils.SqlExecutionException: Unsupported statement for configuring session:SELECT 1\nThe configureSession API only supports "), "{}", select.root_cause());
+    let drop = c.post(&path, &configure("DROP TABLE nope")).await;
+    assert_eq!(
+        drop.root_cause(),
+        "org.apache.flink.table.api.ValidationException: Table with identifier 'default_catalog.default_database.nope' does not exist."
+    );
+    let unknown = c
+        .post(
+            &format!("/v3/sessions/{UNKNOWN}/configure-session"),
+            &configure("SET 'a' = 'b'"),
+        )
+        .await;
+    assert!(unknown.errors()[1].contains(&format!("Session '{UNKNOWN}' does not exist.")));
+}
+
+#[tokio::test]
+async fn pages_hold_at_most_page_rows_and_requests_are_recorded() {
+    let double = FlinkDouble::start_with(options(|o| {
+        o.page_rows = 3;
+        o.not_ready_fetches = 0;
+    }));
+    let c = Client::new(&double);
+    let s = c.open().await;
+    c.ok(
+        &s,
+        "CREATE TABLE t (id INT NOT NULL) WITH ('connector'='datagen', 'number-of-rows'='7')",
+    )
+    .await;
+    double.clear_requests();
+    let o = c.submit(&s, "SELECT id FROM t").await;
+    let pages = c.pages(&s, &o).await;
+    let sizes: Vec<usize> = pages
+        .iter()
+        .map(|p| p["results"]["data"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(sizes, [0, 3, 3, 1, 0]);
+    let requests = double.requests();
+    assert_eq!(requests.len(), 6);
+    assert_eq!(
+        (requests[0].method.as_str(), requests[0].body.as_str()),
+        ("POST", r#"{"statement":"SELECT id FROM t"}"#)
+    );
+    assert_eq!(requests[0].path, format!("/v3/sessions/{s}/statements"));
+    assert_eq!(
+        requests[1].path,
+        format!("/v3/sessions/{s}/operations/{o}/result/0?rowFormat=JSON")
+    );
+}
+
+#[test]
+fn the_double_serves_synchronous_tests() {
+    let double = FlinkDouble::start();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let reply = runtime.block_on(async { Client::new(&double).get("/v2/info").await });
+    assert_eq!(reply.status, 200);
+    drop(double);
+}
+
+#[tokio::test]
+async fn more_statements_answer_like_flink() {
+    let double = FlinkDouble::start_with(options(|o| o.not_ready_fetches = 0));
+    let c = Client::new(&double);
+    let s = c.open().await;
+    c.ok(&s, "CREATE TABLE w (id INT, ts TIMESTAMP(3), proc AS PROCTIME(), WATERMARK FOR ts AS ts - INTERVAL '5' SECOND) WITH ('connector'='datagen')").await;
+    assert_eq!(
+        c.rows(&s, "DESC w").await,
+        vec![
+            json!(["id", "INT", true, null, null, null]),
+            json!([
+                "ts",
+                "TIMESTAMP(3) *ROWTIME*",
+                true,
+                null,
+                null,
+                "ts - INTERVAL '5' SECOND"
+            ]),
+            json!([
+                "proc",
+                "TIMESTAMP_LTZ(3)",
+                false,
+                null,
+                "AS PROCTIME()",
+                null
+            ]),
+        ]
+    );
+    c.ok(&s, "CREATE VIEW v AS SELECT id FROM w").await;
+    assert_eq!(
+        c.rows(&s, "SHOW CREATE VIEW v").await,
+        vec![json!([
+            "CREATE VIEW `default_catalog`.`default_database`.`v`(`id`)\nAS SELECT id FROM w\n"
+        ])]
+    );
+    let no_type = c
+        .failure(&s, "CREATE CATALOG c WITH ('default-database'='x')")
+        .await;
+    assert_eq!(
+        no_type.root_cause(),
+        "org.apache.flink.table.api.ValidationException: Catalog options do not contain an option key 'type' for discovering a catalog."
+    );
+    c.ok(&s, "LOAD MODULE hive WITH ('hive-version'='3.1.3')")
+        .await;
+    c.ok(&s, "USE MODULES hive").await;
+    assert_eq!(
+        c.rows(&s, "SHOW FULL MODULES").await,
+        vec![json!(["hive", true]), json!(["core", false])]
+    );
+    c.ok(&s, "UNLOAD MODULE hive").await;
+    assert_eq!(c.rows(&s, "SHOW MODULES").await, Vec::<Value>::new());
+
+    c.ok(
+        &s,
+        "CREATE TABLE sink (id INT) WITH ('connector'='blackhole')",
+    )
+    .await;
+    let plan = c
+        .rows(&s, "EXPLAIN INSERT INTO sink SELECT id FROM w")
+        .await;
+    assert!(
+        plan[0][0]
+            .as_str()
+            .unwrap()
+            .contains("Sink(table=[default_catalog.default_database.sink], fields=[id])"),
+        "{plan:?}"
+    );
+    let mismatch = c.failure(&s, "INSERT INTO sink SELECT id, ts FROM w").await;
+    assert!(mismatch.root_cause().contains("Column types of query result and sink for 'default_catalog.default_database.sink' do not match."));
+    c.ok(&s, "BEGIN STATEMENT SET").await;
+    let outside = c.failure(&s, "SELECT 1").await;
+    assert!(
+        outside.root_cause().contains("Only 'INSERT' statements"),
+        "{}",
+        outside.root_cause()
+    );
+    let empty = c.failure(&s, "END").await;
+    assert!(empty.root_cause().contains("nothing to submit"));
+    let stray = c.failure(&s, "END").await;
+    assert!(
+        stray
+            .root_cause()
+            .contains("'END' must follow 'BEGIN STATEMENT SET'")
+    );
+    let job = c.rows(&s, "INSERT INTO sink SELECT id FROM w").await[0][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let described = c.rows(&s, &format!("DESCRIBE JOB '{job}'")).await;
+    assert_eq!(
+        described[0].as_array().unwrap()[..3],
+        [
+            json!(job),
+            json!("insert-into_default_catalog.default_database.sink"),
+            json!("RUNNING")
+        ]
+    );
+    let path = c
+        .rows(&s, &format!("STOP JOB '{job}' WITH SAVEPOINT"))
+        .await;
+    assert!(
+        path[0][0].as_str().unwrap().starts_with("file:/"),
+        "{path:?}"
+    );
+    let big = format!("SELECT '{}'", "x".repeat(3 * 1024 * 1024));
+    let reply = c
+        .post(
+            &format!("/v3/sessions/{s}/statements"),
+            &json!({ "statement": big }).to_string(),
+        )
+        .await;
+    assert_eq!(
+        reply.status, 200,
+        "bodies above axum's 2 MB default are accepted"
+    );
+}

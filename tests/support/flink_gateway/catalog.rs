@@ -1,0 +1,595 @@
+//! A session's in-memory catalogs, like Flink's `default_catalog`: catalogs,
+//! databases, tables, views and functions, with the validation errors Flink
+//! raises for missing and duplicate objects.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::errors::{
+    CATALOG, DATABASE_EXISTS, DATABASE_NOT_EMPTY, DATABASE_NOT_EXIST, FUNCTION_EXISTS, JavaError,
+    Site, TABLE_EXISTS, VALIDATION,
+};
+use super::sql::{ColumnDef, CreateTable, Name, Query};
+
+/// The catalog every session starts in.
+pub const DEFAULT_CATALOG: &str = "default_catalog";
+/// The database every catalog starts with.
+pub const DEFAULT_DATABASE: &str = "default_database";
+
+/// A full object path: catalog, database, object.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Path {
+    /// The catalog.
+    pub catalog: String,
+    /// The database.
+    pub database: String,
+    /// The object.
+    pub object: String,
+}
+
+impl Path {
+    /// `c.d.o`.
+    pub fn dotted(&self) -> String {
+        format!("{}.{}.{}", self.catalog, self.database, self.object)
+    }
+
+    /// `` `c`.`d`.`o` ``.
+    pub fn quoted(&self) -> String {
+        format!("`{}`.`{}`.`{}`", self.catalog, self.database, self.object)
+    }
+}
+
+/// A table: its schema and options.
+#[derive(Clone, Debug)]
+pub struct Table {
+    /// The columns (primary key columns NOT NULL).
+    pub columns: Vec<ColumnDef>,
+    /// The primary key.
+    pub primary_key: Vec<String>,
+    /// The watermark expression per column.
+    pub watermarks: Vec<(String, String)>,
+    /// The table comment.
+    pub comment: Option<String>,
+    /// The partition keys.
+    pub partitioned_by: Vec<String>,
+    /// The `WITH` options, in order.
+    pub options: Vec<(String, String)>,
+    /// Whether it is temporary.
+    pub temporary: bool,
+}
+
+impl Table {
+    /// The table of a CREATE TABLE statement.
+    pub fn from_statement(create: &CreateTable) -> Table {
+        let columns = create
+            .columns
+            .iter()
+            .map(|c| {
+                let mut c = c.clone();
+                if create.primary_key.contains(&c.name) {
+                    c.ty.nullable = false;
+                }
+                c
+            })
+            .collect();
+        Table {
+            columns,
+            primary_key: create.primary_key.clone(),
+            watermarks: create.watermarks.clone(),
+            comment: create.comment.clone(),
+            partitioned_by: create.partitioned_by.clone(),
+            options: create.options.clone(),
+            temporary: create.temporary,
+        }
+    }
+
+    /// The value of option `key`.
+    pub fn option(&self, key: &str) -> Option<&str> {
+        self.options
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A view: the query it stands for.
+#[derive(Clone, Debug)]
+pub struct View {
+    /// The parsed query.
+    pub query: Query,
+    /// The query as written.
+    pub text: String,
+    /// Whether it is temporary.
+    pub temporary: bool,
+}
+
+/// A table or a view.
+#[derive(Clone, Debug)]
+pub enum Relation {
+    /// A table.
+    Table(Table),
+    /// A view.
+    View(View),
+}
+
+/// A database: its relations and functions.
+#[derive(Clone, Debug, Default)]
+pub struct Database {
+    /// Tables and views by name.
+    pub relations: BTreeMap<String, Relation>,
+    /// Function names.
+    pub functions: BTreeSet<String>,
+}
+
+/// A catalog: its databases.
+#[derive(Clone, Debug)]
+pub struct Catalog {
+    /// Databases by name.
+    pub databases: BTreeMap<String, Database>,
+}
+
+impl Catalog {
+    fn new() -> Catalog {
+        Catalog {
+            databases: BTreeMap::from([(DEFAULT_DATABASE.to_string(), Database::default())]),
+        }
+    }
+}
+
+/// All catalogs of a session and the current catalog and database.
+#[derive(Clone, Debug)]
+pub struct Catalogs {
+    /// Catalogs by name.
+    pub catalogs: BTreeMap<String, Catalog>,
+    /// `USE CATALOG`.
+    pub current_catalog: String,
+    /// `USE db`.
+    pub current_database: String,
+    /// Temporary system functions.
+    pub system_functions: BTreeSet<String>,
+}
+
+/// A `ValidationException` thrown by the catalog manager.
+pub fn validation(message: impl Into<String>) -> JavaError {
+    JavaError::new(VALIDATION, message, Site::Catalog)
+}
+
+fn catalog_missing(catalog: &str) -> JavaError {
+    JavaError::new(
+        CATALOG,
+        format!("A catalog with name [{catalog}] does not exist."),
+        Site::Catalog,
+    )
+}
+
+fn database_missing(path: &Path) -> JavaError {
+    JavaError::new(
+        DATABASE_NOT_EXIST,
+        format!(
+            "Database {} does not exist in Catalog {}.",
+            path.database, path.catalog
+        ),
+        Site::Catalog,
+    )
+}
+
+impl Catalogs {
+    /// `default_catalog` with `default_database`, current.
+    pub fn new() -> Catalogs {
+        Catalogs {
+            catalogs: BTreeMap::from([(DEFAULT_CATALOG.to_string(), Catalog::new())]),
+            current_catalog: DEFAULT_CATALOG.into(),
+            current_database: DEFAULT_DATABASE.into(),
+            system_functions: BTreeSet::new(),
+        }
+    }
+
+    /// The full path of an object name of 1 to 3 parts.
+    pub fn qualify(&self, name: &Name) -> Result<Path, JavaError> {
+        let parts: Vec<&str> = name.parts.iter().map(|p| p.name.as_str()).collect();
+        let (catalog, database, object) = match parts.as_slice() {
+            [o] => (
+                self.current_catalog.as_str(),
+                self.current_database.as_str(),
+                *o,
+            ),
+            [d, o] => (self.current_catalog.as_str(), *d, *o),
+            [c, d, o] => (*c, *d, *o),
+            _ => {
+                return Err(validation(format!(
+                    "Object identifier can only consist of 1, 2 or 3 parts, but found {}: {}",
+                    parts.len(),
+                    name.text()
+                )));
+            }
+        };
+        Ok(Path {
+            catalog: catalog.into(),
+            database: database.into(),
+            object: object.into(),
+        })
+    }
+
+    /// The catalog and database of a database name of 1 or 2 parts.
+    pub fn qualify_database(&self, name: &Name) -> Result<(String, String), JavaError> {
+        match name.parts.as_slice() {
+            [d] => Ok((self.current_catalog.clone(), d.name.clone())),
+            [c, d] => Ok((c.name.clone(), d.name.clone())),
+            _ => Err(validation(format!(
+                "Invalid database name '{}'.",
+                name.text()
+            ))),
+        }
+    }
+
+    /// The database holding `path`, or why it does not exist.
+    pub fn database(&self, path: &Path) -> Result<&Database, JavaError> {
+        let catalog = self
+            .catalogs
+            .get(&path.catalog)
+            .ok_or_else(|| catalog_missing(&path.catalog))?;
+        catalog
+            .databases
+            .get(&path.database)
+            .ok_or_else(|| database_missing(path))
+    }
+
+    fn database_mut(&mut self, path: &Path) -> Result<&mut Database, JavaError> {
+        let catalog = self
+            .catalogs
+            .get_mut(&path.catalog)
+            .ok_or_else(|| catalog_missing(&path.catalog))?;
+        catalog
+            .databases
+            .get_mut(&path.database)
+            .ok_or_else(|| database_missing(path))
+    }
+
+    /// The table or view at `path`.
+    pub fn relation(&self, path: &Path) -> Option<&Relation> {
+        self.database(path).ok()?.relations.get(&path.object)
+    }
+
+    /// The names of the relations of the current (or given) database, tables
+    /// and views or views only.
+    pub fn relation_names(
+        &self,
+        catalog: &str,
+        database: &str,
+        views_only: bool,
+    ) -> Result<Vec<String>, JavaError> {
+        let path = Path {
+            catalog: catalog.into(),
+            database: database.into(),
+            object: String::new(),
+        };
+        let db = self.database(&path)?;
+        Ok(db
+            .relations
+            .iter()
+            .filter(|(_, r)| !views_only || matches!(r, Relation::View(_)))
+            .map(|(n, _)| n.clone())
+            .collect())
+    }
+
+    /// Adds a table or view (CREATE TABLE / CREATE VIEW).
+    pub fn create_relation(
+        &mut self,
+        path: &Path,
+        relation: Relation,
+        if_not_exists: bool,
+        what: &str,
+    ) -> Result<(), JavaError> {
+        let wrap = |e: JavaError| {
+            e.wrap(
+                VALIDATION,
+                format!("Could not execute {what} in path {}", path.quoted()),
+                Site::Catalog,
+            )
+        };
+        let db = self.database_mut(path).map_err(wrap)?;
+        if db.relations.contains_key(&path.object) {
+            if if_not_exists {
+                return Ok(());
+            }
+            return Err(wrap(JavaError::new(
+                TABLE_EXISTS,
+                format!(
+                    "Table (or view) {}.{} already exists in Catalog {}.",
+                    path.database, path.object, path.catalog
+                ),
+                Site::Catalog,
+            )));
+        }
+        db.relations.insert(path.object.clone(), relation);
+        Ok(())
+    }
+
+    /// Removes a table (`view == false`) or a view.
+    pub fn drop_relation(
+        &mut self,
+        path: &Path,
+        view: bool,
+        if_exists: bool,
+    ) -> Result<(), JavaError> {
+        let kind = if view { "View" } else { "Table" };
+        let missing = || {
+            validation(format!(
+                "{kind} with identifier '{}' does not exist.",
+                path.dotted()
+            ))
+        };
+        let Ok(db) = self.database_mut(path) else {
+            return if if_exists { Ok(()) } else { Err(missing()) };
+        };
+        match db.relations.get(&path.object) {
+            Some(Relation::View(_)) if view => {}
+            Some(Relation::Table(_)) if !view => {}
+            Some(Relation::Table(_)) => {
+                return Err(validation(format!(
+                    "View with identifier '{}' does not exist.",
+                    path.dotted()
+                )));
+            }
+            Some(Relation::View(_)) => {
+                return Err(validation(format!(
+                    "Table with identifier '{}' does not exist.",
+                    path.dotted()
+                )));
+            }
+            None if if_exists => return Ok(()),
+            None => return Err(missing()),
+        }
+        db.relations.remove(&path.object);
+        Ok(())
+    }
+
+    /// ALTER TABLE/VIEW: the relation to change, or why it does not exist.
+    pub fn relation_mut(&mut self, path: &Path, view: bool) -> Result<&mut Relation, JavaError> {
+        let missing = || {
+            if view {
+                validation(format!(
+                    "View with identifier '{}' does not exist.",
+                    path.dotted()
+                ))
+            } else {
+                validation(format!(
+                    "Table {} doesn't exist or is a temporary table.",
+                    path.quoted()
+                ))
+            }
+        };
+        let db = self.database_mut(path).map_err(|_| missing())?;
+        match db.relations.get_mut(&path.object) {
+            Some(r) if matches!(r, Relation::View(_)) == view => Ok(r),
+            _ => Err(missing()),
+        }
+    }
+
+    /// ALTER TABLE ... RENAME TO.
+    pub fn rename(&mut self, from: &Path, to: &Path) -> Result<(), JavaError> {
+        if self.relation(to).is_some() {
+            return Err(JavaError::new(
+                TABLE_EXISTS,
+                format!(
+                    "Table (or view) {}.{} already exists in Catalog {}.",
+                    to.database, to.object, to.catalog
+                ),
+                Site::Catalog,
+            )
+            .wrap(
+                VALIDATION,
+                format!(
+                    "Could not execute ALTER TABLE {} RENAME TO {}",
+                    from.quoted(),
+                    to.quoted()
+                ),
+                Site::Catalog,
+            ));
+        }
+        let relation = self
+            .database_mut(from)?
+            .relations
+            .remove(&from.object)
+            .expect("checked by the caller");
+        self.database_mut(to)?
+            .relations
+            .insert(to.object.clone(), relation);
+        Ok(())
+    }
+
+    /// CREATE DATABASE.
+    pub fn create_database(
+        &mut self,
+        catalog: &str,
+        database: &str,
+        if_not_exists: bool,
+    ) -> Result<(), JavaError> {
+        let wrap = |e: JavaError| {
+            e.wrap(
+                VALIDATION,
+                format!("Could not execute CREATE DATABASE {catalog}.{database}"),
+                Site::Catalog,
+            )
+        };
+        let cat = self
+            .catalogs
+            .get_mut(catalog)
+            .ok_or_else(|| wrap(catalog_missing(catalog)))?;
+        if cat.databases.contains_key(database) {
+            if if_not_exists {
+                return Ok(());
+            }
+            return Err(wrap(JavaError::new(
+                DATABASE_EXISTS,
+                format!("Database {database} already exists in Catalog {catalog}."),
+                Site::Catalog,
+            )));
+        }
+        cat.databases.insert(database.into(), Database::default());
+        Ok(())
+    }
+
+    /// DROP DATABASE.
+    pub fn drop_database(
+        &mut self,
+        catalog: &str,
+        database: &str,
+        if_exists: bool,
+        cascade: bool,
+    ) -> Result<(), JavaError> {
+        if catalog == self.current_catalog && database == self.current_database {
+            return Err(validation(
+                "Cannot drop a database which is currently in use.",
+            ));
+        }
+        let mode = if cascade { "CASCADE" } else { "RESTRICT" };
+        let wrap = |e: JavaError| {
+            e.wrap(
+                VALIDATION,
+                format!("Could not execute DROP DATABASE {catalog}.{database} {mode}"),
+                Site::Catalog,
+            )
+        };
+        let cat = self
+            .catalogs
+            .get_mut(catalog)
+            .ok_or_else(|| wrap(catalog_missing(catalog)))?;
+        let Some(db) = cat.databases.get(database) else {
+            if if_exists {
+                return Ok(());
+            }
+            let path = Path {
+                catalog: catalog.into(),
+                database: database.into(),
+                object: String::new(),
+            };
+            return Err(wrap(database_missing(&path)));
+        };
+        if !cascade && (!db.relations.is_empty() || !db.functions.is_empty()) {
+            return Err(wrap(JavaError::new(
+                DATABASE_NOT_EMPTY,
+                format!("Database {database} in catalog {catalog} is not empty."),
+                Site::Catalog,
+            )));
+        }
+        cat.databases.remove(database);
+        Ok(())
+    }
+
+    /// USE [catalog.]database.
+    pub fn use_database(&mut self, catalog: &str, database: &str) -> Result<(), JavaError> {
+        let cat = self
+            .catalogs
+            .get(catalog)
+            .ok_or_else(|| catalog_missing(catalog))?;
+        if !cat.databases.contains_key(database) {
+            return Err(JavaError::new(
+                CATALOG,
+                format!(
+                    "A database with name [{database}] does not exist in the catalog: [{catalog}]."
+                ),
+                Site::Catalog,
+            ));
+        }
+        self.current_catalog = catalog.into();
+        self.current_database = database.into();
+        Ok(())
+    }
+
+    /// USE CATALOG (its default database becomes current).
+    pub fn use_catalog(&mut self, catalog: &str) -> Result<(), JavaError> {
+        let cat = self
+            .catalogs
+            .get(catalog)
+            .ok_or_else(|| catalog_missing(catalog))?;
+        let database = if cat.databases.contains_key(DEFAULT_DATABASE) {
+            DEFAULT_DATABASE.to_string()
+        } else {
+            cat.databases.keys().next().cloned().unwrap_or_default()
+        };
+        self.current_catalog = catalog.into();
+        self.current_database = database;
+        Ok(())
+    }
+
+    /// CREATE CATALOG.
+    pub fn create_catalog(&mut self, catalog: &str, if_not_exists: bool) -> Result<(), JavaError> {
+        if self.catalogs.contains_key(catalog) {
+            if if_not_exists {
+                return Ok(());
+            }
+            return Err(JavaError::new(
+                CATALOG,
+                format!("A catalog with name [{catalog}] already exists."),
+                Site::Catalog,
+            )
+            .wrap(
+                VALIDATION,
+                format!("Could not execute CREATE CATALOG {catalog}"),
+                Site::Catalog,
+            ));
+        }
+        self.catalogs.insert(catalog.into(), Catalog::new());
+        Ok(())
+    }
+
+    /// DROP CATALOG.
+    pub fn drop_catalog(&mut self, catalog: &str, if_exists: bool) -> Result<(), JavaError> {
+        if catalog == self.current_catalog {
+            return Err(validation(
+                "Cannot drop a catalog which is currently in use.",
+            ));
+        }
+        if self.catalogs.remove(catalog).is_none() && !if_exists {
+            return Err(validation(format!("Catalog {catalog} does not exist.")));
+        }
+        Ok(())
+    }
+
+    /// CREATE FUNCTION (temporary system functions have a one-part name).
+    pub fn create_function(
+        &mut self,
+        path: &Path,
+        system: bool,
+        if_not_exists: bool,
+    ) -> Result<(), JavaError> {
+        let exists = JavaError::new(
+            FUNCTION_EXISTS,
+            format!(
+                "Function {}.{} already exists in Catalog {}.",
+                path.database, path.object, path.catalog
+            ),
+            Site::Catalog,
+        )
+        .wrap(
+            VALIDATION,
+            format!("Could not execute CREATE FUNCTION {}", path.dotted()),
+            Site::Catalog,
+        );
+        let set = if system {
+            &mut self.system_functions
+        } else {
+            &mut self.database_mut(path)?.functions
+        };
+        if !set.insert(path.object.clone()) && !if_not_exists {
+            return Err(exists);
+        }
+        Ok(())
+    }
+
+    /// DROP FUNCTION.
+    pub fn drop_function(&mut self, path: &Path, if_exists: bool) -> Result<(), JavaError> {
+        let removed = self.system_functions.remove(&path.object)
+            || self
+                .database_mut(path)
+                .map(|db| db.functions.remove(&path.object))
+                .unwrap_or(false);
+        if !removed && !if_exists {
+            return Err(validation(format!(
+                "Function with identifier '{}' does not exist.",
+                path.dotted()
+            )));
+        }
+        Ok(())
+    }
+}

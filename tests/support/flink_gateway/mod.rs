@@ -1,0 +1,359 @@
+//! A Flink SQL Gateway test double: an HTTP server on 127.0.0.1 that speaks
+//! the gateway's REST API (`shared/reference/flink-sql-gateway/REST.md`)
+//! byte for byte in key names, key order and error shapes, and understands
+//! enough Flink SQL to answer like a gateway over an in-memory catalog.
+//!
+//! # Behaviour
+//!
+//! * **Versions.** Routes are served under `/v1`..`/vN` for the listed
+//!   versions and unversioned (as the highest one). `configure-session` and
+//!   `complete-statement` exist from v2; `?rowFormat=` is read from v2 (v1's
+//!   `nextResultUri` has none). Materialized-table refresh and scripts are not
+//!   served (404).
+//! * **Operations.** A statement runs when it is posted; the first
+//!   [`DoubleOptions::not_ready_fetches`] fetches answer `NOT_READY` (status
+//!   `RUNNING`), then the status is `FINISHED` or `ERROR`. A client that only
+//!   polls the status never sees it finish; it must fetch.
+//! * **Pages.** Static results are one `PAYLOAD` then `EOS`. A query's first
+//!   page is always empty (its job was just submitted); then rows come up to
+//!   [`DoubleOptions::page_rows`] a page, and `EOS` once a bounded query is
+//!   drained. Tokens follow `ResultFetcher`: `current` gives the next page,
+//!   `current - 1` the previous page again, anything else a 500.
+//! * **Datagen.** A `'connector'='datagen'` table yields row `i` = 0, 1, ...
+//!   with column `j` NULL when nullable and `(i + j) % 10 == 9`, otherwise:
+//!   BOOLEAN `i % 2 == 0`; TINYINT `i % 128`; SMALLINT `i % 32768`; INT `i`;
+//!   BIGINT `9007199254740993 + i`; FLOAT/DOUBLE `i + 0.5`; DECIMAL(p,s)
+//!   `(i + 1) * 10` (NULL when it does not fit); strings `row-<i>` (cut to
+//!   the length); binaries the 4 big-endian bytes of `i`; DATE 1970-01-01 +
+//!   `i` days; TIME second `i % 86400`; TIMESTAMP(p) and TIMESTAMP_LTZ(p)
+//!   2024-01-01T00:00:00 (UTC) + `i` s + `i % 1000` ms, cut to `p`; ARRAY two
+//!   elements, MAP one entry, ROW each field, by the same rule without NULLs.
+//!   `'number-of-rows'` bounds it; `'rows-per-second'` makes row `i`
+//!   available `i / R` s after the statement. Other connectors read as empty.
+//! * **Jobs.** INSERTs, statement sets and queries start jobs: FINISHED once
+//!   a bounded input is read, RUNNING otherwise until STOP JOB or (queries
+//!   only) closing the operation or session. Jobs outlive [`FlinkDouble::restart`].
+//! * **Sessions** expire after [`DoubleOptions::idle_timeout`] without a call
+//!   that resolves them (checked on every request and every 100 ms).
+//! * **JSON limits.** A MAP column whose key is not a string makes every
+//!   JSON page of its operation a 500 (`Could not map response to JSON.`);
+//!   PLAIN_TEXT works, and the token has moved on, so retry `current - 1`.
+//!
+//! # SQL
+//!
+//! Each session has its own catalogs (`default_catalog`.`default_database`).
+//! Understood: CREATE [TEMPORARY] TABLE (types BOOLEAN to ROW, PRIMARY KEY,
+//! WATERMARK, `AS PROCTIME()`, COMMENT, PARTITIONED BY, WITH), CREATE
+//! [TEMPORARY] VIEW, CREATE DATABASE / CATALOG / FUNCTION, DROP and ALTER of
+//! each, USE [CATALOG], LOAD/UNLOAD/USE MODULE(S), SET, RESET, ADD/REMOVE
+//! JAR, SHOW (CATALOGS, DATABASES, TABLES [LIKE], VIEWS, [USER] FUNCTIONS,
+//! [FULL] MODULES, JARS, JOBS, CURRENT ..., CREATE TABLE/VIEW, COLUMNS),
+//! DESCRIBE / DESC, DESCRIBE JOB, EXPLAIN, STOP JOB, INSERT INTO/OVERWRITE,
+//! EXECUTE STATEMENT SET, BEGIN STATEMENT SET ... END, VALUES, and `SELECT
+//! literals | * | columns [AS a] [FROM t [WHERE <ignored>] [GROUP BY k]]
+//! [LIMIT n]` with `COUNT(*)` (a streaming changelog; final rows in batch
+//! mode). Anything else is a syntax error positioned like Flink's parser;
+//! unknown tables, columns and functions are Calcite validation errors.
+
+mod catalog;
+mod engine;
+mod errors;
+mod query;
+mod rest;
+mod sql;
+mod state;
+mod types;
+mod values;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::Response;
+use rand::Rng as _;
+
+/// Options of a double; `Default` gives the values noted.
+#[derive(Clone, Debug)]
+pub struct DoubleOptions {
+    /// What `/api_versions` lists and which `/vN` prefixes route; unversioned
+    /// routes act as the highest listed. Default `["V1","V2","V3","V4"]`.
+    pub versions: Vec<&'static str>,
+    /// The version `/info` reports. Default `"1.20.0"`.
+    pub flink_version: &'static str,
+    /// How many fetches of every operation answer `NOT_READY` (status
+    /// `RUNNING` meanwhile) before it is `FINISHED` or `ERROR`. Default 1.
+    pub not_ready_fetches: u32,
+    /// Sessions untouched longer are expired (zero: never). Default 10 min.
+    pub idle_timeout: Duration,
+    /// Most rows in one `PAYLOAD` page. Default 5000.
+    pub page_rows: usize,
+}
+
+impl Default for DoubleOptions {
+    fn default() -> DoubleOptions {
+        DoubleOptions {
+            versions: vec!["V1", "V2", "V3", "V4"],
+            flink_version: "1.20.0",
+            not_ready_fetches: 1,
+            idle_timeout: Duration::from_secs(600),
+            page_rows: 5000,
+        }
+    }
+}
+
+/// One request the double received.
+#[derive(Clone, Debug)]
+pub struct RecordedRequest {
+    /// `GET`, `POST`, `DELETE`...
+    pub method: String,
+    /// The path, plus `?query` if any.
+    pub path: String,
+    /// The body (lossily decoded as UTF-8).
+    pub body: String,
+}
+
+/// What the server tasks and the test thread share.
+struct Shared {
+    options: DoubleOptions,
+    state: Mutex<state::State>,
+    requests: Mutex<Vec<RecordedRequest>>,
+}
+
+impl Shared {
+    /// The gateway state, with idle sessions expired first.
+    fn lock(&self) -> MutexGuard<'_, state::State> {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.expire_idle(self.options.idle_timeout);
+        state
+    }
+}
+
+/// A new random (version 4) UUID in lowercase text.
+fn new_uuid() -> String {
+    let mut bytes: [u8; 16] = rand::rng().random();
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+/// A running double: its own tokio runtime (2 workers) on a dedicated OS
+/// thread, so it serves sync tests, async tests and benches alike. Dropping
+/// it stops the server.
+pub struct FlinkDouble {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl FlinkDouble {
+    /// Starts a double with the default options.
+    pub fn start() -> FlinkDouble {
+        FlinkDouble::start_with(DoubleOptions::default())
+    }
+
+    /// Starts a double on a free port of 127.0.0.1.
+    pub fn start_with(options: DoubleOptions) -> FlinkDouble {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        listener
+            .set_nonblocking(true)
+            .expect("non-blocking listener");
+        let addr = listener.local_addr().expect("local address");
+        let shared = Arc::new(Shared {
+            options,
+            state: Mutex::new(state::State::default()),
+            requests: Mutex::new(Vec::new()),
+        });
+        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = shared.clone();
+        let thread = std::thread::Builder::new()
+            .name("flink-double".into())
+            .spawn(move || serve(server, listener, stopped))
+            .expect("spawn the double's thread");
+        FlinkDouble {
+            shared,
+            addr,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        }
+    }
+
+    /// `http://127.0.0.1:<port>`, without a trailing slash.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// A gateway restart: every session and operation is forgotten (jobs,
+    /// which live on the cluster, are kept); the port stays.
+    pub fn restart(&self) {
+        self.shared
+            .state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .sessions
+            .clear();
+    }
+
+    /// Expires every session, as if each had idled past the timeout.
+    pub fn expire_sessions(&self) {
+        let mut state = self.shared.state.lock().unwrap_or_else(|p| p.into_inner());
+        let handles: Vec<String> = state.sessions.keys().cloned().collect();
+        for handle in handles {
+            state.close_session(&handle);
+        }
+    }
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared
+            .requests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Forgets the recorded requests.
+    pub fn clear_requests(&self) {
+        self.shared
+            .requests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
+    /// Sessions open and not expired.
+    pub fn live_sessions(&self) -> usize {
+        self.shared.lock().sessions.len()
+    }
+
+    /// Operations not yet closed (explicitly or with their session).
+    pub fn open_operations(&self) -> usize {
+        self.shared
+            .lock()
+            .sessions
+            .values()
+            .map(|s| s.operations.len())
+            .sum()
+    }
+
+    /// The effective configuration of a live session.
+    pub fn session_properties(&self, session_handle: &str) -> Option<BTreeMap<String, String>> {
+        self.shared
+            .lock()
+            .sessions
+            .get(session_handle)
+            .map(|s| s.context.config.clone())
+    }
+
+    /// Jobs started by INSERTs, statement sets and queries, oldest first,
+    /// with their status: `RUNNING`, `CANCELED` or `FINISHED`.
+    pub fn jobs(&self) -> Vec<(String, String)> {
+        let state = self.shared.state.lock().unwrap_or_else(|p| p.into_inner());
+        state
+            .jobs
+            .iter()
+            .map(|j| (j.id.clone(), j.status().to_string()))
+            .collect()
+    }
+}
+
+impl Drop for FlinkDouble {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The server thread: accepts until `stopped`, expiring idle sessions every 100 ms.
+fn serve(
+    shared: Arc<Shared>,
+    listener: std::net::TcpListener,
+    stopped: tokio::sync::oneshot::Receiver<()>,
+) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("the double's runtime");
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
+        let checker = shared.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(100));
+            loop {
+                tick.tick().await;
+                drop(checker.lock());
+            }
+        });
+        // Flink accepts bodies up to `rest.server.max-content-length` (100 MiB);
+        // axum's default limit would answer a bigger statement with a non-JSON 413.
+        let app = axum::Router::new()
+            .fallback(answer)
+            .layer(axum::extract::DefaultBodyLimit::max(100 * 1024 * 1024))
+            .with_state(shared);
+        tokio::select! {
+            _ = axum::serve(listener, app) => {}
+            _ = stopped => {}
+        }
+    });
+    runtime.shutdown_timeout(Duration::from_secs(1));
+}
+
+/// The one axum handler: records the request and lets `rest` answer it.
+async fn answer(
+    axum::extract::State(shared): axum::extract::State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
+    shared
+        .requests
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(RecordedRequest {
+            method: method.to_string(),
+            path: uri
+                .path_and_query()
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| uri.path().to_string()),
+            body: String::from_utf8_lossy(&body).into_owned(),
+        });
+    let reply = rest::handle(
+        &shared,
+        &rest::Request {
+            method: method.as_str(),
+            path: uri.path(),
+            query: uri.query(),
+            body: &body,
+        },
+    );
+    let mut response = Response::new(Body::from(reply.body));
+    *response.status_mut() =
+        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=UTF-8"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    response
+}
