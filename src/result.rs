@@ -165,6 +165,18 @@ pub struct StatementOutput {
     pub result: QueryResult,
     /// Notices to show before the result.
     pub notices: Vec<Notice>,
+    /// Further results of the same statement (the preview of a statement
+    /// set: one per sink), each announced by its label.
+    pub more: Vec<LabeledResult>,
+}
+
+/// One of several results of a statement, with what it is.
+#[derive(Debug)]
+pub struct LabeledResult {
+    /// What the result is, e.g. `preview of sink_b`.
+    pub label: String,
+    /// The result.
+    pub result: QueryResult,
 }
 
 impl From<QueryResult> for StatementOutput {
@@ -172,6 +184,7 @@ impl From<QueryResult> for StatementOutput {
         StatementOutput {
             result,
             notices: Vec::new(),
+            more: Vec::new(),
         }
     }
 }

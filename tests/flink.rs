@@ -8,7 +8,7 @@ use futures::TryStreamExt;
 use tokio_postgres::SimpleQueryMessage;
 
 use crate::support::flink_gateway::{DoubleOptions, FlinkDouble};
-use crate::support::{Gateway, services, text_rows};
+use crate::support::{Gateway, eventually, services, text_rows};
 
 /// A scaleph gateway forwarding to `double`, with `config` as its
 /// scaleph.toml (if not empty).
@@ -45,16 +45,6 @@ fn columns(messages: &[SimpleQueryMessage]) -> Vec<String> {
             _ => None,
         })
         .unwrap_or_default()
-}
-
-/// Waits until `done` holds (the double's state changes a moment after
-/// the client's answer), failing after 5 s.
-async fn eventually(what: &str, done: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(start.elapsed() < Duration::from_secs(5), "never: {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 fn db_error(err: &tokio_postgres::Error) -> &tokio_postgres::error::DbError {

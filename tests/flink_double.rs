@@ -1676,3 +1676,406 @@ async fn more_statements_answer_like_flink() {
         "bodies above axum's 2 MB default are accepted"
     );
 }
+
+/// The DDL of the tables the preview queries read.
+const PREVIEW_TABLES: [&str; 2] = [
+    "CREATE TABLE orders (id INT NOT NULL, amount DECIMAL(10, 2), note STRING) WITH ('connector'='datagen','number-of-rows'='5')",
+    "CREATE TABLE clicks (id INT NOT NULL, url STRING) WITH ('connector'='datagen')",
+];
+
+/// The `logicalType`s of a result's columns, by name.
+async fn column_types(c: &Client, s: &str, sql: &str) -> Vec<(String, Value)> {
+    let operation = c.submit(s, sql).await;
+    let page = c.ready(s, &operation).await;
+    assert_eq!(page.status, 200, "{sql}: {}", page.body);
+    page.json()["results"]["columns"]
+        .as_array()
+        .expect("columns")
+        .iter()
+        .map(|column| {
+            (
+                column["name"].as_str().expect("a name").to_string(),
+                column["logicalType"].clone(),
+            )
+        })
+        .collect()
+}
+
+/// The (kind, fields) of every row of a bounded result.
+async fn changelog(c: &Client, s: &str, sql: &str) -> Vec<(String, Value)> {
+    let operation = c.submit(s, sql).await;
+    let pages = c.pages(s, &operation).await;
+    assert_eq!(pages.last().expect("pages")["resultType"], "EOS", "{sql}");
+    pages
+        .iter()
+        .flat_map(|p| p["results"]["data"].as_array().cloned().unwrap_or_default())
+        .map(|row| {
+            (
+                row["kind"].as_str().expect("a kind").to_string(),
+                row["fields"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn preview_queries_read_derived_tables() {
+    let double = FlinkDouble::start_with(options(|o| o.not_ready_fetches = 0));
+    let c = Client::new(&double);
+    let s = c.open().await;
+    for ddl in PREVIEW_TABLES {
+        c.ok(&s, ddl).await;
+    }
+    let int_not_null = json!({"type":"INTEGER","nullable":false});
+    let string = json!({"type":"VARCHAR","nullable":true,"length":2147483647});
+
+    // Sink order, a typed NULL for the missing column.
+    let wrapped = "SELECT `c2` AS `order_id`, `c1` AS `total`, CAST(NULL AS STRING) AS `label` FROM (SELECT amount, id FROM orders WHERE amount > 0) AS `preview`(`c1`, `c2`) LIMIT 100";
+    assert_eq!(
+        column_types(&c, &s, wrapped).await,
+        vec![
+            ("order_id".to_string(), int_not_null.clone()),
+            (
+                "total".to_string(),
+                json!({"type":"DECIMAL","nullable":true,"precision":10,"scale":2})
+            ),
+            ("label".to_string(), string.clone()),
+        ]
+    );
+    let rows = c.rows(&s, wrapped).await;
+    assert_eq!(rows.len(), 5);
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(*row, json!([i, (i + 1) as f64 * 10.0, null]));
+    }
+
+    // VALUES, renamed; literal items of the outer select are CHAR(n) NOT NULL.
+    let values = "SELECT `c1` AS `n` FROM (VALUES (1), (2)) AS `preview`(`c1`) LIMIT 100";
+    assert_eq!(
+        column_types(&c, &s, values).await,
+        vec![("n".to_string(), int_not_null.clone())]
+    );
+    assert_eq!(c.rows(&s, values).await, vec![json!([1]), json!([2])]);
+    let partition = "SELECT `c1` AS `id`, `c2` AS `name`, '2026-11-01' AS `dt` FROM (VALUES (1, 'a'), (2, 'b')) AS `preview`(`c1`, `c2`) LIMIT 100";
+    assert_eq!(
+        column_types(&c, &s, partition).await,
+        vec![
+            ("id".to_string(), int_not_null.clone()),
+            (
+                "name".to_string(),
+                json!({"type":"CHAR","nullable":false,"length":1})
+            ),
+            (
+                "dt".to_string(),
+                json!({"type":"CHAR","nullable":false,"length":10})
+            ),
+        ]
+    );
+    assert_eq!(
+        c.rows(&s, partition).await,
+        vec![json!([1, "a", "2026-11-01"]), json!([2, "b", "2026-11-01"])]
+    );
+
+    // An unbounded inner query: the outer LIMIT ends it.
+    let unbounded = "SELECT `c1` AS `n` FROM (SELECT id FROM clicks) AS `preview`(`c1`) LIMIT 100";
+    let rows = c.rows(&s, unbounded).await;
+    assert_eq!(rows, (0..100).map(|i| json!([i])).collect::<Vec<_>>());
+
+    // `*`, with and without a column alias list; the inner LIMIT counts too.
+    let star = "SELECT * FROM (SELECT id, note FROM orders) AS `preview` LIMIT 7";
+    assert_eq!(
+        column_types(&c, &s, star).await,
+        vec![
+            ("id".to_string(), int_not_null.clone()),
+            ("note".to_string(), string.clone())
+        ]
+    );
+    assert_eq!(
+        c.rows(&s, star).await,
+        (0..5)
+            .map(|i| json!([i, format!("row-{i}")]))
+            .collect::<Vec<_>>()
+    );
+    let renamed = "SELECT * FROM (SELECT * FROM orders) AS t(a, b, c)";
+    let names: Vec<String> = column_types(&c, &s, renamed)
+        .await
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(names, ["a", "b", "c"]);
+    assert_eq!(c.rows(&s, renamed).await.len(), 5);
+    assert_eq!(
+        c.rows(&s, "SELECT * FROM (SELECT id FROM orders LIMIT 2) AS t")
+            .await,
+        vec![json!([0]), json!([1])]
+    );
+
+    // Qualified references, literals and nesting.
+    let qualified = "SELECT preview.c1, `preview`.`c2` AS x, 7 FROM (SELECT id, note FROM orders) AS preview(c1, c2) LIMIT 2";
+    let names: Vec<String> = column_types(&c, &s, qualified)
+        .await
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(names, ["c1", "x", "EXPR$2"]);
+    assert_eq!(
+        c.rows(&s, qualified).await,
+        vec![json!([0, "row-0", 7]), json!([1, "row-1", 7])]
+    );
+    let nested = "SELECT `b` FROM (SELECT `c1` AS `b` FROM (SELECT id FROM clicks) AS p(c1) LIMIT 50) AS q LIMIT 3";
+    assert_eq!(
+        c.rows(&s, nested).await,
+        vec![json!([0]), json!([1]), json!([2])]
+    );
+    assert_eq!(
+        c.rows(&s, "SELECT * FROM (SELECT 1 AS one, 'x') AS t(a, b)")
+            .await,
+        vec![json!([1, "x"])]
+    );
+}
+
+#[tokio::test]
+async fn casts_type_and_convert_values() {
+    let double = FlinkDouble::start_with(options(|o| o.not_ready_fetches = 0));
+    let c = Client::new(&double);
+    let s = c.open().await;
+    c.ok(&s, PREVIEW_TABLES[0]).await;
+    let casts = "SELECT CAST(NULL AS STRING), CAST(NULL AS DECIMAL(10, 2)) AS d, CAST(NULL AS INT), CAST(1 AS BIGINT), CAST(id AS STRING) AS s FROM orders LIMIT 2";
+    assert_eq!(
+        column_types(&c, &s, casts).await,
+        vec![
+            (
+                "EXPR$0".to_string(),
+                json!({"type":"VARCHAR","nullable":true,"length":2147483647})
+            ),
+            (
+                "d".to_string(),
+                json!({"type":"DECIMAL","nullable":true,"precision":10,"scale":2})
+            ),
+            (
+                "EXPR$2".to_string(),
+                json!({"type":"INTEGER","nullable":true})
+            ),
+            (
+                "EXPR$3".to_string(),
+                json!({"type":"BIGINT","nullable":false})
+            ),
+            (
+                "s".to_string(),
+                json!({"type":"VARCHAR","nullable":false,"length":2147483647})
+            ),
+        ]
+    );
+    assert_eq!(
+        c.rows(&s, casts).await,
+        vec![
+            json!([null, null, null, 1, "0"]),
+            json!([null, null, null, 1, "1"])
+        ]
+    );
+    assert_eq!(
+        c.rows(
+            &s,
+            "SELECT CAST('42' AS INT), CAST(2.5 AS DECIMAL(3, 0)), CAST('ab' AS CHAR(4)), CAST(1 AS DOUBLE), CAST(amount AS INT) FROM orders LIMIT 1"
+        )
+        .await,
+        vec![json!([42, 3, "ab  ", 1.0, 10])]
+    );
+    // In VALUES rows, inside and outside a derived table.
+    let values = "VALUES (CAST(NULL AS INT)), (2)";
+    assert_eq!(
+        column_types(&c, &s, values).await,
+        vec![(
+            "EXPR$0".to_string(),
+            json!({"type":"INTEGER","nullable":true})
+        )]
+    );
+    assert_eq!(c.rows(&s, values).await, vec![json!([null]), json!([2])]);
+    assert_eq!(
+        c.rows(
+            &s,
+            "SELECT c2, CAST(c1 AS STRING) AS t FROM (VALUES (1, CAST(NULL AS STRING)), (2, 'b')) AS p(c1, c2)"
+        )
+        .await,
+        vec![json!([null, "1"]), json!([ "b", "2"])]
+    );
+    let bad = c.failure(&s, "SELECT CAST(TRUE AS DATE)").await;
+    assert_eq!(
+        bad.root_cause(),
+        "org.apache.calcite.sql.validate.SqlValidatorException: Cast function cannot convert value of type BOOLEAN to type DATE"
+    );
+    assert!(
+        bad.body
+            .contains("From line 1, column 8 to line 1, column 25: Cast function"),
+        "{}",
+        bad.body
+    );
+}
+
+#[tokio::test]
+async fn derived_tables_keep_changelogs_and_pacing() {
+    let double = FlinkDouble::start_with(options(|o| o.not_ready_fetches = 0));
+    let c = Client::new(&double);
+    let s = c.open().await;
+    c.ok(&s, "CREATE TABLE t (flag BOOLEAN NOT NULL, id INT) WITH ('connector'='datagen', 'number-of-rows'='4')").await;
+    let kinds = |rows: &[(&str, Value)]| -> Vec<(String, Value)> {
+        rows.iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    };
+    assert_eq!(
+        changelog(
+            &c,
+            &s,
+            "SELECT `c2` AS `n`, `c1` AS `f` FROM (SELECT flag, COUNT(*) FROM t GROUP BY flag) AS `preview`(`c1`, `c2`) LIMIT 100"
+        )
+        .await,
+        kinds(&[
+            ("INSERT", json!([1, true])),
+            ("INSERT", json!([1, false])),
+            ("UPDATE_BEFORE", json!([1, true])),
+            ("UPDATE_AFTER", json!([2, true])),
+            ("UPDATE_BEFORE", json!([1, false])),
+            ("UPDATE_AFTER", json!([2, false])),
+        ])
+    );
+    // LIMIT over a changelog keeps the first rows with their updates.
+    assert_eq!(
+        changelog(
+            &c,
+            &s,
+            "SELECT * FROM (SELECT flag, COUNT(*) AS n FROM t GROUP BY flag) AS p LIMIT 1"
+        )
+        .await,
+        kinds(&[
+            ("INSERT", json!([true, 1])),
+            ("UPDATE_BEFORE", json!([true, 1])),
+            ("UPDATE_AFTER", json!([true, 2])),
+        ])
+    );
+    // Views over a GROUP BY read the same way.
+    c.ok(
+        &s,
+        "CREATE VIEW counts AS SELECT flag, COUNT(*) AS n FROM t GROUP BY flag",
+    )
+    .await;
+    assert_eq!(
+        changelog(&c, &s, "SELECT n FROM counts").await.len(),
+        6,
+        "a changelog through a view"
+    );
+
+    // Pacing comes from the inner query's table.
+    c.ok(
+        &s,
+        "CREATE TABLE paced (id INT NOT NULL) WITH ('connector'='datagen', 'rows-per-second'='20')",
+    )
+    .await;
+    let started = Instant::now();
+    let o = c
+        .submit(
+            &s,
+            "SELECT `c1` AS `n` FROM (SELECT id FROM paced) AS `preview`(`c1`) LIMIT 3",
+        )
+        .await;
+    let mut rows = Vec::new();
+    let mut token = 0;
+    loop {
+        assert!(started.elapsed() < Duration::from_secs(10), "{rows:?}");
+        let page = c.fetch(&s, &o, token).await.json();
+        if page["resultType"] == "EOS" {
+            break;
+        }
+        rows.extend(
+            page["results"]["data"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default(),
+        );
+        token += 1;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(rows.len(), 3);
+    assert!(
+        started.elapsed() >= Duration::from_millis(100),
+        "row 2 is due at 100 ms"
+    );
+    assert!(
+        double.jobs().iter().any(|(_, status)| status == "FINISHED"),
+        "{:?}",
+        double.jobs()
+    );
+}
+
+#[tokio::test]
+async fn derived_table_errors_read_like_calcite() {
+    let double = FlinkDouble::start_with(options(|o| o.not_ready_fetches = 0));
+    let c = Client::new(&double);
+    let s = c.open().await;
+    c.ok(&s, PREVIEW_TABLES[0]).await;
+    let validator = "org.apache.calcite.sql.validate.SqlValidatorException: ";
+    let cases = [
+        (
+            "SELECT x FROM (SELECT id FROM orders) AS p",
+            "Column 'x' not found in any table",
+            "From line 1, column 8 to line 1, column 8",
+        ),
+        (
+            "SELECT id FROM (SELECT id FROM orders) AS p(c1)",
+            "Column 'id' not found in any table",
+            "From line 1, column 8 to line 1, column 9",
+        ),
+        (
+            "SELECT p.x FROM (SELECT id FROM orders) AS p",
+            "Column 'x' not found in table 'p'",
+            "From line 1, column 10 to line 1, column 10",
+        ),
+        (
+            "SELECT q.id FROM (SELECT id FROM orders) AS p",
+            "Table 'q' not found",
+            "From line 1, column 8 to line 1, column 8",
+        ),
+        (
+            "SELECT * FROM (SELECT * FROM (VALUES (1, 2)) AS v(a, b)) AS t(x, y, z)",
+            "List of column aliases must have same degree as table; table has 2 columns ('a', 'b'), whereas alias list has 3 columns",
+            "From line 1, column 63 to line 1, column 69",
+        ),
+        (
+            "SELECT * FROM (SELECT id, note FROM orders) t(a, a)",
+            "Duplicate name 'a' in column alias list",
+            "From line 1, column 50 to line 1, column 50",
+        ),
+        (
+            "SELECT * FROM (SELECT nope FROM orders) AS p",
+            "Column 'nope' not found in any table",
+            "From line 1, column 23 to line 1, column 26",
+        ),
+        (
+            "SELECT * FROM (SELECT id FROM missing) AS p",
+            "Object 'missing' not found",
+            "From line 1, column 31 to line 1, column 37",
+        ),
+    ];
+    for (sql, message, position) in cases {
+        let failure = c.failure(&s, sql).await;
+        assert_eq!(
+            failure.root_cause(),
+            format!("{validator}{message}"),
+            "{sql}"
+        );
+        assert!(
+            failure.body.contains(&format!(
+                "org.apache.flink.table.api.ValidationException: SQL validation failed. {position}: {message}"
+            )),
+            "{sql}: {}",
+            failure.body
+        );
+    }
+    let unclosed = c
+        .failure(&s, "SELECT * FROM (SELECT id FROM orders AS p")
+        .await;
+    assert!(
+        unclosed.root_cause().contains("Encountered \"<EOF>\""),
+        "{}",
+        unclosed.root_cause()
+    );
+}

@@ -6,5 +6,6 @@ mod datasource;
 mod flink;
 mod flink_double;
 mod pgwire;
+mod preview;
 mod sources;
 mod support;

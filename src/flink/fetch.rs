@@ -136,8 +136,6 @@ impl ChangelogMode {
 /// How one statement's result is read.
 #[derive(Clone, Debug)]
 pub struct ReadOptions {
-    /// The session time zone (TIMESTAMP_LTZ values are its wall clock).
-    pub zone: Tz,
     /// For a query result: stop after this many rows (`None`: all).
     pub max_rows: Option<usize>,
     /// For a query result: stop after this long (`None`: never).
@@ -147,9 +145,22 @@ pub struct ReadOptions {
     /// Whether the query may produce update or delete rows (decides the
     /// `op` column in [`ChangelogMode::Auto`]).
     pub may_update: bool,
-    /// Where the statement starts in its script, and its text: Flink's
-    /// parse errors point into it.
-    pub statement: (Position, Arc<str>),
+    /// Where the statement starts in its script, and its text, when the
+    /// text Flink runs is the user's: Flink's parse errors point into it.
+    pub statement: Option<(Position, Arc<str>)>,
+}
+
+impl ReadOptions {
+    /// Everything read, no `op` column: for scaleph's own requests.
+    pub fn plain() -> ReadOptions {
+        ReadOptions {
+            max_rows: None,
+            timeout: None,
+            changelog: ChangelogMode::Auto,
+            may_update: false,
+            statement: None,
+        }
+    }
 }
 
 /// What the reading task hands over.
@@ -171,18 +182,20 @@ struct Reader {
     client: Arc<GatewayClient>,
     session: Arc<str>,
     operation: String,
+    /// The session time zone (TIMESTAMP_LTZ values are its wall clock).
+    zone: Tz,
     options: ReadOptions,
     events: mpsc::Sender<Result<Event, Error>>,
 }
 
 /// Reads the result of `operation` in a task of its own: `Command` for a
 /// statement without rows (tag `tag`), or rows streamed while Flink
-/// produces them. The operation is closed when the reading ends, however
-/// it ends.
+/// produces them, TIMESTAMP_LTZ values in `zone`. The operation is closed
+/// when the reading ends, however it ends.
 pub async fn read_result(
     client: Arc<GatewayClient>,
-    session: Arc<str>,
-    operation: String,
+    (session, operation): (Arc<str>, String),
+    zone: Tz,
     options: ReadOptions,
     tag: String,
 ) -> Result<QueryResult, Error> {
@@ -191,6 +204,7 @@ pub async fn read_result(
         client,
         session,
         operation,
+        zone,
         options,
         events,
     };
@@ -233,11 +247,8 @@ struct Shape {
 }
 
 impl Shape {
-    fn new(
-        page_columns: &[ColumnInfo],
-        is_query: bool,
-        options: &ReadOptions,
-    ) -> Result<Shape, Error> {
+    /// The shape of `page_columns`, with an `op` column first if `with_op`.
+    fn new(page_columns: &[ColumnInfo], is_query: bool, with_op: bool) -> Result<Shape, Error> {
         let columns = page_columns
             .iter()
             .map(|column| {
@@ -250,12 +261,6 @@ impl Shape {
                     .map_err(|e| Error::new(SqlState::PROTOCOL_VIOLATION, e))
             })
             .collect::<Result<Vec<_>, Error>>()?;
-        let with_op = is_query
-            && match options.changelog {
-                ChangelogMode::Op => true,
-                ChangelogMode::Auto => options.may_update,
-                ChangelogMode::Apply => false,
-            };
         let fields = with_op
             .then(op_field)
             .into_iter()
@@ -378,8 +383,10 @@ impl Reader {
     }
 
     fn statement_error(&self, err: GatewayError) -> Error {
-        let (start, text) = &self.options.statement;
-        err.into_statement_error(*start, text)
+        match &self.options.statement {
+            Some((start, text)) => err.into_statement_error(*start, text),
+            None => err.into_error(),
+        }
     }
 
     async fn read(&self) -> Result<(), Error> {
@@ -418,7 +425,13 @@ impl Reader {
                     self.send(Event::Done).await;
                     return Ok(());
                 }
-                let new = Shape::new(&results.columns, page.is_query_result, &self.options)?;
+                let with_op = page.is_query_result
+                    && match self.options.changelog {
+                        ChangelogMode::Op => true,
+                        ChangelogMode::Auto => self.options.may_update,
+                        ChangelogMode::Apply => false,
+                    };
+                let new = Shape::new(&results.columns, page.is_query_result, with_op)?;
                 if new.is_query && self.options.changelog == ChangelogMode::Apply {
                     applied = Some(Applied::default());
                 }
@@ -445,7 +458,7 @@ impl Reader {
                 }
                 let fields: Vec<&[&RawValue]> = rows.iter().map(|r| r.fields.as_slice()).collect();
                 let kinds: Vec<RowKind> = rows.iter().map(|r| r.kind).collect();
-                let batch = shape.batch(&fields, &kinds, self.options.zone)?;
+                let batch = shape.batch(&fields, &kinds, self.zone)?;
                 if !self.send(Event::Batch(batch)).await {
                     return Ok(());
                 }
@@ -475,11 +488,26 @@ impl Reader {
                 .collect();
             let fields: Vec<&[&RawValue]> = rows.iter().map(Vec::as_slice).collect();
             let kinds = vec![RowKind::Insert; fields.len()];
-            let batch = shape.batch(&fields, &kinds, self.options.zone)?;
+            let batch = shape.batch(&fields, &kinds, self.zone)?;
             self.send(Event::Batch(batch)).await;
         }
         Ok(())
     }
+}
+
+/// Decodes one FetchResults body on its own, as the reader does page by
+/// page: its rows as a batch with an `op` column first, `None` for
+/// NOT_READY. (The entry point of the page fuzzer.)
+pub fn decode_page(body: &[u8], zone: Tz) -> Result<Option<RecordBatch>, Error> {
+    let page: Page = serde_json::from_slice(body)
+        .map_err(|e| Error::new(SqlState::PROTOCOL_VIOLATION, e.to_string()))?;
+    let Some(results) = page.results else {
+        return Ok(None);
+    };
+    let shape = Shape::new(&results.columns, true, true)?;
+    let fields: Vec<&[&RawValue]> = results.data.iter().map(|r| r.fields.as_slice()).collect();
+    let kinds: Vec<RowKind> = results.data.iter().map(|r| r.kind).collect();
+    shape.batch(&fields, &kinds, zone).map(Some)
 }
 
 /// Reads a statement's result to its end, discarding rows: for state
@@ -540,6 +568,30 @@ mod tests {
         assert_eq!(results.columns[0].name, "EXPR$0");
         assert_eq!(results.data[1].kind, RowKind::UpdateBefore);
         assert_eq!(results.data[0].fields[0].get(), "1");
+    }
+
+    #[test]
+    fn a_page_decodes_into_a_batch_and_bad_pages_are_errors() {
+        let body = br#"{"resultType":"PAYLOAD","isQueryResult":true,"resultKind":"SUCCESS_WITH_CONTENT","results":{"columns":[{"name":"n","logicalType":{"type":"BIGINT","nullable":true},"comment":null}],"rowFormat":"JSON","data":[{"kind":"UPDATE_AFTER","fields":[9007199254740993]},{"kind":"INSERT","fields":[null]}]}}"#;
+        let batch = decode_page(body, Tz::UTC).unwrap().unwrap();
+        assert_eq!(batch.num_rows(), 2);
+        assert_eq!(batch.schema().field(0).name(), "op");
+        let short = br#"{"resultType":"PAYLOAD","results":{"columns":[{"name":"a","logicalType":{"type":"INTEGER"}},{"name":"b","logicalType":{"type":"INTEGER"}}],"data":[{"kind":"INSERT","fields":[1]}]}}"#;
+        assert_eq!(
+            decode_page(short, Tz::UTC).unwrap_err().sqlstate,
+            SqlState::PROTOCOL_VIOLATION
+        );
+        let wrong = br#"{"resultType":"EOS","results":{"columns":[{"name":"a","logicalType":{"type":"INTEGER"}}],"data":[{"kind":"INSERT","fields":["x"]}]}}"#;
+        assert_eq!(
+            decode_page(wrong, Tz::UTC).unwrap_err().sqlstate,
+            SqlState::DATA_EXCEPTION
+        );
+        assert!(decode_page(b"{}", Tz::UTC).is_err());
+        assert!(
+            decode_page(br#"{"resultType":"NOT_READY"}"#, Tz::UTC)
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]

@@ -164,6 +164,56 @@ pub fn effect(kind: FlinkStatementKind, text: &str) -> Effect {
     }
 }
 
+/// The text to send for a statement: `BEGIN STATEMENT SET; ...; END`,
+/// which the Flink SQL Gateway cannot take in one request, as the
+/// equivalent `EXECUTE STATEMENT SET BEGIN ...; END`; others as written.
+pub fn forwardable(kind: FlinkStatementKind, text: &str) -> std::borrow::Cow<'_, str> {
+    let words = words(text);
+    let is = |i: usize, word: &str| {
+        words
+            .get(i)
+            .is_some_and(|(t, _)| t.kind == TokenKind::Word && t.is_word(text, word))
+    };
+    if kind == FlinkStatementKind::StatementSet
+        && is(0, "BEGIN")
+        && is(1, "STATEMENT")
+        && is(2, "SET")
+    {
+        let mut body = &text[words[2].0.end..];
+        body = body.trim_start().trim_start_matches(';');
+        return format!("EXECUTE STATEMENT SET BEGIN {}", body.trim()).into();
+    }
+    text.into()
+}
+
+/// Words that make a DDL statement write data or start a job
+/// (`ALTER TABLE t COMPACT`, `CREATE MATERIALIZED TABLE`, `TRUNCATE`,
+/// `ANALYZE TABLE`).
+const WRITING_DDL_WORDS: &[&str] = &["COMPACT", "MATERIALIZED", "TRUNCATE", "ANALYZE", "REFRESH"];
+
+/// Whether preview mode lets a statement reach Flink: queries, SHOW and
+/// DESCRIBE, USE, jars, and DDL that only defines things; never one that
+/// writes a sink or submits a job (those are rewritten or refused).
+pub fn preview_allows(kind: FlinkStatementKind, text: &str) -> bool {
+    match kind {
+        FlinkStatementKind::Query
+        | FlinkStatementKind::Show
+        | FlinkStatementKind::Use
+        | FlinkStatementKind::Jar
+        | FlinkStatementKind::Job => true,
+        FlinkStatementKind::Ddl => !words(text).iter().any(|(t, value)| {
+            t.kind == TokenKind::Word
+                && WRITING_DDL_WORDS
+                    .iter()
+                    .any(|w| value.eq_ignore_ascii_case(w))
+        }),
+        FlinkStatementKind::Insert
+        | FlinkStatementKind::StatementSet
+        | FlinkStatementKind::CreateTableAs
+        | FlinkStatementKind::Other => false,
+    }
+}
+
 /// The value of `'key' = 'value'` among `words`, if present.
 fn option_value(text: &str, words: &[(Token, String)], key: &str) -> Option<String> {
     words.windows(3).find_map(|w| {
@@ -268,6 +318,39 @@ mod tests {
         ));
         assert!(!may_update("SELECT max_amount FROM t"));
         assert!(!may_update("SELECT 'GROUP BY' FROM t"));
+    }
+
+    #[test]
+    fn statement_sets_are_sent_in_one_request_and_preview_allows_only_definitions() {
+        assert_eq!(
+            forwardable(
+                FlinkStatementKind::StatementSet,
+                "BEGIN STATEMENT SET;\nINSERT INTO a SELECT 1;\nINSERT INTO b SELECT 2;\nEND"
+            ),
+            "EXECUTE STATEMENT SET BEGIN INSERT INTO a SELECT 1;\nINSERT INTO b SELECT 2;\nEND"
+        );
+        assert_eq!(
+            forwardable(FlinkStatementKind::Query, "SELECT 1"),
+            "SELECT 1"
+        );
+        assert!(preview_allows(
+            FlinkStatementKind::Ddl,
+            "CREATE TABLE t (a INT)"
+        ));
+        assert!(!preview_allows(
+            FlinkStatementKind::Ddl,
+            "ALTER TABLE t COMPACT"
+        ));
+        assert!(!preview_allows(FlinkStatementKind::Ddl, "TRUNCATE TABLE t"));
+        assert!(!preview_allows(
+            FlinkStatementKind::Other,
+            "EXECUTE PLAN '/p.json'"
+        ));
+        assert!(!preview_allows(
+            FlinkStatementKind::Insert,
+            "INSERT INTO t SELECT 1"
+        ));
+        assert!(preview_allows(FlinkStatementKind::Show, "SHOW TABLES"));
     }
 
     #[test]

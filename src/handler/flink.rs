@@ -34,8 +34,10 @@ pub fn known_schema(kind: FlinkStatementKind, text: &str) -> Option<Option<Schem
     }
 }
 
-/// How results are read, from the session's `scaleph.result.*` settings.
-fn read_options(
+/// The options of the user's statement, from the session's
+/// `scaleph.result.*` settings. In batch mode every query is bounded and
+/// insert-only: no limits, no `op` column.
+fn statement_options(
     flink: &FlinkSession,
     vars: &SessionVars,
     parsed: &ParsedStatement,
@@ -44,19 +46,38 @@ fn read_options(
     let setting = |name: &str| vars.get(name).unwrap_or_default();
     let max_rows = setting(MAX_ROWS).trim().parse::<usize>().unwrap_or(1000);
     let timeout = crate::duration::parse_duration(&setting(RESULT_TIMEOUT)).unwrap_or_default();
-    // In batch mode every query is bounded and insert-only.
     let batch = flink.is_batch();
     ReadOptions {
-        zone: flink.zone(),
         max_rows: (max_rows > 0 && !batch).then_some(max_rows),
         timeout: (!timeout.is_zero() && !batch).then_some(timeout),
         changelog: ChangelogMode::parse(&setting(CHANGELOG)).unwrap_or(ChangelogMode::Auto),
         may_update: !batch && kind == FlinkStatementKind::Query && state::may_update(&parsed.text),
-        statement: (parsed.position(), Arc::from(parsed.text.as_str())),
+        statement: Some((parsed.position(), Arc::from(parsed.text.as_str()))),
     }
 }
 
-/// Runs a Flink statement of kind `kind`.
+/// Runs `text` in the Flink session and reads its result: the result and
+/// the notices of (re)opening the session.
+pub async fn run(
+    flink: &mut FlinkSession,
+    text: &str,
+    options: ReadOptions,
+) -> Result<(QueryResult, Vec<Notice>)> {
+    let mut notices = Vec::new();
+    let handles = flink.submit(text, &mut notices).await?;
+    let result = read_result(
+        flink.client().clone(),
+        handles,
+        flink.zone(),
+        options,
+        state::command_tag(text),
+    )
+    .await?;
+    Ok((result, notices))
+}
+
+/// Runs a Flink statement of kind `kind`; in preview mode a write runs as
+/// its preview, and what cannot be previewed is refused.
 pub async fn handle_flink_statement(
     flink: &mut FlinkSession,
     vars: &SessionVars,
@@ -64,23 +85,36 @@ pub async fn handle_flink_statement(
     parsed: &ParsedStatement,
     kind: FlinkStatementKind,
 ) -> Result<StatementOutput> {
+    if super::preview::preview_mode(vars) {
+        match kind {
+            FlinkStatementKind::Insert
+            | FlinkStatementKind::StatementSet
+            | FlinkStatementKind::CreateTableAs => {
+                return super::preview::handle_preview(flink, vars, &parsed.text, false).await;
+            }
+            _ if !state::preview_allows(kind, &parsed.text) => {
+                return Err(Error::new(
+                    SqlState::FEATURE_NOT_SUPPORTED,
+                    "in preview mode this statement is not sent to Flink: it may write data or submit a job",
+                )
+                .with_hint("SET 'scaleph.preview' = 'off' to run it"));
+            }
+            _ => {}
+        }
+    }
     let effect = state::effect(kind, &parsed.text);
     if let Effect::RemoveJar { path } = &effect {
         return remove_jar(store, path).await;
     }
-    let mut notices = Vec::new();
-    let (session, operation) = flink.submit(&parsed.text, &mut notices).await?;
-    let options = read_options(flink, vars, parsed, kind);
-    let result = read_result(
-        flink.client().clone(),
-        session,
-        operation,
-        options,
-        state::command_tag(&parsed.text),
-    )
-    .await?;
+    let text = state::forwardable(kind, &parsed.text);
+    let options = statement_options(flink, vars, parsed, kind);
+    let (result, notices) = run(flink, &text, options).await?;
     remember(flink, store, parsed, effect).await?;
-    Ok(StatementOutput { result, notices })
+    Ok(StatementOutput {
+        result,
+        notices,
+        more: Vec::new(),
+    })
 }
 
 /// Keeps what a successful statement changed: the session log, or the

@@ -3,5 +3,6 @@
 
 pub mod datasource;
 pub mod flink;
+pub mod preview;
 
 pub use crate::sql::ast::object_name;

@@ -143,12 +143,20 @@ async fn run_statement(
     for notice in notices {
         eprintln!("{}:  {}", notice.severity, notice.message);
     }
-    let rendered = match rendered {
-        Collected::Rows(schema, batches) => render::render_rows(&schema, &batches, display.layout)?,
-        Collected::Tag(tag) => format!("{tag}\n"),
-    };
+    let mut text = String::new();
+    for (label, collected) in rendered {
+        if let Some(label) = label {
+            text.push_str(&format!("-- {label}\n"));
+        }
+        match collected {
+            Collected::Rows(schema, batches) => {
+                text.push_str(&render::render_rows(&schema, &batches, display.layout)?)
+            }
+            Collected::Tag(tag) => text.push_str(&format!("{tag}\n")),
+        }
+    }
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(rendered.as_bytes());
+    let _ = stdout.write_all(text.as_bytes());
     if display.timing {
         let _ = writeln!(
             stdout,
@@ -166,15 +174,23 @@ enum Collected {
     Tag(String),
 }
 
+/// Reads every result of `output` to its end: the first unlabelled (its
+/// label, if any, is among the notices), the others with their labels.
 async fn collect(
     output: StatementOutput,
-) -> Result<(Vec<crate::result::Notice>, Collected), Error> {
-    let collected = match output.result {
-        QueryResult::Rows { schema, batches } => {
-            Collected::Rows(schema, batches.try_collect().await?)
-        }
-        QueryResult::Command(tag) => Collected::Tag(tag.to_string()),
-    };
+) -> Result<(Vec<crate::result::Notice>, Vec<(Option<String>, Collected)>), Error> {
+    async fn read(result: QueryResult) -> Result<Collected, Error> {
+        Ok(match result {
+            QueryResult::Rows { schema, batches } => {
+                Collected::Rows(schema, batches.try_collect().await?)
+            }
+            QueryResult::Command(tag) => Collected::Tag(tag.to_string()),
+        })
+    }
+    let mut collected = vec![(None, read(output.result).await?)];
+    for more in output.more {
+        collected.push((Some(more.label), read(more.result).await?));
+    }
     Ok((output.notices, collected))
 }
 

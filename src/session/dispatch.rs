@@ -53,12 +53,28 @@ async fn describe_flink(
     parsed: &ParsedStatement,
     kind: FlinkStatementKind,
 ) -> Result<Option<SchemaRef>> {
-    if let Some(schema) = handler::flink::known_schema(kind, &parsed.text) {
+    let previewed = handler::preview::preview_mode(&session.vars)
+        && matches!(
+            kind,
+            FlinkStatementKind::Insert
+                | FlinkStatementKind::StatementSet
+                | FlinkStatementKind::CreateTableAs
+        );
+    if !previewed && let Some(schema) = handler::flink::known_schema(kind, &parsed.text) {
         return Ok(schema);
     }
+    describe_by_running(session, parsed).await
+}
+
+/// Runs the statement now and keeps its result for the Execute that
+/// follows; the schema of its rows.
+async fn describe_by_running(
+    session: &mut Session,
+    parsed: &ParsedStatement,
+) -> Result<Option<SchemaRef>> {
     let output = match session.prefetched.take() {
         Some((text, output)) if text == parsed.text => into_output(output),
-        _ => forward(session, parsed, kind).await?,
+        _ => execute(session, parsed, Vec::new()).await?,
     };
     let schema = match &output.result {
         QueryResult::Rows { schema, .. } => Some(schema.clone()),
@@ -78,7 +94,18 @@ pub(super) async fn describe(
     parsed: &ParsedStatement,
 ) -> Result<Description> {
     if let Some(kind) = flink_kind(session, &parsed.statement) {
-        let schema = describe_flink(session, parsed, kind).await?;
+        let schema = Box::pin(describe_flink(session, parsed, kind)).await?;
+        return Ok(Description {
+            param_types: Vec::new(),
+            schema,
+        });
+    }
+    if let Statement::Preview(preview) = &parsed.statement {
+        let schema = if preview.explain {
+            Some(QueryResult::text_schema(&["sink", "query"]))
+        } else {
+            Box::pin(describe_by_running(session, parsed)).await?
+        };
         return Ok(Description {
             param_types: Vec::new(),
             schema,
@@ -154,6 +181,18 @@ pub(super) async fn execute(
     }
     if let Some(kind) = flink_kind(session, &parsed.statement) {
         return forward(session, parsed, kind).await;
+    }
+    if let Statement::Preview(preview) = &parsed.statement {
+        let Some(flink) = session.flink.as_mut() else {
+            return Err(flink_unavailable());
+        };
+        return handler::preview::handle_preview(
+            flink,
+            &session.vars,
+            &preview.body.text,
+            preview.explain,
+        )
+        .await;
     }
     match &parsed.statement {
         Statement::CreateDatasource(create) => {

@@ -13,7 +13,7 @@ use datafusion::scalar::ScalarValue;
 use crate::config::Config;
 use crate::engine::LocalEngine;
 use crate::error::Result;
-use crate::result::StatementOutput;
+use crate::result::{QueryResult, StatementOutput};
 use crate::sql::ParsedStatement;
 use crate::store::Store;
 
@@ -216,18 +216,24 @@ impl Session {
             .run(dispatch::execute(self, statement, params))
             .await
             .map_err(|err| statement.locate(err))?;
-        Ok(match output.result {
-            crate::result::QueryResult::Rows { schema, batches } => StatementOutput {
-                result: crate::result::QueryResult::Rows {
-                    schema,
-                    batches: guard.guard_stream(batches),
-                },
-                notices: output.notices,
+        let guarded = |result| match result {
+            QueryResult::Rows { schema, batches } => QueryResult::Rows {
+                schema,
+                batches: guard.guard_stream(batches),
             },
-            command => StatementOutput {
-                result: command,
-                notices: output.notices,
-            },
+            command => command,
+        };
+        Ok(StatementOutput {
+            result: guarded(output.result),
+            notices: output.notices,
+            more: output
+                .more
+                .into_iter()
+                .map(|more| crate::result::LabeledResult {
+                    label: more.label,
+                    result: guarded(more.result),
+                })
+                .collect(),
         })
     }
 }

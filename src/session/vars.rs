@@ -26,6 +26,13 @@ pub const RESULT_TIMEOUT: &str = "scaleph.result.timeout";
 /// `scaleph.result.changelog`.
 pub const CHANGELOG: &str = "scaleph.result.changelog";
 
+/// `scaleph.preview`.
+pub const PREVIEW: &str = "scaleph.preview";
+/// `scaleph.preview.limit`.
+pub const PREVIEW_LIMIT: &str = "scaleph.preview.limit";
+/// `scaleph.preview.timeout`.
+pub const PREVIEW_TIMEOUT: &str = "scaleph.preview.timeout";
+
 /// The PostgreSQL version scaleph presents itself as to clients.
 pub const EMULATED_SERVER_VERSION: &str = "15.0";
 
@@ -96,6 +103,24 @@ const BUILTINS: &[Builtin] = &[
         reported: false,
         description: "How update and delete rows are shown: auto (an op column when the query may \
                       update), op (always an op column) or apply (the final rows).",
+    },
+    Builtin {
+        name: PREVIEW,
+        default: "off",
+        reported: false,
+        description: "on: every statement that would write a sink runs as a query that shows its rows instead.",
+    },
+    Builtin {
+        name: PREVIEW_LIMIT,
+        default: "100",
+        reported: false,
+        description: "Rows a preview shows per sink.",
+    },
+    Builtin {
+        name: PREVIEW_TIMEOUT,
+        default: "30 s",
+        reported: false,
+        description: "Time after which a preview of an unbounded source ends (0: no limit).",
     },
     Builtin {
         name: "search_path",
@@ -293,8 +318,19 @@ fn check_scaleph_setting(name: &str, value: &str) -> Result<()> {
         MAX_ROWS if value.trim().parse::<usize>().is_err() => {
             invalid("give a whole number of rows; 0 means no limit")
         }
-        RESULT_TIMEOUT if crate::duration::parse_duration(value).is_err() => {
+        PREVIEW_LIMIT if !value.trim().parse::<usize>().is_ok_and(|n| n > 0) => {
+            invalid("give a whole number of rows, at least 1")
+        }
+        RESULT_TIMEOUT | PREVIEW_TIMEOUT if crate::duration::parse_duration(value).is_err() => {
             invalid("give a duration such as '30 s' or '5 min'; 0 means no limit")
+        }
+        PREVIEW
+            if !matches!(
+                value.trim().to_ascii_lowercase().as_str(),
+                "on" | "off" | "true" | "false" | "1" | "0"
+            ) =>
+        {
+            invalid("give on or off")
         }
         CHANGELOG if crate::flink::fetch::ChangelogMode::parse(value).is_none() => {
             invalid("give auto, op or apply")

@@ -7,6 +7,7 @@ pub mod classify;
 pub mod lexer;
 pub mod mask;
 pub mod parser;
+pub mod preview;
 #[cfg(test)]
 mod roundtrip;
 pub mod split;

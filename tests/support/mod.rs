@@ -23,3 +23,16 @@ pub fn text_rows(messages: &[tokio_postgres::SimpleQueryMessage]) -> Vec<Vec<Opt
         })
         .collect()
 }
+
+/// Waits until `done` holds (another process's state changes a moment
+/// after the client's answer), failing after 5 s.
+pub async fn eventually(what: &str, done: impl Fn() -> bool) {
+    let start = std::time::Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(5),
+            "never: {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

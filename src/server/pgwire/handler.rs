@@ -346,6 +346,69 @@ fn command_tag(
     }
 }
 
+/// Sends one result of a simple query: its rows or its command tag.
+async fn send_result<C>(
+    client: &mut C,
+    statement: &ParsedStatement,
+    status: TransactionStatus,
+    result: QueryResult,
+) -> PgWireResult<Result<(), Error>>
+where
+    C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send,
+    PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+{
+    match result {
+        QueryResult::Command(tag) => {
+            let tag = command_tag(&statement.statement, status, &tag);
+            client
+                .feed(PgWireBackendMessage::CommandComplete(
+                    CommandComplete::from(tag),
+                ))
+                .await?;
+        }
+        QueryResult::Rows {
+            schema,
+            mut batches,
+        } => {
+            let fields = Arc::new(fields(&schema, None));
+            let description = pgwire::messages::data::RowDescription::new(
+                fields.iter().map(|f| f.into()).collect(),
+            );
+            client
+                .feed(PgWireBackendMessage::RowDescription(description))
+                .await?;
+            let mut count = 0;
+            loop {
+                // Rows reach the client while the query still runs: when
+                // the next batch is not ready yet, flush what was sent.
+                let next = match batches.next().now_or_never() {
+                    Some(next) => next,
+                    None => {
+                        client.flush().await?;
+                        batches.next().await
+                    }
+                };
+                let Some(batch) = next else { break };
+                let batch = match batch {
+                    Ok(batch) => batch,
+                    Err(err) => return Ok(Err(err)),
+                };
+                for row in encode_batch(&batch, &fields)? {
+                    client.feed(PgWireBackendMessage::DataRow(row)).await?;
+                }
+                count += batch.num_rows();
+            }
+            let tag = Tag::new("SELECT").with_rows(count);
+            client
+                .feed(PgWireBackendMessage::CommandComplete(
+                    CommandComplete::from(tag),
+                ))
+                .await?;
+        }
+    }
+    Ok(Ok(()))
+}
+
 impl ScalephHandler {
     /// Runs one statement of a simple query and sends its whole response.
     async fn run_simple<C>(
@@ -366,53 +429,13 @@ impl ScalephHandler {
         };
         send_notices(client, &output.notices).await?;
         report_changes(client, &before, session).await?;
-        match output.result {
-            QueryResult::Command(tag) => {
-                let tag = command_tag(&statement.statement, status, &tag);
-                client
-                    .feed(PgWireBackendMessage::CommandComplete(
-                        CommandComplete::from(tag),
-                    ))
-                    .await?;
-            }
-            QueryResult::Rows {
-                schema,
-                mut batches,
-            } => {
-                let fields = Arc::new(fields(&schema, None));
-                let description = pgwire::messages::data::RowDescription::new(
-                    fields.iter().map(|f| f.into()).collect(),
-                );
-                client
-                    .feed(PgWireBackendMessage::RowDescription(description))
-                    .await?;
-                let mut count = 0;
-                loop {
-                    // Rows reach the client while the query still runs: when
-                    // the next batch is not ready yet, flush what was sent.
-                    let next = match batches.next().now_or_never() {
-                        Some(next) => next,
-                        None => {
-                            client.flush().await?;
-                            batches.next().await
-                        }
-                    };
-                    let Some(batch) = next else { break };
-                    let batch = match batch {
-                        Ok(batch) => batch,
-                        Err(err) => return Ok(Err(err)),
-                    };
-                    for row in encode_batch(&batch, &fields)? {
-                        client.feed(PgWireBackendMessage::DataRow(row)).await?;
-                    }
-                    count += batch.num_rows();
-                }
-                let tag = Tag::new("SELECT").with_rows(count);
-                client
-                    .feed(PgWireBackendMessage::CommandComplete(
-                        CommandComplete::from(tag),
-                    ))
-                    .await?;
+        if let Err(err) = send_result(client, statement, status, output.result).await? {
+            return Ok(Err(err));
+        }
+        for more in output.more {
+            send_notices(client, &[Notice::new(more.label)]).await?;
+            if let Err(err) = send_result(client, statement, status, more.result).await? {
+                return Ok(Err(err));
             }
         }
         Ok(Ok(()))
@@ -654,6 +677,17 @@ impl ExtendedQueryHandler for ScalephHandler {
             .execute(statement, params)
             .await
             .map_err(|e| user_error(&e, &text))?;
+        if !output.more.is_empty() {
+            let err = Error::new(
+                SqlState::FEATURE_NOT_SUPPORTED,
+                format!(
+                    "this statement returns {} results (one per sink) and an extended-protocol Execute carries one",
+                    output.more.len() + 1
+                ),
+            )
+            .with_hint("run it as a simple query (psql, or a driver's simple mode), or preview each INSERT on its own");
+            return Err(user_error(&err, &text));
+        }
         send_notices(client, &output.notices).await?;
         report_changes(client, &before, &session).await?;
         Ok(match output.result {

@@ -50,10 +50,19 @@
 //! [FULL] MODULES, JARS, JOBS, CURRENT ..., CREATE TABLE/VIEW, COLUMNS),
 //! DESCRIBE / DESC, DESCRIBE JOB, EXPLAIN, STOP JOB, INSERT INTO/OVERWRITE,
 //! EXECUTE STATEMENT SET, BEGIN STATEMENT SET ... END, VALUES, and `SELECT
-//! literals | * | columns [AS a] [FROM t [WHERE <ignored>] [GROUP BY k]]
-//! [LIMIT n]` with `COUNT(*)` (a streaming changelog; final rows in batch
-//! mode). Anything else is a syntax error positioned like Flink's parser;
-//! unknown tables, columns and functions are Calcite validation errors.
+//! literals | * | columns | CAST(x AS type) [AS a] [FROM t|(<query>) [[AS]
+//! alias [(c1, ...)]] [WHERE <ignored>] [GROUP BY k]] [LIMIT n]` with
+//! `COUNT(*)` (a streaming changelog; final rows in batch mode).
+//! * **CAST** gives the target type with the operand's nullability and
+//!   converts values (see `values::cast`; NULL where Flink's job would fail).
+//! * **Derived tables** (and views) read like a table: boundedness, pacing
+//!   and row kinds come from the inner query; a column alias list renames
+//!   its columns; qualified names must use the alias. An outer LIMIT n over
+//!   a GROUP BY keeps the first n rows with their updates.
+//!
+//! Anything else is a syntax error positioned like Flink's parser; unknown
+//! tables, columns and functions, impossible casts and alias lists of the
+//! wrong degree are Calcite validation errors.
 
 mod catalog;
 mod engine;

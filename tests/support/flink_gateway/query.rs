@@ -1,16 +1,23 @@
 //! Queries: validation against the session's catalogs (with Calcite's
 //! messages), and the row producers that feed result pages: literal rows,
-//! datagen tables (bounded or not, paced by `rows-per-second`), views, and a
-//! streaming `GROUP BY ... COUNT(*)` changelog.
+//! datagen tables (bounded or not, paced by `rows-per-second`), views and
+//! derived tables, and a streaming `GROUP BY ... COUNT(*)` changelog.
+//!
+//! A view or derived table over a plain query is a [`Source::View`]: its
+//! row `i` is the inner query's row `i`, so the outer query is planned as
+//! over a table. Over a GROUP BY it is a changelog: the outer select list is
+//! composed onto the inner one, and an outer LIMIT n keeps the first n rows
+//! to appear with their updates (Flink's rank without ORDER BY), ending
+//! with the inner query.
 
 use std::collections::HashMap;
 use std::time::Instant;
 
 use super::catalog::{Catalogs, Path, Relation, validation};
 use super::errors::{CALCITE_CONTEXT, JavaError, SQL_VALIDATOR, Site, VALIDATION};
-use super::sql::{ColumnDef, Expr, Item, Literal, Query, Span};
+use super::sql::{ColumnDef, Expr, FromItem, Ident, Item, Literal, Query, Span, TableRef};
 use super::types::{Column, Kind, Type};
-use super::values::{Value, generate, now_ltz};
+use super::values::{Value, cast, generate, now_ltz};
 
 /// A row kind of a changelog (`RowKind.name()`).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -67,7 +74,7 @@ pub enum Source {
         /// `rows-per-second`.
         rate: Option<f64>,
     },
-    /// A view: a projection of its own source.
+    /// A view or derived table over a plain query: a projection of its source.
     View {
         /// The view's source.
         inner: Box<Source>,
@@ -140,6 +147,8 @@ pub enum Proj {
     Const(Value),
     /// `COUNT(*)` of the row's group.
     Count,
+    /// `CAST` of another output to a type.
+    Cast(Box<Proj>, Type),
 }
 
 impl Proj {
@@ -148,6 +157,16 @@ impl Proj {
             Proj::Column(j) => row[*j].clone(),
             Proj::Const(v) => v.clone(),
             Proj::Count => Value::Int(count),
+            Proj::Cast(inner, to) => cast(&inner.value(row, count), to),
+        }
+    }
+
+    /// This output over an input whose column `j` is `inner[j]`.
+    fn compose(&self, inner: &[Proj]) -> Proj {
+        match self {
+            Proj::Column(j) => inner[*j].clone(),
+            Proj::Cast(operand, to) => Proj::Cast(Box::new(operand.compose(inner)), to.clone()),
+            other => other.clone(),
         }
     }
 }
@@ -163,8 +182,11 @@ pub struct Plan {
     pub projection: Vec<Proj>,
     /// The grouping input columns, when aggregating.
     pub group_by: Option<Vec<usize>>,
-    /// LIMIT.
+    /// LIMIT: the input rows read.
     pub limit: Option<u64>,
+    /// The LIMIT of a query over a changelog (`group_by` set): the first
+    /// rows to appear are kept with their updates, others dropped.
+    pub top: Option<u64>,
     /// The tables read, for EXPLAIN.
     pub tables: Vec<Path>,
 }
@@ -214,11 +236,112 @@ pub fn literal(lit: &Literal) -> (Type, Value) {
     }
 }
 
-/// What a plan reads from: its columns and source.
+/// Where the rows a SELECT reads come from.
+enum Feed {
+    /// Rows by index: a table, literal rows, or a plain view or derived table.
+    Rows(Source),
+    /// A GROUP BY query's changelog, which the outer select list projects.
+    Changelog(Box<Plan>),
+}
+
+/// What a plan reads from: its columns and rows.
 struct Input {
     columns: Vec<Column>,
-    source: Source,
+    feed: Feed,
     tables: Vec<Path>,
+    /// The name a derived table's columns are qualified with; `None` for
+    /// tables and views (whose qualifiers are not checked).
+    qualifier: Option<String>,
+}
+
+impl Input {
+    /// The input of a view or derived table whose query planned as `inner`.
+    fn of(inner: Plan) -> Input {
+        if inner.group_by.is_some() {
+            return Input {
+                columns: inner.columns.clone(),
+                tables: inner.tables.clone(),
+                feed: Feed::Changelog(Box::new(inner)),
+                qualifier: None,
+            };
+        }
+        Input {
+            columns: inner.columns,
+            feed: Feed::Rows(Source::View {
+                inner: Box::new(inner.source),
+                projection: inner.projection,
+                limit: inner.limit,
+            }),
+            tables: inner.tables,
+            qualifier: None,
+        }
+    }
+
+    /// The input column `parts` names, with Calcite's errors.
+    fn resolve(&self, parts: &[Ident]) -> Result<usize, JavaError> {
+        let ident = parts.last().expect("a column has a name");
+        let position = self.columns.iter().position(|c| c.name == ident.name);
+        if let (Some(table), [qualifier @ .., _]) = (&self.qualifier, parts)
+            && !qualifier.is_empty()
+        {
+            let written: Vec<&str> = qualifier.iter().map(|q| q.name.as_str()).collect();
+            let written = written.join(".");
+            if written != *table {
+                let span = qualifier[0].span.to(qualifier[qualifier.len() - 1].span);
+                return Err(validator_error(
+                    span,
+                    format!("Table '{written}' not found"),
+                ));
+            }
+            return position.ok_or_else(|| {
+                validator_error(
+                    ident.span,
+                    format!("Column '{}' not found in table '{table}'", ident.name),
+                )
+            });
+        }
+        position.ok_or_else(|| {
+            validator_error(
+                ident.span,
+                format!("Column '{}' not found in any table", ident.name),
+            )
+        })
+    }
+
+    /// Renames the columns to a column alias list `(c1, ...)`.
+    fn rename(&mut self, aliases: &[Ident]) -> Result<(), JavaError> {
+        if aliases.is_empty() {
+            return Ok(());
+        }
+        for (i, alias) in aliases.iter().enumerate() {
+            if aliases[..i].iter().any(|a| a.name == alias.name) {
+                return Err(validator_error(
+                    alias.span,
+                    format!("Duplicate name '{}' in column alias list", alias.name),
+                ));
+            }
+        }
+        if aliases.len() != self.columns.len() {
+            let names: Vec<String> = self
+                .columns
+                .iter()
+                .map(|c| format!("'{}'", c.name))
+                .collect();
+            return Err(validator_error(
+                aliases[0].span.to(aliases[aliases.len() - 1].span),
+                format!(
+                    "List of column aliases must have same degree as table; table has {} columns ({}), whereas alias list has {} columns",
+                    self.columns.len(),
+                    names.join(", "),
+                    aliases.len()
+                ),
+            ));
+        }
+        for (column, alias) in self.columns.iter_mut().zip(aliases) {
+            column.name = alias.name.clone();
+        }
+        Ok(())
+    }
 }
 
 /// Validates `query` against `catalogs`; `batch` rejects unbounded inputs.
@@ -226,26 +349,26 @@ pub fn plan(catalogs: &Catalogs, query: &Query, batch: bool) -> Result<Plan, Jav
     plan_at_depth(catalogs, query, batch, 0)
 }
 
-fn plan_at_depth(
+/// The input of a FROM item: a table, a view or a derived table.
+fn plan_from(
     catalogs: &Catalogs,
-    query: &Query,
+    from: &FromItem,
     batch: bool,
     depth: usize,
-) -> Result<Plan, JavaError> {
-    if depth > 8 {
-        return Err(validation("Views nested too deeply for the test double."));
-    }
-    let select = match query {
-        Query::Values(rows) => return plan_values(rows),
-        Query::Select(select) => select,
-    };
-    let input = match &select.from {
-        None => Input {
-            columns: Vec::new(),
-            source: Source::Fixed(vec![Vec::new()]),
-            tables: Vec::new(),
-        },
-        Some(name) => {
+) -> Result<Input, JavaError> {
+    let mut input = match &from.table {
+        TableRef::Derived(query) => {
+            let mut input = Input::of(plan_at_depth(catalogs, query, batch, depth + 1)?);
+            // Calcite names an unaliased derived table after its position.
+            input.qualifier = Some(
+                from.alias
+                    .as_ref()
+                    .map(|a| a.name.clone())
+                    .unwrap_or_else(|| "EXPR$0".into()),
+            );
+            input
+        }
+        TableRef::Named(name) => {
             let path = catalogs.qualify(name)?;
             match catalogs.relation(&path) {
                 None => {
@@ -277,55 +400,141 @@ fn plan_at_depth(
                             .iter()
                             .map(|c| Column::new(&c.name, c.ty.clone()))
                             .collect(),
-                        source: Source::Table {
+                        feed: Feed::Rows(Source::Table {
                             columns: table.columns.clone(),
                             rows,
                             rate,
-                        },
+                        }),
                         tables: vec![path.clone()],
+                        qualifier: None,
                     }
                 }
                 Some(Relation::View(view)) => {
-                    let inner = plan_at_depth(catalogs, &view.query, batch, depth + 1)?;
-                    if inner.group_by.is_some() {
-                        return Err(validation(
-                            "The test double only reads views over a plain SELECT.",
-                        ));
-                    }
-                    Input {
-                        columns: inner.columns.clone(),
-                        source: Source::View {
-                            inner: Box::new(inner.source),
-                            projection: inner.projection,
-                            limit: inner.limit,
-                        },
-                        tables: inner.tables,
-                    }
+                    Input::of(plan_at_depth(catalogs, &view.query, batch, depth + 1)?)
                 }
             }
         }
     };
-    let find = |ident: &super::sql::Ident| -> Result<usize, JavaError> {
-        input
-            .columns
-            .iter()
-            .position(|c| c.name == ident.name)
-            .ok_or_else(|| {
-                validator_error(
-                    ident.span,
-                    format!("Column '{}' not found in any table", ident.name),
-                )
-            })
+    input.rename(&from.columns)?;
+    Ok(input)
+}
+
+/// What a select list is checked against.
+struct Scope<'a> {
+    input: &'a Input,
+    group_by: &'a [usize],
+    aggregating: bool,
+}
+
+/// The natural name (a column's), type and output of an expression.
+fn typed(expr: &Expr, scope: &Scope) -> Result<(Option<String>, Type, Proj), JavaError> {
+    Ok(match expr {
+        Expr::Literal(lit, _) => {
+            let (ty, value) = literal(lit);
+            (None, ty, Proj::Const(value))
+        }
+        Expr::Count(_) => (None, Type::not_null(Kind::BigInt), Proj::Count),
+        Expr::Column(parts) => {
+            let ident = parts.last().expect("a column has a name");
+            let j = scope.input.resolve(parts)?;
+            if scope.aggregating && !scope.group_by.contains(&j) {
+                return Err(not_grouped(ident.span, &ident.name));
+            }
+            (
+                Some(ident.name.clone()),
+                scope.input.columns[j].ty.clone(),
+                Proj::Column(j),
+            )
+        }
+        Expr::Cast(operand, target, span) => {
+            let (_, from, proj) = typed(operand, scope)?;
+            let ty = cast_type(&from, target, *span)?;
+            let proj = match proj {
+                Proj::Const(value) => Proj::Const(cast(&value, &ty)),
+                other => Proj::Cast(Box::new(other), ty.clone()),
+            };
+            (None, ty, proj)
+        }
+        Expr::Call(name, args, span) => {
+            let mut families = Vec::new();
+            for arg in args {
+                families.push(match arg {
+                    Expr::Literal(lit, _) => literal(lit).0.family().to_string(),
+                    Expr::Column(parts) => scope.input.columns[scope.input.resolve(parts)?]
+                        .ty
+                        .family()
+                        .to_string(),
+                    Expr::Count(_) => "<NUMERIC>".into(),
+                    Expr::Cast(_, target, _) => target.family().to_string(),
+                    Expr::Call(..) => "<ANY>".into(),
+                });
+            }
+            return Err(validator_error(
+                *span,
+                format!(
+                    "No match found for function signature {}({})",
+                    name.name,
+                    families.join(", ")
+                ),
+            ));
+        }
+    })
+}
+
+/// The type of `CAST(<from> AS target)`: the target with the operand's
+/// nullability, or Calcite's error when Flink cannot cast.
+fn cast_type(from: &Type, target: &Type, span: Span) -> Result<Type, JavaError> {
+    if !from.casts_to(target) {
+        return Err(validator_error(
+            span,
+            format!(
+                "Cast function cannot convert value of type {} to type {}",
+                from.calcite(),
+                target.calcite()
+            ),
+        ));
+    }
+    Ok(target.with_nullable(from.nullable))
+}
+
+fn plan_at_depth(
+    catalogs: &Catalogs,
+    query: &Query,
+    batch: bool,
+    depth: usize,
+) -> Result<Plan, JavaError> {
+    if depth > 8 {
+        return Err(validation(
+            "Views and derived tables nested too deeply for the test double.",
+        ));
+    }
+    let select = match query {
+        Query::Values(rows) => return plan_values(rows),
+        Query::Select(select) => select,
+    };
+    let input = match &select.from {
+        None => Input {
+            columns: Vec::new(),
+            feed: Feed::Rows(Source::Fixed(vec![Vec::new()])),
+            tables: Vec::new(),
+            qualifier: None,
+        },
+        Some(from) => plan_from(catalogs, from, batch, depth)?,
     };
     let mut group_by = Vec::new();
     for ident in &select.group_by {
-        group_by.push(find(ident)?);
+        group_by.push(input.resolve(std::slice::from_ref(ident))?);
     }
     let aggregating = !select.group_by.is_empty()
         || select
             .items
             .iter()
-            .any(|i| matches!(i, Item::Expr(Expr::Count(_), _)));
+            .any(|i| matches!(i, Item::Expr(expr, _) if expr.has_count()));
+    let scope = Scope {
+        input: &input,
+        group_by: &group_by,
+        aggregating,
+    };
     let mut columns = Vec::new();
     let mut projection = Vec::new();
     for (position, item) in select.items.iter().enumerate() {
@@ -334,7 +543,7 @@ fn plan_at_depth(
                 for (j, column) in input.columns.iter().enumerate() {
                     if aggregating && !group_by.contains(&j) {
                         return Err(not_grouped(
-                            select.from.as_ref().map(|n| n.span()).unwrap_or_default(),
+                            select.from.as_ref().map(|f| f.span).unwrap_or_default(),
                             &column.name,
                         ));
                     }
@@ -343,68 +552,71 @@ fn plan_at_depth(
                 }
             }
             Item::Expr(expr, alias) => {
-                let default_name = format!("EXPR${position}");
-                let (name, ty, proj) = match expr {
-                    Expr::Literal(lit, _) => {
-                        let (ty, value) = literal(lit);
-                        (default_name, ty, Proj::Const(value))
-                    }
-                    Expr::Count(_) => (default_name, Type::not_null(Kind::BigInt), Proj::Count),
-                    Expr::Column(parts) => {
-                        let ident = parts.last().expect("a column has a name");
-                        let j = find(ident)?;
-                        if aggregating && !group_by.contains(&j) {
-                            return Err(not_grouped(ident.span, &ident.name));
-                        }
-                        (
-                            ident.name.clone(),
-                            input.columns[j].ty.clone(),
-                            Proj::Column(j),
-                        )
-                    }
-                    Expr::Call(name, args, span) => {
-                        let mut families = Vec::new();
-                        for arg in args {
-                            families.push(match arg {
-                                Expr::Literal(lit, _) => literal(lit).0.family().to_string(),
-                                Expr::Column(parts) => {
-                                    let ident = parts.last().expect("a column has a name");
-                                    input.columns[find(ident)?].ty.family().to_string()
-                                }
-                                Expr::Count(_) => "<NUMERIC>".into(),
-                                Expr::Call(..) => "<ANY>".into(),
-                            });
-                        }
-                        return Err(validator_error(
-                            *span,
-                            format!(
-                                "No match found for function signature {}({})",
-                                name.name,
-                                families.join(", ")
-                            ),
-                        ));
-                    }
-                };
-                columns.push(Column::new(alias.clone().unwrap_or(name), ty));
+                let (name, ty, proj) = typed(expr, &scope)?;
+                let name = alias
+                    .clone()
+                    .or(name)
+                    .unwrap_or_else(|| format!("EXPR${position}"));
+                columns.push(Column::new(name, ty));
                 projection.push(proj);
             }
         }
     }
-    Ok(Plan {
-        columns,
-        source: input.source,
-        projection,
-        group_by: aggregating.then_some(group_by),
-        limit: select.limit,
-        tables: input.tables,
-    })
+    match input.feed {
+        Feed::Rows(source) => Ok(Plan {
+            columns,
+            source,
+            projection,
+            group_by: aggregating.then_some(group_by),
+            limit: select.limit,
+            top: None,
+            tables: input.tables,
+        }),
+        Feed::Changelog(inner) => {
+            if aggregating {
+                return Err(validation(
+                    "The test double does not aggregate the result of a GROUP BY again.",
+                ));
+            }
+            let inner = *inner;
+            Ok(Plan {
+                columns,
+                projection: projection
+                    .iter()
+                    .map(|p| p.compose(&inner.projection))
+                    .collect(),
+                source: inner.source,
+                group_by: inner.group_by,
+                limit: inner.limit,
+                top: min_bound(inner.top, select.limit),
+                tables: inner.tables,
+            })
+        }
+    }
 }
 
 fn not_grouped(span: Span, name: &str) -> JavaError {
     validator_error(span, format!("Expression '{name}' is not being grouped"))
 }
 
-/// `VALUES (...), ...`: literal rows with one type per column.
+/// The type and value of a constant: a literal, or a CAST of one.
+fn constant(expr: &Expr) -> Result<(Type, Value), JavaError> {
+    match expr {
+        Expr::Literal(lit, _) => Ok(literal(lit)),
+        Expr::Cast(operand, target, span) => {
+            let (from, value) = constant(operand)?;
+            let ty = cast_type(&from, target, *span)?;
+            let value = cast(&value, &ty);
+            Ok((ty, value))
+        }
+        _ => Err(validation(
+            "The test double only evaluates literals in VALUES.",
+        )),
+    }
+}
+
+/// `VALUES (...), ...`: constant rows with one type per column, each value
+/// converted to its column's type.
 fn plan_values(rows: &[Vec<Expr>]) -> Result<Plan, JavaError> {
     let width = rows[0].len();
     let mut types: Vec<Option<Type>> = vec![None; width];
@@ -412,23 +624,14 @@ fn plan_values(rows: &[Vec<Expr>]) -> Result<Plan, JavaError> {
     let mut values = Vec::new();
     for row in rows {
         if row.len() != width {
-            let span = match &row[0] {
-                Expr::Literal(_, span) | Expr::Count(span) | Expr::Call(_, _, span) => *span,
-                Expr::Column(parts) => parts[0].span,
-            };
             return Err(validator_error(
-                span,
+                row[0].span(),
                 "Values passed to VALUES operator must have compatible types",
             ));
         }
         let mut out = Vec::new();
         for (j, expr) in row.iter().enumerate() {
-            let Expr::Literal(lit, span) = expr else {
-                return Err(validation(
-                    "The test double only evaluates literals in VALUES.",
-                ));
-            };
-            let (ty, value) = literal(lit);
+            let (ty, value) = constant(expr)?;
             if ty.kind == Kind::Null {
                 nullable[j] = true;
             } else {
@@ -436,7 +639,7 @@ fn plan_values(rows: &[Vec<Expr>]) -> Result<Plan, JavaError> {
                     None => ty,
                     Some(previous) => unify(&previous, &ty).ok_or_else(|| {
                         validator_error(
-                            *span,
+                            expr.span(),
                             "Values passed to VALUES operator must have compatible types",
                         )
                     })?,
@@ -446,23 +649,29 @@ fn plan_values(rows: &[Vec<Expr>]) -> Result<Plan, JavaError> {
         }
         values.push(out);
     }
-    let columns = types
+    let columns: Vec<Column> = types
         .into_iter()
         .enumerate()
         .map(|(j, ty)| {
             let ty = match ty {
                 None => Type::nullable(Kind::Null),
-                Some(ty) => ty.with_nullable(nullable[j]),
+                Some(ty) => ty.with_nullable(ty.nullable || nullable[j]),
             };
             Column::new(format!("EXPR${j}"), ty)
         })
         .collect();
+    for row in &mut values {
+        for (value, column) in row.iter_mut().zip(&columns) {
+            *value = cast(value, &column.ty);
+        }
+    }
     Ok(Plan {
         columns,
         source: Source::Fixed(values),
         projection: (0..width).map(Proj::Column).collect(),
         group_by: None,
         limit: None,
+        top: None,
         tables: Vec::new(),
     })
 }
@@ -508,6 +717,12 @@ pub struct QueryRun {
     pending: std::collections::VecDeque<Row>,
     /// Batch mode: aggregates emit final rows only.
     batch: bool,
+    /// With [`Plan::top`]: the rows kept, by value, and how many.
+    kept: HashMap<String, u64>,
+    kept_rows: u64,
+    /// Whether the last UPDATE_BEFORE retracted a kept row (so its
+    /// UPDATE_AFTER is kept too).
+    kept_before: bool,
 }
 
 impl QueryRun {
@@ -521,6 +736,9 @@ impl QueryRun {
             groups: HashMap::new(),
             pending: Default::default(),
             batch,
+            kept: HashMap::new(),
+            kept_rows: 0,
+            kept_before: false,
         }
     }
 
@@ -575,11 +793,18 @@ impl QueryRun {
                         }
                         continue;
                     }
-                    if count == 1 {
-                        out.push((RowKind::Insert, self.project(&row, 1)));
+                    let changes = if count == 1 {
+                        vec![(RowKind::Insert, self.project(&row, 1))]
                     } else {
-                        out.push((RowKind::UpdateBefore, self.project(&row, count - 1)));
-                        out.push((RowKind::UpdateAfter, self.project(&row, count)));
+                        vec![
+                            (RowKind::UpdateBefore, self.project(&row, count - 1)),
+                            (RowKind::UpdateAfter, self.project(&row, count)),
+                        ]
+                    };
+                    for (kind, values) in changes {
+                        if self.keep(kind, &values) {
+                            out.push((kind, values));
+                        }
                     }
                 }
             }
@@ -618,9 +843,42 @@ impl QueryRun {
                 .join("\u{1}");
             if seen.insert(key.clone()) {
                 let count = self.groups[&key];
-                self.pending
-                    .push_back((RowKind::Insert, self.project(&row, count)));
+                let values = self.project(&row, count);
+                if self.keep(RowKind::Insert, &values) {
+                    self.pending.push_back((RowKind::Insert, values));
+                }
             }
         }
+    }
+
+    /// Whether a changelog row passes [`Plan::top`]: an INSERT while fewer
+    /// rows are kept, an UPDATE_BEFORE of a kept row and its UPDATE_AFTER.
+    fn keep(&mut self, kind: RowKind, values: &[Value]) -> bool {
+        let Some(top) = self.plan.top else {
+            return true;
+        };
+        let key: String = values
+            .iter()
+            .map(Value::group_key)
+            .collect::<Vec<_>>()
+            .join("\u{1}");
+        let admit = match kind {
+            RowKind::Insert => self.kept_rows < top,
+            RowKind::UpdateBefore => {
+                let kept = self.kept.get_mut(&key).filter(|n| **n > 0);
+                self.kept_before = kept.is_some();
+                if let Some(n) = kept {
+                    *n -= 1;
+                    self.kept_rows -= 1;
+                }
+                return self.kept_before;
+            }
+            RowKind::UpdateAfter => std::mem::take(&mut self.kept_before),
+        };
+        if admit {
+            *self.kept.entry(key).or_insert(0) += 1;
+            self.kept_rows += 1;
+        }
+        admit
     }
 }

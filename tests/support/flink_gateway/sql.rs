@@ -52,7 +52,7 @@ pub struct Span {
 
 impl Span {
     /// The span from the start of `self` to the end of `other`.
-    fn to(self, other: Span) -> Span {
+    pub fn to(self, other: Span) -> Span {
         Span {
             end_line: other.end_line,
             end_col: other.end_col,
@@ -306,8 +306,36 @@ pub enum Expr {
     Column(Vec<Ident>),
     /// `COUNT(*)` / `COUNT(x)`.
     Count(Span),
+    /// `CAST(expr AS type)`: the operand, the target type (its `NOT NULL`
+    /// ignored, as Flink's `SqlCastFunction` does) and the span of the call.
+    Cast(Box<Expr>, Type, Span),
     /// Another function call: never resolvable by the double.
     Call(Ident, Vec<Expr>, Span),
+}
+
+impl Expr {
+    /// Where the expression was written.
+    pub fn span(&self) -> Span {
+        match self {
+            Expr::Literal(_, span) | Expr::Count(span) | Expr::Cast(_, _, span) => *span,
+            Expr::Call(_, _, span) => *span,
+            Expr::Column(parts) => {
+                let first = parts.first().map(|p| p.span).unwrap_or_default();
+                let last = parts.last().map(|p| p.span).unwrap_or_default();
+                first.to(last)
+            }
+        }
+    }
+
+    /// Whether a `COUNT` appears in it (which makes its SELECT aggregate).
+    pub fn has_count(&self) -> bool {
+        match self {
+            Expr::Count(_) => true,
+            Expr::Cast(inner, ..) => inner.has_count(),
+            Expr::Call(_, args, _) => args.iter().any(Expr::has_count),
+            Expr::Literal(..) | Expr::Column(_) => false,
+        }
+    }
 }
 
 /// A literal value.
@@ -336,13 +364,35 @@ pub enum Item {
     Expr(Expr, Option<String>),
 }
 
-/// `SELECT ... [FROM t] [WHERE ...] [GROUP BY ...] [LIMIT n]`.
+/// What a FROM clause names: a table or view, or a derived table.
+#[derive(Clone, Debug)]
+pub enum TableRef {
+    /// A table or view by name.
+    Named(Name),
+    /// `(<query>)`.
+    Derived(Box<Query>),
+}
+
+/// The FROM clause: `t` or `(<query>)`, then `[AS] alias [(c1, ...)]`.
+#[derive(Clone, Debug)]
+pub struct FromItem {
+    /// What is read.
+    pub table: TableRef,
+    /// The correlation name.
+    pub alias: Option<Ident>,
+    /// The column alias list, renaming the columns positionally.
+    pub columns: Vec<Ident>,
+    /// The span of the table name or of the parenthesized query.
+    pub span: Span,
+}
+
+/// `SELECT ... [FROM t | (<query>) [[AS] alias [(c1, ...)]]] [WHERE ...] [GROUP BY ...] [LIMIT n]`.
 #[derive(Clone, Debug)]
 pub struct Select {
     /// The select list.
     pub items: Vec<Item>,
-    /// The table or view read.
-    pub from: Option<Name>,
+    /// The table, view or derived table read.
+    pub from: Option<FromItem>,
     /// The grouping columns.
     pub group_by: Vec<Ident>,
     /// `LIMIT n`.
@@ -1781,17 +1831,7 @@ impl<'t> Parser<'t> {
             limit: None,
         };
         if self.eat_kw("FROM") {
-            select.from = Some(self.name()?);
-            if self.eat_kw("AS") {
-                self.ident()?;
-            } else if self.peek().tok == Tok::Quoted
-                || (self.peek().tok == Tok::Word
-                    && !RESERVED
-                        .iter()
-                        .any(|r| r.eq_ignore_ascii_case(&self.peek().text)))
-            {
-                self.pos += 1;
-            }
+            select.from = Some(self.from()?);
             if self.eat_kw("WHERE") {
                 self.skip_expression(&[])?;
             }
@@ -1813,6 +1853,46 @@ impl<'t> Parser<'t> {
             select.limit = Some(self.unsigned()?);
         }
         Ok(Query::Select(select))
+    }
+
+    /// The FROM item: a name or `(<query>)`, then `[AS] alias [(c1, ...)]`.
+    fn from(&mut self) -> PResult<FromItem> {
+        let start = self.peek().span;
+        let table = if self.is_sym("(") {
+            self.pos += 1;
+            let query = self.query()?;
+            self.expect_sym(")")?;
+            TableRef::Derived(Box::new(query))
+        } else {
+            TableRef::Named(self.name()?)
+        };
+        let span = start.to(self.toks[self.pos - 1].span);
+        let bare = self.peek().tok == Tok::Quoted
+            || (self.peek().tok == Tok::Word
+                && !RESERVED
+                    .iter()
+                    .any(|r| r.eq_ignore_ascii_case(&self.peek().text)));
+        let alias = if self.eat_kw("AS") || bare {
+            Some(self.ident()?)
+        } else {
+            None
+        };
+        let mut columns = Vec::new();
+        if alias.is_some() && self.eat_sym("(") {
+            loop {
+                columns.push(self.ident()?);
+                if !self.eat_sym(",") {
+                    break;
+                }
+            }
+            self.expect_sym(")")?;
+        }
+        Ok(FromItem {
+            table,
+            alias,
+            columns,
+            span,
+        })
     }
 
     fn expr(&mut self) -> PResult<Expr> {
@@ -1853,6 +1933,15 @@ impl<'t> Parser<'t> {
             Tok::Word if t.text.eq_ignore_ascii_case("NULL") => {
                 self.pos += 1;
                 literal(Literal::Null)
+            }
+            Tok::Word if t.text.eq_ignore_ascii_case("CAST") && self.peek_at(1).text == "(" => {
+                self.pos += 2;
+                let operand = self.expr()?;
+                self.expect_kw("AS")?;
+                let ty = self.data_type()?;
+                let end = self.peek().span;
+                self.expect_sym(")")?;
+                Ok(Expr::Cast(Box::new(operand), ty, t.span.to(end)))
             }
             Tok::Word if t.text.eq_ignore_ascii_case("COUNT") && self.peek_at(1).text == "(" => {
                 self.pos += 2;

@@ -227,6 +227,88 @@ impl Type {
         }
     }
 
+    /// Calcite's `RelDataType.toString()`: `INTEGER`, `VARCHAR(2147483647)`,
+    /// `DECIMAL(10, 2)`, `INTEGER ARRAY`, `RecordType(INTEGER a)`; no
+    /// nullability.
+    pub fn calcite(&self) -> String {
+        match &self.kind {
+            Kind::Null => "NULL".into(),
+            Kind::Boolean => "BOOLEAN".into(),
+            Kind::TinyInt => "TINYINT".into(),
+            Kind::SmallInt => "SMALLINT".into(),
+            Kind::Int => "INTEGER".into(),
+            Kind::BigInt => "BIGINT".into(),
+            Kind::Float => "FLOAT".into(),
+            Kind::Double => "DOUBLE".into(),
+            Kind::Decimal(p, s) => format!("DECIMAL({p}, {s})"),
+            Kind::Char(n) => format!("CHAR({n})"),
+            Kind::Varchar(n) => format!("VARCHAR({n})"),
+            Kind::Binary(n) => format!("BINARY({n})"),
+            Kind::Varbinary(n) => format!("VARBINARY({n})"),
+            Kind::Date => "DATE".into(),
+            Kind::Time(p) => format!("TIME({p})"),
+            Kind::Timestamp(p) => format!("TIMESTAMP({p})"),
+            Kind::TimestampLtz(p) => format!("TIMESTAMP_WITH_LOCAL_TIME_ZONE({p})"),
+            Kind::Array(element) => format!("{} ARRAY", element.calcite()),
+            Kind::Map(key, value) => format!("({}, {}) MAP", key.calcite(), value.calcite()),
+            Kind::Row(fields) => {
+                let fields: Vec<String> = fields
+                    .iter()
+                    .map(|(name, ty)| format!("{} {name}", ty.calcite()))
+                    .collect();
+                format!("RecordType({})", fields.join(", "))
+            }
+        }
+    }
+
+    /// Whether `CAST(<value of self> AS to)` validates (Flink's explicit
+    /// casts: anything to a string, strings to scalars, numbers and BOOLEAN
+    /// among themselves, date-times among themselves, collections element-wise).
+    pub fn casts_to(&self, to: &Type) -> bool {
+        fn numeric(kind: &Kind) -> bool {
+            matches!(
+                kind,
+                Kind::TinyInt
+                    | Kind::SmallInt
+                    | Kind::Int
+                    | Kind::BigInt
+                    | Kind::Float
+                    | Kind::Double
+                    | Kind::Decimal(..)
+            )
+        }
+        fn composite(kind: &Kind) -> bool {
+            matches!(kind, Kind::Array(_) | Kind::Map(..) | Kind::Row(_))
+        }
+        match (&self.kind, &to.kind) {
+            (Kind::Null, _) | (_, Kind::Char(_) | Kind::Varchar(_)) => true,
+            (Kind::Char(_) | Kind::Varchar(_), target) => !composite(target),
+            (Kind::Boolean, target) => *target == Kind::Boolean || numeric(target),
+            (source, target) if numeric(source) => *target == Kind::Boolean || numeric(target),
+            (Kind::Binary(_) | Kind::Varbinary(_), target) => {
+                matches!(target, Kind::Binary(_) | Kind::Varbinary(_))
+            }
+            (Kind::Date, target) => matches!(
+                target,
+                Kind::Date | Kind::Timestamp(_) | Kind::TimestampLtz(_)
+            ),
+            (Kind::Time(_), target) => matches!(
+                target,
+                Kind::Time(_) | Kind::Timestamp(_) | Kind::TimestampLtz(_)
+            ),
+            (Kind::Timestamp(_) | Kind::TimestampLtz(_), target) => matches!(
+                target,
+                Kind::Date | Kind::Time(_) | Kind::Timestamp(_) | Kind::TimestampLtz(_)
+            ),
+            (Kind::Array(from), Kind::Array(to)) => from.casts_to(to),
+            (Kind::Map(fk, fv), Kind::Map(tk, tv)) => fk.casts_to(tk) && fv.casts_to(tv),
+            (Kind::Row(from), Kind::Row(to)) => {
+                from.len() == to.len() && from.iter().zip(to).all(|((_, f), (_, t))| f.casts_to(t))
+            }
+            _ => false,
+        }
+    }
+
     /// Calcite's family name in a function signature (`<NUMERIC>`).
     pub fn family(&self) -> &'static str {
         match self.kind {

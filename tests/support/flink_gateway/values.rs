@@ -426,3 +426,204 @@ pub fn ltz_at(time: std::time::SystemTime, precision: u32) -> Value {
     let naive = instant.naive_utc().with_nanosecond_fixed(nanos);
     Value::Ltz(Utc.from_utc_datetime(&naive), precision)
 }
+
+/// `CAST(value AS to)` of a value whose type [`Type::casts_to`] `to`:
+/// numbers narrow like Java casts, DECIMALs round half up (NULL when they
+/// do not fit), CHAR(n) pads and VARCHAR(n) cuts, strings parse, date-times
+/// convert in UTC. Where Flink's job would fail (a string that does not
+/// parse), the double yields NULL, as TRY_CAST does.
+pub fn cast(value: &Value, to: &Type) -> Value {
+    convert(value, to).unwrap_or(Value::Null)
+}
+
+fn convert(value: &Value, to: &Type) -> Option<Value> {
+    if *value == Value::Null {
+        return Some(Value::Null);
+    }
+    Some(match &to.kind {
+        Kind::Null => Value::Null,
+        Kind::Char(n) => {
+            let mut text: String = value.plain(Tz::UTC).chars().take(*n as usize).collect();
+            let len = text.chars().count();
+            text.extend(std::iter::repeat_n(' ', *n as usize - len));
+            Value::Str(text)
+        }
+        Kind::Varchar(n) => Value::Str(value.plain(Tz::UTC).chars().take(*n as usize).collect()),
+        Kind::Boolean => Value::Bool(match value {
+            Value::Bool(b) => *b,
+            Value::Int(v) => *v != 0,
+            Value::Float(v) => *v != 0.0,
+            Value::Decimal(unscaled, _) => *unscaled != 0,
+            Value::Str(s) => match s.trim().to_ascii_lowercase().as_str() {
+                "t" | "true" | "y" | "yes" | "1" => true,
+                "f" | "false" | "n" | "no" | "0" => false,
+                _ => return None,
+            },
+            _ => return None,
+        }),
+        Kind::TinyInt | Kind::SmallInt | Kind::Int | Kind::BigInt => {
+            let wide: i64 = match value {
+                Value::Bool(b) => *b as i64,
+                Value::Int(v) => *v,
+                Value::Float(v) if matches!(to.kind, Kind::BigInt) => *v as i64,
+                Value::Float(v) => *v as i32 as i64,
+                Value::Decimal(unscaled, scale) => (unscaled / 10i128.pow(*scale)) as i64,
+                Value::Str(s) => {
+                    let s = s.trim();
+                    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+                    if !frac.chars().all(|c| c.is_ascii_digit()) {
+                        return None;
+                    }
+                    int.parse().ok()?
+                }
+                _ => return None,
+            };
+            Value::Int(match to.kind {
+                Kind::TinyInt => wide as i8 as i64,
+                Kind::SmallInt => wide as i16 as i64,
+                Kind::Int => wide as i32 as i64,
+                _ => wide,
+            })
+        }
+        Kind::Float | Kind::Double => Value::Float(match value {
+            Value::Bool(b) => *b as u8 as f64,
+            Value::Int(v) => *v as f64,
+            Value::Float(v) => *v,
+            Value::Decimal(unscaled, scale) => *unscaled as f64 / 10f64.powi(*scale as i32),
+            Value::Str(s) => s.trim().parse().ok()?,
+            _ => return None,
+        }),
+        Kind::Decimal(p, s) => {
+            let (unscaled, scale) = match value {
+                Value::Bool(b) => (*b as i128, 0),
+                Value::Int(v) => (*v as i128, 0),
+                Value::Decimal(unscaled, scale) => (*unscaled, *scale),
+                Value::Float(v) if v.is_finite() => parse_decimal(&format!("{v}"))?,
+                Value::Str(text) => parse_decimal(text.trim())?,
+                _ => return None,
+            };
+            let unscaled = rescale(unscaled, scale, *s)?;
+            if unscaled.unsigned_abs().to_string().len() as u32 > *p {
+                return None;
+            }
+            Value::Decimal(unscaled, *s)
+        }
+        Kind::Binary(n) | Kind::Varbinary(n) => {
+            let mut bytes = match value {
+                Value::Bytes(b) => b.clone(),
+                Value::Str(s) => s.as_bytes().to_vec(),
+                _ => return None,
+            };
+            bytes.truncate(*n as usize);
+            if matches!(to.kind, Kind::Binary(_)) {
+                bytes.resize(*n as usize, 0);
+            }
+            Value::Bytes(bytes)
+        }
+        Kind::Date => Value::Date(match value {
+            Value::Date(d) => *d,
+            Value::Timestamp(t, _) => t.date(),
+            Value::Ltz(instant, _) => instant.naive_utc().date(),
+            Value::Str(s) => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()?,
+            _ => return None,
+        }),
+        Kind::Time(p) => {
+            let time = match value {
+                Value::Time(second, _) => {
+                    NaiveTime::from_num_seconds_from_midnight_opt(*second, 0)?
+                }
+                Value::Timestamp(t, _) => t.time(),
+                Value::Ltz(instant, _) => instant.naive_utc().time(),
+                Value::Str(s) => NaiveTime::parse_from_str(s.trim(), "%H:%M:%S%.f").ok()?,
+                _ => return None,
+            };
+            Value::Time(time.num_seconds_from_midnight(), *p)
+        }
+        Kind::Timestamp(p) | Kind::TimestampLtz(p) => {
+            let wall = match value {
+                Value::Timestamp(t, _) => *t,
+                Value::Ltz(instant, _) => instant.naive_utc(),
+                Value::Date(d) => d.and_hms_opt(0, 0, 0)?,
+                Value::Time(second, _) => NaiveDate::from_ymd_opt(1970, 1, 1)?
+                    .and_time(NaiveTime::from_num_seconds_from_midnight_opt(*second, 0)?),
+                Value::Str(s) => parse_timestamp(s.trim())?,
+                _ => return None,
+            };
+            let wall = wall.with_nanosecond_fixed(truncate_nanos(wall.nanosecond(), *p));
+            if matches!(to.kind, Kind::Timestamp(_)) {
+                Value::Timestamp(wall, *p)
+            } else {
+                Value::Ltz(Utc.from_utc_datetime(&wall), *p)
+            }
+        }
+        Kind::Array(element) => match value {
+            Value::Array(items) => Value::Array(items.iter().map(|v| cast(v, element)).collect()),
+            _ => return None,
+        },
+        Kind::Map(key, val) => match value {
+            Value::Map(entries) => Value::Map(
+                entries
+                    .iter()
+                    .map(|(k, v)| (cast(k, key), cast(v, val)))
+                    .collect(),
+            ),
+            _ => return None,
+        },
+        Kind::Row(fields) => match value {
+            Value::Row(values) if values.len() == fields.len() => Value::Row(
+                fields
+                    .iter()
+                    .zip(values)
+                    .map(|((name, ty), (_, v))| (name.clone(), cast(v, ty)))
+                    .collect(),
+            ),
+            _ => return None,
+        },
+    })
+}
+
+/// `[-]digits[.digits]` as an unscaled value and its scale.
+fn parse_decimal(text: &str) -> Option<(i128, u32)> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if int.is_empty() && frac.is_empty()
+        || !int.chars().chain(frac.chars()).all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let unscaled: i128 = format!("{int}{frac}0").parse::<i128>().ok()? / 10;
+    Some((
+        if negative { -unscaled } else { unscaled },
+        frac.len() as u32,
+    ))
+}
+
+/// `unscaled * 10^-from` at scale `to`, rounding half up (away from zero).
+fn rescale(unscaled: i128, from: u32, to: u32) -> Option<i128> {
+    if to >= from {
+        return unscaled.checked_mul(10i128.checked_pow(to - from)?);
+    }
+    let divisor = 10i128.checked_pow(from - to)?;
+    let (quotient, remainder) = (unscaled / divisor, unscaled % divisor);
+    Some(if remainder.abs() * 2 >= divisor {
+        quotient + unscaled.signum()
+    } else {
+        quotient
+    })
+}
+
+/// `yyyy-MM-dd[ HH:mm[:ss[.f]]]`, with a space or a `T`.
+fn parse_timestamp(text: &str) -> Option<NaiveDateTime> {
+    let text = text.replacen('T', " ", 1);
+    ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(&text, f).ok())
+        .or_else(|| {
+            NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+                .ok()?
+                .and_hms_opt(0, 0, 0)
+        })
+}
