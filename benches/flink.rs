@@ -213,6 +213,25 @@ async fn stream_rows(client: &tokio_postgres::Client, sql: &str) -> (usize, f64)
     (rows, started.elapsed().as_secs_f64())
 }
 
+/// CPU seconds (user + system) the process has used.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which ends with the last ')'.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of stat: 11 and 12 after the state field (3); 100 ticks/s.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn rss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .unwrap_or_default()
@@ -233,6 +252,8 @@ fn big_table(rows: usize) -> String {
 }
 
 fn main() {
+    // The process's one TLS provider, as scaleph installs it.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let statements = env_number("SCALEPH_BENCH_STATEMENTS", 500);
     let rows = env_number("SCALEPH_BENCH_ROWS", 1_000_000);
     let double = FlinkDouble::start_with(DoubleOptions {
@@ -298,7 +319,9 @@ fn main() {
                 }
             })
         };
+        let cpu_before = cpu_seconds(pid);
         let (streamed, secs) = stream_rows(&scaleph, "SELECT * FROM big").await;
+        let cpu = cpu_seconds(pid) - cpu_before;
         sampling.store(false, Ordering::Relaxed);
         sampler.join().unwrap();
         assert_eq!(streamed, rows);
@@ -309,6 +332,10 @@ fn main() {
             bytes as f64 / 1e6
         );
         println!("  through scaleph to a pgwire client       {through_rate:>12.0} rows/s  ({secs:.2} s)");
+        println!(
+            "  scaleph's own CPU: {cpu:.2} s for {rows} rows ({:.0} rows per CPU-second; the double and the client share the 2 cores)",
+            rows as f64 / cpu.max(0.01)
+        );
         println!(
             "  scaleph RSS: {baseline} KiB before, peak {} KiB while streaming (+{} KiB)",
             peak.load(Ordering::Relaxed),

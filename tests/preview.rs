@@ -243,3 +243,34 @@ async fn begin_statement_set_blocks_are_sent_as_one_statement_set() {
         statements_sent(&double)
     );
 }
+
+#[test]
+fn the_repl_shows_one_table_per_sink() {
+    let double = FlinkDouble::start();
+    let dir = tempfile::tempdir().unwrap();
+    let input = format!(
+        "{TABLES};\nSET 'scaleph.preview' = 'on';\n\
+         EXECUTE STATEMENT SET BEGIN INSERT INTO sink SELECT id, amount, note FROM orders; \
+         INSERT INTO other_sink VALUES (7); END;\n"
+    );
+    let out = crate::support::gateway::run_binary(
+        &[
+            "repl",
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+            "--flink-gateway",
+            &double.url(),
+        ],
+        &input,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("preview of sink"), "{stderr}");
+    assert!(stdout.contains("-- preview of other_sink"), "{stdout}");
+    assert!(
+        stdout.contains("order_id") && stdout.contains(" 7"),
+        "{stdout}"
+    );
+    assert_nothing_written(&double);
+}

@@ -173,9 +173,32 @@ enum Event {
     Batch(RecordBatch),
 }
 
-/// The shortest and longest pause between fetches that found nothing new.
-const FIRST_BACKOFF: Duration = Duration::from_millis(2);
-const LAST_BACKOFF: Duration = Duration::from_millis(100);
+/// The pauses between fetches that find nothing new: none the first
+/// time (a result is often one fetch away), then 1 ms doubling to 100 ms
+/// — Flink has no long-poll, and a client must not busy-poll it.
+#[derive(Default)]
+struct Backoff {
+    misses: u32,
+}
+
+impl Backoff {
+    const LONGEST: Duration = Duration::from_millis(100);
+
+    /// The pause before the next try, after one more miss.
+    fn next(&mut self) -> Duration {
+        let pause = match self.misses {
+            0 => Duration::ZERO,
+            n => Duration::from_millis(1 << (n - 1).min(7)).min(Backoff::LONGEST),
+        };
+        self.misses += 1;
+        pause
+    }
+
+    /// A hit: the next miss starts over.
+    fn reset(&mut self) {
+        self.misses = 0;
+    }
+}
 
 /// An operation being read; closes it when dropped unconsumed.
 struct Reader {
@@ -376,6 +399,9 @@ impl Reader {
             Some(deadline) => pause.min(deadline.saturating_duration_since(Instant::now())),
             None => pause,
         };
+        if pause.is_zero() {
+            return !self.events.is_closed();
+        }
         tokio::select! {
             _ = tokio::time::sleep(pause) => true,
             _ = self.events.closed() => false,
@@ -392,7 +418,7 @@ impl Reader {
     async fn read(&self) -> Result<(), Error> {
         let started = Instant::now();
         let mut token = 0u64;
-        let mut backoff = FIRST_BACKOFF;
+        let mut backoff = Backoff::default();
         let mut shape: Option<Shape> = None;
         let mut sent = 0usize;
         let mut applied: Option<Applied> = None;
@@ -408,10 +434,9 @@ impl Reader {
                 .and(self.options.timeout)
                 .map(|timeout| started + timeout);
             if page.result_type == ResultType::NotReady {
-                if !self.pause(backoff, None).await {
+                if !self.pause(backoff.next(), None).await {
                     return Ok(());
                 }
-                backoff = (backoff * 2).min(LAST_BACKOFF);
                 continue;
             }
             let results = page.results.ok_or_else(|| {
@@ -472,12 +497,11 @@ impl Reader {
             token += 1;
             if results.data.is_empty() {
                 // No long-poll in Flink: wait before asking again.
-                if !self.pause(backoff, deadline).await {
+                if !self.pause(backoff.next(), deadline).await {
                     return Ok(());
                 }
-                backoff = (backoff * 2).min(LAST_BACKOFF);
             } else {
-                backoff = FIRST_BACKOFF;
+                backoff.reset();
             }
         }
         if let (Some(applied), Some(shape)) = (applied, shape.as_ref()) {
@@ -518,15 +542,14 @@ pub async fn drain(
     operation: &str,
 ) -> Result<(), GatewayError> {
     let mut token = 0;
-    let mut backoff = FIRST_BACKOFF;
+    let mut backoff = Backoff::default();
     loop {
         let body = client.fetch(session, operation, token).await?;
         match client.page(&body)?.result_type {
             ResultType::Eos => return Ok(()),
             ResultType::Payload => token += 1,
             ResultType::NotReady => {
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(LAST_BACKOFF);
+                tokio::time::sleep(backoff.next()).await;
             }
         }
     }
@@ -592,6 +615,15 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
+    }
+
+    #[test]
+    fn backoff_starts_at_once_and_doubles_to_100_ms() {
+        let mut backoff = Backoff::default();
+        let pauses: Vec<u128> = (0..10).map(|_| backoff.next().as_millis()).collect();
+        assert_eq!(pauses, [0, 1, 2, 4, 8, 16, 32, 64, 100, 100]);
+        backoff.reset();
+        assert_eq!(backoff.next(), Duration::ZERO);
     }
 
     #[test]

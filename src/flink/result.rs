@@ -171,7 +171,9 @@ pub fn decode_column(
         }};
     }
     let number = |what: &'static str| move |t: &str| t.parse::<i64>().map_err(|_| bad(t, what));
-    let string = |t: &str| serde_json::from_str::<String>(t).map_err(|_| bad(t, "string"));
+    fn string(t: &str) -> Result<std::borrow::Cow<'_, str>, String> {
+        unquote(t).ok_or_else(|| bad(t, "string"))
+    }
     match flink_type {
         FlinkType::Null => Ok(Arc::new(NullArray::new(texts.len()))),
         FlinkType::Boolean => build!(BooleanBuilder::new(), |t: &str| t
@@ -199,7 +201,7 @@ pub fn decode_column(
         )),
         FlinkType::Binary => build!(BinaryBuilder::new(), |t: &str| string(t).and_then(|s| {
             base64::engine::general_purpose::STANDARD
-                .decode(s)
+                .decode(s.as_bytes())
                 .map_err(|_| bad(t, "base64 BYTES value"))
         })),
         FlinkType::Date => build!(Date32Builder::new(), |t: &str| {
@@ -259,9 +261,49 @@ fn float(text: &str) -> Result<f64, String> {
     }
 }
 
-/// `1990-10-14T12:12:43.123` (ISO, fraction optional).
+/// A JSON string's value: borrowed when it has no escapes (the common
+/// case, and the fast one), unescaped otherwise.
+fn unquote(text: &str) -> Option<std::borrow::Cow<'_, str>> {
+    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+    if !inner.contains('\\') {
+        return Some(std::borrow::Cow::Borrowed(inner));
+    }
+    serde_json::from_str::<String>(text)
+        .ok()
+        .map(std::borrow::Cow::Owned)
+}
+
+/// `1990-10-14T12:12:43.123` (ISO, fraction optional): read by hand in
+/// the exact shape Flink writes, with chrono's parser for anything else.
 fn local_timestamp(text: &str) -> Option<NaiveDateTime> {
-    NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f").ok()
+    let bytes = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
+        bytes.get(range)?.iter().try_fold(0u32, |n, b| {
+            b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
+        })
+    };
+    let fast = (|| {
+        if bytes.len() < 19 || bytes[4] != b'-' || bytes[7] != b'-' || bytes[10] != b'T' {
+            return None;
+        }
+        let date = NaiveDate::from_ymd_opt(
+            i32::try_from(digits(0..4)?).ok()?,
+            digits(5..7)?,
+            digits(8..10)?,
+        )?;
+        let nanos = match bytes.get(19) {
+            None => 0,
+            Some(b'.') if (21..=29).contains(&bytes.len()) => {
+                let places = u32::try_from(bytes.len() - 20).ok()?;
+                digits(20..bytes.len())? * 10u32.pow(9 - places)
+            }
+            _ => return None,
+        };
+        let time =
+            NaiveTime::from_hms_nano_opt(digits(11..13)?, digits(14..16)?, digits(17..19)?, nanos)?;
+        (bytes[13] == b':' && bytes[16] == b':').then(|| date.and_time(time))
+    })();
+    fast.or_else(|| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f").ok())
 }
 
 /// The exact unscaled value of a JSON number at `scale` (`1E+2` at scale
@@ -441,6 +483,22 @@ mod tests {
             date.as_primitive::<arrow::datatypes::Date32Type>().value(0),
             1
         );
+    }
+
+    #[test]
+    fn timestamps_and_strings_take_the_fast_path_and_the_slow_one() {
+        let at = |t: &str| local_timestamp(t).map(|ts| ts.and_utc().timestamp_micros());
+        assert_eq!(at("1970-01-01T00:00:01"), Some(1_000_000));
+        assert_eq!(at("1970-01-01T00:00:00.5"), Some(500_000));
+        assert_eq!(at("1970-01-01T00:00:00.000001"), Some(1));
+        assert_eq!(at("1970-01-01T00:00:00.123456789"), Some(123_456));
+        assert_eq!(at("1970-13-01T00:00:00"), None);
+        assert_eq!(at("1970-01-01T24:00:00"), None);
+        assert_eq!(at("1970-01-01 00:00:00"), None);
+        assert_eq!(at("x"), None);
+        assert_eq!(unquote(r#""plain""#).as_deref(), Some("plain"));
+        assert_eq!(unquote(r#""a\"b\u00e9""#).as_deref(), Some("a\"bé"));
+        assert_eq!(unquote("1"), None);
     }
 
     #[test]
