@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use arrow::datatypes::DataType;
 use datafusion::logical_expr::{ColumnarValue, ScalarUDF, Volatility, create_udf};
 use datafusion::prelude::SessionContext;
 use datafusion::scalar::ScalarValue;
@@ -33,6 +34,84 @@ fn constant(name: &str, value: ScalarValue) -> ScalarUDF {
     )
 }
 
+/// `pg_function_is_visible(oid)` and its kin: everything scaleph shows is
+/// on the search path.
+fn always_visible(name: &str) -> ScalarUDF {
+    create_udf(
+        name,
+        vec![DataType::Int64],
+        DataType::Boolean,
+        Volatility::Stable,
+        Arc::new(|args: &[ColumnarValue]| {
+            Ok(match &args[0] {
+                ColumnarValue::Array(array) => {
+                    ColumnarValue::Array(Arc::new(arrow::array::BooleanArray::from(vec![
+                        true;
+                        array
+                            .len()
+                    ])))
+                }
+                ColumnarValue::Scalar(_) => ColumnarValue::Scalar(ScalarValue::Boolean(Some(true))),
+            })
+        }),
+    )
+}
+
+/// `obj_description(oid [, catalog])` and its kin: scaleph's objects carry
+/// their comments in their own tables, so these are NULL.
+fn no_description(name: &str, arguments: usize) -> ScalarUDF {
+    let inputs = [DataType::Int64, DataType::Utf8][..arguments].to_vec();
+    create_udf(
+        name,
+        inputs,
+        DataType::Utf8,
+        Volatility::Stable,
+        Arc::new(|_: &[ColumnarValue]| Ok(ColumnarValue::Scalar(ScalarValue::Utf8(None)))),
+    )
+}
+
+/// `pg_size_pretty(bytes)`: `123 bytes`, `12 kB`, `3 MB` as PostgreSQL
+/// writes them (a unit is used from 10 240 of the one below).
+fn size_pretty(bytes: i64) -> String {
+    let mut size = bytes;
+    for unit in ["bytes", "kB", "MB", "GB", "TB"] {
+        if size.abs() < 10 * 1024 || unit == "TB" {
+            return format!("{size} {unit}");
+        }
+        size = (size + 512) / 1024;
+    }
+    format!("{size} TB")
+}
+
+fn pg_size_pretty() -> ScalarUDF {
+    create_udf(
+        "pg_size_pretty",
+        vec![DataType::Int64],
+        DataType::Utf8,
+        Volatility::Immutable,
+        Arc::new(|args: &[ColumnarValue]| {
+            let pretty = |value: &ScalarValue| match value {
+                ScalarValue::Int64(Some(bytes)) => ScalarValue::Utf8(Some(size_pretty(*bytes))),
+                _ => ScalarValue::Utf8(None),
+            };
+            Ok(match &args[0] {
+                ColumnarValue::Scalar(value) => ColumnarValue::Scalar(pretty(value)),
+                ColumnarValue::Array(array) => {
+                    let texts = (0..array.len())
+                        .map(|i| {
+                            ScalarValue::try_from_array(array, i).map(|v| match pretty(&v) {
+                                ScalarValue::Utf8(text) => text,
+                                _ => None,
+                            })
+                        })
+                        .collect::<datafusion::error::Result<Vec<_>>>()?;
+                    ColumnarValue::Array(Arc::new(arrow::array::StringArray::from(texts)))
+                }
+            })
+        }),
+    )
+}
+
 /// Registers the session functions on `context`.
 pub fn register(context: &SessionContext, info: &SessionInfo) {
     let text = |s: &str| ScalarValue::Utf8(Some(s.to_string()));
@@ -43,8 +122,37 @@ pub fn register(context: &SessionContext, info: &SessionInfo) {
     for name in ["current_user", "session_user", "user", "current_role"] {
         context.register_udf(constant(name, text(&info.user)));
     }
+    for name in [
+        "pg_function_is_visible",
+        "pg_type_is_visible",
+        "pg_collation_is_visible",
+        "pg_conversion_is_visible",
+        "pg_operator_is_visible",
+        "pg_opclass_is_visible",
+        "pg_ts_config_is_visible",
+    ] {
+        context.register_udf(always_visible(name));
+    }
+    for (name, arguments) in [
+        ("obj_description", 2),
+        ("col_description", 2),
+        ("shobj_description", 2),
+    ] {
+        context.register_udf(no_description(name, arguments));
+    }
+    context.register_udf(pg_size_pretty());
     context.register_udf(constant(
         "pg_backend_pid",
         ScalarValue::Int32(Some(info.id as i32)),
     ));
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sizes_read_like_postgres() {
+        assert_eq!(super::size_pretty(123), "123 bytes");
+        assert_eq!(super::size_pretty(10 * 1024), "10 kB");
+        assert_eq!(super::size_pretty(5 * 1024 * 1024 * 1024), "5120 MB");
+    }
 }

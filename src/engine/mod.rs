@@ -6,6 +6,7 @@
 //! an idle connection costs no planner state.
 
 mod cache;
+mod compat;
 mod errors;
 mod functions;
 mod naming;
@@ -32,6 +33,19 @@ pub use errors::map_error;
 pub use functions::version_string;
 pub use system_tables::{SYSTEM_SCHEMA, SystemTable};
 
+/// The parser and rewriter of PostgreSQL-dialect catalog queries
+/// (datafusion-pg-catalog's), built once.
+pub fn compatibility_parser() -> &'static datafusion_pg_catalog::sql::PostgresCompatibilityParser {
+    static PARSER: OnceLock<datafusion_pg_catalog::sql::PostgresCompatibilityParser> =
+        OnceLock::new();
+    PARSER.get_or_init(datafusion_pg_catalog::sql::PostgresCompatibilityParser::new)
+}
+
+/// Whether the local engine answers `query` (it reads only local schemas).
+pub fn is_local(query: &sqlparser::ast::Statement) -> bool {
+    routing::is_local(query)
+}
+
 /// The schema unqualified names resolve in.
 pub const DEFAULT_SCHEMA: &str = "public";
 
@@ -41,6 +55,10 @@ pub struct LocalEngine {
     registry: Arc<Registry>,
     info: SessionInfo,
     context: OnceLock<SessionContext>,
+    /// Whether pg_catalog has been set up in `context` (on the first
+    /// catalog query: it costs tens of milliseconds, and most sessions
+    /// never ask).
+    pg_catalog: OnceLock<()>,
     cache: cache::SessionCache,
 }
 
@@ -53,6 +71,7 @@ impl LocalEngine {
             registry,
             info: info.clone(),
             context: OnceLock::new(),
+            pg_catalog: OnceLock::new(),
             cache: cache::SessionCache::default(),
         }
     }
@@ -83,9 +102,33 @@ impl LocalEngine {
         routing::is_local(query)
     }
 
+    /// Sets up pg_catalog over every schema of the session's catalog, with
+    /// the functions catalog queries call, when `query` looks like a
+    /// catalog query; scaleph's own functions (version(), current_user,
+    /// ...) are registered again after, so they win.
+    fn prepare_catalog(&self, query: &sqlparser::ast::Statement) {
+        if self.pg_catalog.get().is_some() || !compat::is_catalog_query(query) {
+            return;
+        }
+        self.pg_catalog.get_or_init(|| {
+            let context = self.context();
+            if let Err(err) = datafusion_pg_catalog::setup_pg_catalog(
+                context,
+                &self.info.database,
+                datafusion_pg_catalog::pg_catalog::context::EmptyContextProvider,
+            ) {
+                tracing::warn!(error = %err, "pg_catalog emulation is unavailable");
+            }
+            functions::register(context, &self.info);
+        });
+    }
+
     async fn plan(&self, query: &sqlparser::ast::Statement) -> Result<LogicalPlan> {
+        self.prepare_catalog(query);
         let mut query = query.clone();
         naming::name_columns_like_postgres(&mut query);
+        let mut query = compatibility_parser().rewrite(query);
+        compat::rewrite_array_subqueries(&mut query);
         self.context()
             .state()
             .statement_to_plan(DfStatement::Statement(Box::new(query)))
@@ -98,7 +141,15 @@ impl LocalEngine {
         if let Some(description) = self.cache.description(query) {
             return Ok(description);
         }
-        let plan = self.plan(query).await?;
+        let plan = match self.plan(query).await {
+            Err(_) if let Some(schema) = compat::empty_catalog_answer(query) => {
+                return Ok(Description {
+                    param_types: Vec::new(),
+                    schema: Some(schema),
+                });
+            }
+            plan => plan?,
+        };
         let mut description = describe_plan(&plan)?;
         let casts = placeholders::cast_types(query);
         for (i, param_type) in description.param_types.iter_mut().enumerate() {
@@ -113,6 +164,19 @@ impl LocalEngine {
     /// Runs `query` with `params` bound to `$1...`; rows stream as they are
     /// computed. Constant queries are answered from the session's cache.
     pub async fn execute(
+        &self,
+        query: &sqlparser::ast::Statement,
+        params: Vec<ScalarValue>,
+    ) -> Result<QueryResult> {
+        match self.run(query, params).await {
+            Err(_) if let Some(schema) = compat::empty_catalog_answer(query) => {
+                Ok(QueryResult::from_batches(schema, Vec::new()))
+            }
+            result => result,
+        }
+    }
+
+    async fn run(
         &self,
         query: &sqlparser::ast::Statement,
         params: Vec<ScalarValue>,

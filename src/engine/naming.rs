@@ -28,7 +28,8 @@ pub fn name_columns_like_postgres(statement: &mut Statement) {
         }
         taken.push(name.clone());
         if let SelectItem::UnnamedExpr(expr) = item
-            && !matches!(expr, Expr::Identifier(_) | Expr::CompoundIdentifier(_))
+            && (!matches!(expr, Expr::Identifier(_) | Expr::CompoundIdentifier(_))
+                || is_special_value(expr))
         {
             *item = SelectItem::ExprWithAlias {
                 expr: expr.clone(),
@@ -36,6 +37,16 @@ pub fn name_columns_like_postgres(statement: &mut Statement) {
             };
         }
     }
+}
+
+/// SQL's parameterless functions (`current_user`, ...), which read like
+/// column names and are rewritten into calls before planning: they keep
+/// their own name.
+fn is_special_value(expr: &Expr) -> bool {
+    matches!(expr, Expr::Identifier(ident) if ident.quote_style.is_none()
+        && ["current_user", "session_user", "user", "current_role", "current_catalog", "current_schema"]
+            .iter()
+            .any(|name| ident.value.eq_ignore_ascii_case(name)))
 }
 
 /// The name PostgreSQL gives an unaliased expression.

@@ -55,11 +55,26 @@ pub fn is_local(statement: &Statement) -> bool {
     relations.relations.iter().all(|relation| {
         let parts = parts(relation);
         match parts.as_slice() {
-            [name] => relations.ctes.contains(name) || TABLE_FUNCTIONS.contains(&name.as_str()),
+            [name] => {
+                relations.ctes.contains(name)
+                    || TABLE_FUNCTIONS.contains(&name.as_str())
+                    || name.starts_with("pg_")
+            }
             [.., schema, _] => LOCAL_SCHEMAS.contains(&schema.as_str()),
             [] => false,
         }
     })
+}
+
+/// The last part of every relation `statement` reads, lower-cased.
+pub fn relation_names(statement: &Statement) -> Vec<String> {
+    let mut relations = Relations::default();
+    let _ = statement.visit(&mut relations);
+    relations
+        .relations
+        .iter()
+        .filter_map(|relation| parts(relation).pop())
+        .collect()
 }
 
 #[cfg(test)]

@@ -338,7 +338,7 @@ impl TableProvider for SystemTableProvider {
     }
 
     fn table_type(&self) -> TableType {
-        TableType::View
+        TableType::Base
     }
 
     async fn scan(

@@ -177,17 +177,30 @@ fn parse_query(
     end: usize,
     words: &[String],
 ) -> Statement {
-    match sqlparser::parser::Parser::parse_sql(&GenericDialect {}, &script[start..end]) {
-        Ok(mut statements) if statements.len() == 1 && is_query(&statements[0]) => {
-            Statement::Query(Box::new(statements.remove(0)))
-        }
-        _ => Statement::Flink(FlinkStatement {
+    let text = &script[start..end];
+    let parsed = sqlparser::parser::Parser::parse_sql(&GenericDialect {}, text)
+        .ok()
+        .filter(|statements| statements.len() == 1 && is_query(&statements[0]))
+        .or_else(|| postgres_catalog_query(text));
+    match parsed {
+        Some(mut statements) => Statement::Query(Box::new(statements.remove(0))),
+        None => Statement::Flink(FlinkStatement {
             kind: match classify(script, tokens, words) {
                 FlinkStatementKind::Other => FlinkStatementKind::Query,
                 kind => kind,
             },
         }),
     }
+}
+
+/// A query in PostgreSQL's own dialect on the catalog schemas, as psql and
+/// JDBC send them (`OPERATOR(pg_catalog.~)`, `COLLATE`, `::regclass`),
+/// parsed and rewritten by datafusion-pg-catalog's compatibility parser;
+/// `None` for anything else, which stays Flink SQL.
+fn postgres_catalog_query(text: &str) -> Option<Vec<sqlparser::ast::Statement>> {
+    let statements = crate::engine::compatibility_parser().parse(text).ok()?;
+    (statements.len() == 1 && is_query(&statements[0]) && crate::engine::is_local(&statements[0]))
+        .then_some(statements)
 }
 
 fn is_query(statement: &sqlparser::ast::Statement) -> bool {

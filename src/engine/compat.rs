@@ -1,0 +1,159 @@
+//! PostgreSQL constructs catalog queries use that neither DataFusion nor
+//! datafusion-pg-catalog's rewrites cover: `ARRAY(<subquery>)` (psql's
+//! `\du`, `\d+`) becomes a scalar subquery aggregating the rows into an
+//! array; and a query that reads only catalog tables scaleph always keeps
+//! empty (row-level policies, publications, triggers, ...) is answered
+//! with no rows when DataFusion cannot plan it, since no row could match.
+
+use std::ops::ControlFlow;
+
+use std::sync::Arc;
+
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use sqlparser::ast::{
+    Expr, FunctionArguments, SelectItem, SetExpr, Statement, visit_expressions_mut,
+};
+use sqlparser::dialect::GenericDialect;
+use sqlparser::parser::Parser;
+
+/// Rewrites every `ARRAY(<subquery>)` of `statement` into
+/// `(SELECT array_agg(e) FROM (<subquery>) AS s(e))`.
+pub fn rewrite_array_subqueries(statement: &mut Statement) {
+    let _ = visit_expressions_mut(statement, |expr| {
+        if let Expr::Function(function) = expr
+            && function.name.to_string().eq_ignore_ascii_case("array")
+            && let FunctionArguments::Subquery(query) = &function.args
+        {
+            let sql = format!(
+                "(SELECT array_agg(\"array_element\") FROM ({query}) AS \"array_source\" (\"array_element\"))"
+            );
+            if let Ok(rewritten) = Parser::new(&GenericDialect {})
+                .try_with_sql(&sql)
+                .and_then(|mut parser| parser.parse_expr())
+            {
+                *expr = rewritten;
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+}
+
+/// Words that mark a query as a catalog query (what psql, JDBC and BI
+/// tools ask before they show anything).
+const CATALOG_MARKERS: &[&str] = &[
+    "pg_",
+    "information_schema",
+    "format_type",
+    "::reg",
+    "has_",
+    "quote_ident",
+    "current_schemas",
+    "_description",
+    "array_upper",
+    "array_lower",
+];
+
+/// Whether `statement` reads the PostgreSQL catalogs or calls their
+/// functions.
+pub fn is_catalog_query(statement: &Statement) -> bool {
+    let text = statement.to_string().to_ascii_lowercase();
+    CATALOG_MARKERS.iter().any(|marker| text.contains(marker))
+}
+
+/// Catalog tables that are always empty in scaleph: nothing it shows has
+/// policies, publications, inheritance, triggers, rules, extended
+/// statistics or foreign tables.
+const EMPTY_CATALOG_TABLES: &[&str] = &[
+    "pg_policy",
+    "pg_publication",
+    "pg_publication_rel",
+    "pg_publication_namespace",
+    "pg_statistic_ext",
+    "pg_inherits",
+    "pg_trigger",
+    "pg_rewrite",
+    "pg_partitioned_table",
+    "pg_foreign_table",
+    "pg_event_trigger",
+];
+
+/// The columns of an empty answer to `statement`, when it reads only
+/// always-empty catalog tables (its select list's names, as text).
+pub fn empty_catalog_answer(statement: &Statement) -> Option<SchemaRef> {
+    let relations = super::routing::relation_names(statement);
+    let reads_only_empty = relations
+        .iter()
+        .any(|name| EMPTY_CATALOG_TABLES.contains(&name.as_str()))
+        && relations.iter().all(|name| {
+            name.starts_with("pg_") || matches!(name.as_str(), "generate_series" | "unnest")
+        });
+    if !reads_only_empty {
+        return None;
+    }
+    let Statement::Query(query) = statement else {
+        return None;
+    };
+    // A UNION's columns are named by its first SELECT.
+    let mut body = query.body.as_ref();
+    let select = loop {
+        match body {
+            SetExpr::Select(select) => break select,
+            SetExpr::SetOperation { left, .. } => body = left.as_ref(),
+            SetExpr::Query(inner) => body = inner.body.as_ref(),
+            _ => return None,
+        }
+    };
+    let fields: Vec<Field> = select
+        .projection
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let name = match item {
+                SelectItem::ExprWithAlias { alias, .. } => alias.value.clone(),
+                SelectItem::UnnamedExpr(Expr::CompoundIdentifier(parts)) => parts
+                    .last()
+                    .map_or_else(|| format!("column{i}"), |p| p.value.clone()),
+                SelectItem::UnnamedExpr(Expr::Identifier(ident)) => ident.value.clone(),
+                _ => format!("column{}", i + 1),
+            };
+            Field::new(name, DataType::Utf8, true)
+        })
+        .collect();
+    Some(Arc::new(Schema::new(fields)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn array_of_a_subquery_becomes_an_aggregate() {
+        let mut statement = Parser::parse_sql(
+            &sqlparser::dialect::PostgreSqlDialect {},
+            "SELECT r.rolname, ARRAY(SELECT b.rolname FROM pg_roles b WHERE b.oid = r.oid) AS memberof FROM pg_roles r",
+        )
+        .unwrap()
+        .remove(0);
+        rewrite_array_subqueries(&mut statement);
+        let sql = statement.to_string();
+        assert!(sql.contains("array_agg(\"array_element\")"), "{sql}");
+        assert!(!sql.contains("ARRAY(SELECT"), "{sql}");
+    }
+
+    #[test]
+    fn queries_on_always_empty_catalogs_get_their_columns() {
+        let parse = |sql: &str| {
+            Parser::parse_sql(&sqlparser::dialect::PostgreSqlDialect {}, sql)
+                .unwrap()
+                .remove(0)
+        };
+        let schema = empty_catalog_answer(&parse(
+            "SELECT pol.polname, pol.polpermissive AS permissive, 1 FROM pg_catalog.pg_policy pol WHERE pol.polrelid = '1'",
+        ))
+        .unwrap();
+        let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+        assert_eq!(names, ["polname", "permissive", "column3"]);
+        assert!(empty_catalog_answer(&parse("SELECT relname FROM pg_catalog.pg_class")).is_none());
+        assert!(empty_catalog_answer(&parse("SELECT * FROM orders, pg_policy")).is_none());
+    }
+}
