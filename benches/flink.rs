@@ -99,8 +99,8 @@ fn percentile(samples: &mut [Duration], p: f64) -> Duration {
     samples[((samples.len() as f64 - 1.0) * p).round() as usize]
 }
 
-/// The REST calls of one forwarded statement, made directly.
-async fn direct_statement(http: &reqwest::Client, base: &str, session: &str, sql: &str) -> usize {
+/// Submits `sql`; its operation handle.
+async fn submit(http: &reqwest::Client, base: &str, session: &str, sql: &str) -> String {
     let submitted: Value = http
         .post(format!("{base}/sessions/{session}/statements"))
         .json(&json!({ "statement": sql }))
@@ -110,7 +110,22 @@ async fn direct_statement(http: &reqwest::Client, base: &str, session: &str, sql
         .json()
         .await
         .unwrap();
-    let operation = submitted["operationHandle"].as_str().unwrap().to_string();
+    submitted["operationHandle"].as_str().unwrap().to_string()
+}
+
+/// Closes an operation.
+async fn close(http: &reqwest::Client, base: &str, session: &str, operation: &str) {
+    http.delete(format!(
+        "{base}/sessions/{session}/operations/{operation}/close"
+    ))
+    .send()
+    .await
+    .unwrap();
+}
+
+/// The REST calls of one forwarded statement, made directly.
+async fn direct_statement(http: &reqwest::Client, base: &str, session: &str, sql: &str) -> usize {
+    let operation = submit(http, base, session, sql).await;
     let mut token = 0;
     let mut rows = 0;
     loop {
@@ -133,27 +148,13 @@ async fn direct_statement(http: &reqwest::Client, base: &str, session: &str, sql
             _ => tokio::time::sleep(Duration::from_millis(1)).await,
         }
     }
-    http.delete(format!(
-        "{base}/sessions/{session}/operations/{operation}/close"
-    ))
-    .send()
-    .await
-    .unwrap();
+    close(http, base, session, &operation).await;
     rows
 }
 
 /// The REST calls of one streamed result, pages fetched but not decoded.
 async fn direct_stream(http: &reqwest::Client, base: &str, session: &str, sql: &str) -> usize {
-    let submitted: Value = http
-        .post(format!("{base}/sessions/{session}/statements"))
-        .json(&json!({ "statement": sql }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let operation = submitted["operationHandle"].as_str().unwrap().to_string();
+    let operation = submit(http, base, session, sql).await;
     let mut token = 0;
     let mut bytes = 0;
     loop {
@@ -175,12 +176,7 @@ async fn direct_stream(http: &reqwest::Client, base: &str, session: &str, sql: &
             token += 1;
         }
     }
-    http.delete(format!(
-        "{base}/sessions/{session}/operations/{operation}/close"
-    ))
-    .send()
-    .await
-    .unwrap();
+    close(http, base, session, &operation).await;
     bytes
 }
 
