@@ -55,3 +55,58 @@ fn psql_lists_and_describes_scaleph_tables() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("ERROR"));
 }
+
+/// Whether python3 can import `modules`.
+fn python_has(modules: &str) -> bool {
+    services::available(
+        &format!("python3 with {modules}"),
+        std::process::Command::new("python3")
+            .args(["-c", &format!("import {modules}")])
+            .output()
+            .is_ok_and(|o| o.status.success()),
+    )
+}
+
+#[test]
+fn psycopg_and_sqlalchemy_connect_query_and_list_tables() {
+    if !python_has("psycopg, psycopg2, sqlalchemy") {
+        return;
+    }
+    let gateway = Gateway::start();
+    let port = gateway.port;
+    let script = format!(
+        r#"
+import psycopg, psycopg2
+from sqlalchemy import create_engine, inspect
+dsn = "host=127.0.0.1 port={port} user=scaleph dbname=scaleph"
+with psycopg.connect(dsn) as c:
+    assert c.execute("SELECT %s::int + 1", (41,)).fetchone() == (42,)
+    assert c.execute("SELECT %s::text", ("x",), prepare=True).fetchone() == ("x",)
+    assert c.execute("SELECT 40 + 2", binary=True).fetchone() == (42,)
+    with c.transaction():
+        with c.transaction():
+            c.execute("SELECT count(*) FROM scaleph.datasources")
+c2 = psycopg2.connect(dsn)
+cur = c2.cursor()
+cur.execute("SELECT %s + 1", (41,))
+assert cur.fetchone() == (42,)
+c2.commit()
+c2.close()
+inspector = inspect(create_engine("postgresql+psycopg://scaleph@127.0.0.1:{port}/scaleph"))
+assert "scaleph" in inspector.get_schema_names()
+tables = inspector.get_table_names(schema="scaleph")
+assert "datasources" in tables and "catalogs" in tables, tables
+print("ok")
+"#
+    );
+    let output = std::process::Command::new("python3")
+        .args(["-c", &script])
+        .output()
+        .expect("run python3");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "ok");
+}

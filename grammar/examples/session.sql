@@ -25,6 +25,11 @@ START TRANSACTION ISOLATION LEVEL READ COMMITTED;
 COMMIT;
 END;
 ROLLBACK;
+BEGIN;
+SAVEPOINT before_change;
+ROLLBACK TO SAVEPOINT before_change;
+RELEASE SAVEPOINT before_change;
+COMMIT;
 -- query
 SELECT name, type FROM scaleph.datasources WHERE type = 'postgresql';
 WITH t AS (SELECT 1 AS x) SELECT x FROM t;

@@ -16,6 +16,47 @@ use sqlparser::ast::{
 use sqlparser::dialect::GenericDialect;
 use sqlparser::parser::Parser;
 
+/// Rewrites `x LIKE p ESCAPE 'c'` with an escape character other than
+/// backslash (SQLAlchemy writes `ESCAPE '/'`), which DataFusion does not
+/// take, into the same match with backslash escapes: existing backslashes
+/// doubled, then `c<char>` turned into `\<char>`.
+pub fn rewrite_like_escapes(statement: &mut Statement) {
+    let _ = visit_expressions_mut(statement, |expr| {
+        if let Expr::Like {
+            pattern,
+            escape_char: escape @ Some(_),
+            ..
+        }
+        | Expr::ILike {
+            pattern,
+            escape_char: escape @ Some(_),
+            ..
+        } = expr
+            && let Some(escape_value) = escape.as_ref()
+            && let sqlparser::ast::Value::SingleQuotedString(c) = &escape_value.value
+            && c.chars().count() == 1
+            && c != "\\"
+        {
+            let regex_escape = if c.chars().all(char::is_alphanumeric) {
+                c.clone()
+            } else {
+                format!("\\{c}")
+            };
+            let sql = format!(
+                "regexp_replace(regexp_replace({pattern}, '\\\\', '\\\\', 'g'), '{regex_escape}(.)', '\\${{1}}', 'g')"
+            );
+            if let Ok(rewritten) = Parser::new(&GenericDialect {})
+                .try_with_sql(&sql)
+                .and_then(|mut parser| parser.parse_expr())
+            {
+                **pattern = rewritten;
+                *escape = None;
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+}
+
 /// Rewrites every `ARRAY(<subquery>)` of `statement` into
 /// `(SELECT array_agg(e) FROM (<subquery>) AS s(e))`.
 pub fn rewrite_array_subqueries(statement: &mut Statement) {
@@ -138,6 +179,20 @@ mod tests {
         let sql = statement.to_string();
         assert!(sql.contains("array_agg(\"array_element\")"), "{sql}");
         assert!(!sql.contains("ARRAY(SELECT"), "{sql}");
+    }
+
+    #[test]
+    fn like_escapes_become_backslashes() {
+        let mut statement = Parser::parse_sql(
+            &sqlparser::dialect::PostgreSqlDialect {},
+            "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg/_' || '%' ESCAPE '/'",
+        )
+        .unwrap()
+        .remove(0);
+        rewrite_like_escapes(&mut statement);
+        let sql = statement.to_string();
+        assert!(!sql.contains("ESCAPE"), "{sql}");
+        assert!(sql.contains("regexp_replace"), "{sql}");
     }
 
     #[test]

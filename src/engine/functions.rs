@@ -57,17 +57,69 @@ fn always_visible(name: &str) -> ScalarUDF {
     )
 }
 
-/// `obj_description(oid [, catalog])` and its kin: scaleph's objects carry
-/// their comments in their own tables, so these are NULL.
-fn no_description(name: &str, arguments: usize) -> ScalarUDF {
-    let inputs = [DataType::Int64, DataType::Utf8][..arguments].to_vec();
+/// A function that is always NULL: `obj_description(oid, catalog)` and its
+/// kin (scaleph's objects carry their comments in their own tables), and
+/// `to_regtype(name)` / `to_regclass(name)` (no extension types or
+/// relations outside what pg_catalog lists).
+fn always_null(name: &str, inputs: Vec<DataType>, output: DataType) -> ScalarUDF {
+    let null = ScalarValue::try_from(&output).unwrap_or(ScalarValue::Null);
     create_udf(
         name,
         inputs,
-        DataType::Utf8,
+        output,
         Volatility::Stable,
-        Arc::new(|_: &[ColumnarValue]| Ok(ColumnarValue::Scalar(ScalarValue::Utf8(None)))),
+        Arc::new(move |_: &[ColumnarValue]| Ok(ColumnarValue::Scalar(null.clone()))),
     )
+}
+
+/// `json_build_object(key, value, ...)`: a JSON object text of the pairs,
+/// values as JSON strings (numbers and booleans as their text), NULL as
+/// `null`.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct JsonBuildObject {
+    signature: datafusion::logical_expr::Signature,
+}
+
+impl datafusion::logical_expr::ScalarUDFImpl for JsonBuildObject {
+    fn name(&self) -> &str {
+        "json_build_object"
+    }
+
+    fn signature(&self) -> &datafusion::logical_expr::Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _: &[DataType]) -> datafusion::error::Result<DataType> {
+        Ok(DataType::Utf8)
+    }
+
+    fn invoke_with_args(
+        &self,
+        args: datafusion::logical_expr::ScalarFunctionArgs,
+    ) -> datafusion::error::Result<ColumnarValue> {
+        let rows = args.number_rows;
+        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+        let mut objects = Vec::with_capacity(rows);
+        for row in 0..rows {
+            let mut object = serde_json::Map::new();
+            for pair in arrays.chunks(2) {
+                let text = |i: usize| -> datafusion::error::Result<Option<String>> {
+                    let value = ScalarValue::try_from_array(&pair[i], row)?;
+                    Ok((!value.is_null()).then(|| value.to_string()))
+                };
+                let key = text(0)?.unwrap_or_default();
+                let value = if pair.len() > 1 { text(1)? } else { None };
+                object.insert(
+                    key,
+                    value.map_or(serde_json::Value::Null, serde_json::Value::String),
+                );
+            }
+            objects.push(serde_json::Value::Object(object).to_string());
+        }
+        Ok(ColumnarValue::Array(Arc::new(
+            arrow::array::StringArray::from(objects),
+        )))
+    }
 }
 
 /// `pg_size_pretty(bytes)`: `123 bytes`, `12 kB`, `3 MB` as PostgreSQL
@@ -133,12 +185,23 @@ pub fn register(context: &SessionContext, info: &SessionInfo) {
     ] {
         context.register_udf(always_visible(name));
     }
-    for (name, arguments) in [
-        ("obj_description", 2),
-        ("col_description", 2),
-        ("shobj_description", 2),
-    ] {
-        context.register_udf(no_description(name, arguments));
+    for name in ["obj_description", "col_description", "shobj_description"] {
+        context.register_udf(always_null(
+            name,
+            vec![DataType::Int64, DataType::Utf8],
+            DataType::Utf8,
+        ));
+    }
+    context.register_udf(ScalarUDF::new_from_impl(JsonBuildObject {
+        signature: datafusion::logical_expr::Signature::variadic_any(Volatility::Immutable),
+    }));
+    context.register_udf(always_null(
+        "pg_get_serial_sequence",
+        vec![DataType::Utf8, DataType::Utf8],
+        DataType::Utf8,
+    ));
+    for name in ["to_regtype", "to_regclass", "to_regproc"] {
+        context.register_udf(always_null(name, vec![DataType::Utf8], DataType::Int64));
     }
     context.register_udf(pg_size_pretty());
     context.register_udf(constant(

@@ -129,6 +129,7 @@ impl LocalEngine {
         naming::name_columns_like_postgres(&mut query);
         let mut query = compatibility_parser().rewrite(query);
         compat::rewrite_array_subqueries(&mut query);
+        compat::rewrite_like_escapes(&mut query);
         self.context()
             .state()
             .statement_to_plan(DfStatement::Statement(Box::new(query)))

@@ -305,16 +305,29 @@ where
 fn status_after(status: TransactionStatus, statement: &Statement) -> TransactionStatus {
     match statement {
         Statement::Transaction(TransactionCommand::Begin) => TransactionStatus::Transaction,
-        Statement::Transaction(_) => TransactionStatus::Idle,
+        Statement::Transaction(TransactionCommand::Commit | TransactionCommand::Rollback) => {
+            TransactionStatus::Idle
+        }
+        // Rolling back to a savepoint leaves a failed transaction usable.
+        Statement::Transaction(TransactionCommand::RollbackToSavepoint)
+            if status == TransactionStatus::Error =>
+        {
+            TransactionStatus::Transaction
+        }
         _ => status,
     }
 }
 
-/// Whether a statement may run in a failed transaction block (it ends it).
+/// Whether a statement may run in a failed transaction block (it ends it,
+/// or rolls back to a savepoint).
 fn ends_transaction(statement: &Statement) -> bool {
     matches!(
         statement,
-        Statement::Transaction(TransactionCommand::Commit | TransactionCommand::Rollback)
+        Statement::Transaction(
+            TransactionCommand::Commit
+                | TransactionCommand::Rollback
+                | TransactionCommand::RollbackToSavepoint
+        )
     )
 }
 

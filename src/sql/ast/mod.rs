@@ -115,6 +115,12 @@ impl Statement {
             Statement::ExecuteSchedule(s) => s.to_string(),
             Statement::ShowRuns(s) => s.to_string(),
             Statement::Preview(s) => s.to_string(),
+            // Savepoints keep their names only in the text as written.
+            Statement::Transaction(
+                TransactionCommand::Savepoint
+                | TransactionCommand::Release
+                | TransactionCommand::RollbackToSavepoint,
+            ) => return None,
             Statement::Transaction(s) => s.to_string(),
             Statement::SetVariable(_)
             | Statement::ShowVariable(_)

@@ -44,6 +44,12 @@ pub enum TransactionCommand {
     Commit,
     /// `ROLLBACK` / `ABORT`.
     Rollback,
+    /// `SAVEPOINT name`.
+    Savepoint,
+    /// `RELEASE [SAVEPOINT] name`.
+    Release,
+    /// `ROLLBACK [WORK | TRANSACTION] TO [SAVEPOINT] name`: the transaction goes on.
+    RollbackToSavepoint,
 }
 
 /// A Flink statement: forwarded as written; `kind` says what it is, for
@@ -84,7 +90,9 @@ impl fmt::Display for TransactionCommand {
         f.write_str(match self {
             TransactionCommand::Begin => "BEGIN",
             TransactionCommand::Commit => "COMMIT",
-            TransactionCommand::Rollback => "ROLLBACK",
+            TransactionCommand::Rollback | TransactionCommand::RollbackToSavepoint => "ROLLBACK",
+            TransactionCommand::Savepoint => "SAVEPOINT",
+            TransactionCommand::Release => "RELEASE",
         })
     }
 }

@@ -131,7 +131,10 @@ pub fn parse_statement(
             super::variables::parse_show(script, tokens, end)
         }
         ("BEGIN", "STATEMENT", ..) => Ok(flink(script, tokens, &words)),
-        ("BEGIN" | "START" | "COMMIT" | "END" | "ROLLBACK" | "ABORT", ..) => {
+        (
+            "BEGIN" | "START" | "COMMIT" | "END" | "ROLLBACK" | "ABORT" | "SAVEPOINT" | "RELEASE",
+            ..,
+        ) => {
             c.pos = 0;
             parse_transaction(&mut c, word(0))
         }
@@ -164,6 +167,11 @@ fn parse_transaction(c: &mut Cursor, first: &str) -> Result<Statement> {
             TransactionCommand::Begin
         }
         "COMMIT" | "END" => TransactionCommand::Commit,
+        "SAVEPOINT" => TransactionCommand::Savepoint,
+        "RELEASE" => TransactionCommand::Release,
+        _ if c.tokens.iter().any(|t| t.is_word(c.script, "TO")) => {
+            TransactionCommand::RollbackToSavepoint
+        }
         _ => TransactionCommand::Rollback,
     };
     Ok(Statement::Transaction(command))
@@ -354,6 +362,18 @@ mod tests {
         assert_eq!(
             one("ROLLBACK"),
             Statement::Transaction(TransactionCommand::Rollback)
+        );
+        assert_eq!(
+            one("SAVEPOINT _pg3_1"),
+            Statement::Transaction(TransactionCommand::Savepoint)
+        );
+        assert_eq!(
+            one("RELEASE SAVEPOINT _pg3_1"),
+            Statement::Transaction(TransactionCommand::Release)
+        );
+        assert_eq!(
+            one("ROLLBACK TO SAVEPOINT _pg3_1"),
+            Statement::Transaction(TransactionCommand::RollbackToSavepoint)
         );
     }
 
