@@ -16,6 +16,14 @@ use sqlparser::ast::{
 use sqlparser::dialect::GenericDialect;
 use sqlparser::parser::Parser;
 
+/// An expression scaleph wrote, parsed.
+fn parse_expr(sql: &str) -> Option<Expr> {
+    Parser::new(&GenericDialect {})
+        .try_with_sql(sql)
+        .and_then(|mut parser| parser.parse_expr())
+        .ok()
+}
+
 /// Rewrites `x LIKE p ESCAPE 'c'` with an escape character other than
 /// backslash (SQLAlchemy writes `ESCAPE '/'`), which DataFusion does not
 /// take, into the same match with backslash escapes: existing backslashes
@@ -45,10 +53,7 @@ pub fn rewrite_like_escapes(statement: &mut Statement) {
             let sql = format!(
                 "regexp_replace(regexp_replace({pattern}, '\\\\', '\\\\', 'g'), '{regex_escape}(.)', '\\${{1}}', 'g')"
             );
-            if let Ok(rewritten) = Parser::new(&GenericDialect {})
-                .try_with_sql(&sql)
-                .and_then(|mut parser| parser.parse_expr())
-            {
+            if let Some(rewritten) = parse_expr(&sql) {
                 **pattern = rewritten;
                 *escape = None;
             }
@@ -68,10 +73,7 @@ pub fn rewrite_array_subqueries(statement: &mut Statement) {
             let sql = format!(
                 "(SELECT array_agg(\"array_element\") FROM ({query}) AS \"array_source\" (\"array_element\"))"
             );
-            if let Ok(rewritten) = Parser::new(&GenericDialect {})
-                .try_with_sql(&sql)
-                .and_then(|mut parser| parser.parse_expr())
-            {
+            if let Some(rewritten) = parse_expr(&sql) {
                 *expr = rewritten;
             }
         }
