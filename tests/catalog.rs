@@ -110,3 +110,92 @@ print("ok")
     );
     assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "ok");
 }
+
+/// The pgjdbc jar of Debian's libpostgresql-jdbc-java.
+const PGJDBC: &str = "/usr/share/java/postgresql.jar";
+
+/// A Java program using pgjdbc against the gateway on the port given as
+/// its argument: metadata, a prepared statement, autocommit off.
+const JDBC_PROBE: &str = r#"
+import java.sql.*;
+public class JdbcProbe {
+  public static void main(String[] args) throws Exception {
+    String url = "jdbc:postgresql://127.0.0.1:" + args[0] + "/scaleph";
+    try (Connection c = DriverManager.getConnection(url, "scaleph", "")) {
+      DatabaseMetaData m = c.getMetaData();
+      System.out.println("product " + m.getDatabaseProductName());
+      System.out.println("catalogs " + count(m.getCatalogs()));
+      System.out.println("schemas " + count(m.getSchemas()));
+      System.out.println("tables " + count(m.getTables(null, "scaleph", "%", null)));
+      System.out.println("columns " + count(m.getColumns(null, "scaleph", "datasources", "%")));
+      try (PreparedStatement p = c.prepareStatement("SELECT ?::int + 1")) {
+        p.setInt(1, 41);
+        ResultSet rs = p.executeQuery();
+        rs.next();
+        System.out.println("prepared " + rs.getInt(1));
+      }
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.executeQuery("SELECT count(*) FROM scaleph.datasources");
+      }
+      c.commit();
+      c.rollback();
+      System.out.println("transactions ok");
+    }
+  }
+  static int count(ResultSet rs) throws SQLException {
+    int n = 0;
+    while (rs.next()) n++;
+    return n;
+  }
+}
+"#;
+
+#[test]
+fn pgjdbc_reads_metadata_and_runs_prepared_statements() {
+    let javac = std::process::Command::new("javac")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !services::available(
+        "javac and pgjdbc",
+        javac && std::path::Path::new(PGJDBC).exists(),
+    ) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("JdbcProbe.java"), JDBC_PROBE).unwrap();
+    let compiled = std::process::Command::new("javac")
+        .arg("JdbcProbe.java")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        compiled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&compiled.stderr)
+    );
+    let gateway = Gateway::start();
+    let output = std::process::Command::new("java")
+        .args(["-cp", &format!(".:{PGJDBC}"), "JdbcProbe"])
+        .arg(gateway.port.to_string())
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for line in [
+        "product PostgreSQL",
+        "catalogs 1",
+        "tables 5",
+        "columns 6",
+        "prepared 42",
+        "transactions ok",
+    ] {
+        assert!(stdout.contains(line), "{line}: {stdout}");
+    }
+}
