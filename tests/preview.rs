@@ -273,4 +273,9 @@ fn the_repl_shows_one_table_per_sink() {
         "{stdout}"
     );
     assert_nothing_written(&double);
+    assert_eq!(
+        double.live_sessions(),
+        0,
+        "the REPL closes its Flink session on exit"
+    );
 }

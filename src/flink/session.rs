@@ -206,6 +206,15 @@ impl FlinkSession {
         }
     }
 
+    /// Closes the open Flink session, if there is one.
+    pub async fn close(&mut self) {
+        if let Some(open) = self.open.take()
+            && let Err(err) = self.client.close_session(&open.handle).await
+        {
+            tracing::debug!(error = ?err, "closing a Flink session failed");
+        }
+    }
+
     /// Forgets the open Flink session without closing it (Flink lost it).
     pub fn forget(&mut self) {
         if let Some(open) = self.open.take() {

@@ -95,6 +95,7 @@ pub async fn run_interactive(context: Arc<Context>) -> std::io::Result<()> {
         eprint!("{}", format_error(&err, &buffer));
     }
     let _ = editor.save_history(&history);
+    session.close().await;
     Ok(())
 }
 
@@ -237,20 +238,24 @@ fn located(file: &Path, script: &str, err: &Error) -> String {
 /// statements succeeded.
 pub async fn run_scripts(context: Arc<Context>, files: &[PathBuf]) -> bool {
     let mut session = local_session(context, "run");
+    let mut ok = true;
     for file in files {
         let script = match std::fs::read_to_string(file) {
             Ok(script) => script,
             Err(e) => {
                 eprintln!("{}: cannot read: {e}", file.display());
-                return false;
+                ok = false;
+                break;
             }
         };
         if let Err(err) = run_text(&mut session, &script, Display::default(), false).await {
             eprintln!("{}", located(file, &script, &err));
-            return false;
+            ok = false;
+            break;
         }
     }
-    true
+    session.close().await;
+    ok
 }
 
 /// How `scaleph check` prints problems.

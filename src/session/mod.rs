@@ -175,6 +175,16 @@ impl Session {
         &mut self.vars
     }
 
+    /// Ends the session: its Flink session is closed now (a dropped
+    /// session closes it in the background, which a process about to exit
+    /// would not wait for).
+    pub async fn close(&mut self) {
+        self.prefetched = None;
+        if let Some(flink) = self.flink.as_mut() {
+            flink.close().await;
+        }
+    }
+
     /// A handle that cancels the statement this session is running.
     pub fn cancel_handle(&self) -> CancelHandle {
         self.cancel.clone()
