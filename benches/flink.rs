@@ -20,7 +20,6 @@
 #[allow(dead_code)]
 mod flink_gateway;
 
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -30,60 +29,15 @@ use futures::TryStreamExt;
 use serde_json::{Value, json};
 use tokio_postgres::{NoTls, SimpleQueryMessage};
 
-const BIN: &str = env!("CARGO_BIN_EXE_scaleph");
+mod support;
 
-struct Server {
-    child: Child,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use support::start_server;
 
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn start_scaleph(gateway_url: &str) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(BIN)
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--flink-gateway",
-            gateway_url,
-            "--data-dir",
-        ])
-        .arg(dir.path())
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn scaleph serve");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "scaleph did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Server {
-        child,
-        port,
-        _dir: dir,
-    }
 }
 
 async fn connect(conn: &str) -> tokio_postgres::Client {
@@ -113,6 +67,25 @@ async fn submit(http: &reqwest::Client, base: &str, session: &str, sql: &str) ->
     submitted["operationHandle"].as_str().unwrap().to_string()
 }
 
+/// The result page `token` of an operation, as its raw body.
+async fn fetch(
+    http: &reqwest::Client,
+    base: &str,
+    session: &str,
+    operation: &str,
+    token: u64,
+) -> bytes::Bytes {
+    http.get(format!(
+        "{base}/sessions/{session}/operations/{operation}/result/{token}?rowFormat=JSON"
+    ))
+    .send()
+    .await
+    .unwrap()
+    .bytes()
+    .await
+    .unwrap()
+}
+
 /// Closes an operation.
 async fn close(http: &reqwest::Client, base: &str, session: &str, operation: &str) {
     http.delete(format!(
@@ -129,16 +102,8 @@ async fn direct_statement(http: &reqwest::Client, base: &str, session: &str, sql
     let mut token = 0;
     let mut rows = 0;
     loop {
-        let page: Value = http
-            .get(format!(
-                "{base}/sessions/{session}/operations/{operation}/result/{token}?rowFormat=JSON"
-            ))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page: Value =
+            serde_json::from_slice(&fetch(http, base, session, &operation, token).await).unwrap();
         match page["resultType"].as_str() {
             Some("EOS") => break,
             Some("PAYLOAD") => {
@@ -158,16 +123,7 @@ async fn direct_stream(http: &reqwest::Client, base: &str, session: &str, sql: &
     let mut token = 0;
     let mut bytes = 0;
     loop {
-        let body = http
-            .get(format!(
-                "{base}/sessions/{session}/operations/{operation}/result/{token}?rowFormat=JSON"
-            ))
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
+        let body = fetch(http, base, session, &operation, token).await;
         bytes += body.len();
         if body.starts_with(br#"{"resultType":"EOS""#) {
             break;
@@ -256,7 +212,7 @@ fn main() {
         not_ready_fetches: 0,
         ..DoubleOptions::default()
     });
-    let server = start_scaleph(&double.url());
+    let (server, _) = start_server(&["--flink-gateway", &double.url()]);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -14,70 +14,12 @@
 
 use std::io::Write;
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_scaleph");
+mod support;
 
-struct Server {
-    child: Child,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Starts `scaleph serve` and returns it with the time until it accepted a connection.
-fn start_server() -> (Server, Duration) {
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let started = Instant::now();
-    let child = Command::new(BIN)
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--data-dir",
-        ])
-        .arg(dir.path())
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn scaleph serve");
-    loop {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "scaleph did not start"
-        );
-        std::thread::sleep(Duration::from_micros(500));
-    }
-    let elapsed = started.elapsed();
-    (
-        Server {
-            child,
-            port,
-            _dir: dir,
-        },
-        elapsed,
-    )
-}
+use support::{Server, start_server};
 
 fn pgbench(
     port: u16,
@@ -184,7 +126,7 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(10);
 
-    let mut starts: Vec<Duration> = (0..10).map(|_| start_server().1).collect();
+    let mut starts: Vec<Duration> = (0..10).map(|_| start_server(&[]).1).collect();
     starts.sort();
     println!(
         "serve start-to-listening: median {:.1} ms (min {:.1}, max {:.1}) over 10 starts [goal <= 200 ms]",
@@ -193,7 +135,7 @@ fn main() {
         starts[9].as_secs_f64() * 1e3
     );
 
-    let (server, _) = start_server();
+    let (server, _) = start_server(&[]);
     let (before, after, per) = memory_per_connection(&server, 1000);
     println!(
         "idle memory: RSS {before} KiB -> {after} KiB with 1000 connections = {per:.1} KiB per connection [goal <= 64 KiB]"
@@ -202,7 +144,7 @@ fn main() {
 
     let script = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(script.path(), "SELECT 1;\n").unwrap();
-    let (server, _) = start_server();
+    let (server, _) = start_server(&[]);
     println!("pgbench -n -f (SELECT 1;) -c 8 -j 2 -T {secs}");
     println!(
         "{:<10} {:>14} {:>14} {:>8}",

@@ -96,11 +96,25 @@ const CATALOG_MARKERS: &[&str] = &[
     "array_lower",
 ];
 
+/// Whether lower-cased SQL text names the PostgreSQL catalogs or their
+/// functions.
+pub fn looks_like_catalog_query(text: &str) -> bool {
+    CATALOG_MARKERS.iter().any(|marker| text.contains(marker))
+}
+
 /// Whether `statement` reads the PostgreSQL catalogs or calls their
 /// functions.
 pub fn is_catalog_query(statement: &Statement) -> bool {
-    let text = statement.to_string().to_ascii_lowercase();
-    CATALOG_MARKERS.iter().any(|marker| text.contains(marker))
+    looks_like_catalog_query(&statement.to_string().to_ascii_lowercase())
+}
+
+/// A catalog query made plannable by DataFusion: datafusion-pg-catalog's
+/// rewrites, then scaleph's.
+pub fn rewrite_catalog_query(statement: Statement) -> Statement {
+    let mut statement = super::compatibility_parser().rewrite(statement);
+    rewrite_array_subqueries(&mut statement);
+    rewrite_like_escapes(&mut statement);
+    statement
 }
 
 /// Catalog tables that are always empty in scaleph: nothing it shows has

@@ -41,6 +41,12 @@ pub fn compatibility_parser() -> &'static datafusion_pg_catalog::sql::PostgresCo
     PARSER.get_or_init(datafusion_pg_catalog::sql::PostgresCompatibilityParser::new)
 }
 
+/// Whether SQL text (lower-cased) looks like a catalog query: it names
+/// pg_catalog, information_schema or a function only they use.
+pub fn looks_like_catalog_query(text: &str) -> bool {
+    compat::looks_like_catalog_query(text)
+}
+
 /// Whether the local engine answers `query` (it reads only local schemas).
 pub fn is_local(query: &sqlparser::ast::Statement) -> bool {
     routing::is_local(query)
@@ -103,13 +109,9 @@ impl LocalEngine {
     }
 
     /// Sets up pg_catalog over every schema of the session's catalog, with
-    /// the functions catalog queries call, when `query` looks like a
-    /// catalog query; scaleph's own functions (version(), current_user,
+    /// the functions catalog queries call, once; scaleph's own functions (version(), current_user,
     /// ...) are registered again after, so they win.
-    fn prepare_catalog(&self, query: &sqlparser::ast::Statement) {
-        if self.pg_catalog.get().is_some() || !compat::is_catalog_query(query) {
-            return;
-        }
+    fn prepare_catalog(&self) {
         self.pg_catalog.get_or_init(|| {
             let context = self.context();
             if let Err(err) = datafusion_pg_catalog::setup_pg_catalog(
@@ -124,12 +126,13 @@ impl LocalEngine {
     }
 
     async fn plan(&self, query: &sqlparser::ast::Statement) -> Result<LogicalPlan> {
-        self.prepare_catalog(query);
         let mut query = query.clone();
         naming::name_columns_like_postgres(&mut query);
-        let mut query = compatibility_parser().rewrite(query);
-        compat::rewrite_array_subqueries(&mut query);
-        compat::rewrite_like_escapes(&mut query);
+        // Only catalog queries pay for pg_catalog and the PostgreSQL rewrites.
+        if compat::is_catalog_query(&query) {
+            self.prepare_catalog();
+            query = compat::rewrite_catalog_query(query);
+        }
         self.context()
             .state()
             .statement_to_plan(DfStatement::Statement(Box::new(query)))

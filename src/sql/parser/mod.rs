@@ -206,6 +206,11 @@ fn parse_query(
 /// parsed and rewritten by datafusion-pg-catalog's compatibility parser;
 /// `None` for anything else, which stays Flink SQL.
 fn postgres_catalog_query(text: &str) -> Option<Vec<sqlparser::ast::Statement>> {
+    // Flink SQL that sqlparser cannot read is common; parse it twice only
+    // when it names the catalogs.
+    if !crate::engine::looks_like_catalog_query(&text.to_ascii_lowercase()) {
+        return None;
+    }
     let statements = crate::engine::compatibility_parser().parse(text).ok()?;
     (statements.len() == 1 && is_query(&statements[0]) && crate::engine::is_local(&statements[0]))
         .then_some(statements)
