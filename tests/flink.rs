@@ -12,20 +12,11 @@ use crate::support::{Gateway, eventually, services, text_rows};
 
 /// A scaleph gateway forwarding to `double`, with `config` as its
 /// scaleph.toml (if not empty).
-fn gateway_for(double: &FlinkDouble, config: &str) -> Gateway {
-    let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
-    let config_path = dir.path().join("scaleph.toml");
-    std::fs::write(&config_path, config).expect("write scaleph.toml");
-    let url = double.url();
-    let config_path = config_path.to_string_lossy().to_string();
-    Gateway::start_with(
-        dir.path().join("data"),
-        Some(dir),
-        &["--flink-gateway", &url, "--config", &config_path],
-    )
+pub fn gateway_for(double: &FlinkDouble, config: &str) -> Gateway {
+    Gateway::start_for_flink(&double.url(), config)
 }
 
-const ORDERS: &str = "CREATE TABLE orders (id INT NOT NULL, big BIGINT, amount DECIMAL(10, 2), \
+pub const ORDERS: &str = "CREATE TABLE orders (id INT NOT NULL, big BIGINT, amount DECIMAL(10, 2), \
      price DOUBLE, note STRING, at_ltz TIMESTAMP_LTZ(3)) WITH ('connector' = 'datagen', 'number-of-rows' = '3')";
 
 const CLICKS: &str = "CREATE TABLE clicks (id INT NOT NULL, flag BOOLEAN NOT NULL, url STRING) \

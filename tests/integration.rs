@@ -5,6 +5,7 @@ mod catalog;
 mod cli;
 mod datasource;
 mod flink;
+mod flink_catalog;
 mod flink_double;
 mod pgwire;
 mod preview;

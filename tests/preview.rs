@@ -10,13 +10,7 @@ use crate::support::flink_gateway::FlinkDouble;
 use crate::support::{Gateway, eventually, text_rows};
 
 fn gateway_for(double: &FlinkDouble) -> Gateway {
-    let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
-    let url = double.url();
-    Gateway::start_with(
-        dir.path().to_path_buf(),
-        Some(dir),
-        &["--flink-gateway", &url],
-    )
+    Gateway::start_for_flink(&double.url(), "")
 }
 
 const TABLES: &str = "CREATE TABLE orders (id INT NOT NULL, amount DECIMAL(10, 2), note STRING) \
@@ -25,24 +19,8 @@ const TABLES: &str = "CREATE TABLE orders (id INT NOT NULL, amount DECIMAL(10, 2
      CREATE TABLE sink (order_id INT, total DECIMAL(10, 2), label STRING) WITH ('connector' = 'blackhole'); \
      CREATE TABLE other_sink (n INT) WITH ('connector' = 'blackhole')";
 
-/// Every statement the double received, from execute and configure-session.
-fn statements_sent(double: &FlinkDouble) -> Vec<String> {
-    double
-        .requests()
-        .into_iter()
-        .filter(|r| r.path.ends_with("/statements") || r.path.ends_with("/configure-session"))
-        .filter_map(|r| {
-            serde_json::from_str::<serde_json::Value>(&r.body)
-                .ok()?
-                .get("statement")?
-                .as_str()
-                .map(str::to_string)
-        })
-        .collect()
-}
-
 fn assert_nothing_written(double: &FlinkDouble) {
-    for statement in statements_sent(double) {
+    for statement in double.statements() {
         let upper = statement.to_ascii_uppercase();
         assert!(
             !upper.contains("INSERT")
@@ -145,7 +123,8 @@ async fn preview_mode_shows_what_inserts_would_write_and_writes_nothing() {
     assert!(double.jobs().iter().all(|(_, status)| status != "RUNNING"));
     // Definitions still reach Flink, so previews run on the real schemas.
     assert!(
-        statements_sent(&double)
+        double
+            .statements()
             .iter()
             .any(|s| s.starts_with("CREATE TABLE sink"))
     );
@@ -236,11 +215,12 @@ async fn begin_statement_set_blocks_are_sent_as_one_statement_set() {
         .unwrap();
     assert_eq!(result_sets(&messages), vec![(vec!["job id".into()], 1)]);
     assert!(
-        statements_sent(&double)
+        double
+            .statements()
             .iter()
             .any(|s| s.starts_with("EXECUTE STATEMENT SET BEGIN INSERT INTO other_sink")),
         "{:?}",
-        statements_sent(&double)
+        double.statements()
     );
 }
 

@@ -8,6 +8,7 @@
 mod cache;
 mod compat;
 mod errors;
+mod flink_catalog;
 mod functions;
 mod naming;
 mod placeholders;
@@ -55,6 +56,15 @@ pub fn is_local(query: &sqlparser::ast::Statement) -> bool {
 /// The schema unqualified names resolve in.
 pub const DEFAULT_SCHEMA: &str = "public";
 
+/// The pg database of Flink's built-in catalog, and the only one when no
+/// Flink SQL Gateway is configured.
+pub const LOCAL_DATABASE: &str = "scaleph";
+
+/// Whether `query` reads the PostgreSQL catalogs or calls their functions.
+pub fn is_catalog_query(query: &sqlparser::ast::Statement) -> bool {
+    compat::is_catalog_query(query)
+}
+
 /// A session's local engine.
 pub struct LocalEngine {
     store: Arc<dyn Store>,
@@ -66,6 +76,7 @@ pub struct LocalEngine {
     /// never ask).
     pg_catalog: OnceLock<()>,
     cache: cache::SessionCache,
+    flink_catalog: flink_catalog::ShownFlinkCatalog,
 }
 
 impl LocalEngine {
@@ -79,6 +90,7 @@ impl LocalEngine {
             context: OnceLock::new(),
             pg_catalog: OnceLock::new(),
             cache: cache::SessionCache::default(),
+            flink_catalog: flink_catalog::ShownFlinkCatalog::default(),
         }
     }
 
@@ -99,6 +111,14 @@ impl LocalEngine {
             functions::register(&context, &self.info);
             context
         })
+    }
+
+    /// Shows a Flink catalog's databases, tables and views (the pg
+    /// database this session connected to) in pg_catalog and
+    /// information_schema, in place of the previous listing.
+    pub fn show_flink_catalog(&self, listing: &crate::flink::metadata::CatalogListing) {
+        self.flink_catalog
+            .show(self.context(), &self.info.database, listing);
     }
 
     /// Whether this engine answers `query`: it reads no table, or only

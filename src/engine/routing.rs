@@ -10,6 +10,12 @@ use sqlparser::ast::{ObjectName, Query, Statement, Visit, Visitor};
 /// Schemas the local engine serves.
 const LOCAL_SCHEMAS: &[&str] = &["scaleph", "pg_catalog", "information_schema"];
 
+/// Whether `schema` is one the local engine serves (`scaleph`,
+/// `pg_catalog`, `information_schema`).
+pub fn is_local_schema(schema: &str) -> bool {
+    LOCAL_SCHEMAS.contains(&schema)
+}
+
 /// Table functions DataFusion provides.
 const TABLE_FUNCTIONS: &[&str] = &["generate_series", "range", "unnest"];
 

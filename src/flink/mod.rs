@@ -3,12 +3,14 @@
 //! [`session`] keeps one Flink session per scaleph session (and replays
 //! its state into a new one when Flink loses it), [`fetch`] streams
 //! results, [`result`] decodes values into Arrow, [`errors`] turns Flink's
-//! stack traces into readable errors, and [`state`] reads what a statement
-//! does to the session.
+//! stack traces into readable errors, [`state`] reads what a statement
+//! does to the session, and [`metadata`] lists a catalog's databases,
+//! tables and columns for the pg catalogs.
 
 pub mod client;
 pub mod errors;
 pub mod fetch;
+pub mod metadata;
 pub mod result;
 pub mod session;
 pub mod state;

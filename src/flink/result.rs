@@ -116,6 +116,69 @@ impl FlinkType {
         Ok((flink_type, nullable))
     }
 
+    /// The type of a type as `DESCRIBE` prints it (`INT NOT NULL`,
+    /// `DECIMAL(10, 2)`, `TIMESTAMP(3) *ROWTIME*`, `ARRAY<STRING>`), and
+    /// its nullability. Names scaleph does not map become [`FlinkType::Json`].
+    pub fn from_summary(summary: &str) -> (FlinkType, bool) {
+        let text = summary
+            .replace("*ROWTIME*", "")
+            .replace("*PROCTIME*", "")
+            .trim()
+            .to_ascii_uppercase();
+        let (text, nullable) = match text.strip_suffix("NOT NULL") {
+            Some(rest) => (rest.trim_end().to_string(), false),
+            None => (text, true),
+        };
+        let name_end = text
+            .find(|c: char| c == '(' || c == '<' || c.is_whitespace())
+            .unwrap_or(text.len());
+        let (name, rest) = text.split_at(name_end);
+        let arguments: Vec<i64> = rest
+            .trim_start()
+            .strip_prefix('(')
+            .and_then(|r| r.split_once(')'))
+            .map(|(inside, _)| {
+                inside
+                    .split(',')
+                    .filter_map(|n| n.trim().parse().ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let flink_type = match name {
+            "NULL" => FlinkType::Null,
+            "BOOLEAN" => FlinkType::Boolean,
+            "TINYINT" => FlinkType::TinyInt,
+            "SMALLINT" => FlinkType::SmallInt,
+            "INT" | "INTEGER" => FlinkType::Int,
+            "BIGINT" => FlinkType::BigInt,
+            "FLOAT" => FlinkType::Float,
+            "DOUBLE" => FlinkType::Double,
+            "DECIMAL" | "DEC" | "NUMERIC" => {
+                let precision = arguments.first().copied().unwrap_or(10);
+                let scale = arguments.get(1).copied().unwrap_or(0);
+                match (u8::try_from(precision), i8::try_from(scale)) {
+                    (Ok(p), Ok(s)) if (1..=38).contains(&p) && (0..=38).contains(&s) => {
+                        FlinkType::Decimal(p, s)
+                    }
+                    _ => FlinkType::Json(name.to_string()),
+                }
+            }
+            "CHAR" | "VARCHAR" | "STRING" => FlinkType::String,
+            "BINARY" | "VARBINARY" | "BYTES" => FlinkType::Binary,
+            "DATE" => FlinkType::Date,
+            "TIME" => FlinkType::Time,
+            "TIMESTAMP" if text.contains("WITH LOCAL TIME ZONE") => FlinkType::TimestampLtz,
+            "TIMESTAMP" => FlinkType::Timestamp,
+            "TIMESTAMP_LTZ" => FlinkType::TimestampLtz,
+            "INTERVAL" if rest.contains("YEAR") || rest.trim_start().starts_with("MONTH") => {
+                FlinkType::IntervalYearMonth
+            }
+            "INTERVAL" => FlinkType::IntervalDayTime,
+            other => FlinkType::Json(other.to_string()),
+        };
+        (flink_type, nullable)
+    }
+
     /// The Arrow type its values decode to.
     pub fn arrow(&self) -> DataType {
         match self {
@@ -367,6 +430,35 @@ mod tests {
         let array = decode_column(&flink_type, &refs, zone).unwrap();
         assert_eq!(array.data_type(), &flink_type.arrow());
         array
+    }
+
+    #[test]
+    fn described_types_map_like_logical_types() {
+        let ty = FlinkType::from_summary;
+        assert_eq!(ty("INT NOT NULL"), (FlinkType::Int, false));
+        assert_eq!(ty("STRING"), (FlinkType::String, true));
+        assert_eq!(ty("VARCHAR(20)"), (FlinkType::String, true));
+        assert_eq!(ty("DECIMAL(10, 2)"), (FlinkType::Decimal(10, 2), true));
+        assert_eq!(ty("TIMESTAMP(3) *ROWTIME*"), (FlinkType::Timestamp, true));
+        assert_eq!(
+            ty("TIMESTAMP_LTZ(3) NOT NULL *PROCTIME*"),
+            (FlinkType::TimestampLtz, false)
+        );
+        assert_eq!(
+            ty("TIMESTAMP(6) WITH LOCAL TIME ZONE"),
+            (FlinkType::TimestampLtz, true)
+        );
+        assert_eq!(
+            ty("INTERVAL YEAR(2) TO MONTH"),
+            (FlinkType::IntervalYearMonth, true)
+        );
+        assert_eq!(
+            ty("INTERVAL DAY(2) TO SECOND(3)"),
+            (FlinkType::IntervalDayTime, true)
+        );
+        assert_eq!(ty("ARRAY<INT>"), (FlinkType::Json("ARRAY".into()), true));
+        assert_eq!(ty("DECIMAL(99, 0)").0, FlinkType::Json("DECIMAL".into()));
+        assert_eq!(ty("").0, FlinkType::Json(String::new()));
     }
 
     #[test]

@@ -23,6 +23,10 @@ use crate::store::Store;
 pub const LOCAL_TIME_ZONE: &str = "table.local-time-zone";
 /// The Flink session key of the runtime mode.
 pub const RUNTIME_MODE: &str = "execution.runtime-mode";
+/// The Flink session key of the built-in catalog's name.
+pub const BUILTIN_CATALOG: &str = "table.builtin-catalog-name";
+/// The built-in catalog's name when the configuration does not set one.
+pub const DEFAULT_BUILTIN_CATALOG: &str = "default_catalog";
 
 /// A Flink session that is open.
 struct Open {
@@ -46,11 +50,19 @@ pub struct FlinkSession {
     log: Vec<String>,
     /// Flink properties SET in this session (over `properties`).
     set: BTreeMap<String, String>,
+    /// The catalog the session starts in (the pg database the client
+    /// connected to), `None` for the built-in one.
+    catalog: Option<String>,
 }
 
 /// `'text'` with `'` doubled.
 pub fn quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
+}
+
+/// A Flink identifier: `` `name` `` with `` ` `` doubled.
+pub fn quote_identifier(name: &str) -> String {
+    format!("`{}`", name.replace('`', "``"))
 }
 
 impl FlinkSession {
@@ -71,7 +83,28 @@ impl FlinkSession {
             open: None,
             log: Vec::new(),
             set: BTreeMap::new(),
+            catalog: None,
         }
+    }
+
+    /// The session starts in Flink catalog `catalog` (`USE CATALOG` after
+    /// the store's catalogs are created, before this session's log).
+    pub fn start_in_catalog(&mut self, catalog: String) {
+        self.catalog = Some(catalog);
+    }
+
+    /// The catalog the session started in: the one chosen by
+    /// [`FlinkSession::start_in_catalog`], else the built-in catalog.
+    pub fn start_catalog(&self) -> &str {
+        self.catalog
+            .as_deref()
+            .unwrap_or_else(|| self.builtin_catalog())
+    }
+
+    /// The name of Flink's built-in catalog in this session.
+    pub fn builtin_catalog(&self) -> &str {
+        self.property(BUILTIN_CATALOG)
+            .unwrap_or(DEFAULT_BUILTIN_CATALOG)
     }
 
     /// The client of the gateway.
@@ -136,8 +169,9 @@ impl FlinkSession {
         Ok(handle)
     }
 
-    /// Runs the store's catalogs and jars, then this session's log, in a
-    /// new Flink session.
+    /// Runs the store's catalogs and jars, then `USE CATALOG` of the
+    /// session's catalog (which must succeed: 3D000 when Flink has no such
+    /// catalog), then this session's log, in a new Flink session.
     async fn replay(&self, handle: &str, notices: &mut Vec<Notice>) -> Result<()> {
         let mut statements: Vec<(String, String)> = Vec::new();
         for catalog in self.store.list_flink_catalogs().await? {
@@ -150,9 +184,42 @@ impl FlinkSession {
             let statement = format!("ADD JAR {}", quote(&jar.source));
             statements.push((statement.clone(), statement));
         }
-        for statement in &self.log {
-            statements.push((statement.clone(), crate::sql::mask::redact(statement)));
+        self.restore(handle, statements, notices).await?;
+        if let Some(catalog) = &self.catalog {
+            let statement = format!("USE CATALOG {}", quote_identifier(catalog));
+            match self.configure(handle, &statement).await {
+                Err(err @ GatewayError::Failed(_)) if !err.session_missing() => {
+                    return Err(crate::error::Error::new(
+                        SqlState::INVALID_CATALOG_NAME,
+                        format!("database \"{catalog}\" does not exist"),
+                    )
+                    .with_detail(format!(
+                        "it is not a Flink catalog: {}",
+                        err.into_error().message
+                    ))
+                    .with_hint(
+                        "database scaleph is Flink's built-in catalog; any other database is the Flink catalog of that name (SHOW CATALOGS lists them)",
+                    ));
+                }
+                other => other?,
+            }
         }
+        let log = self
+            .log
+            .iter()
+            .map(|statement| (statement.clone(), crate::sql::mask::redact(statement)))
+            .collect();
+        self.restore(handle, log, notices).await
+    }
+
+    /// Runs `(statement, shown)` pairs in order; a failure is a warning
+    /// naming `shown`, except that a lost session ends the replay.
+    async fn restore(
+        &self,
+        handle: &str,
+        statements: Vec<(String, String)>,
+        notices: &mut Vec<Notice>,
+    ) -> Result<()> {
         for (statement, shown) in statements {
             match self.configure(handle, &statement).await {
                 Ok(()) => {}

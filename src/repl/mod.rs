@@ -21,9 +21,6 @@ pub mod render;
 use meta::MetaCommand;
 use render::Layout;
 
-/// The database name the REPL and scripts use.
-const LOCAL_DATABASE: &str = "scaleph";
-
 /// Display settings toggled by backslash commands.
 #[derive(Clone, Copy, Debug, Default)]
 struct Display {
@@ -33,7 +30,10 @@ struct Display {
 
 fn local_session(context: Arc<Context>, client: &str) -> Session {
     let user = std::env::var("USER").unwrap_or_else(|_| "scaleph".to_string());
-    Session::new(context, SessionInfo::new(user, LOCAL_DATABASE, client))
+    Session::new(
+        context,
+        SessionInfo::new(user, crate::engine::LOCAL_DATABASE, client),
+    )
 }
 
 /// Runs the interactive REPL until `\q` or end of input. Reads from a pipe

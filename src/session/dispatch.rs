@@ -8,7 +8,7 @@ use datafusion::scalar::ScalarValue;
 use super::{Description, Session, vars};
 use crate::error::{Error, Result, SqlState};
 use crate::handler;
-use crate::result::{QueryResult, StatementOutput};
+use crate::result::{Notice, QueryResult, StatementOutput};
 use crate::sql::ParsedStatement;
 use crate::sql::ast::{
     AlterObject, CommentOn, DescribeObject, DropObject, FlinkStatementKind, Lifecycle,
@@ -42,7 +42,48 @@ async fn forward(
     let Some(flink) = session.flink.as_mut() else {
         return Err(flink_unavailable());
     };
-    handler::flink::handle_flink_statement(flink, &session.vars, store.as_ref(), parsed, kind).await
+    let output =
+        handler::flink::handle_flink_statement(flink, &session.vars, store.as_ref(), parsed, kind)
+            .await?;
+    if matches!(
+        kind,
+        FlinkStatementKind::Ddl | FlinkStatementKind::CreateTableAs | FlinkStatementKind::Other
+    ) {
+        session.flink_catalog_listed = false;
+    }
+    Ok(output)
+}
+
+/// Before a catalog query: the Flink catalog of the session's database
+/// listed into the engine, the first time and after DDL. When Flink
+/// cannot list it, the query still answers, from what scaleph has, with
+/// a warning.
+async fn list_flink_catalog(
+    session: &mut Session,
+    query: &sqlparser::ast::Statement,
+) -> Vec<Notice> {
+    let mut notices = Vec::new();
+    if session.flink_catalog_listed || !crate::engine::is_catalog_query(query) {
+        return notices;
+    }
+    let Some(flink) = session.flink.as_mut() else {
+        return notices;
+    };
+    match crate::flink::metadata::list_catalog(flink, &mut notices).await {
+        Ok(listing) => {
+            session.engine.show_flink_catalog(&listing);
+            session.flink_catalog_listed = true;
+        }
+        Err(err) => notices.push(Notice {
+            severity: "WARNING",
+            sqlstate: SqlState::WARNING,
+            message: format!(
+                "Flink's tables are not shown: the Flink catalog could not be listed: {}",
+                err.message
+            ),
+        }),
+    }
+    notices
 }
 
 /// The row schema of a Flink statement. Where only Flink knows it, the
@@ -113,6 +154,7 @@ pub(super) async fn describe(
     }
     let schema = match &parsed.statement {
         Statement::Query(query) if session.engine.answers(query) => {
+            list_flink_catalog(session, query).await;
             return session.engine.describe(query).await;
         }
         Statement::ShowObjects(show) if show.kind == ObjectKind::Datasource => {
@@ -252,7 +294,10 @@ pub(super) async fn execute(
         Statement::ResetVariable(reset) => reset_variable(session, reset).await,
         Statement::Transaction(command) => Ok(QueryResult::command(command.to_string()).into()),
         Statement::Query(query) if session.engine.answers(query) => {
-            Ok(session.engine.execute(query, params).await?.into())
+            let notices = list_flink_catalog(session, query).await;
+            let mut output: StatementOutput = session.engine.execute(query, params).await?.into();
+            output.notices.extend(notices);
+            Ok(output)
         }
         other => Err(not_supported_yet(other)),
     }

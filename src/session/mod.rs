@@ -128,6 +128,9 @@ pub struct Session {
     /// describe before they execute), waiting for its Execute. (In a
     /// mutex only so that the session is `Sync`; nothing contends for it.)
     prefetched: Option<(String, std::sync::Mutex<StatementOutput>)>,
+    /// Whether the engine shows the Flink catalog as it is now (listed on
+    /// the first catalog query, again after DDL).
+    flink_catalog_listed: bool,
 }
 
 /// How many distinct scripts a session keeps parsed.
@@ -140,17 +143,22 @@ impl Session {
     pub fn new(context: Arc<Context>, info: SessionInfo) -> Session {
         let engine = LocalEngine::new(context.store.clone(), context.registry.clone(), &info);
         let flink = context.flink.as_ref().map(|client| {
-            crate::flink::FlinkSession::new(
+            let mut flink = crate::flink::FlinkSession::new(
                 client.clone(),
                 context.store.clone(),
                 format!("{}@{}", info.user, info.client),
                 context.config.flink.session_properties.clone(),
                 context.config.flink.heartbeat,
-            )
+            );
+            if info.database != crate::engine::LOCAL_DATABASE {
+                flink.start_in_catalog(info.database.clone());
+            }
+            flink
         });
         Session {
             flink,
             prefetched: None,
+            flink_catalog_listed: false,
             context,
             info,
             vars: SessionVars::new(),
@@ -173,6 +181,29 @@ impl Session {
     /// This session's variables, for a frontend applying startup parameters.
     pub fn vars_mut(&mut self) -> &mut SessionVars {
         &mut self.vars
+    }
+
+    /// Checks the database the client connected to: `scaleph`, or with a
+    /// Flink SQL Gateway the Flink catalog of that name — the Flink
+    /// session opens now and starts in it (3D000 when Flink has no such
+    /// catalog). The notices of opening it.
+    pub async fn connect(&mut self) -> Result<Vec<crate::result::Notice>> {
+        if self.info.database == crate::engine::LOCAL_DATABASE {
+            return Ok(Vec::new());
+        }
+        let Some(flink) = self.flink.as_mut() else {
+            return Err(crate::error::Error::new(
+                crate::error::SqlState::INVALID_CATALOG_NAME,
+                format!("database \"{}\" does not exist", self.info.database),
+            )
+            .with_hint(format!(
+                "without a Flink SQL Gateway the only database is {}; with one, every Flink catalog is a database",
+                crate::engine::LOCAL_DATABASE
+            )));
+        };
+        let mut notices = Vec::new();
+        flink.handle(&mut notices).await?;
+        Ok(notices)
     }
 
     /// Ends the session: its Flink session is closed now (a dropped

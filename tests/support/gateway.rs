@@ -76,6 +76,20 @@ impl Gateway {
         }
     }
 
+    /// Starts a gateway forwarding Flink SQL to the gateway at `url`, with
+    /// `config` as its scaleph.toml (if not empty).
+    pub fn start_for_flink(url: &str, config: &str) -> Gateway {
+        let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+        let config_path = dir.path().join("scaleph.toml");
+        std::fs::write(&config_path, config).expect("write scaleph.toml");
+        let config_path = config_path.to_string_lossy().to_string();
+        Gateway::start_with(
+            dir.path().join("data"),
+            Some(dir),
+            &["--flink-gateway", url, "--config", &config_path],
+        )
+    }
+
     /// The temporary dir handle, to restart on the same data.
     pub fn dir_handle(&self) -> Option<Arc<tempfile::TempDir>> {
         self._dir.clone()
@@ -83,25 +97,42 @@ impl Gateway {
 
     /// A tokio-postgres connection string.
     pub fn conn_str(&self) -> String {
+        self.conn_str_in("scaleph")
+    }
+
+    /// A tokio-postgres connection string for `database`.
+    pub fn conn_str_in(&self, database: &str) -> String {
         format!(
-            "host=127.0.0.1 port={} user=scaleph dbname=scaleph",
+            "host=127.0.0.1 port={} user=scaleph dbname={database}",
             self.port
         )
     }
 
     /// A connected tokio-postgres client (its connection driven in the background).
     pub async fn client(&self) -> tokio_postgres::Client {
-        let (client, connection) = tokio_postgres::connect(&self.conn_str(), tokio_postgres::NoTls)
-            .await
-            .expect("connect to scaleph");
+        self.client_in("scaleph").await.expect("connect to scaleph")
+    }
+
+    /// A tokio-postgres client connected to `database`, or why it could not connect.
+    pub async fn client_in(
+        &self,
+        database: &str,
+    ) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+        let (client, connection) =
+            tokio_postgres::connect(&self.conn_str_in(database), tokio_postgres::NoTls).await?;
         tokio::spawn(async move {
             let _ = connection.await;
         });
-        client
+        Ok(client)
     }
 
     /// Runs the real `psql` against the gateway with `args`.
     pub fn psql(&self, args: &[&str]) -> Output {
+        self.psql_in("scaleph", args)
+    }
+
+    /// Runs the real `psql` against the gateway's `database` with `args`.
+    pub fn psql_in(&self, database: &str, args: &[&str]) -> Output {
         Command::new("psql")
             .args([
                 "-h",
@@ -115,7 +146,7 @@ impl Gateway {
                 "ON_ERROR_STOP=1",
             ])
             .args(args)
-            .arg("scaleph")
+            .arg(database)
             .env("PGCONNECT_TIMEOUT", "10")
             .output()
             .expect("run psql")

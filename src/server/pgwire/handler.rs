@@ -220,6 +220,9 @@ impl StartupHandler for ScalephHandler {
                 session.vars_mut().set(key, value).map_err(|e| fatal(&e))?;
             }
         }
+        for notice in session.connect().await.map_err(|e| fatal(&e))? {
+            tracing::warn!(session = session.info().id, "{}", notice.message);
+        }
         let pid = session.info().id as i32;
         let secret = new_secret_key(client.protocol_version());
         client.set_pid_and_secret_key(pid, secret.clone());

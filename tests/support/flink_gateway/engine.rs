@@ -762,6 +762,40 @@ fn alter(
     Ok(())
 }
 
+/// SHOW TABLES (tables and views, as Flink lists them) or SHOW VIEWS of
+/// a database, filtered by LIKE.
+fn relations(
+    catalogs: &Catalogs,
+    from: Option<sql::Name>,
+    like: sql::LikeFilter,
+    views_only: bool,
+) -> Result<Outcome, JavaError> {
+    let (catalog, database) = match &from {
+        Some(name) => catalogs.qualify_database(name)?,
+        None => (
+            catalogs.current_catalog.clone(),
+            catalogs.current_database.clone(),
+        ),
+    };
+    let names = catalogs
+        .relation_names(&catalog, &database, views_only)
+        .map_err(|_| validation(format!("Database '{catalog}'.'{database}' doesn't exist.")))?;
+    let names = names
+        .into_iter()
+        .filter(|n| {
+            like.as_ref()
+                .is_none_or(|(not, pattern)| like_matches(pattern, n) != *not)
+        })
+        .map(|n| vec![Some(n)])
+        .collect();
+    let column = if views_only {
+        "view name"
+    } else {
+        "table name"
+    };
+    Ok(strings(&[column], names))
+}
+
 fn show(exec: &mut Execution, show: Show) -> Result<Outcome, JavaError> {
     let session = &*exec.session;
     let catalogs = &session.catalogs;
@@ -788,32 +822,8 @@ fn show(exec: &mut Execution, show: Show) -> Result<Outcome, JavaError> {
                 .ok_or_else(|| validation(format!("Catalog {catalog} does not exist")))?;
             column("database name", cat.databases.keys().cloned().collect())
         }
-        Show::Tables(from, like) => {
-            let (catalog, database) = match &from {
-                Some(name) => catalogs.qualify_database(name)?,
-                None => (
-                    catalogs.current_catalog.clone(),
-                    catalogs.current_database.clone(),
-                ),
-            };
-            let names = catalogs
-                .relation_names(&catalog, &database, false)
-                .map_err(|_| {
-                    validation(format!("Database '{catalog}'.'{database}' doesn't exist."))
-                })?;
-            let names = names
-                .into_iter()
-                .filter(|n| {
-                    like.as_ref()
-                        .is_none_or(|(not, pattern)| like_matches(pattern, n) != *not)
-                })
-                .collect();
-            column("table name", names)
-        }
-        Show::Views => column(
-            "view name",
-            catalogs.relation_names(&catalogs.current_catalog, &catalogs.current_database, true)?,
-        ),
+        Show::Tables(from, like) => relations(catalogs, from, like, false)?,
+        Show::Views(from, like) => relations(catalogs, from, like, true)?,
         Show::Functions(user_only) => {
             let path = Path {
                 catalog: catalogs.current_catalog.clone(),

@@ -46,7 +46,7 @@
 //! WATERMARK, `AS PROCTIME()`, COMMENT, PARTITIONED BY, WITH), CREATE
 //! [TEMPORARY] VIEW, CREATE DATABASE / CATALOG / FUNCTION, DROP and ALTER of
 //! each, USE [CATALOG], LOAD/UNLOAD/USE MODULE(S), SET, RESET, ADD/REMOVE
-//! JAR, SHOW (CATALOGS, DATABASES, TABLES [LIKE], VIEWS, [USER] FUNCTIONS,
+//! JAR, SHOW (CATALOGS, DATABASES, TABLES/VIEWS [FROM] [LIKE], [USER] FUNCTIONS,
 //! [FULL] MODULES, JARS, JOBS, CURRENT ..., CREATE TABLE/VIEW, COLUMNS),
 //! DESCRIBE / DESC, DESCRIBE JOB, EXPLAIN, STOP JOB, INSERT INTO/OVERWRITE,
 //! EXECUTE STATEMENT SET, BEGIN STATEMENT SET ... END, VALUES, and `SELECT
@@ -231,6 +231,20 @@ impl FlinkDouble {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
+    }
+
+    /// Every statement received, from execute and configure-session, in order.
+    pub fn statements(&self) -> Vec<String> {
+        self.requests()
+            .into_iter()
+            .filter_map(|r| {
+                serde_json::from_str::<serde_json::Value>(&r.body)
+                    .ok()?
+                    .get("statement")?
+                    .as_str()
+                    .map(str::to_string)
+            })
+            .collect()
     }
 
     /// Forgets the recorded requests.

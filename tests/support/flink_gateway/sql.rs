@@ -268,6 +268,9 @@ pub enum AlterAction {
     Other,
 }
 
+/// A SHOW's `[NOT] LIKE 'pattern'`: whether NOT, and the pattern.
+pub type LikeFilter = Option<(bool, String)>;
+
 /// The `SHOW` statements.
 #[derive(Clone, Debug)]
 pub enum Show {
@@ -280,9 +283,9 @@ pub enum Show {
     /// `SHOW DATABASES [FROM cat]`.
     Databases(Option<Ident>),
     /// `SHOW TABLES [FROM db] [[NOT] LIKE 'p']`.
-    Tables(Option<Name>, Option<(bool, String)>),
-    /// `SHOW VIEWS`.
-    Views,
+    Tables(Option<Name>, LikeFilter),
+    /// `SHOW VIEWS [FROM db] [[NOT] LIKE 'p']` (Flink 2.0 and later).
+    Views(Option<Name>, LikeFilter),
     /// `SHOW [USER] FUNCTIONS`.
     Functions(bool),
     /// `SHOW [FULL] MODULES`.
@@ -1632,6 +1635,24 @@ impl<'t> Parser<'t> {
         Ok(Statement::UseDatabase(name))
     }
 
+    /// `[FROM|IN [cat.]db] [[NOT] LIKE 'p']` of SHOW TABLES / SHOW VIEWS.
+    fn relations_scope(&mut self) -> PResult<(Option<Name>, LikeFilter)> {
+        let from = if self.eat_kw("FROM") || self.eat_kw("IN") {
+            Some(self.name()?)
+        } else {
+            None
+        };
+        let not = self.eat_kw("NOT");
+        let like = if self.eat_kw("LIKE") {
+            Some((not, self.string()?))
+        } else if not {
+            return Err(self.fail());
+        } else {
+            None
+        };
+        Ok((from, like))
+    }
+
     fn show(&mut self) -> PResult<Statement> {
         let show = if self.eat_kw("CATALOGS") {
             Show::Catalogs
@@ -1650,22 +1671,11 @@ impl<'t> Parser<'t> {
             };
             Show::Databases(from)
         } else if self.eat_kw("TABLES") {
-            let from = if self.eat_kw("FROM") || self.eat_kw("IN") {
-                Some(self.name()?)
-            } else {
-                None
-            };
-            let not = self.eat_kw("NOT");
-            let like = if self.eat_kw("LIKE") {
-                Some((not, self.string()?))
-            } else if not {
-                return Err(self.fail());
-            } else {
-                None
-            };
+            let (from, like) = self.relations_scope()?;
             Show::Tables(from, like)
         } else if self.eat_kw("VIEWS") {
-            Show::Views
+            let (from, like) = self.relations_scope()?;
+            Show::Views(from, like)
         } else if self.eat_kw("FUNCTIONS") {
             Show::Functions(false)
         } else if self.eat_kw("USER") {
