@@ -3,6 +3,7 @@
 
 mod catalog;
 mod cli;
+mod client_corpus;
 mod datasource;
 mod flink;
 mod flink_catalog;
