@@ -1,9 +1,11 @@
 //! `cargo bench --bench serve`: the pgwire server measured side by side
 //! with the local PostgreSQL in one run.
 //!
-//! - throughput: `pgbench -n -f (SELECT 1;) -c 8 -j 2 -T <secs>` in simple
+//! - throughput: `pgbench -n -f <script> -c 8 -j 2 -T <secs>` in simple
 //!   and extended protocol, against `scaleph serve` and PostgreSQL at
-//!   127.0.0.1:5432; prints tps and the ratio;
+//!   127.0.0.1:5432, of `SELECT 1` and of psql's `\dt` catalog query (on
+//!   kept connections, and with a new connection each time, as psql
+//!   connects for every command); prints tps and the ratio;
 //! - idle memory per connection: RSS growth of `scaleph serve` with 1,000
 //!   open idle connections, divided by 1,000;
 //! - start-to-listening: from spawning `scaleph serve` to the first
@@ -21,14 +23,7 @@ mod support;
 
 use support::{Server, start_server};
 
-fn pgbench(
-    port: u16,
-    user: &str,
-    db: &str,
-    protocol: &str,
-    secs: u64,
-    script: &std::path::Path,
-) -> Option<f64> {
+fn pgbench(port: u16, user: &str, db: &str, run: &Run, script: &std::path::Path) -> Option<f64> {
     let out = Command::new("pgbench")
         .args([
             "-n",
@@ -43,7 +38,8 @@ fn pgbench(
             "-j",
             "2",
         ])
-        .args(["-T", &secs.to_string(), "-M", protocol, "-f"])
+        .args(["-T", &run.secs.to_string(), "-M", run.protocol, "-f"])
+        .args(run.connect_each.then_some("-C"))
         .arg(script)
         .arg(db)
         .output()
@@ -142,24 +138,56 @@ fn main() {
     );
     drop(server);
 
-    let script = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(script.path(), "SELECT 1;\n").unwrap();
     let (server, _) = start_server(&[]);
-    println!("pgbench -n -f (SELECT 1;) -c 8 -j 2 -T {secs}");
+    compare(&server, "SELECT 1;", "SELECT 1", secs, false);
+    compare(&server, PSQL_LIST_TABLES, "psql \\dt", secs, false);
+    compare(
+        &server,
+        PSQL_LIST_TABLES,
+        "psql \\dt, a new connection each",
+        secs,
+        true,
+    );
+}
+
+/// psql 15's `\dt` query.
+const PSQL_LIST_TABLES: &str = "SELECT n.nspname as \"Schema\", c.relname as \"Name\", \
+    CASE c.relkind WHEN 'r' THEN 'table' WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' \
+    WHEN 'i' THEN 'index' WHEN 'S' THEN 'sequence' WHEN 't' THEN 'TOAST table' WHEN 'f' THEN 'foreign table' \
+    WHEN 'p' THEN 'partitioned table' WHEN 'I' THEN 'partitioned index' END as \"Type\", \
+    pg_catalog.pg_get_userbyid(c.relowner) as \"Owner\" \
+    FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+    LEFT JOIN pg_catalog.pg_am am ON am.oid = c.relam \
+    WHERE c.relkind IN ('r','p','') AND n.nspname <> 'pg_catalog' AND n.nspname !~ '^pg_toast' \
+    AND n.nspname <> 'information_schema' AND pg_catalog.pg_table_is_visible(c.oid) ORDER BY 1,2;";
+
+/// One pgbench run's settings.
+struct Run {
+    protocol: &'static str,
+    secs: u64,
+    /// `-C`: a new connection for every transaction.
+    connect_each: bool,
+}
+
+/// pgbench of `sql` (one statement, `;`-terminated) against `server` and
+/// PostgreSQL, in the simple and extended protocols; prints tps and the
+/// ratio.
+fn compare(server: &Server, sql: &str, label: &str, secs: u64, connect_each: bool) {
+    let script = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(script.path(), format!("{sql}\n")).unwrap();
+    println!("pgbench -n -f ({label}) -c 8 -j 2 -T {secs}");
     println!(
         "{:<10} {:>14} {:>14} {:>8}",
         "protocol", "scaleph tps", "postgres tps", "ratio"
     );
     for protocol in ["simple", "extended"] {
-        let ours = pgbench(
-            server.port,
-            "scaleph",
-            "scaleph",
+        let run = Run {
             protocol,
             secs,
-            script.path(),
-        );
-        let theirs = pgbench(5432, "postgres", "postgres", protocol, secs, script.path());
+            connect_each,
+        };
+        let ours = pgbench(server.port, "scaleph", "scaleph", &run, script.path());
+        let theirs = pgbench(5432, "postgres", "postgres", &run, script.path());
         match (ours, theirs) {
             (Some(ours), Some(theirs)) => {
                 println!(
