@@ -253,3 +253,23 @@ async fn without_flink_only_scaleph_exists() {
         "{schemas:?}"
     );
 }
+
+#[tokio::test]
+async fn oids_are_the_same_on_every_connection() {
+    let gateway = Gateway::start();
+    const NAMESPACES: &str =
+        "SELECT nspname || '=' || CAST(oid AS TEXT) FROM pg_catalog.pg_namespace ORDER BY nspname";
+    const TABLES: &str = "SELECT relname || '=' || CAST(oid AS TEXT) || ' in ' || CAST(relnamespace AS TEXT) \
+        FROM pg_catalog.pg_class WHERE relname LIKE 'data%' ORDER BY relname";
+    // The first connection asks for schemas first, the second for tables
+    // first: the oids must not depend on it.
+    let first = gateway.client().await;
+    let first_namespaces = first_column(&first, NAMESPACES).await;
+    let first_tables = first_column(&first, TABLES).await;
+    let second = gateway.client().await;
+    let second_tables = first_column(&second, TABLES).await;
+    let second_namespaces = first_column(&second, NAMESPACES).await;
+    assert_eq!(first_tables.len(), 3, "{first_tables:?}");
+    assert_eq!(first_tables, second_tables);
+    assert_eq!(first_namespaces, second_namespaces);
+}

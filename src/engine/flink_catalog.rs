@@ -9,15 +9,14 @@ use std::sync::{Arc, Mutex};
 
 use arrow::datatypes::{Field, Schema, SchemaRef};
 use async_trait::async_trait;
-use datafusion::catalog::{
-    MemoryCatalogProvider, MemorySchemaProvider, SchemaProvider, Session, TableProvider,
-};
+use datafusion::catalog::{SchemaProvider, Session, TableProvider};
 use datafusion::datasource::TableType;
 use datafusion::error::{DataFusionError, Result as DfResult};
 use datafusion::logical_expr::Expr;
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::SessionContext;
 
+use super::ordered_catalog::{OrderedCatalog, OrderedSchema};
 use crate::flink::metadata::{CatalogListing, RelationListing};
 
 /// The Flink schemas and databases an engine shows now.
@@ -43,7 +42,7 @@ impl ShownFlinkCatalog {
             if super::routing::is_local_schema(&flink_database.name) {
                 continue;
             }
-            let schema = MemorySchemaProvider::new();
+            let schema = OrderedSchema::default();
             for relation in &flink_database.relations {
                 let _ = schema.register_table(
                     relation.name.clone(),
@@ -64,7 +63,7 @@ impl ShownFlinkCatalog {
                 flink_catalog.as_str()
             };
             if context.catalog(name).is_none() {
-                context.register_catalog(name, Arc::new(MemoryCatalogProvider::new()));
+                context.register_catalog(name, Arc::new(OrderedCatalog::default()));
             }
         }
     }

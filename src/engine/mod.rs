@@ -11,12 +11,14 @@ mod errors;
 mod flink_catalog;
 mod functions;
 mod naming;
+mod ordered_catalog;
 mod placeholders;
 mod routing;
 pub mod system_tables;
 
 use std::sync::{Arc, OnceLock};
 
+use datafusion::catalog::CatalogProvider;
 use datafusion::execution::context::SessionConfig;
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::prelude::SessionContext;
@@ -65,6 +67,9 @@ pub fn is_catalog_query(query: &sqlparser::ast::Statement) -> bool {
     compat::is_catalog_query(query)
 }
 
+/// The scan that numbers every catalog, schema and table (their oids).
+const NUMBER_OBJECTS: &str = "SELECT count(*) FROM pg_catalog.pg_class";
+
 /// A session's local engine.
 pub struct LocalEngine {
     store: Arc<dyn Store>,
@@ -74,7 +79,7 @@ pub struct LocalEngine {
     /// Whether pg_catalog has been set up in `context` (on the first
     /// catalog query: it costs tens of milliseconds, and most sessions
     /// never ask).
-    pg_catalog: OnceLock<()>,
+    pg_catalog: tokio::sync::OnceCell<()>,
     cache: cache::SessionCache,
     flink_catalog: flink_catalog::ShownFlinkCatalog,
 }
@@ -88,7 +93,7 @@ impl LocalEngine {
             registry,
             info: info.clone(),
             context: OnceLock::new(),
-            pg_catalog: OnceLock::new(),
+            pg_catalog: tokio::sync::OnceCell::new(),
             cache: cache::SessionCache::default(),
             flink_catalog: flink_catalog::ShownFlinkCatalog::default(),
         }
@@ -98,16 +103,23 @@ impl LocalEngine {
         self.context.get_or_init(|| {
             let config = SessionConfig::new()
                 .with_default_catalog_and_schema(&self.info.database, DEFAULT_SCHEMA)
-                .with_create_default_catalog_and_schema(true)
+                .with_create_default_catalog_and_schema(false)
                 .with_information_schema(true);
-            let context = SessionContext::new_with_config(config);
-            if let Some(catalog) = context.catalog(&self.info.database) {
-                let schema = Arc::new(system_tables::SystemSchema::new(
-                    self.store.clone(),
-                    self.registry.clone(),
-                ));
-                let _ = catalog.register_schema(SYSTEM_SCHEMA, schema);
-            }
+            let state = datafusion::execution::SessionStateBuilder::new()
+                .with_config(config)
+                .with_default_features()
+                .with_catalog_list(Arc::new(ordered_catalog::OrderedCatalogList::default()))
+                .build();
+            let context = SessionContext::new_with_state(state);
+            let catalog = ordered_catalog::OrderedCatalog::default();
+            let system =
+                system_tables::SystemSchema::new(self.store.clone(), self.registry.clone());
+            let _ = catalog.register_schema(
+                DEFAULT_SCHEMA,
+                Arc::new(ordered_catalog::OrderedSchema::default()),
+            );
+            let _ = catalog.register_schema(SYSTEM_SCHEMA, Arc::new(system));
+            context.register_catalog(&self.info.database, Arc::new(catalog));
             functions::register(&context, &self.info);
             context
         })
@@ -131,18 +143,29 @@ impl LocalEngine {
     /// Sets up pg_catalog over every schema of the session's catalog, with
     /// the functions catalog queries call, once; scaleph's own functions (version(), current_user,
     /// ...) are registered again after, so they win.
-    fn prepare_catalog(&self) {
-        self.pg_catalog.get_or_init(|| {
-            let context = self.context();
-            if let Err(err) = datafusion_pg_catalog::setup_pg_catalog(
-                context,
-                &self.info.database,
-                datafusion_pg_catalog::pg_catalog::context::EmptyContextProvider,
-            ) {
-                tracing::warn!(error = %err, "pg_catalog emulation is unavailable");
-            }
-            functions::register(context, &self.info);
-        });
+    async fn prepare_catalog(&self) {
+        self.pg_catalog
+            .get_or_init(|| async {
+                let context = self.context();
+                let setup = datafusion_pg_catalog::setup_pg_catalog(
+                    context,
+                    &self.info.database,
+                    datafusion_pg_catalog::pg_catalog::context::EmptyContextProvider,
+                );
+                functions::register(context, &self.info);
+                if let Err(err) = setup {
+                    tracing::warn!(error = %err, "pg_catalog emulation is unavailable");
+                    return;
+                }
+                // Objects get their oids in the order of the first scan
+                // that sees them: pg_class's first, in name order, makes
+                // them the same in every session.
+                let numbered = async { context.sql(NUMBER_OBJECTS).await?.collect().await };
+                if let Err(err) = numbered.await {
+                    tracing::debug!(error = %err, "numbering pg_catalog objects failed");
+                }
+            })
+            .await;
     }
 
     async fn plan(&self, query: &sqlparser::ast::Statement) -> Result<LogicalPlan> {
@@ -150,7 +173,7 @@ impl LocalEngine {
         naming::name_columns_like_postgres(&mut query);
         // Only catalog queries pay for pg_catalog and the PostgreSQL rewrites.
         if compat::is_catalog_query(&query) {
-            self.prepare_catalog();
+            self.prepare_catalog().await;
             query = compat::rewrite_catalog_query(query);
         }
         self.context()
