@@ -12,7 +12,14 @@
 //!   nothing is buffered whole). The double alone (pages fetched, not
 //!   decoded) is printed as the ceiling.
 //!
+//! - catalog listing: psql's `\dt` after creating N Flink tables of 5
+//!   columns in the session — the first lists the catalog from the
+//!   gateway (SHOW ... and one DESCRIBE per table), the second answers
+//!   from the session's listing; PostgreSQL's `\dt` over as many tables
+//!   beside it.
+//!
 //! `SCALEPH_BENCH_ROWS` sets the streamed row count (default 1,000,000);
+//! `SCALEPH_BENCH_TABLES` the listed table count (default 100);
 //! `SCALEPH_BENCH_STATEMENTS` the overhead sample size (default 500).
 //! Nothing here asserts a time: figures are printed for the issue notes.
 
@@ -31,7 +38,7 @@ use tokio_postgres::{NoTls, SimpleQueryMessage};
 
 mod support;
 
-use support::start_server;
+use support::{PSQL_LIST_TABLES, start_server};
 
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -316,5 +323,57 @@ fn main() {
             }
             Err(err) => println!("  PostgreSQL at 127.0.0.1:5432 is not reachable ({err}); no baseline"),
         }
+
+        let tables = env_number("SCALEPH_BENCH_TABLES", 100);
+        let create = |with: &str| {
+            (0..tables)
+                .map(|i| {
+                    format!("CREATE TABLE listed_{i} (id INT, a STRING, b DOUBLE, c TIMESTAMP(3), d BIGINT){with}")
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        scaleph
+            .batch_execute(&create(" WITH ('connector' = 'datagen')"))
+            .await
+            .unwrap();
+        println!("catalog listing: psql's \\dt with {tables} Flink tables of 5 columns");
+        let (listed, first) = list_tables(&scaleph).await;
+        let (_, cached) = list_tables(&scaleph).await;
+        println!("  scaleph, listed from the gateway          {first:>10.3?}  ({listed} rows)");
+        println!("  scaleph, from the session's listing       {cached:>10.3?}");
+        if let Ok((postgres, connection)) =
+            tokio_postgres::connect("host=127.0.0.1 port=5432 user=postgres dbname=postgres", NoTls).await
+        {
+            tokio::spawn(async move {
+                let _ = connection.await;
+            });
+            postgres
+                .batch_execute(&format!(
+                    "CREATE SCHEMA IF NOT EXISTS scaleph_bench; SET search_path = scaleph_bench; {}",
+                    create("")
+                ))
+                .await
+                .unwrap();
+            let (listed, elapsed) = list_tables(&postgres).await;
+            println!("  PostgreSQL                                {elapsed:>10.3?}  ({listed} rows)");
+            postgres
+                .batch_execute("DROP SCHEMA scaleph_bench CASCADE")
+                .await
+                .unwrap();
+        }
     });
+}
+
+/// psql's `\dt` on `client`: the rows and how long it took.
+async fn list_tables(client: &tokio_postgres::Client) -> (usize, Duration) {
+    let started = Instant::now();
+    let rows = client
+        .simple_query(PSQL_LIST_TABLES)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|m| matches!(m, SimpleQueryMessage::Row(_)))
+        .count();
+    (rows, started.elapsed())
 }
