@@ -459,6 +459,19 @@ mod tests {
         assert_eq!(ty("ARRAY<INT>"), (FlinkType::Json("ARRAY".into()), true));
         assert_eq!(ty("DECIMAL(99, 0)").0, FlinkType::Json("DECIMAL".into()));
         assert_eq!(ty("").0, FlinkType::Json(String::new()));
+        // Whatever Flink (or a broken gateway) prints, never a panic.
+        for odd in [
+            "DECIMAL(",
+            "DECIMAL(,)",
+            "DECIMAL(-1, 99)",
+            "ÄRRAY<INT>",
+            "  NOT NULL",
+            "INTERVAL",
+            "TIMESTAMP(9999999999999999999999)",
+            "*ROWTIME*",
+        ] {
+            let _ = ty(odd);
+        }
     }
 
     #[test]
