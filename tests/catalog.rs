@@ -51,9 +51,58 @@ fn psql_lists_and_describes_scaleph_tables() {
     let info = psql(&gateway, "\\conninfo");
     assert!(info.contains("database \"scaleph\""), "{info}");
     // A catalog query scaleph cannot answer is an error, never a hang.
-    let output = gateway.psql(&["-c", "\\df"]);
+    let output = gateway.psql(&["-c", "\\dL"]);
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("ERROR"));
+}
+
+#[test]
+fn psql_describes_in_detail_and_lists_every_kind() {
+    if !services::psql() {
+        return;
+    }
+    let gateway = Gateway::start();
+    let described = psql(&gateway, "\\d+ scaleph.datasources");
+    for text in [
+        "Table \"scaleph.datasources\"",
+        "Storage",
+        "created_at",
+        "extended",
+    ] {
+        assert!(described.contains(text), "{text}: {described}");
+    }
+    let tables = psql(&gateway, "\\dt+");
+    assert!(tables.contains("Size"), "{tables}");
+    assert!(tables.contains("scaleph | datasources"), "{tables}");
+    let schemas = psql(&gateway, "\\dn+");
+    assert!(schemas.contains("Access privileges"), "{schemas}");
+    assert!(schemas.contains("scaleph"), "{schemas}");
+    // No views, user functions or roles to show, but lists, not errors
+    // (psql says it found no views on stderr).
+    psql(&gateway, "\\dv");
+    assert!(psql(&gateway, "\\df").contains("List of functions"));
+    assert!(psql(&gateway, "\\du").contains("List of roles"));
+    // What psql 15 asks to complete `SELECT * FROM scal<TAB>`, then
+    // `scaleph.data<TAB>`.
+    let completions = psql(
+        &gateway,
+        "SELECT c.relname, NULL::pg_catalog.text FROM pg_catalog.pg_class c \
+         WHERE c.relkind IN ('r', 'S', 'v', 'm', 'f', 'p') AND (c.relname) LIKE 'scal%' \
+         AND pg_catalog.pg_table_is_visible(c.oid) AND c.relnamespace <> \
+         (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = 'pg_catalog') \
+         UNION ALL SELECT NULL::pg_catalog.text, n.nspname FROM pg_catalog.pg_namespace n \
+         WHERE n.nspname LIKE 'scal%' AND n.nspname NOT LIKE E'pg\\\\_%' LIMIT 1000",
+    );
+    assert!(completions.contains("| scaleph"), "{completions}");
+    let completions = psql(
+        &gateway,
+        "SELECT c.relname, n.nspname FROM pg_catalog.pg_class c, pg_catalog.pg_namespace n \
+         WHERE c.relnamespace = n.oid AND c.relkind IN ('r', 'S', 'v', 'm', 'f', 'p') \
+         AND (c.relname) LIKE 'data%' AND n.nspname = 'scaleph' LIMIT 1000",
+    );
+    for table in ["datasources", "datasource_types", "datasource_options"] {
+        assert!(completions.contains(table), "{table}: {completions}");
+    }
 }
 
 /// Whether python3 can import `modules`.
@@ -96,6 +145,13 @@ inspector = inspect(create_engine("postgresql+psycopg://scaleph@127.0.0.1:{port}
 assert "scaleph" in inspector.get_schema_names()
 tables = inspector.get_table_names(schema="scaleph")
 assert "datasources" in tables and "catalogs" in tables, tables
+columns = inspector.get_columns("datasources", schema="scaleph")
+assert [c["name"] for c in columns] == ["name", "type", "options", "comment", "created_at", "updated_at"], columns
+assert [c["nullable"] for c in columns] == [False, False, False, True, False, False], columns
+assert inspector.get_pk_constraint("datasources", schema="scaleph")["constrained_columns"] == []
+assert inspector.get_foreign_keys("datasources", schema="scaleph") == []
+assert inspector.get_indexes("datasources", schema="scaleph") == []
+assert inspector.get_unique_constraints("datasources", schema="scaleph") == []
 print("ok")
 "#
     );
@@ -128,6 +184,16 @@ public class JdbcProbe {
       System.out.println("schemas " + count(m.getSchemas()));
       System.out.println("tables " + count(m.getTables(null, "scaleph", "%", null)));
       System.out.println("columns " + count(m.getColumns(null, "scaleph", "datasources", "%")));
+      System.out.println("primary keys " + count(m.getPrimaryKeys(null, "scaleph", "datasources")));
+      System.out.println("indexes " + count(m.getIndexInfo(null, "scaleph", "datasources", false, true)));
+      int types = 0;
+      boolean text = false;
+      ResultSet typeInfo = m.getTypeInfo();
+      while (typeInfo.next()) {
+        types++;
+        text |= typeInfo.getString("TYPE_NAME").equals("text");
+      }
+      System.out.println("type info " + (types > 50 && text));
       try (PreparedStatement p = c.prepareStatement("SELECT ?::int + 1")) {
         p.setInt(1, 41);
         ResultSet rs = p.executeQuery();
@@ -193,6 +259,9 @@ fn pgjdbc_reads_metadata_and_runs_prepared_statements() {
         "catalogs 1",
         "tables 5",
         "columns 6",
+        "primary keys 0",
+        "indexes 0",
+        "type info true",
         "prepared 42",
         "transactions ok",
     ] {

@@ -1,18 +1,22 @@
 //! PostgreSQL constructs catalog queries use that neither DataFusion nor
-//! datafusion-pg-catalog's rewrites cover: `ARRAY(<subquery>)` (psql's
-//! `\du`, `\d+`) becomes a scalar subquery aggregating the rows into an
-//! array; and a query that reads only catalog tables scaleph always keeps
-//! empty (row-level policies, publications, triggers, ...) is answered
-//! with no rows when DataFusion cannot plan it, since no row could match.
+//! datafusion-pg-catalog's rewrites cover: subqueries DataFusion plans
+//! only aggregated ([`subqueries`]), catalog columns the emulation lacks
+//! or keeps as text ([`columns`]), composite field access and
+//! set-returning functions ([`composites`]), `LIKE ... ESCAPE`; and a query
+//! that reads only catalog tables scaleph always keeps empty (row-level
+//! policies, publications, triggers, ...) is answered with no rows when
+//! DataFusion cannot plan it, since no row could match.
+
+mod columns;
+mod composites;
+mod subqueries;
 
 use std::ops::ControlFlow;
 
 use std::sync::Arc;
 
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
-use sqlparser::ast::{
-    Expr, FunctionArguments, SelectItem, SetExpr, Statement, visit_expressions_mut,
-};
+use sqlparser::ast::{Expr, SelectItem, SetExpr, Statement, visit_expressions_mut};
 use sqlparser::dialect::GenericDialect;
 use sqlparser::parser::Parser;
 
@@ -62,25 +66,6 @@ pub fn rewrite_like_escapes(statement: &mut Statement) {
     });
 }
 
-/// Rewrites every `ARRAY(<subquery>)` of `statement` into
-/// `(SELECT array_agg(e) FROM (<subquery>) AS s(e))`.
-pub fn rewrite_array_subqueries(statement: &mut Statement) {
-    let _ = visit_expressions_mut(statement, |expr| {
-        if let Expr::Function(function) = expr
-            && function.name.to_string().eq_ignore_ascii_case("array")
-            && let FunctionArguments::Subquery(query) = &function.args
-        {
-            let sql = format!(
-                "(SELECT array_agg(\"array_element\") FROM ({query}) AS \"array_source\" (\"array_element\"))"
-            );
-            if let Some(rewritten) = parse_expr(&sql) {
-                *expr = rewritten;
-            }
-        }
-        ControlFlow::<()>::Continue(())
-    });
-}
-
 /// Words that mark a query as a catalog query (what psql, JDBC and BI
 /// tools ask before they show anything).
 const CATALOG_MARKERS: &[&str] = &[
@@ -110,9 +95,15 @@ pub fn is_catalog_query(statement: &Statement) -> bool {
 
 /// A catalog query made plannable by DataFusion: datafusion-pg-catalog's
 /// rewrites, then scaleph's.
-pub fn rewrite_catalog_query(statement: Statement) -> Statement {
+pub fn rewrite_catalog_query(mut statement: Statement) -> Statement {
+    // Before datafusion-pg-catalog's rewrites, which look regproc names up as oids.
+    columns::regproc_literals_as_names(&mut statement);
     let mut statement = super::compatibility_parser().rewrite(statement);
-    rewrite_array_subqueries(&mut statement);
+    columns::amend_catalog_columns(&mut statement);
+    subqueries::rewrite_array_subqueries(&mut statement);
+    subqueries::join_outer_reading_subqueries(&mut statement);
+    subqueries::aggregate_scalar_subqueries(&mut statement);
+    composites::rewrite_composites(&mut statement);
     rewrite_like_escapes(&mut statement);
     statement
 }
@@ -182,20 +173,6 @@ pub fn empty_catalog_answer(statement: &Statement) -> Option<SchemaRef> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn array_of_a_subquery_becomes_an_aggregate() {
-        let mut statement = Parser::parse_sql(
-            &sqlparser::dialect::PostgreSqlDialect {},
-            "SELECT r.rolname, ARRAY(SELECT b.rolname FROM pg_roles b WHERE b.oid = r.oid) AS memberof FROM pg_roles r",
-        )
-        .unwrap()
-        .remove(0);
-        rewrite_array_subqueries(&mut statement);
-        let sql = statement.to_string();
-        assert!(sql.contains("array_agg(\"array_element\")"), "{sql}");
-        assert!(!sql.contains("ARRAY(SELECT"), "{sql}");
-    }
 
     #[test]
     fn like_escapes_become_backslashes() {

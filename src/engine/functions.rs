@@ -11,6 +11,8 @@ use datafusion::scalar::ScalarValue;
 
 use crate::session::{EMULATED_SERVER_VERSION, SessionInfo};
 
+mod expand_array;
+
 /// What `version()` answers: the PostgreSQL version clients should assume,
 /// and that this is scaleph.
 pub fn version_string() -> String {
@@ -24,14 +26,7 @@ pub fn version_string() -> String {
 
 /// A niladic function returning a constant.
 fn constant(name: &str, value: ScalarValue) -> ScalarUDF {
-    let data_type = value.data_type();
-    create_udf(
-        name,
-        vec![],
-        data_type,
-        Volatility::Stable,
-        Arc::new(move |_: &[ColumnarValue]| Ok(ColumnarValue::Scalar(value.clone()))),
-    )
+    fixed(name, vec![], value)
 }
 
 /// `pg_function_is_visible(oid)` and its kin: everything scaleph shows is
@@ -57,19 +52,29 @@ fn always_visible(name: &str) -> ScalarUDF {
     )
 }
 
-/// A function that is always NULL: `obj_description(oid, catalog)` and its
-/// kin (scaleph's objects carry their comments in their own tables), and
-/// `to_regtype(name)` / `to_regclass(name)` (no extension types or
-/// relations outside what pg_catalog lists).
-fn always_null(name: &str, inputs: Vec<DataType>, output: DataType) -> ScalarUDF {
-    let null = ScalarValue::try_from(&output).unwrap_or(ScalarValue::Null);
+/// A function of `inputs` that always returns `value`.
+fn fixed(name: &str, inputs: Vec<DataType>, value: ScalarValue) -> ScalarUDF {
     create_udf(
         name,
         inputs,
-        output,
+        value.data_type(),
         Volatility::Stable,
-        Arc::new(move |_: &[ColumnarValue]| Ok(ColumnarValue::Scalar(null.clone()))),
+        Arc::new(move |_: &[ColumnarValue]| Ok(ColumnarValue::Scalar(value.clone()))),
     )
+}
+
+/// A function that is always NULL: `obj_description(oid, catalog)` and its
+/// kin (scaleph's objects carry their comments in their own tables),
+/// `to_regtype(name)` / `to_regclass(name)` (no extension types or
+/// relations outside what pg_catalog lists), and
+/// `pg_get_function_result(oid)` / `pg_get_function_arguments(oid)` (the
+/// functions pg_proc lists are PostgreSQL's, whose signatures scaleph does
+/// not keep; psql's `\df` shows user functions, of which there are none),
+/// `pg_get_indexdef(oid, column, pretty)` (scaleph's tables have no
+/// indexes).
+fn always_null(name: &str, inputs: Vec<DataType>, output: DataType) -> ScalarUDF {
+    let null = ScalarValue::try_from(&output).unwrap_or(ScalarValue::Null);
+    fixed(name, inputs, null)
 }
 
 /// `json_build_object(key, value, ...)`: a JSON object text of the pairs,
@@ -203,6 +208,27 @@ pub fn register(context: &SessionContext, info: &SessionInfo) {
     for name in ["to_regtype", "to_regclass", "to_regproc"] {
         context.register_udf(always_null(name, vec![DataType::Utf8], DataType::Int64));
     }
+    for name in [
+        "pg_get_function_result",
+        "pg_get_function_arguments",
+        "pg_get_function_identity_arguments",
+    ] {
+        context.register_udf(always_null(name, vec![DataType::Int64], DataType::Utf8));
+    }
+    context.register_udf(always_null(
+        "pg_get_indexdef",
+        vec![DataType::Int64, DataType::Int64, DataType::Boolean],
+        DataType::Utf8,
+    ));
+    // scaleph's tables keep no storage of their own (psql's `\dt+`).
+    for name in ["pg_table_size", "pg_indexes_size"] {
+        context.register_udf(fixed(
+            name,
+            vec![DataType::Int64],
+            ScalarValue::Int64(Some(0)),
+        ));
+    }
+    context.register_udf(ScalarUDF::new_from_impl(expand_array::ExpandArray::new()));
     context.register_udf(pg_size_pretty());
     context.register_udf(constant(
         "pg_backend_pid",
