@@ -2,14 +2,19 @@
 //! datafusion-pg-catalog's rewrites cover: subqueries DataFusion plans
 //! only aggregated ([`subqueries`]), catalog columns the emulation lacks
 //! or keeps as text ([`columns`]), composite field access and
-//! set-returning functions ([`composites`]), `LIKE ... ESCAPE`; and a query
+//! set-returning functions ([`composites`]), casts of computed names to
+//! `regclass` ([`casts`]), `LIKE ... ESCAPE`; and a query
 //! that reads only catalog tables scaleph always keeps empty (row-level
 //! policies, publications, triggers, ...) is answered with no rows when
 //! DataFusion cannot plan it, since no row could match.
 
+mod casts;
 mod columns;
 mod composites;
+mod parsing;
 mod subqueries;
+
+pub use parsing::{parse_catalog_query, select_subqueries_nulled};
 
 use std::ops::ControlFlow;
 
@@ -73,6 +78,7 @@ const CATALOG_MARKERS: &[&str] = &[
     "information_schema",
     "format_type",
     "::reg",
+    "regclass",
     "has_",
     "quote_ident",
     "current_schemas",
@@ -98,7 +104,8 @@ pub fn is_catalog_query(statement: &Statement) -> bool {
 pub fn rewrite_catalog_query(mut statement: Statement) -> Statement {
     // Before datafusion-pg-catalog's rewrites, which look regproc names up as oids.
     columns::regproc_literals_as_names(&mut statement);
-    let mut statement = super::compatibility_parser().rewrite(statement);
+    let mut statement = parsing::apply_rules(statement);
+    casts::text_regclass_casts_as_lookups(&mut statement);
     columns::amend_catalog_columns(&mut statement);
     subqueries::rewrite_array_subqueries(&mut statement);
     subqueries::join_outer_reading_subqueries(&mut statement);

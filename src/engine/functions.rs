@@ -1,6 +1,6 @@
 //! Functions PostgreSQL clients call that DataFusion lacks or answers
 //! differently: `version()`, `current_schema()`, `current_database()`,
-//! `current_user`, `session_user`, `pg_backend_pid()`.
+//! `current_user`, `session_user`, `pg_backend_pid()`, `format()`.
 
 use std::sync::Arc;
 
@@ -12,6 +12,7 @@ use datafusion::scalar::ScalarValue;
 use crate::session::{EMULATED_SERVER_VERSION, SessionInfo};
 
 mod expand_array;
+mod format;
 
 /// What `version()` answers: the PostgreSQL version clients should assume,
 /// and that this is scaleph.
@@ -69,9 +70,7 @@ fn fixed(name: &str, inputs: Vec<DataType>, value: ScalarValue) -> ScalarUDF {
 /// relations outside what pg_catalog lists), and
 /// `pg_get_function_result(oid)` / `pg_get_function_arguments(oid)` (the
 /// functions pg_proc lists are PostgreSQL's, whose signatures scaleph does
-/// not keep; psql's `\df` shows user functions, of which there are none),
-/// `pg_get_indexdef(oid, column, pretty)` (scaleph's tables have no
-/// indexes).
+/// not keep; psql's `\df` shows user functions, of which there are none).
 fn always_null(name: &str, inputs: Vec<DataType>, output: DataType) -> ScalarUDF {
     let null = ScalarValue::try_from(&output).unwrap_or(ScalarValue::Null);
     fixed(name, inputs, null)
@@ -215,21 +214,9 @@ pub fn register(context: &SessionContext, info: &SessionInfo) {
     ] {
         context.register_udf(always_null(name, vec![DataType::Int64], DataType::Utf8));
     }
-    context.register_udf(always_null(
-        "pg_get_indexdef",
-        vec![DataType::Int64, DataType::Int64, DataType::Boolean],
-        DataType::Utf8,
-    ));
-    // scaleph's tables keep no storage of their own (psql's `\dt+`).
-    for name in ["pg_table_size", "pg_indexes_size"] {
-        context.register_udf(fixed(
-            name,
-            vec![DataType::Int64],
-            ScalarValue::Int64(Some(0)),
-        ));
-    }
     context.register_udf(ScalarUDF::new_from_impl(expand_array::ExpandArray::new()));
     context.register_udf(pg_size_pretty());
+    context.register_udf(ScalarUDF::new_from_impl(format::Format::new()));
     context.register_udf(constant(
         "pg_backend_pid",
         ScalarValue::Int32(Some(info.id as i32)),

@@ -6,6 +6,8 @@
 //! an idle connection costs no planner state.
 
 mod cache;
+mod catalog_functions;
+mod catalog_tables;
 mod compat;
 mod errors;
 mod flink_catalog;
@@ -36,13 +38,7 @@ pub use errors::map_error;
 pub use functions::version_string;
 pub use system_tables::{SYSTEM_SCHEMA, SystemTable};
 
-/// The parser and rewriter of PostgreSQL-dialect catalog queries
-/// (datafusion-pg-catalog's), built once.
-pub fn compatibility_parser() -> &'static datafusion_pg_catalog::sql::PostgresCompatibilityParser {
-    static PARSER: OnceLock<datafusion_pg_catalog::sql::PostgresCompatibilityParser> =
-        OnceLock::new();
-    PARSER.get_or_init(datafusion_pg_catalog::sql::PostgresCompatibilityParser::new)
-}
+pub use compat::parse_catalog_query;
 
 /// Whether SQL text (lower-cased) looks like a catalog query: it names
 /// pg_catalog, information_schema or a function only they use.
@@ -104,7 +100,7 @@ impl LocalEngine {
             let config = SessionConfig::new()
                 .with_default_catalog_and_schema(&self.info.database, DEFAULT_SCHEMA)
                 .with_create_default_catalog_and_schema(false)
-                .with_information_schema(true);
+                .with_information_schema(false);
             let state = datafusion::execution::SessionStateBuilder::new()
                 .with_config(config)
                 .with_default_features()
@@ -119,6 +115,11 @@ impl LocalEngine {
                 Arc::new(ordered_catalog::OrderedSchema::default()),
             );
             let _ = catalog.register_schema(SYSTEM_SCHEMA, Arc::new(system));
+            let information_schema = catalog_tables::information_schema(&context);
+            let _ = catalog.register_schema(
+                catalog_tables::INFORMATION_SCHEMA,
+                Arc::new(information_schema),
+            );
             context.register_catalog(&self.info.database, Arc::new(catalog));
             functions::register(&context, &self.info);
             context
@@ -153,9 +154,13 @@ impl LocalEngine {
                     datafusion_pg_catalog::pg_catalog::context::EmptyContextProvider,
                 );
                 functions::register(context, &self.info);
+                catalog_functions::register(context);
                 if let Err(err) = setup {
                     tracing::warn!(error = %err, "pg_catalog emulation is unavailable");
                     return;
+                }
+                if let Err(err) = catalog_tables::extend_pg_catalog(context, &self.info.database) {
+                    tracing::warn!(error = %err, "pg_catalog additions are unavailable");
                 }
                 // Objects get their oids in the order of the first scan
                 // that sees them: pg_class's first, in name order, makes
@@ -172,15 +177,48 @@ impl LocalEngine {
         let mut query = query.clone();
         naming::name_columns_like_postgres(&mut query);
         // Only catalog queries pay for pg_catalog and the PostgreSQL rewrites.
-        if compat::is_catalog_query(&query) {
-            self.prepare_catalog().await;
-            query = compat::rewrite_catalog_query(query);
+        if !compat::is_catalog_query(&query) {
+            return self.plan_sql(query).await;
         }
+        self.prepare_catalog().await;
+        if let Some(nulled) = compat::select_subqueries_nulled(&query) {
+            match self.plan_sql(compat::rewrite_catalog_query(query)).await {
+                Ok(plan) if self.decorrelates(&plan) => return Ok(plan),
+                _ => query = nulled,
+            }
+        }
+        self.plan_sql(compat::rewrite_catalog_query(query)).await
+    }
+
+    async fn plan_sql(&self, query: sqlparser::ast::Statement) -> Result<LogicalPlan> {
         self.context()
             .state()
             .statement_to_plan(DfStatement::Statement(Box::new(query)))
             .await
             .map_err(map_error)
+    }
+
+    /// Whether DataFusion's optimizer turns every subquery of `plan` into
+    /// a join (one it cannot is refused when the plan runs).
+    fn decorrelates(&self, plan: &LogicalPlan) -> bool {
+        use datafusion::common::tree_node::TreeNode;
+        let Ok(optimized) = self.context().state().optimize(plan) else {
+            return false;
+        };
+        let subquery_left = optimized.exists(|node| {
+            Ok(node.expressions().iter().any(|expr| {
+                expr.exists(|e| {
+                    Ok(matches!(
+                        e,
+                        datafusion::logical_expr::Expr::ScalarSubquery(_)
+                            | datafusion::logical_expr::Expr::Exists(_)
+                            | datafusion::logical_expr::Expr::InSubquery(_)
+                    ))
+                })
+                .unwrap_or(true)
+            }))
+        });
+        !subquery_left.unwrap_or(true)
     }
 
     /// Parameter types and row schema of `query`.

@@ -40,6 +40,10 @@ const AMENDED: &[(&str, &str, &str)] = &[
     ("pg_index", "indcollation", OIDVECTOR),
     ("pg_constraint", "conkey", INT2_LIST),
     ("pg_constraint", "confkey", INT2_LIST),
+    // Empty in scaleph (no extensions), kept as text by the emulation;
+    // DBeaver unnests them.
+    ("pg_extension", "extconfig", "CAST(NULL AS INT[])"),
+    ("pg_extension", "extcondition", NULL_TEXT_ARRAY),
 ];
 
 /// The amendment of `table.column`, if any.

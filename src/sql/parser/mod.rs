@@ -211,7 +211,7 @@ fn postgres_catalog_query(text: &str) -> Option<Vec<sqlparser::ast::Statement>> 
     if !crate::engine::looks_like_catalog_query(&text.to_ascii_lowercase()) {
         return None;
     }
-    let statements = crate::engine::compatibility_parser().parse(text).ok()?;
+    let statements = crate::engine::parse_catalog_query(text)?;
     (statements.len() == 1 && is_query(&statements[0]) && crate::engine::is_local(&statements[0]))
         .then_some(statements)
 }

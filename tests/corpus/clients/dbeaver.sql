@@ -109,7 +109,7 @@ ORDER BY 2
 
 -- source: dbeaver/dbeaver/plugins/org.jkiss.dbeaver.ext.postgresql/src/org/jkiss/dbeaver/ext/postgresql/model/PostgreDatabase.java (PostgreDatabase.ExtensionCache), commit 2428359b748778a5a345432906ab3da69289c20c
 -- when: browse extensions
--- expect: error
+-- expect: rows
 SELECT 
  e.oid,
  cfg.tbls,
@@ -135,12 +135,12 @@ ORDER BY e.oid;
 
 -- source: dbeaver/dbeaver/plugins/org.jkiss.dbeaver.ext.postgresql/src/org/jkiss/dbeaver/ext/postgresql/model/PostgreDatabase.java (PostgreDatabase.AvailableExtensionCache), commit 2428359b748778a5a345432906ab3da69289c20c
 -- when: browse extensions
--- expect: error
+-- expect: rows
 SELECT name,default_version,installed_version,comment FROM pg_catalog.pg_available_extensions ORDER BY name;
 
 -- source: dbeaver/dbeaver/plugins/org.jkiss.dbeaver.ext.postgresql/src/org/jkiss/dbeaver/ext/postgresql/model/PostgreDatabase.java (PostgreDatabase.TablespaceCache), commit 2428359b748778a5a345432906ab3da69289c20c
 -- when: browse tablespaces
--- expect: error
+-- expect: rows
 SELECT t.oid,t.*,pg_tablespace_location(t.oid) loc
 FROM pg_catalog.pg_tablespace t 
 ORDER BY t.oid;
@@ -249,17 +249,17 @@ WHERE r.ev_class={table_oid} AND r.rulename <> '_RETURN'::name;
 
 -- source: dbeaver/dbeaver/plugins/org.jkiss.dbeaver.ext.postgresql/src/org/jkiss/dbeaver/ext/postgresql/model/PostgreTable.java (PostgreTable.PolicyCache), commit 2428359b748778a5a345432906ab3da69289c20c
 -- when: browse policies
--- expect: error
+-- expect: rows
 select * from pg_catalog.pg_policies where schemaname='scaleph' and tablename='datasources';
 
 -- source: dbeaver/dbeaver/plugins/org.jkiss.dbeaver.ext.postgresql/src/org/jkiss/dbeaver/ext/postgresql/model/PostgreTableReal.java (PostgreTableReal.readTableStatistics), commit 2428359b748778a5a345432906ab3da69289c20c
 -- when: browse table properties
--- expect: error
+-- expect: rows
 select pg_catalog.pg_total_relation_size({table_oid}) as total_rel_size,pg_catalog.pg_relation_size({table_oid}) as rel_size;
 
 -- source: dbeaver/dbeaver/plugins/org.jkiss.dbeaver.ext.postgresql/src/org/jkiss/dbeaver/ext/postgresql/model/PostgreViewBase.java (PostgreViewBase.fetchViewQueryResultIfItNull), commit 2428359b748778a5a345432906ab3da69289c20c
 -- when: browse view source
--- expect: error
+-- expect: rows
 SELECT pg_get_viewdef({table_oid}, true);
 
 -- source: dbeaver/dbeaver/plugins/org.jkiss.dbeaver.model.jdbc/src/org/jkiss/dbeaver/model/impl/jdbc/struct/JDBCTable.java (JDBCTable.readData, 200-row page as LIMIT), commit 2428359b748778a5a345432906ab3da69289c20c

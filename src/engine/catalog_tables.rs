@@ -1,0 +1,161 @@
+//! Catalog relations clients read that neither DataFusion nor
+//! datafusion-pg-catalog provide, or provide in a shape queries cannot
+//! use: `information_schema`'s constraint tables and PostgreSQL's columns
+//! of `information_schema.columns` ([`information_schema`]), and
+//! `pg_catalog` views and tables scaleph keeps empty ([`pg_catalog`]).
+//! Each is an [`ExtendedSchema`]: a schema provider answering from the one
+//! it wraps, with tables added or amended.
+
+mod information_schema;
+mod pg_catalog;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use arrow::datatypes::{DataType, Field, Schema};
+use async_trait::async_trait;
+use datafusion::catalog::{CatalogProvider, SchemaProvider, TableProvider};
+use datafusion::datasource::empty::EmptyTable;
+use datafusion::error::Result as DfResult;
+use datafusion::prelude::SessionContext;
+
+pub use information_schema::information_schema;
+
+/// The name of PostgreSQL's `information_schema`.
+pub const INFORMATION_SCHEMA: &str = "information_schema";
+
+/// A table of `schema` built from another: the wrapped schema's table of
+/// the same name.
+type Amendment = fn(Arc<dyn TableProvider>) -> DfResult<Arc<dyn TableProvider>>;
+
+/// A schema answering from `inner`, with tables of its own added and some
+/// of `inner`'s amended.
+#[derive(Debug)]
+pub struct ExtendedSchema {
+    inner: Arc<dyn SchemaProvider>,
+    added: BTreeMap<&'static str, Arc<dyn TableProvider>>,
+    amended: BTreeMap<&'static str, Amendment>,
+}
+
+impl ExtendedSchema {
+    /// `inner` with the tables `added` (names in lower case) and the
+    /// tables named in `amended` replaced by what their amendment makes of
+    /// them.
+    fn new(
+        inner: Arc<dyn SchemaProvider>,
+        added: impl IntoIterator<Item = (&'static str, Arc<dyn TableProvider>)>,
+        amended: impl IntoIterator<Item = (&'static str, Amendment)>,
+    ) -> ExtendedSchema {
+        ExtendedSchema {
+            inner,
+            added: added.into_iter().collect(),
+            amended: amended.into_iter().collect(),
+        }
+    }
+}
+
+#[async_trait]
+impl SchemaProvider for ExtendedSchema {
+    fn table_names(&self) -> Vec<String> {
+        let mut names = self.inner.table_names();
+        names.extend(self.added.keys().map(|name| name.to_string()));
+        names
+    }
+
+    async fn table(&self, name: &str) -> DfResult<Option<Arc<dyn TableProvider>>> {
+        let lower = name.to_ascii_lowercase();
+        if let Some(table) = self.added.get(lower.as_str()) {
+            return Ok(Some(table.clone()));
+        }
+        let Some(table) = self.inner.table(name).await? else {
+            return Ok(None);
+        };
+        match self.amended.get(lower.as_str()) {
+            Some(amend) => amend(table).map(Some),
+            None => Ok(Some(table)),
+        }
+    }
+
+    fn table_exist(&self, name: &str) -> bool {
+        self.added.contains_key(name.to_ascii_lowercase().as_str()) || self.inner.table_exist(name)
+    }
+}
+
+/// An always-empty table of `columns` (all nullable).
+fn empty_table(columns: &[(&str, DataType)]) -> Arc<dyn TableProvider> {
+    let fields: Vec<Field> = columns
+        .iter()
+        .map(|(name, data_type)| Field::new(*name, data_type.clone(), true))
+        .collect();
+    Arc::new(EmptyTable::new(Arc::new(Schema::new(fields))))
+}
+
+/// The type of a PostgreSQL array of `element`s.
+fn array_of(element: DataType) -> DataType {
+    DataType::new_list(element, true)
+}
+
+/// Wraps the `pg_catalog` schema datafusion-pg-catalog registered in the
+/// catalog `database` of `context` with scaleph's additions; does nothing
+/// when there is none.
+pub fn extend_pg_catalog(context: &SessionContext, database: &str) -> DfResult<()> {
+    let Some(catalog) = context.catalog(database) else {
+        return Ok(());
+    };
+    extend_pg_catalog_of(catalog.as_ref())
+}
+
+fn extend_pg_catalog_of(catalog: &dyn CatalogProvider) -> DfResult<()> {
+    if let Some(inner) = catalog.schema(pg_catalog::PG_CATALOG) {
+        catalog.register_schema(
+            pg_catalog::PG_CATALOG,
+            Arc::new(pg_catalog::extended(inner)),
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::catalog::MemorySchemaProvider;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn added_tables_come_first_and_amendments_apply() {
+        let inner = MemorySchemaProvider::new();
+        inner
+            .register_table("kept".into(), empty_table(&[("a", DataType::Int32)]))
+            .unwrap();
+        inner
+            .register_table("changed".into(), empty_table(&[("a", DataType::Utf8)]))
+            .unwrap();
+        fn retype(_: Arc<dyn TableProvider>) -> DfResult<Arc<dyn TableProvider>> {
+            Ok(empty_table(&[("a", DataType::Int64)]))
+        }
+        let schema = ExtendedSchema::new(
+            Arc::new(inner),
+            [("extra", empty_table(&[("b", DataType::Boolean)]))],
+            [("changed", retype as Amendment)],
+        );
+        let mut names = schema.table_names();
+        names.sort();
+        assert_eq!(names, ["changed", "extra", "kept"]);
+        assert!(schema.table_exist("EXTRA") && schema.table_exist("kept"));
+        assert!(!schema.table_exist("missing"));
+        let type_of = |table: Arc<dyn TableProvider>| table.schema().field(0).data_type().clone();
+        assert_eq!(
+            type_of(schema.table("extra").await.unwrap().unwrap()),
+            DataType::Boolean
+        );
+        assert_eq!(
+            type_of(schema.table("kept").await.unwrap().unwrap()),
+            DataType::Int32
+        );
+        assert_eq!(
+            type_of(schema.table("changed").await.unwrap().unwrap()),
+            DataType::Int64
+        );
+        assert!(schema.table("missing").await.unwrap().is_none());
+    }
+}
