@@ -135,6 +135,8 @@ with psycopg.connect(dsn) as c:
     with c.transaction():
         with c.transaction():
             c.execute("SELECT count(*) FROM scaleph.datasources")
+    with c.cursor().copy("COPY (SELECT name FROM scaleph.datasource_types WHERE name = 'doris') TO STDOUT CSV HEADER") as copy:
+        assert b"".join(bytes(chunk) for chunk in copy) == b"name\ndoris\n"
 c2 = psycopg2.connect(dsn)
 cur = c2.cursor()
 cur.execute("SELECT %s + 1", (41,))
@@ -267,4 +269,74 @@ fn pgjdbc_reads_metadata_and_runs_prepared_statements() {
     ] {
         assert!(stdout.contains(line), "{line}: {stdout}");
     }
+}
+
+#[test]
+fn psql_copies_query_results_to_stdout_and_to_client_files() {
+    if !services::psql() {
+        return;
+    }
+    let gateway = Gateway::start();
+    let text = psql(
+        &gateway,
+        "\\copy (SELECT name, category FROM scaleph.datasource_types WHERE name IN ('mysql', 'kafka') ORDER BY name) TO STDOUT",
+    );
+    assert_eq!(text, "kafka\tmessagequeue\nmysql\tdatabase\n");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("types.csv");
+    let output = psql(
+        &gateway,
+        &format!(
+            "\\copy scaleph.datasource_types (name, title) TO '{}' WITH (FORMAT csv, HEADER)",
+            file.display()
+        ),
+    );
+    let written = std::fs::read_to_string(&file).unwrap();
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(lines[0], "name,title");
+    assert!(lines.contains(&"mysql,MySQL"), "{written}");
+    assert!(
+        output.contains(&format!("COPY {}", lines.len() - 1)),
+        "{output}"
+    );
+    // What COPY cannot do is refused with a clear error, and the
+    // connection goes on.
+    for (command, message) in [
+        ("COPY (SELECT 1) TO '/tmp/scaleph-copy'", "use TO STDOUT"),
+        (
+            "COPY scaleph.datasources FROM STDIN",
+            "COPY FROM is not supported",
+        ),
+        ("COPY (SELECT 1) TO STDOUT (FORMAT binary)", "binary format"),
+    ] {
+        let output = gateway.psql(&["-v", "ON_ERROR_STOP=0", "-c", command, "-c", "SELECT 42"]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(message), "{command}: {stderr}");
+        assert!(String::from_utf8_lossy(&output.stdout).contains("42"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn copy_out_works_in_the_extended_protocol() {
+    use futures::TryStreamExt;
+    let gateway = Gateway::start();
+    let client = gateway.client().await;
+    let stream = client
+        .copy_out(
+            "COPY (SELECT name FROM scaleph.datasource_types WHERE name = 'doris') TO STDOUT CSV HEADER",
+        )
+        .await
+        .unwrap();
+    let chunks: Vec<bytes::Bytes> = stream.try_collect().await.unwrap();
+    let text: String = chunks
+        .iter()
+        .map(|chunk| String::from_utf8_lossy(chunk).into_owned())
+        .collect();
+    assert_eq!(text, "name\ndoris\n");
+    let one: i64 = client
+        .query_one("SELECT 1::BIGINT", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(one, 1);
 }

@@ -78,6 +78,19 @@ async fn ddl_and_bounded_queries_return_exact_values_and_close_operations() {
     let at: std::time::SystemTime = typed[1].get(3);
     let expected_at = std::time::UNIX_EPOCH + Duration::from_millis(1_704_067_201_001);
     assert_eq!(at, expected_at);
+    // COPY of a Flink query: the same rows as CSV lines.
+    let copied: Vec<bytes::Bytes> = client
+        .copy_out("COPY (SELECT id, note FROM orders) TO STDOUT WITH (FORMAT csv, HEADER)")
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    let copied: String = copied
+        .iter()
+        .map(|chunk| String::from_utf8_lossy(chunk).into_owned())
+        .collect();
+    assert_eq!(copied, "id,note\n0,row-0\n1,row-1\n2,row-2\n");
     eventually("every operation closed", || double.open_operations() == 0).await;
     let paths: Vec<String> = double.requests().into_iter().map(|r| r.path).collect();
     assert!(paths.iter().any(|p| p == "/v1/api_versions"), "{paths:?}");

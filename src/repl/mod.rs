@@ -14,6 +14,7 @@ use crate::error::{Error, Position};
 use crate::result::{QueryResult, StatementOutput};
 use crate::session::{Context, Session, SessionInfo};
 use crate::sql::ParsedStatement;
+use crate::sql::ast::Statement;
 
 mod meta;
 pub mod render;
@@ -116,6 +117,31 @@ async fn run_text(
     Ok(())
 }
 
+/// The lines `COPY ... TO STDOUT` writes for `batches`.
+fn copy_text(
+    format: &crate::sql::ast::CopyFormat,
+    schema: &arrow::datatypes::Schema,
+    batches: &[arrow::array::RecordBatch],
+) -> Result<String, Error> {
+    use crate::server::pgwire::copy;
+    let mut bytes = Vec::new();
+    if format.header {
+        bytes.extend(copy::header_line(schema, format));
+    }
+    let mut rows = 0;
+    for batch in batches {
+        for line in copy::lines(batch, format)
+            .map_err(|e| Error::new(crate::error::SqlState::INTERNAL_ERROR, e.to_string()))?
+        {
+            bytes.extend(line);
+        }
+        rows += batch.num_rows();
+    }
+    // The tag goes to stderr, as notices do, so that stdout is the file.
+    eprintln!("COPY {rows}");
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 /// Runs one statement and prints its notices and result. In an interactive
 /// terminal, Ctrl-C cancels the statement.
 async fn run_statement(
@@ -150,6 +176,13 @@ async fn run_statement(
             text.push_str(&format!("-- {label}\n"));
         }
         match collected {
+            // COPY ... TO STDOUT writes its lines as they are, for files
+            // made with `scaleph run script.sql > out.csv`.
+            Collected::Rows(schema, batches)
+                if let Statement::CopyTo(copy) = &statement.statement =>
+            {
+                text.push_str(&copy_text(&copy.format, &schema, &batches)?)
+            }
             Collected::Rows(schema, batches) => {
                 text.push_str(&render::render_rows(&schema, &batches, display.layout)?)
             }
@@ -165,7 +198,9 @@ async fn run_statement(
             started.elapsed().as_secs_f64() * 1000.0
         );
     }
-    let _ = writeln!(stdout);
+    if !matches!(statement.statement, Statement::CopyTo(_)) {
+        let _ = writeln!(stdout);
+    }
     Ok(())
 }
 

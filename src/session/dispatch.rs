@@ -11,7 +11,7 @@ use crate::handler;
 use crate::result::{Notice, QueryResult, StatementOutput};
 use crate::sql::ParsedStatement;
 use crate::sql::ast::{
-    AlterObject, CommentOn, DescribeObject, DropObject, FlinkStatementKind, Lifecycle,
+    AlterObject, CommentOn, CopyTo, DescribeObject, DropObject, FlinkStatementKind, Lifecycle,
     ObjectCommand, ObjectKind, ResetVariable, SetValue, SetVariable, ShowObjects, ShowVariable,
     Statement,
 };
@@ -199,7 +199,9 @@ pub(super) async fn describe(
         })
         | Statement::SetVariable(_)
         | Statement::ResetVariable(_)
-        | Statement::Transaction(_) => None,
+        | Statement::Transaction(_)
+        // COPY answers in its own sub-protocol, without a row description.
+        | Statement::CopyTo(_) => None,
         other => return Err(not_supported_yet(other)),
     };
     Ok(Description {
@@ -223,6 +225,9 @@ pub(super) async fn execute(
     }
     if let Some(kind) = flink_kind(session, &parsed.statement) {
         return forward(session, parsed, kind).await;
+    }
+    if let Statement::CopyTo(copy) = &parsed.statement {
+        return Box::pin(execute(session, &copy_query(parsed, copy), params)).await;
     }
     if let Statement::Preview(preview) = &parsed.statement {
         let Some(flink) = session.flink.as_mut() else {
@@ -300,6 +305,16 @@ pub(super) async fn execute(
             Ok(output)
         }
         other => Err(not_supported_yet(other)),
+    }
+}
+
+/// The query a COPY copies, as a statement of its own (at the COPY's
+/// place in the script).
+fn copy_query(parsed: &ParsedStatement, copy: &CopyTo) -> ParsedStatement {
+    ParsedStatement {
+        statement: (*copy.query).clone(),
+        text: copy.text.clone(),
+        ..parsed.clone()
     }
 }
 

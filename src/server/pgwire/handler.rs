@@ -28,6 +28,7 @@ use pgwire::api::{
 };
 use pgwire::error::{PgWireError, PgWireResult};
 use pgwire::messages::cancel::CancelRequest;
+use pgwire::messages::copy::{CopyData, CopyDone, CopyOutResponse};
 use pgwire::messages::response::{
     CommandComplete, EmptyQueryResponse, NoticeResponse, ReadyForQuery, TransactionStatus,
 };
@@ -36,6 +37,7 @@ use pgwire::messages::startup::{ParameterStatus, SecretKey};
 use pgwire::messages::{PgWireBackendMessage, PgWireFrontendMessage, ProtocolVersion};
 use tokio::sync::Mutex as AsyncMutex;
 
+use super::copy;
 use super::encode::{encode_batch, fields};
 use super::error::{error_info, notice_info, user_error};
 use super::params;
@@ -382,6 +384,19 @@ where
                 ))
                 .await?;
         }
+        QueryResult::Rows { schema, batches }
+            if let Statement::CopyTo(copy) = &statement.statement =>
+        {
+            let rows = match send_copy_out(client, &copy.format, &schema, batches).await? {
+                Ok(rows) => rows,
+                Err(err) => return Ok(Err(err)),
+            };
+            client
+                .feed(PgWireBackendMessage::CommandComplete(
+                    CommandComplete::from(copy_tag(rows)),
+                ))
+                .await?;
+        }
         QueryResult::Rows {
             schema,
             mut batches,
@@ -423,6 +438,60 @@ where
         }
     }
     Ok(Ok(()))
+}
+
+/// The tag of a COPY of `rows` rows.
+fn copy_tag(rows: usize) -> Tag {
+    Tag::new("COPY").with_rows(rows)
+}
+
+/// Sends the rows of `batches` in COPY's copy-out sub-protocol: the
+/// CopyOutResponse, a CopyData per line (the header first when asked),
+/// then CopyDone; the number of rows, or the error that stopped the query
+/// (sent by the caller as an ErrorResponse, which also ends copy-out).
+async fn send_copy_out<C>(
+    client: &mut C,
+    format: &crate::sql::ast::CopyFormat,
+    schema: &arrow::datatypes::Schema,
+    mut batches: crate::result::RecordBatchStream,
+) -> PgWireResult<Result<usize, Error>>
+where
+    C: Sink<PgWireBackendMessage> + Unpin + Send,
+    PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+{
+    let columns = schema.fields().len();
+    let text_formats = vec![0; columns];
+    client
+        .feed(PgWireBackendMessage::CopyOutResponse(CopyOutResponse::new(
+            0,
+            columns as i16,
+            text_formats,
+        )))
+        .await?;
+    if format.header {
+        let header = copy::header_line(schema, format);
+        client
+            .feed(PgWireBackendMessage::CopyData(CopyData::new(header.into())))
+            .await?;
+    }
+    let mut rows = 0;
+    while let Some(batch) = batches.next().await {
+        let batch = match batch {
+            Ok(batch) => batch,
+            Err(err) => return Ok(Err(err)),
+        };
+        for line in copy::lines(&batch, format)? {
+            client
+                .feed(PgWireBackendMessage::CopyData(CopyData::new(line.into())))
+                .await?;
+        }
+        rows += batch.num_rows();
+        client.flush().await?;
+    }
+    client
+        .feed(PgWireBackendMessage::CopyDone(CopyDone::new()))
+        .await?;
+    Ok(Ok(rows))
 }
 
 impl ScalephHandler {
@@ -716,6 +785,14 @@ impl ExtendedQueryHandler for ScalephHandler {
                     Statement::Transaction(_) => Response::TransactionEnd(pg_tag),
                     _ => Response::Execution(pg_tag),
                 }
+            }
+            QueryResult::Rows { schema, batches }
+                if let Statement::CopyTo(copy) = &statement.statement =>
+            {
+                let rows = send_copy_out(client, &copy.format, &schema, batches)
+                    .await?
+                    .map_err(|e| user_error(&e, &text))?;
+                Response::Execution(copy_tag(rows))
             }
             QueryResult::Rows { schema, batches } => {
                 let fields = Arc::new(fields(&schema, Some(&portal.result_column_format)));

@@ -3,9 +3,11 @@
 //!
 //! - [`handler`]: startup, simple and extended query, cancel;
 //! - [`encode`]: Arrow results to DataRows, text and binary;
+//! - [`copy`]: rows as `COPY ... TO STDOUT` lines, text and CSV;
 //! - [`params`]: Bind parameters to DataFusion scalars;
 //! - [`error`]: our errors as ErrorResponse fields.
 
+pub mod copy;
 pub mod encode;
 pub mod error;
 pub mod handler;

@@ -4,6 +4,7 @@
 //! forwarded to Flink as written.
 
 mod common;
+mod copy;
 mod datasource;
 mod job;
 mod object;
@@ -12,6 +13,7 @@ mod session;
 mod sync;
 
 pub use common::*;
+pub use copy::*;
 pub use datasource::*;
 pub use job::*;
 pub use object::*;
@@ -68,6 +70,8 @@ pub enum Statement {
     ShowRuns(ShowRuns),
     /// `[EXPLAIN] PREVIEW <statement>`.
     Preview(Preview),
+    /// `COPY (query) TO STDOUT [WITH (...)]`.
+    CopyTo(CopyTo),
     /// `SET name = value`, `SET name TO value`, `SET 'key' = 'value'`.
     SetVariable(SetVariable),
     /// `SHOW name`, `SHOW ALL`.
@@ -115,6 +119,7 @@ impl Statement {
             Statement::ExecuteSchedule(s) => s.to_string(),
             Statement::ShowRuns(s) => s.to_string(),
             Statement::Preview(s) => s.to_string(),
+            Statement::CopyTo(s) => s.to_string(),
             // Savepoints keep their names only in the text as written.
             Statement::Transaction(
                 TransactionCommand::Savepoint
@@ -159,6 +164,7 @@ impl Statement {
             Statement::ShowRuns(_) => "SHOW RUNS".into(),
             Statement::Preview(p) if p.explain => "EXPLAIN PREVIEW".into(),
             Statement::Preview(_) => "PREVIEW".into(),
+            Statement::CopyTo(_) => "COPY".into(),
             Statement::SetVariable(_) => "SET".into(),
             Statement::ShowVariable(_) => "SHOW".into(),
             Statement::ResetVariable(_) => "RESET".into(),

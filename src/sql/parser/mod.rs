@@ -22,6 +22,7 @@
 //! zones, a schedule's task DAG, duplicate option keys, identifier rules,
 //! and the values of `MODE`, `ENGINE`, `TYPE` and trigger rules.
 
+mod copy;
 mod cursor;
 mod datasource;
 mod job;
@@ -125,6 +126,7 @@ pub fn parse_statement(
             job::preview(&mut c, false)
         }
         ("EXECUTE", "SCHEDULE", ..) => schedule::execute(&mut c),
+        ("COPY", ..) => copy::copy(&mut c),
         ("SET", ..) => super::variables::parse_set(script, tokens, end),
         ("RESET", ..) => super::variables::parse_reset(script, tokens, end),
         ("SHOW", second, ..) if !is_flink_show(second) => {
