@@ -391,6 +391,41 @@ fn object_statements() -> impl Strategy<Value = Statement> {
     ]
 }
 
+/// `COPY (SELECT * FROM t) TO STDOUT` with any valid format.
+fn copy_statement() -> impl Strategy<Value = Statement> {
+    let delimiters = vec![',', ';', '|', '\t', ' ', ':'];
+    let quotes = vec!['"', '\'', '`'];
+    (
+        ident(),
+        any::<bool>(),
+        any::<bool>(),
+        prop::sample::select(delimiters),
+        "[ -~é]{0,6}",
+        prop::sample::select(quotes),
+    )
+        .prop_filter_map(
+            "a valid COPY",
+            |(table, csv, header, delimiter, null, quote)| {
+                if null.contains(delimiter) || (csv && quote == delimiter) {
+                    return None;
+                }
+                let text = format!("SELECT * FROM {table}");
+                let query = parse_script(&text).ok()?.remove(0).statement;
+                Some(Statement::CopyTo(CopyTo {
+                    query: Box::new(query),
+                    text,
+                    format: CopyFormat {
+                        csv,
+                        header,
+                        delimiter,
+                        null,
+                        quote: if csv { quote } else { '"' },
+                    },
+                }))
+            },
+        )
+}
+
 fn statement() -> impl Strategy<Value = Statement> {
     prop_oneof![
         datasource_statements(),
@@ -398,6 +433,7 @@ fn statement() -> impl Strategy<Value = Statement> {
         job_statements(),
         schedule_statements(),
         object_statements(),
+        copy_statement(),
     ]
 }
 
