@@ -147,8 +147,7 @@ async fn psql_lists_and_describes_flink_tables_and_views() {
         // \d default_database.orders
         &["id", "integer", "", "not null"],
         &["big", "bigint"],
-        // Precision and scale are not shown: datafusion-pg-catalog keeps no typmod.
-        &["amount", "numeric"],
+        &["amount", "numeric(10,2)"],
         &["price", "double precision"],
         &["note", "text"],
         &["at_ltz", "timestamp with time zone"],

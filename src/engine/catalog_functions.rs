@@ -108,14 +108,8 @@ pub fn register(context: &SessionContext) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::catalog_tables::test_support::answer;
     use super::*;
-
-    async fn answer(context: &SessionContext, sql: &str) -> String {
-        let batches = context.sql(sql).await.unwrap().collect().await.unwrap();
-        arrow::util::pretty::pretty_format_batches(&batches)
-            .unwrap()
-            .to_string()
-    }
 
     #[tokio::test]
     async fn oids_of_any_integer_type_are_taken() {

@@ -2,11 +2,13 @@
 //! datafusion-pg-catalog provide, or provide in a shape queries cannot
 //! use: `information_schema`'s constraint tables and PostgreSQL's columns
 //! of `information_schema.columns` ([`information_schema`]), and
-//! `pg_catalog` views and tables scaleph keeps empty ([`pg_catalog`]).
+//! `pg_catalog` views and tables scaleph keeps empty ([`pg_catalog`]), and
+//! `pg_attribute` with type modifiers ([`pg_attribute`]).
 //! Each is an [`ExtendedSchema`]: a schema provider answering from the one
 //! it wraps, with tables added or amended.
 
 mod information_schema;
+mod pg_attribute;
 mod pg_catalog;
 
 use std::collections::BTreeMap;
@@ -25,8 +27,9 @@ pub use information_schema::information_schema;
 pub const INFORMATION_SCHEMA: &str = "information_schema";
 
 /// A table of `schema` built from another: the wrapped schema's table of
-/// the same name.
-type Amendment = fn(Arc<dyn TableProvider>) -> DfResult<Arc<dyn TableProvider>>;
+/// the same name, and the wrapped schema (for the tables it reads too).
+type Amendment =
+    fn(Arc<dyn TableProvider>, Arc<dyn SchemaProvider>) -> DfResult<Arc<dyn TableProvider>>;
 
 /// A schema answering from `inner`, with tables of its own added and some
 /// of `inner`'s amended.
@@ -71,7 +74,7 @@ impl SchemaProvider for ExtendedSchema {
             return Ok(None);
         };
         match self.amended.get(lower.as_str()) {
-            Some(amend) => amend(table).map(Some),
+            Some(amend) => amend(table, self.inner.clone()).map(Some),
             None => Ok(Some(table)),
         }
     }
@@ -115,6 +118,33 @@ fn extend_pg_catalog_of(catalog: &dyn CatalogProvider) -> DfResult<()> {
     Ok(())
 }
 
+/// What the tests of the catalog tables and functions share.
+#[cfg(test)]
+pub(super) mod test_support {
+    use datafusion::prelude::SessionContext;
+
+    /// `context` with datafusion-pg-catalog's `pg_catalog` in its
+    /// catalog `datafusion`, extended by scaleph.
+    pub fn with_pg_catalog(context: SessionContext) -> SessionContext {
+        datafusion_pg_catalog::setup_pg_catalog(
+            &context,
+            "datafusion",
+            datafusion_pg_catalog::pg_catalog::context::EmptyContextProvider,
+        )
+        .unwrap();
+        super::extend_pg_catalog(&context, "datafusion").unwrap();
+        context
+    }
+
+    /// The answer to `sql`, as a text table.
+    pub async fn answer(context: &SessionContext, sql: &str) -> String {
+        let batches = context.sql(sql).await.unwrap().collect().await.unwrap();
+        arrow::util::pretty::pretty_format_batches(&batches)
+            .unwrap()
+            .to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use datafusion::catalog::MemorySchemaProvider;
@@ -130,7 +160,10 @@ mod tests {
         inner
             .register_table("changed".into(), empty_table(&[("a", DataType::Utf8)]))
             .unwrap();
-        fn retype(_: Arc<dyn TableProvider>) -> DfResult<Arc<dyn TableProvider>> {
+        fn retype(
+            _: Arc<dyn TableProvider>,
+            _: Arc<dyn SchemaProvider>,
+        ) -> DfResult<Arc<dyn TableProvider>> {
             Ok(empty_table(&[("a", DataType::Int64)]))
         }
         let schema = ExtendedSchema::new(

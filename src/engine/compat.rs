@@ -25,6 +25,17 @@ use sqlparser::ast::{Expr, SelectItem, SetExpr, Statement, visit_expressions_mut
 use sqlparser::dialect::GenericDialect;
 use sqlparser::parser::Parser;
 
+/// `sql` (PostgreSQL dialect) after `rewrite`, printed: what the rewrite
+/// tests compare.
+#[cfg(test)]
+fn rewritten(sql: &str, rewrite: fn(&mut Statement)) -> String {
+    let mut statement = Parser::parse_sql(&sqlparser::dialect::PostgreSqlDialect {}, sql)
+        .unwrap()
+        .remove(0);
+    rewrite(&mut statement);
+    statement.to_string()
+}
+
 /// An expression scaleph wrote, parsed.
 fn parse_expr(sql: &str) -> Option<Expr> {
     Parser::new(&GenericDialect {})

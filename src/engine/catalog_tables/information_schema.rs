@@ -110,7 +110,10 @@ fn postgres_columns() -> Vec<Expr> {
 /// DataFusion's `columns` with [`postgres_columns`] after its own, and
 /// `ordinal_position` counted from 1 as in PostgreSQL (DataFusion counts
 /// from 0; Metabase subtracts 1 for its column positions).
-fn postgres_columns_view(columns: Arc<dyn TableProvider>) -> DfResult<Arc<dyn TableProvider>> {
+fn postgres_columns_view(
+    columns: Arc<dyn TableProvider>,
+    _: Arc<dyn datafusion::catalog::SchemaProvider>,
+) -> DfResult<Arc<dyn TableProvider>> {
     let own = columns
         .schema()
         .fields()
@@ -236,23 +239,16 @@ mod tests {
             .unwrap()
             .register_schema(super::super::INFORMATION_SCHEMA, Arc::new(schema))
             .unwrap();
-        let batches = context
-            .sql(
-                "SELECT c.ordinal_position, c.column_name, c.data_type, c.udt_name, c.is_identity, pk.column_name IS NOT NULL \
-                 FROM information_schema.columns c LEFT JOIN (SELECT kc.table_name, kc.column_name \
-                 FROM information_schema.table_constraints tc JOIN information_schema.key_column_usage kc \
-                 ON tc.constraint_name = kc.constraint_name WHERE tc.constraint_type = 'PRIMARY KEY') pk \
-                 ON c.table_name = pk.table_name AND c.column_name = pk.column_name \
-                 WHERE c.table_name = 't' ORDER BY c.ordinal_position",
-            )
-            .await
-            .unwrap()
-            .collect()
-            .await
-            .unwrap();
-        let text = arrow::util::pretty::pretty_format_batches(&batches)
-            .unwrap()
-            .to_string();
+        let text = super::super::test_support::answer(
+            &context,
+            "SELECT c.ordinal_position, c.column_name, c.data_type, c.udt_name, c.is_identity, pk.column_name IS NOT NULL \
+             FROM information_schema.columns c LEFT JOIN (SELECT kc.table_name, kc.column_name \
+             FROM information_schema.table_constraints tc JOIN information_schema.key_column_usage kc \
+             ON tc.constraint_name = kc.constraint_name WHERE tc.constraint_type = 'PRIMARY KEY') pk \
+             ON c.table_name = pk.table_name AND c.column_name = pk.column_name \
+             WHERE c.table_name = 't' ORDER BY c.ordinal_position",
+        )
+        .await;
         assert!(
             text.contains("| 1                | id          | Int64     | int8     | NO"),
             "{text}"

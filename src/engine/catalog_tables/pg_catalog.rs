@@ -1,17 +1,28 @@
 //! `pg_catalog` as datafusion-pg-catalog emulates it, with the views it
 //! lacks (`pg_policies`, DBeaver's policy tab; `pg_available_extensions`,
 //! its extension list), empty since scaleph has neither policies nor
-//! extensions.
+//! extensions, and `pg_attribute` with type modifiers.
 
 use std::sync::Arc;
 
 use arrow::datatypes::DataType;
-use datafusion::catalog::SchemaProvider;
+use datafusion::catalog::{SchemaProvider, TableProvider};
+use datafusion::error::Result as DfResult;
 
-use super::{ExtendedSchema, array_of, empty_table};
+use super::{Amendment, ExtendedSchema, array_of, empty_table};
 
 /// The schema's name.
 pub const PG_CATALOG: &str = "pg_catalog";
+
+/// `pg_attribute` with type modifiers.
+fn typed_attributes(
+    table: Arc<dyn TableProvider>,
+    schema: Arc<dyn SchemaProvider>,
+) -> DfResult<Arc<dyn TableProvider>> {
+    Ok(Arc::new(super::pg_attribute::TypedAttributes::new(
+        table, schema,
+    )))
+}
 
 /// `pg_catalog` schema `inner` with scaleph's additions.
 pub fn extended(inner: Arc<dyn SchemaProvider>) -> ExtendedSchema {
@@ -37,7 +48,7 @@ pub fn extended(inner: Arc<dyn SchemaProvider>) -> ExtendedSchema {
             ("pg_policies", pg_policies),
             ("pg_available_extensions", pg_available_extensions),
         ],
-        [],
+        [("pg_attribute", typed_attributes as Amendment)],
     )
 }
 
@@ -49,15 +60,7 @@ mod tests {
 
     /// A context with datafusion-pg-catalog's `pg_catalog`, extended.
     fn context() -> SessionContext {
-        let context = SessionContext::new();
-        datafusion_pg_catalog::setup_pg_catalog(
-            &context,
-            "datafusion",
-            datafusion_pg_catalog::pg_catalog::context::EmptyContextProvider,
-        )
-        .unwrap();
-        super::super::extend_pg_catalog(&context, "datafusion").unwrap();
-        context
+        super::super::test_support::with_pg_catalog(SessionContext::new())
     }
 
     async fn rows(context: &SessionContext, sql: &str) -> usize {

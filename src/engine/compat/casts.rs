@@ -82,12 +82,7 @@ mod tests {
     use super::*;
 
     fn rewritten(sql: &str) -> String {
-        let mut statement =
-            sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::PostgreSqlDialect {}, sql)
-                .unwrap()
-                .remove(0);
-        text_regclass_casts_as_lookups(&mut statement);
-        statement.to_string()
+        super::super::rewritten(sql, text_regclass_casts_as_lookups)
     }
 
     #[test]

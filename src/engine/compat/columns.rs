@@ -194,12 +194,7 @@ mod tests {
     use super::*;
 
     fn amended(sql: &str) -> String {
-        let mut statement =
-            sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::PostgreSqlDialect {}, sql)
-                .unwrap()
-                .remove(0);
-        amend_catalog_columns(&mut statement);
-        statement.to_string()
+        super::super::rewritten(sql, amend_catalog_columns)
     }
 
     #[test]

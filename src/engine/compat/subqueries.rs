@@ -412,16 +412,8 @@ fn split_conjuncts(expr: Expr, into: &mut Vec<Expr>) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::rewritten;
     use super::*;
-
-    fn rewritten(sql: &str, rewrite: fn(&mut Statement)) -> String {
-        let mut statement =
-            sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::PostgreSqlDialect {}, sql)
-                .unwrap()
-                .remove(0);
-        rewrite(&mut statement);
-        statement.to_string()
-    }
 
     #[test]
     fn array_of_a_subquery_becomes_an_aggregate() {

@@ -85,22 +85,10 @@ fn text_of(value: &ScalarValue) -> String {
     }
 }
 
-/// `name` as a PostgreSQL identifier: bare when it is lower-case letters,
-/// digits, `_` and `$` not starting with a digit or `$`, else in double
-/// quotes with inner ones doubled.
+/// `name` as a PostgreSQL identifier: bare when it is a lower-case word,
+/// else in double quotes with inner ones doubled.
 fn quote_identifier(name: &str) -> String {
-    let bare = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
-    if bare {
-        name.to_string()
-    } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
-    }
+    crate::sql::ast::ident_for(name).to_string()
 }
 
 /// `value` as a PostgreSQL literal: NULL bare, text in single quotes with

@@ -1,0 +1,267 @@
+//! `pg_attribute` with each column's type modifier (`atttypmod`), which
+//! datafusion-pg-catalog leaves at -1: a decimal's precision and scale
+//! (Flink's `DECIMAL(10, 2)` shows as `numeric(10,2)` in psql's `\d`, and
+//! pgjdbc's getColumns takes COLUMN_SIZE and DECIMAL_DIGITS from it) and
+//! the fractional digits of a timestamp or time other than PostgreSQL's
+//! default of 6 (`TIMESTAMP(3)` as `timestamp(3) without time zone`).
+//!
+//! The emulated table is read whole, and each row's modifier looked up by
+//! its relation: pg_class and pg_namespace name the table, the session's
+//! catalog gives its Arrow schema.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, AsArray, Int32Array, RecordBatch};
+use arrow::compute::cast;
+use arrow::datatypes::{DataType, Int64Type, SchemaRef, TimeUnit};
+use async_trait::async_trait;
+use datafusion::catalog::{SchemaProvider, Session, TableProvider};
+use datafusion::datasource::MemTable;
+use datafusion::error::{DataFusionError, Result as DfResult};
+use datafusion::execution::context::SessionState;
+use datafusion::logical_expr::{Expr, TableType};
+use datafusion::physical_plan::ExecutionPlan;
+
+/// Schemas whose tables are PostgreSQL's own catalogs, whose columns keep
+/// no modifiers.
+const CATALOG_SCHEMAS: &[&str] = &["pg_catalog", "information_schema"];
+
+/// The type modifier PostgreSQL keeps for a column of `data_type`; -1 for
+/// none.
+fn typmod(data_type: &DataType) -> i32 {
+    let digits = |unit: &TimeUnit| match unit {
+        TimeUnit::Second => 0,
+        TimeUnit::Millisecond => 3,
+        // PostgreSQL's default (and most) precision: no modifier.
+        TimeUnit::Microsecond | TimeUnit::Nanosecond => -1,
+    };
+    match data_type {
+        DataType::Decimal32(precision, scale)
+        | DataType::Decimal64(precision, scale)
+        | DataType::Decimal128(precision, scale)
+        | DataType::Decimal256(precision, scale)
+            if *scale >= 0 =>
+        {
+            ((i32::from(*precision) << 16) | i32::from(*scale)) + 4
+        }
+        DataType::Timestamp(unit, _) | DataType::Time32(unit) | DataType::Time64(unit) => {
+            digits(unit)
+        }
+        _ => -1,
+    }
+}
+
+/// `pg_attribute` read from `inner`, with modifiers; `pg_catalog` is the
+/// schema both are in (for pg_class and pg_namespace).
+#[derive(Debug)]
+pub struct TypedAttributes {
+    inner: Arc<dyn TableProvider>,
+    pg_catalog: Arc<dyn SchemaProvider>,
+}
+
+impl TypedAttributes {
+    /// `inner` with the modifiers of the tables `pg_catalog` lists.
+    pub fn new(
+        inner: Arc<dyn TableProvider>,
+        pg_catalog: Arc<dyn SchemaProvider>,
+    ) -> TypedAttributes {
+        TypedAttributes { inner, pg_catalog }
+    }
+
+    /// The rows of the catalog table `name`.
+    async fn catalog_rows(&self, name: &str, state: &dyn Session) -> DfResult<Vec<RecordBatch>> {
+        let table = self
+            .pg_catalog
+            .table(name)
+            .await?
+            .ok_or_else(|| DataFusionError::Plan(format!("pg_catalog.{name} is missing")))?;
+        rows(&table, state).await
+    }
+
+    /// `(attrelid, attnum) -> atttypmod` for every column with a modifier.
+    async fn typmods(&self, state: &dyn Session) -> DfResult<HashMap<(i64, i64), i32>> {
+        let mut typmods = HashMap::new();
+        let Some(state) = state.as_any().downcast_ref::<SessionState>() else {
+            return Ok(typmods);
+        };
+        let database = &state.config().options().catalog.default_catalog;
+        let Some(catalog) = state.catalog_list().catalog(database) else {
+            return Ok(typmods);
+        };
+        let mut namespaces = HashMap::new();
+        for batch in self.catalog_rows("pg_namespace", state).await? {
+            let oids = integers(&batch, "oid")?;
+            let names = texts(&batch, "nspname")?;
+            for row in 0..batch.num_rows() {
+                namespaces.insert(oids.value(row), names.value(row).to_string());
+            }
+        }
+        for batch in self.catalog_rows("pg_class", state).await? {
+            let oids = integers(&batch, "oid")?;
+            let names = texts(&batch, "relname")?;
+            let spaces = integers(&batch, "relnamespace")?;
+            for row in 0..batch.num_rows() {
+                let Some(namespace) = namespaces.get(&spaces.value(row)) else {
+                    continue;
+                };
+                if CATALOG_SCHEMAS.contains(&namespace.as_str()) {
+                    continue;
+                }
+                let Some(schema) = catalog.schema(namespace) else {
+                    continue;
+                };
+                let Some(table) = schema.table(names.value(row)).await? else {
+                    continue;
+                };
+                for (index, field) in table.schema().fields().iter().enumerate() {
+                    let typmod = typmod(field.data_type());
+                    if typmod != -1 {
+                        typmods.insert((oids.value(row), index as i64 + 1), typmod);
+                    }
+                }
+            }
+        }
+        Ok(typmods)
+    }
+}
+
+/// Every row of `table`.
+async fn rows(table: &Arc<dyn TableProvider>, state: &dyn Session) -> DfResult<Vec<RecordBatch>> {
+    let plan = table.scan(state, None, &[], None).await?;
+    datafusion::physical_plan::collect(plan, state.task_ctx()).await
+}
+
+/// The column `name` of `batch`.
+fn column<'a>(batch: &'a RecordBatch, name: &str) -> DfResult<&'a ArrayRef> {
+    batch
+        .column_by_name(name)
+        .ok_or_else(|| DataFusionError::Plan(format!("catalog column {name} is missing")))
+}
+
+/// The column `name` of `batch` as 64-bit integers.
+fn integers(batch: &RecordBatch, name: &str) -> DfResult<arrow::array::Int64Array> {
+    Ok(cast(column(batch, name)?, &DataType::Int64)?
+        .as_primitive::<Int64Type>()
+        .clone())
+}
+
+/// The column `name` of `batch` as text.
+fn texts(batch: &RecordBatch, name: &str) -> DfResult<arrow::array::StringArray> {
+    Ok(cast(column(batch, name)?, &DataType::Utf8)?
+        .as_string::<i32>()
+        .clone())
+}
+
+/// `batch` with `atttypmod` taken from `typmods` where they have it.
+fn with_typmods(batch: RecordBatch, typmods: &HashMap<(i64, i64), i32>) -> DfResult<RecordBatch> {
+    let relations = integers(&batch, "attrelid")?;
+    let numbers = integers(&batch, "attnum")?;
+    let Some(index) = batch.schema().index_of("atttypmod").ok() else {
+        return Ok(batch);
+    };
+    let kept = batch.column(index).clone();
+    let kept = cast(&kept, &DataType::Int32)?;
+    let kept = kept.as_primitive::<arrow::datatypes::Int32Type>();
+    let modifiers: Int32Array = (0..batch.num_rows())
+        .map(|row| {
+            typmods
+                .get(&(relations.value(row), numbers.value(row)))
+                .copied()
+                .or_else(|| (!kept.is_null(row)).then(|| kept.value(row)))
+        })
+        .collect();
+    let mut columns = batch.columns().to_vec();
+    columns[index] = cast(
+        &(Arc::new(modifiers) as ArrayRef),
+        batch.column(index).data_type(),
+    )?;
+    Ok(RecordBatch::try_new(batch.schema(), columns)?)
+}
+
+#[async_trait]
+impl TableProvider for TypedAttributes {
+    fn schema(&self) -> SchemaRef {
+        self.inner.schema()
+    }
+
+    fn table_type(&self) -> TableType {
+        self.inner.table_type()
+    }
+
+    async fn scan(
+        &self,
+        state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        filters: &[Expr],
+        limit: Option<usize>,
+    ) -> DfResult<Arc<dyn ExecutionPlan>> {
+        let typmods = self.typmods(state).await?;
+        let batches = rows(&self.inner, state)
+            .await?
+            .into_iter()
+            .map(|batch| with_typmods(batch, &typmods))
+            .collect::<DfResult<Vec<_>>>()?;
+        MemTable::try_new(self.schema(), vec![batches])?
+            .scan(state, projection, filters, limit)
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use arrow::datatypes::{Field, Schema};
+    use datafusion::prelude::SessionContext;
+
+    use super::super::test_support::{answer, with_pg_catalog};
+    use super::*;
+
+    #[test]
+    fn modifiers_are_postgres_encodings() {
+        assert_eq!(typmod(&DataType::Decimal128(10, 2)), (10 << 16 | 2) + 4);
+        assert_eq!(typmod(&DataType::Timestamp(TimeUnit::Millisecond, None)), 3);
+        assert_eq!(typmod(&DataType::Time32(TimeUnit::Second)), 0);
+        assert_eq!(
+            typmod(&DataType::Timestamp(
+                TimeUnit::Microsecond,
+                Some("UTC".into())
+            )),
+            -1
+        );
+        assert_eq!(typmod(&DataType::Utf8), -1);
+    }
+
+    #[tokio::test]
+    async fn format_type_shows_precision_scale_and_digits() {
+        let context = SessionContext::new();
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("amount", DataType::Decimal128(10, 2), true),
+            Field::new(
+                "at",
+                DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())),
+                true,
+            ),
+            Field::new("note", DataType::Utf8, true),
+        ]));
+        context
+            .register_table(
+                "t",
+                Arc::new(MemTable::try_new(schema, vec![vec![]]).unwrap()),
+            )
+            .unwrap();
+        let context = with_pg_catalog(context);
+        let text = answer(
+            &context,
+            "SELECT a.attname, format_type(a.atttypid, a.atttypmod) AS type \
+             FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON a.attrelid = c.oid \
+             WHERE c.relname = 't' ORDER BY a.attnum",
+        )
+        .await;
+        assert!(text.contains("| amount  | numeric(10,2)"), "{text}");
+        assert!(
+            text.contains("| at      | timestamp(3) with time zone"),
+            "{text}"
+        );
+        assert!(text.contains("| note    | text"), "{text}");
+    }
+}
