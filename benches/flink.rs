@@ -325,16 +325,18 @@ fn main() {
         }
 
         let tables = env_number("SCALEPH_BENCH_TABLES", 100);
-        let create = |with: &str| {
+        // The same five columns in each dialect: Flink's STRING is
+        // PostgreSQL's TEXT.
+        let create = |text: &str, with: &str| {
             (0..tables)
                 .map(|i| {
-                    format!("CREATE TABLE listed_{i} (id INT, a STRING, b DOUBLE, c TIMESTAMP(3), d BIGINT){with}")
+                    format!("CREATE TABLE listed_{i} (id INT, a {text}, b DOUBLE PRECISION, c TIMESTAMP(3), d BIGINT){with}")
                 })
                 .collect::<Vec<_>>()
                 .join("; ")
         };
         scaleph
-            .batch_execute(&create(" WITH ('connector' = 'datagen')"))
+            .batch_execute(&create("STRING", " WITH ('connector' = 'datagen')"))
             .await
             .unwrap();
         println!("catalog listing: psql's \\dt with {tables} Flink tables of 5 columns");
@@ -350,8 +352,9 @@ fn main() {
             });
             postgres
                 .batch_execute(&format!(
-                    "CREATE SCHEMA IF NOT EXISTS scaleph_bench; SET search_path = scaleph_bench; {}",
-                    create("")
+                    "DROP SCHEMA IF EXISTS scaleph_bench CASCADE; CREATE SCHEMA scaleph_bench; \
+                     SET search_path = scaleph_bench; {}",
+                    create("TEXT", "")
                 ))
                 .await
                 .unwrap();

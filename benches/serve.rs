@@ -38,8 +38,8 @@ fn pgbench(port: u16, user: &str, db: &str, run: &Run, script: &std::path::Path)
             "-j",
             "2",
         ])
-        .args(["-T", &run.secs.to_string(), "-M", run.protocol, "-f"])
         .args(run.connect_each.then_some("-C"))
+        .args(["-T", &run.secs.to_string(), "-M", run.protocol, "-f"])
         .arg(script)
         .arg(db)
         .output()
