@@ -32,8 +32,34 @@ fn psql_lists_and_describes_scaleph_tables() {
     }
     let pattern = psql(&gateway, "\\dt scaleph.data*");
     assert!(pattern.contains("(3 rows)"), "{pattern}");
+    // Without a Flink gateway, scaleph's schema is the only one besides
+    // PostgreSQL's catalogs, and the one unqualified names resolve in.
+    let schemas = psql(
+        &gateway,
+        "SELECT string_agg(nspname, ',' ORDER BY nspname), current_schema(), \
+         array_to_string(current_schemas(true), ',') FROM pg_catalog.pg_namespace",
+    );
+    let row: Vec<&str> = schemas
+        .lines()
+        .nth(2)
+        .unwrap_or_default()
+        .split('|')
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        row,
+        [
+            "information_schema,pg_catalog,scaleph",
+            "scaleph",
+            "pg_catalog,scaleph"
+        ],
+        "{schemas}"
+    );
     let schemas = psql(&gateway, "\\dn");
-    assert!(schemas.contains("scaleph"), "{schemas}");
+    assert!(
+        schemas.contains("scaleph") && !schemas.contains("public"),
+        "{schemas}"
+    );
     let databases = psql(&gateway, "\\l");
     assert!(databases.contains("scaleph"), "{databases}");
     let described = psql(&gateway, "\\d scaleph.datasources");

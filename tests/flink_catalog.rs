@@ -248,7 +248,7 @@ async fn without_flink_only_scaleph_exists() {
     assert!(
         schemas
             .iter()
-            .all(|s| ["scaleph", "information_schema", "public"].contains(&s.as_str())),
+            .all(|s| ["scaleph", "information_schema"].contains(&s.as_str())),
         "{schemas:?}"
     );
 }

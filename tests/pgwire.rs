@@ -34,7 +34,7 @@ async fn simple_query_with_several_statements_returns_each_result() {
         vec![
             vec![Some("42".into()), Some("AB".into())],
             vec![Some("itest".into())],
-            vec![Some("public".into())],
+            vec![Some("scaleph".into())],
         ]
     );
     assert_eq!(tags(&messages).len(), 4);

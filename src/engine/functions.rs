@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use arrow::array::{Array, AsArray};
 use arrow::datatypes::DataType;
 use datafusion::logical_expr::{ColumnarValue, ScalarUDF, Volatility, create_udf};
 use datafusion::prelude::SessionContext;
@@ -126,6 +127,39 @@ impl datafusion::logical_expr::ScalarUDFImpl for JsonBuildObject {
     }
 }
 
+/// `current_schemas(include_implicit)`: the search path, `scaleph`, after
+/// `pg_catalog` when implicit schemas are asked for (as PostgreSQL lists
+/// them).
+fn current_schemas() -> ScalarUDF {
+    let item = Arc::new(arrow::datatypes::Field::new("item", DataType::Utf8, true));
+    create_udf(
+        "current_schemas",
+        vec![DataType::Boolean],
+        DataType::List(item),
+        Volatility::Stable,
+        Arc::new(|args: &[ColumnarValue]| {
+            let flags = ColumnarValue::values_to_arrays(args)?;
+            let flags = flags[0].as_boolean();
+            let mut lists = arrow::array::ListBuilder::new(arrow::array::StringBuilder::new());
+            for row in 0..flags.len() {
+                if flags.is_valid(row) && flags.value(row) {
+                    lists.values().append_value("pg_catalog");
+                }
+                lists.values().append_value(super::SYSTEM_SCHEMA);
+                lists.append(true);
+            }
+            let lists = lists.finish();
+            Ok(
+                if args.iter().all(|a| matches!(a, ColumnarValue::Scalar(_))) {
+                    ColumnarValue::Scalar(ScalarValue::List(Arc::new(lists)))
+                } else {
+                    ColumnarValue::Array(Arc::new(lists))
+                },
+            )
+        }),
+    )
+}
+
 /// `pg_size_pretty(bytes)`: `123 bytes`, `12 kB`, `3 MB` as PostgreSQL
 /// writes them (a unit is used from 10 240 of the one below).
 fn size_pretty(bytes: i64) -> String {
@@ -172,7 +206,8 @@ fn pg_size_pretty() -> ScalarUDF {
 pub fn register(context: &SessionContext, info: &SessionInfo) {
     let text = |s: &str| ScalarValue::Utf8(Some(s.to_string()));
     context.register_udf(constant("version", text(&version_string())));
-    context.register_udf(constant("current_schema", text("public")));
+    context.register_udf(constant("current_schema", text(super::SYSTEM_SCHEMA)));
+    context.register_udf(current_schemas());
     context.register_udf(constant("current_database", text(&info.database)));
     context.register_udf(constant("current_catalog", text(&info.database)));
     for name in ["current_user", "session_user", "user", "current_role"] {

@@ -51,9 +51,6 @@ pub fn is_local(query: &sqlparser::ast::Statement) -> bool {
     routing::is_local(query)
 }
 
-/// The schema unqualified names resolve in.
-pub const DEFAULT_SCHEMA: &str = "public";
-
 /// The pg database of Flink's built-in catalog, and the only one when no
 /// Flink SQL Gateway is configured.
 pub const LOCAL_DATABASE: &str = "scaleph";
@@ -98,7 +95,9 @@ impl LocalEngine {
     fn context(&self) -> &SessionContext {
         self.context.get_or_init(|| {
             let config = SessionConfig::new()
-                .with_default_catalog_and_schema(&self.info.database, DEFAULT_SCHEMA)
+                // Unqualified names resolve in scaleph's own schema (the
+                // only one of the search path: there is no `public`).
+                .with_default_catalog_and_schema(&self.info.database, SYSTEM_SCHEMA)
                 .with_create_default_catalog_and_schema(false)
                 .with_information_schema(false);
             let state = datafusion::execution::SessionStateBuilder::new()
@@ -110,10 +109,6 @@ impl LocalEngine {
             let catalog = ordered_catalog::OrderedCatalog::default();
             let system =
                 system_tables::SystemSchema::new(self.store.clone(), self.registry.clone());
-            let _ = catalog.register_schema(
-                DEFAULT_SCHEMA,
-                Arc::new(ordered_catalog::OrderedSchema::default()),
-            );
             let _ = catalog.register_schema(SYSTEM_SCHEMA, Arc::new(system));
             let information_schema = catalog_tables::information_schema(&context);
             let _ = catalog.register_schema(

@@ -100,7 +100,7 @@ async fn expressions_and_session_functions_answer_like_postgres() {
     assert_eq!(text(&batches, 0), vec!["42"]);
     assert_eq!(text(&batches, 1), vec!["AB"]);
     assert!(text(&batches, 2)[0].starts_with("PostgreSQL 15.0 (scaleph "));
-    assert_eq!(text(&batches, 3), vec!["public"]);
+    assert_eq!(text(&batches, 3), vec!["scaleph"]);
     assert_eq!(text(&batches, 4), vec!["alice"]);
     assert_eq!(text(&batches, 5), vec!["scaleph"]);
 }
