@@ -86,7 +86,15 @@ async fn flink_databases_are_schemas_with_their_tables_views_and_columns() {
     assert_eq!(listed, 3, "{:?}", double.statements());
     first_column(&client, "SELECT relname FROM pg_catalog.pg_class").await;
     assert_eq!(describes(&double), listed);
-    // DDL makes the next catalog query list again.
+    // The same catalog query before and after DDL: its kept result is
+    // forgotten, and the next catalog query lists again.
+    let before = first_column(
+        &client,
+        "SELECT table_schema || '.' || table_name FROM information_schema.tables \
+         WHERE table_schema IN ('default_database', 'sales') ORDER BY 1",
+    )
+    .await;
+    assert!(!before.contains(&"sales.deals".to_string()), "{before:?}");
     client
         .batch_execute("CREATE TABLE sales.deals (deal_id INT) WITH ('connector' = 'datagen')")
         .await

@@ -1,5 +1,5 @@
 //! What a session computes once: descriptions of its queries, and results
-//! of its constant queries.
+//! of its constant queries and of its catalog queries.
 //!
 //! Descriptions (parameter types and row schema) depend only on the
 //! statement, since every table the local engine serves has a fixed schema;
@@ -16,6 +16,14 @@
 //! the parsed statement) and replayed. Anything reading a table, calling a
 //! stable or volatile function (`now()`, `random()`, `current_user`) or
 //! taking parameters is never cached.
+//!
+//! Catalog queries (psql's `\dt`, a driver's getTables, a BI tool's
+//! schema sync) are planned and run by DataFusion over pg_catalog tables
+//! built for each scan: milliseconds, where PostgreSQL reads its heap.
+//! Their rows change only when the session's catalog does, so a catalog
+//! query reading no activity, settings or scaleph's own rows, and calling
+//! no clock function, is kept until the catalog changes (the session's
+//! Flink DDL lists it again, which forgets every catalog result).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -58,6 +66,7 @@ impl<V> Default for Bounded<V> {
 #[derive(Default)]
 pub struct SessionCache {
     results: Bounded<(SchemaRef, Vec<RecordBatch>)>,
+    catalog_results: Bounded<(SchemaRef, Vec<RecordBatch>)>,
     descriptions: Bounded<Description>,
 }
 
@@ -72,12 +81,33 @@ impl SessionCache {
         self.descriptions.insert(query, description);
     }
 
-    /// The cached result of `query`, if it is constant and was run before.
+    /// The cached result of `query`, if it is constant or a catalog
+    /// snapshot, and was run before (since the catalog last changed).
     pub fn result(
         &self,
         query: &sqlparser::ast::Statement,
     ) -> Option<(SchemaRef, Vec<RecordBatch>)> {
-        self.results.get(query)
+        self.results
+            .get(query)
+            .or_else(|| self.catalog_results.get(query))
+    }
+
+    /// Keeps the result of a catalog snapshot `query`, until
+    /// [`SessionCache::forget_catalog_results`].
+    pub fn insert_catalog_result(
+        &self,
+        query: &sqlparser::ast::Statement,
+        schema: SchemaRef,
+        batches: Vec<RecordBatch>,
+    ) {
+        self.catalog_results.insert(query, (schema, batches));
+    }
+
+    /// Drops every catalog result: the catalog changed.
+    pub fn forget_catalog_results(&self) {
+        if let Ok(mut map) = self.catalog_results.0.lock() {
+            map.clear();
+        }
     }
 
     /// Keeps the result of a constant `query`.
@@ -89,6 +119,65 @@ impl SessionCache {
     ) {
         self.results.insert(query, (schema, batches));
     }
+}
+
+/// A catalog result of more rows than this is not kept.
+pub const MAX_CATALOG_ROWS: usize = 100_000;
+
+/// Functions whose answer changes from one statement to the next although
+/// DataFusion or PostgreSQL call them stable (the clock, settings).
+const CHANGING_FUNCTIONS: &[&str] = &[
+    "now",
+    "current_timestamp",
+    "current_date",
+    "current_time",
+    "localtime",
+    "localtimestamp",
+    "statement_timestamp",
+    "clock_timestamp",
+    "transaction_timestamp",
+    "timeofday",
+    "current_setting",
+    "random",
+    "uuid",
+    "gen_random_uuid",
+];
+
+/// Whether `query` is a catalog snapshot: it reads only catalog relations
+/// that change with the session's catalog (see
+/// [`super::routing::reads_only_catalog_snapshots`]) and calls no function
+/// of the clock, settings or chance. Its result stays right until the
+/// catalog changes (Flink DDL, a new listing), which forgets it.
+pub fn is_catalog_snapshot(query: &sqlparser::ast::Statement) -> bool {
+    use sqlparser::ast::Visit;
+    struct Changing(bool);
+    impl sqlparser::ast::Visitor for Changing {
+        type Break = ();
+        fn pre_visit_expr(&mut self, expr: &sqlparser::ast::Expr) -> std::ops::ControlFlow<()> {
+            if let sqlparser::ast::Expr::Function(function) = expr
+                && function
+                    .name
+                    .0
+                    .last()
+                    .and_then(|part| part.as_ident())
+                    .is_some_and(|name| {
+                        CHANGING_FUNCTIONS.contains(&name.value.to_ascii_lowercase().as_str())
+                    })
+            {
+                self.0 = true;
+                return std::ops::ControlFlow::Break(());
+            }
+            std::ops::ControlFlow::Continue(())
+        }
+    }
+    if !super::compat::is_catalog_query(query)
+        || !super::routing::reads_only_catalog_snapshots(query)
+    {
+        return false;
+    }
+    let mut changing = Changing(false);
+    let _ = query.visit(&mut changing);
+    !changing.0
 }
 
 /// Whether `plan` always gives the same rows: it scans no table and every

@@ -127,6 +127,13 @@ impl LocalEngine {
     pub fn show_flink_catalog(&self, listing: &crate::flink::metadata::CatalogListing) {
         self.flink_catalog
             .show(self.context(), &self.info.database, listing);
+        self.forget_catalog_results();
+    }
+
+    /// Forgets the catalog queries' results kept so far: the session's
+    /// catalog changed (its DDL, a new listing).
+    pub fn forget_catalog_results(&self) {
+        self.cache.forget_catalog_results();
     }
 
     /// Whether this engine answers `query`: it reads no table, or only
@@ -268,6 +275,7 @@ impl LocalEngine {
         }
         let mut plan = self.plan(query).await?;
         let constant = params.is_empty() && cache::is_constant(&plan);
+        let snapshot = params.is_empty() && !constant && cache::is_catalog_snapshot(query);
         if !params.is_empty() {
             plan = plan.with_param_values(params).map_err(map_error)?;
         }
@@ -277,10 +285,16 @@ impl LocalEngine {
             .await
             .map_err(map_error)?;
         let schema = Arc::new(frame.schema().as_arrow().clone());
-        if constant {
+        if constant || snapshot {
             let batches = frame.collect().await.map_err(map_error)?;
-            self.cache
-                .insert_result(query, schema.clone(), batches.clone());
+            if constant {
+                self.cache
+                    .insert_result(query, schema.clone(), batches.clone());
+            } else if batches.iter().map(|b| b.num_rows()).sum::<usize>() <= cache::MAX_CATALOG_ROWS
+            {
+                self.cache
+                    .insert_catalog_result(query, schema.clone(), batches.clone());
+            }
             return Ok(QueryResult::from_batches(schema, batches));
         }
         let stream = frame.execute_stream().await.map_err(map_error)?;

@@ -54,21 +54,61 @@ fn parts(name: &ObjectName) -> Vec<String> {
         .collect()
 }
 
-/// Whether `statement` only reads what the local engine has.
-pub fn is_local(statement: &Statement) -> bool {
+/// Whether every relation `statement` reads (its name's parts, lower
+/// cased) is `allowed`; its CTEs and DataFusion's table functions always
+/// are.
+fn reads_only(statement: &Statement, allowed: impl Fn(&[String]) -> bool) -> bool {
     let mut relations = Relations::default();
     let _ = statement.visit(&mut relations);
     relations.relations.iter().all(|relation| {
         let parts = parts(relation);
         match parts.as_slice() {
-            [name] => {
-                relations.ctes.contains(name)
-                    || TABLE_FUNCTIONS.contains(&name.as_str())
-                    || name.starts_with("pg_")
+            [name] if relations.ctes.contains(name) || TABLE_FUNCTIONS.contains(&name.as_str()) => {
+                true
             }
-            [.., schema, _] => LOCAL_SCHEMAS.contains(&schema.as_str()),
             [] => false,
+            parts => allowed(parts),
         }
+    })
+}
+
+/// Whether `statement` only reads what the local engine has.
+pub fn is_local(statement: &Statement) -> bool {
+    reads_only(statement, |parts| match parts {
+        [name] => name.starts_with("pg_"),
+        [.., schema, _] => LOCAL_SCHEMAS.contains(&schema.as_str()),
+        [] => false,
+    })
+}
+
+/// Catalog relations whose rows change while a session runs: activity,
+/// locks, settings (SET), statistics.
+fn changes_while_running(name: &str) -> bool {
+    name.starts_with("pg_stat")
+        || matches!(
+            name,
+            "pg_settings"
+                | "pg_locks"
+                | "pg_prepared_statements"
+                | "pg_prepared_xacts"
+                | "pg_cursors"
+                | "pg_replication_slots"
+                | "df_settings"
+        )
+}
+
+/// Whether `statement` reads only catalog relations whose rows change
+/// only when the session's catalog does (pg_class, pg_attribute,
+/// information_schema.tables, ...): not scaleph's own tables, whose rows
+/// any connection changes, nor activity or settings.
+pub fn reads_only_catalog_snapshots(statement: &Statement) -> bool {
+    reads_only(statement, |parts| match parts {
+        [name] => name.starts_with("pg_") && !changes_while_running(name),
+        [.., schema, name] => {
+            matches!(schema.as_str(), "pg_catalog" | "information_schema")
+                && !changes_while_running(name)
+        }
+        [] => false,
     })
 }
 
@@ -111,5 +151,27 @@ mod tests {
             "SELECT * FROM default_catalog.default_database.orders"
         ));
         assert!(!local("SELECT (SELECT max(x) FROM orders)"));
+    }
+
+    #[test]
+    fn catalog_snapshots_exclude_own_tables_activity_and_settings() {
+        let snapshot = |sql: &str| {
+            reads_only_catalog_snapshots(
+                &sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::GenericDialect {}, sql)
+                    .unwrap()
+                    .remove(0),
+            )
+        };
+        assert!(snapshot(
+            "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        ));
+        assert!(snapshot(
+            "WITH t AS (SELECT * FROM information_schema.tables) SELECT * FROM t"
+        ));
+        assert!(!snapshot("SELECT * FROM pg_class, scaleph.datasources"));
+        assert!(!snapshot("SELECT * FROM pg_class, datasources"));
+        assert!(!snapshot("SELECT * FROM pg_catalog.pg_settings"));
+        assert!(!snapshot("SELECT * FROM pg_stat_activity"));
+        assert!(!snapshot("SELECT * FROM orders"));
     }
 }

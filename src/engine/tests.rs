@@ -222,3 +222,35 @@ async fn constant_queries_are_cached_and_others_are_not() {
     let (_, second) = rows(&engine, "SELECT 1 AS one", vec![]).await.unwrap();
     assert_eq!(first, second);
 }
+
+#[tokio::test]
+async fn catalog_queries_are_kept_until_the_catalog_changes() {
+    let (_dir, engine) = engine().await;
+    let kept = |sql: &str| cache::is_catalog_snapshot(&parse(sql));
+    assert!(kept(
+        "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+    ));
+    assert!(!kept("SELECT relname, now() FROM pg_catalog.pg_class"));
+    assert!(!kept("SELECT name FROM pg_catalog.pg_settings"));
+    assert!(!kept(
+        "SELECT c.relname, d.name FROM pg_catalog.pg_class c, scaleph.datasources d"
+    ));
+    assert!(!kept("SELECT 1"));
+    let sql = "SELECT relname FROM pg_catalog.pg_class WHERE relname = 'datasources'";
+    let (_, first) = rows(&engine, sql, vec![]).await.unwrap();
+    assert!(engine.cache.result(&parse(sql)).is_some());
+    let (_, again) = rows(&engine, sql, vec![]).await.unwrap();
+    assert_eq!(first, again);
+    engine.forget_catalog_results();
+    assert!(engine.cache.result(&parse(sql)).is_none());
+    // With parameters, never kept.
+    let with_parameter = "SELECT relname FROM pg_catalog.pg_class WHERE relname = $1";
+    rows(
+        &engine,
+        with_parameter,
+        vec![ScalarValue::Utf8(Some("datasources".into()))],
+    )
+    .await
+    .unwrap();
+    assert!(engine.cache.result(&parse(with_parameter)).is_none());
+}

@@ -50,6 +50,7 @@ async fn forward(
         FlinkStatementKind::Ddl | FlinkStatementKind::CreateTableAs | FlinkStatementKind::Other
     ) {
         session.flink_catalog_listed = false;
+        session.engine.forget_catalog_results();
     }
     Ok(output)
 }
