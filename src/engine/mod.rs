@@ -14,6 +14,7 @@ mod flink_catalog;
 mod functions;
 mod naming;
 mod ordered_catalog;
+mod pg_catalog_setup;
 mod placeholders;
 mod routing;
 pub mod system_tables;
@@ -150,11 +151,7 @@ impl LocalEngine {
         self.pg_catalog
             .get_or_init(|| async {
                 let context = self.context();
-                let setup = datafusion_pg_catalog::setup_pg_catalog(
-                    context,
-                    &self.info.database,
-                    datafusion_pg_catalog::pg_catalog::context::EmptyContextProvider,
-                );
+                let setup = pg_catalog_setup::setup(context, &self.info.database);
                 functions::register(context, &self.info);
                 catalog_functions::register(context);
                 if let Err(err) = setup {
