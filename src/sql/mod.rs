@@ -303,6 +303,23 @@ mod tests {
             let _ = parse_script(&script);
         }
 
+        /// COPY's own parser, on what follows the keyword: options,
+        /// parentheses and quotes in any order.
+        #[test]
+        fn copy_never_panics(
+            rest in proptest::collection::vec(
+                prop_oneof![
+                    Just("("), Just(")"), Just(","), Just("'x'"), Just("''''"), Just("TO"),
+                    Just("STDOUT"), Just("WITH"), Just("CSV"), Just("HEADER"), Just("FORMAT"),
+                    Just("DELIMITER"), Just("NULL"), Just("QUOTE"), Just("AS"), Just("SELECT 1"),
+                    Just("t"), Just("FROM"), Just("BINARY"), Just("ENCODING"), Just("'\t'"),
+                ],
+                0..12,
+            )
+        ) {
+            let _ = parse_script(&format!("COPY {}", rest.join(" ")));
+        }
+
         #[test]
         fn create_datasource_display_round_trips(
             name in "[a-z_][a-z0-9_]{0,10}",
