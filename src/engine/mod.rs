@@ -1,6 +1,11 @@
 //! The local engine: DataFusion answering what needs no Flink — expressions,
-//! `version()`, `current_schema()`, and the gateway's own tables in schema
-//! `scaleph` (later `pg_catalog` and `information_schema` emulation).
+//! `version()`, `current_schema()`, the gateway's own tables in schema
+//! `scaleph` — and the catalog queries clients send: `pg_catalog`
+//! (`pg_catalog_setup`: datafusion-pg-catalog's emulation, with scaleph's
+//! additions in `catalog_tables` and `catalog_functions`) and
+//! `information_schema`, over those tables and the session's Flink catalog
+//! (`flink_catalog`), with the PostgreSQL dialect rewritten for DataFusion
+//! (`compat`) and results kept per session (`cache`).
 //!
 //! Each session gets its own DataFusion context, built on first use so that
 //! an idle connection costs no planner state.
