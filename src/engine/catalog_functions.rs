@@ -2,7 +2,7 @@
 //! object scaleph shows, taking the oid as any integer (a column of
 //! pg_catalog, or a literal a client bound, which DataFusion types
 //! `BIGINT`): sizes and scan counts are 0 (Flink tables keep no storage in
-//! scaleph), a tablespace's location is the default one (`''`), and view
+//! scaleph), every owner is `postgres`, a tablespace's location is the default one (`''`), and view
 //! and index definitions are unknown (NULL: Flink views are not kept as
 //! PostgreSQL text, and there are no indexes). Registered after
 //! datafusion-pg-catalog's, whose size functions take only `INT`.
@@ -79,6 +79,13 @@ fn functions() -> Vec<ScalarUDF> {
         OfOid::function("pg_table_size", &[&[]], bytes.clone()),
         OfOid::function("pg_indexes_size", &[&[]], bytes.clone()),
         OfOid::function("pg_stat_get_numscans", &[&[]], bytes),
+        // Every object is owned by the one role the emulation's pg_roles
+        // lists.
+        OfOid::function(
+            "pg_get_userbyid",
+            &[&[]],
+            ScalarValue::Utf8(Some("postgres".to_string())),
+        ),
         OfOid::function(
             "pg_tablespace_location",
             &[&[]],
@@ -125,10 +132,14 @@ mod tests {
         let texts = answer(
             &context,
             "SELECT pg_tablespace_location(1663) = '' AS loc, pg_get_viewdef(16456, true) IS NULL AS v, \
-             pg_get_viewdef(CAST(1 AS INT)) IS NULL AS v1, pg_get_indexdef(1, 1, false) IS NULL AS i",
+             pg_get_viewdef(CAST(1 AS INT)) IS NULL AS v1, pg_get_indexdef(1, 1, false) IS NULL AS i, \
+             pg_get_userbyid(10) = 'postgres' AS u",
         )
         .await;
-        assert!(texts.contains("| true | true | true | true |"), "{texts}");
+        assert!(
+            texts.contains("| true | true | true | true | true |"),
+            "{texts}"
+        );
     }
 
     #[tokio::test]

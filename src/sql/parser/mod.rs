@@ -3,13 +3,13 @@
 //! **Keyword pre-dispatch.** The statement's first words decide what it is:
 //! scaleph's extension statements (`CREATE DATASOURCE`, `START SYNC`,
 //! `CREATE SCHEDULE`, ...) go to a recursive-descent parser per family
-//! ([`datasource`], [`object`], [`sync`], [`job`], [`schedule`]); queries
+//! (`datasource`, `object`, `sync`, `job`, `schedule`); queries
 //! (`SELECT`, `WITH`, `VALUES`, `EXPLAIN <query>`) go to sqlparser's
 //! `Parser`, whose AST DataFusion executes; anything else is Flink SQL,
 //! classified by its leading tokens and forwarded as written, never
 //! rejected ([`crate::sql::classify`]).
 //!
-//! The extension parsers walk the splitter's own tokens ([`cursor`])
+//! The extension parsers walk the splitter's own tokens (`cursor`)
 //! rather than sqlparser's: those tokens carry byte spans into the script,
 //! so every error points at the exact token (sqlparser reports a location
 //! only inside its message text), and the same tokens already split the
