@@ -60,6 +60,14 @@ fn psql_lists_and_describes_scaleph_tables() {
         schemas.contains("scaleph") && !schemas.contains("public"),
         "{schemas}"
     );
+    let schemata = psql(
+        &gateway,
+        "SELECT string_agg(schema_name, ',' ORDER BY schema_name) FROM information_schema.schemata",
+    );
+    assert!(
+        schemata.contains(" information_schema,pg_catalog,scaleph\n"),
+        "{schemata}"
+    );
     let databases = psql(&gateway, "\\l");
     assert!(databases.contains("scaleph"), "{databases}");
     let described = psql(&gateway, "\\d scaleph.datasources");

@@ -4,7 +4,8 @@
 //! has constraints (Metabase's column sync joins `table_constraints` and
 //! `key_column_usage` for primary keys), and PostgreSQL's columns of
 //! `columns` after DataFusion's (Metabase reads `udt_name` for a column's
-//! type, and `is_identity`).
+//! type, and `is_identity`), and `schemata` listing `information_schema`
+//! too.
 
 use std::sync::Arc;
 
@@ -133,6 +134,33 @@ fn postgres_columns_view(
     Ok(Arc::new(ViewTable::new(plan, None)))
 }
 
+/// DataFusion's `schemata` with a row for `information_schema` itself
+/// (DataFusion adds it only when its own information_schema is on), made
+/// from `pg_catalog`'s row.
+fn with_own_row(
+    schemata: Arc<dyn TableProvider>,
+    _: Arc<dyn datafusion::catalog::SchemaProvider>,
+) -> DfResult<Arc<dyn TableProvider>> {
+    let source = provider_as_source(schemata.clone());
+    let own = schemata
+        .schema()
+        .fields()
+        .iter()
+        .map(|field| match field.name().as_str() {
+            "schema_name" => lit(super::INFORMATION_SCHEMA).alias("schema_name"),
+            name => Expr::Column(Column::from_name(name)),
+        })
+        .collect::<Vec<_>>();
+    let own_row = LogicalPlanBuilder::scan("schemata", source.clone(), None)?
+        .filter(Expr::Column(Column::from_name("schema_name")).eq(lit("pg_catalog")))?
+        .project(own)?
+        .build()?;
+    let plan = LogicalPlanBuilder::scan("schemata", source, None)?
+        .union(own_row)?
+        .build()?;
+    Ok(Arc::new(ViewTable::new(plan, None)))
+}
+
 /// PostgreSQL's constraint tables, empty: `(name, columns)`.
 fn constraint_tables() -> Vec<(&'static str, Arc<dyn TableProvider>)> {
     let text = |names: &[&'static str]| -> Vec<(&'static str, DataType)> {
@@ -203,7 +231,10 @@ pub fn information_schema(context: &SessionContext) -> ExtendedSchema {
     ExtendedSchema::new(
         Arc::new(inner),
         constraint_tables(),
-        [("columns", postgres_columns_view as Amendment)],
+        [
+            ("columns", postgres_columns_view as Amendment),
+            ("schemata", with_own_row as Amendment),
+        ],
     )
 }
 
