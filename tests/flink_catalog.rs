@@ -158,7 +158,7 @@ async fn psql_lists_and_describes_flink_tables_and_views() {
         &["amount", "numeric(10,2)"],
         &["price", "double precision"],
         &["note", "text"],
-        &["at_ltz", "timestamp with time zone"],
+        &["at_ltz", "timestamp(3) with time zone"],
         // \dv
         &["default_database", "big_orders", "view"],
         // \dn

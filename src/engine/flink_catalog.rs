@@ -81,7 +81,13 @@ impl FlinkRelation {
         let fields: Vec<Field> = relation
             .columns
             .iter()
-            .map(|column| Field::new(&column.name, column.flink_type.arrow(), column.nullable))
+            .map(|column| {
+                Field::new(
+                    &column.name,
+                    column.flink_type.catalog_arrow(),
+                    column.nullable,
+                )
+            })
             .collect();
         FlinkRelation {
             schema: Arc::new(Schema::new(fields)),

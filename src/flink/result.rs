@@ -47,12 +47,13 @@ pub enum FlinkType {
     Binary,
     /// `DATE`.
     Date,
-    /// `TIME(p)`.
-    Time,
-    /// `TIMESTAMP(p)`.
-    Timestamp,
-    /// `TIMESTAMP_LTZ(p)`.
-    TimestampLtz,
+    /// `TIME(p)`: its fractional-second digits as declared (Flink's
+    /// default 0). Values decode to microseconds whatever `p` is.
+    Time(u8),
+    /// `TIMESTAMP(p)` (default 6).
+    Timestamp(u8),
+    /// `TIMESTAMP_LTZ(p)` (default 6).
+    TimestampLtz(u8),
     /// `INTERVAL YEAR TO MONTH` (months).
     IntervalYearMonth,
     /// `INTERVAL DAY TO SECOND` (milliseconds).
@@ -106,9 +107,11 @@ impl FlinkType {
             "CHAR" | "VARCHAR" => FlinkType::String,
             "BINARY" | "VARBINARY" => FlinkType::Binary,
             "DATE" => FlinkType::Date,
-            "TIME_WITHOUT_TIME_ZONE" => FlinkType::Time,
-            "TIMESTAMP_WITHOUT_TIME_ZONE" => FlinkType::Timestamp,
-            "TIMESTAMP_WITH_LOCAL_TIME_ZONE" => FlinkType::TimestampLtz,
+            "TIME_WITHOUT_TIME_ZONE" => FlinkType::Time(digits(int("precision"), 0)),
+            "TIMESTAMP_WITHOUT_TIME_ZONE" => FlinkType::Timestamp(digits(int("precision"), 6)),
+            "TIMESTAMP_WITH_LOCAL_TIME_ZONE" => {
+                FlinkType::TimestampLtz(digits(int("precision"), 6))
+            }
             "INTERVAL_YEAR_MONTH" => FlinkType::IntervalYearMonth,
             "INTERVAL_DAY_TIME" => FlinkType::IntervalDayTime,
             other => FlinkType::Json(other.to_string()),
@@ -166,10 +169,12 @@ impl FlinkType {
             "CHAR" | "VARCHAR" | "STRING" => FlinkType::String,
             "BINARY" | "VARBINARY" | "BYTES" => FlinkType::Binary,
             "DATE" => FlinkType::Date,
-            "TIME" => FlinkType::Time,
-            "TIMESTAMP" if text.contains("WITH LOCAL TIME ZONE") => FlinkType::TimestampLtz,
-            "TIMESTAMP" => FlinkType::Timestamp,
-            "TIMESTAMP_LTZ" => FlinkType::TimestampLtz,
+            "TIME" => FlinkType::Time(digits(arguments.first().copied(), 0)),
+            "TIMESTAMP" if text.contains("WITH LOCAL TIME ZONE") => {
+                FlinkType::TimestampLtz(digits(arguments.first().copied(), 6))
+            }
+            "TIMESTAMP" => FlinkType::Timestamp(digits(arguments.first().copied(), 6)),
+            "TIMESTAMP_LTZ" => FlinkType::TimestampLtz(digits(arguments.first().copied(), 6)),
             "INTERVAL" if rest.contains("YEAR") || rest.trim_start().starts_with("MONTH") => {
                 FlinkType::IntervalYearMonth
             }
@@ -177,6 +182,30 @@ impl FlinkType {
             other => FlinkType::Json(other.to_string()),
         };
         (flink_type, nullable)
+    }
+
+    /// The Arrow type a catalog shows for it: [`FlinkType::arrow`], with
+    /// times and timestamps in the unit their declared digits need
+    /// (`TIMESTAMP(3)` in milliseconds), which pg_attribute turns into
+    /// PostgreSQL's type modifier (`timestamp(3) without time zone`).
+    pub fn catalog_arrow(&self) -> DataType {
+        let unit = |digits: u8| match digits {
+            0 => TimeUnit::Second,
+            1..=3 => TimeUnit::Millisecond,
+            4..=6 => TimeUnit::Microsecond,
+            _ => TimeUnit::Nanosecond,
+        };
+        match self {
+            FlinkType::Time(digits) => match unit(*digits) {
+                unit @ (TimeUnit::Second | TimeUnit::Millisecond) => DataType::Time32(unit),
+                unit => DataType::Time64(unit),
+            },
+            FlinkType::Timestamp(digits) => DataType::Timestamp(unit(*digits), None),
+            FlinkType::TimestampLtz(digits) => {
+                DataType::Timestamp(unit(*digits), Some("UTC".into()))
+            }
+            other => other.arrow(),
+        }
     }
 
     /// The Arrow type its values decode to.
@@ -194,15 +223,20 @@ impl FlinkType {
             FlinkType::String | FlinkType::Json(_) => DataType::Utf8,
             FlinkType::Binary => DataType::Binary,
             FlinkType::Date => DataType::Date32,
-            FlinkType::Time => DataType::Time64(TimeUnit::Microsecond),
-            FlinkType::Timestamp => DataType::Timestamp(TimeUnit::Microsecond, None),
-            FlinkType::TimestampLtz => {
+            FlinkType::Time(_) => DataType::Time64(TimeUnit::Microsecond),
+            FlinkType::Timestamp(_) => DataType::Timestamp(TimeUnit::Microsecond, None),
+            FlinkType::TimestampLtz(_) => {
                 DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
             }
             FlinkType::IntervalYearMonth => DataType::Interval(IntervalUnit::YearMonth),
             FlinkType::IntervalDayTime => DataType::Interval(IntervalUnit::DayTime),
         }
     }
+}
+
+/// Fractional-second digits as declared, or `default`; at most 9.
+fn digits(declared: Option<i64>, default: u8) -> u8 {
+    declared.map_or(default, |d| d.clamp(0, 9) as u8)
 }
 
 /// A decoding failure: which value, and why.
@@ -273,7 +307,7 @@ pub fn decode_column(
             let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
             i32::try_from((date - epoch).num_days()).map_err(|_| bad(t, "DATE"))
         }),
-        FlinkType::Time => build!(Time64MicrosecondBuilder::new(), |t: &str| {
+        FlinkType::Time(_) => build!(Time64MicrosecondBuilder::new(), |t: &str| {
             let s = string(t)?;
             let time = NaiveTime::parse_from_str(&s, "%H:%M:%S%.f").map_err(|_| bad(t, "TIME"))?;
             Ok::<_, String>(
@@ -282,12 +316,12 @@ pub fn decode_column(
                     .unwrap_or_default(),
             )
         }),
-        FlinkType::Timestamp => build!(TimestampMicrosecondBuilder::new(), |t: &str| {
+        FlinkType::Timestamp(_) => build!(TimestampMicrosecondBuilder::new(), |t: &str| {
             local_timestamp(&string(t)?)
                 .map(|ts| ts.and_utc().timestamp_micros())
                 .ok_or_else(|| bad(t, "TIMESTAMP"))
         }),
-        FlinkType::TimestampLtz => {
+        FlinkType::TimestampLtz(_) => {
             let builder = TimestampMicrosecondBuilder::new().with_timezone("UTC");
             build!(builder, |t: &str| {
                 // The session zone's wall clock, with a literal Z (not UTC).
@@ -439,14 +473,38 @@ mod tests {
         assert_eq!(ty("STRING"), (FlinkType::String, true));
         assert_eq!(ty("VARCHAR(20)"), (FlinkType::String, true));
         assert_eq!(ty("DECIMAL(10, 2)"), (FlinkType::Decimal(10, 2), true));
-        assert_eq!(ty("TIMESTAMP(3) *ROWTIME*"), (FlinkType::Timestamp, true));
+        assert_eq!(
+            ty("TIMESTAMP(3) *ROWTIME*"),
+            (FlinkType::Timestamp(3), true)
+        );
         assert_eq!(
             ty("TIMESTAMP_LTZ(3) NOT NULL *PROCTIME*"),
-            (FlinkType::TimestampLtz, false)
+            (FlinkType::TimestampLtz(3), false)
         );
         assert_eq!(
             ty("TIMESTAMP(6) WITH LOCAL TIME ZONE"),
-            (FlinkType::TimestampLtz, true)
+            (FlinkType::TimestampLtz(6), true)
+        );
+        assert_eq!(ty("TIMESTAMP"), (FlinkType::Timestamp(6), true));
+        assert_eq!(ty("TIME(0)"), (FlinkType::Time(0), true));
+        assert_eq!(ty("TIMESTAMP(42)"), (FlinkType::Timestamp(9), true));
+        // Catalogs show the declared digits through the unit; values keep
+        // microseconds.
+        assert_eq!(
+            FlinkType::Timestamp(3).catalog_arrow(),
+            DataType::Timestamp(TimeUnit::Millisecond, None)
+        );
+        assert_eq!(
+            FlinkType::Time(0).catalog_arrow(),
+            DataType::Time32(TimeUnit::Second)
+        );
+        assert_eq!(
+            FlinkType::TimestampLtz(6).catalog_arrow(),
+            FlinkType::TimestampLtz(6).arrow()
+        );
+        assert_eq!(
+            FlinkType::Timestamp(3).arrow(),
+            DataType::Timestamp(TimeUnit::Microsecond, None)
         );
         assert_eq!(
             ty("INTERVAL YEAR(2) TO MONTH"),
