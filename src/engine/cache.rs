@@ -54,6 +54,12 @@ impl<V: Clone> Bounded<V> {
             map.insert(query.clone(), value);
         }
     }
+
+    fn clear(&self) {
+        if let Ok(mut map) = self.0.lock() {
+            map.clear();
+        }
+    }
 }
 
 impl<V> Default for Bounded<V> {
@@ -93,21 +99,22 @@ impl SessionCache {
     }
 
     /// Keeps the result of a catalog snapshot `query`, until
-    /// [`SessionCache::forget_catalog_results`].
+    /// [`SessionCache::forget_catalog_results`]; a result of more than
+    /// [`MAX_CATALOG_ROWS`] rows is not kept.
     pub fn insert_catalog_result(
         &self,
         query: &sqlparser::ast::Statement,
         schema: SchemaRef,
         batches: Vec<RecordBatch>,
     ) {
-        self.catalog_results.insert(query, (schema, batches));
+        if batches.iter().map(RecordBatch::num_rows).sum::<usize>() <= MAX_CATALOG_ROWS {
+            self.catalog_results.insert(query, (schema, batches));
+        }
     }
 
     /// Drops every catalog result: the catalog changed.
     pub fn forget_catalog_results(&self) {
-        if let Ok(mut map) = self.catalog_results.0.lock() {
-            map.clear();
-        }
+        self.catalog_results.clear();
     }
 
     /// Keeps the result of a constant `query`.
@@ -122,7 +129,7 @@ impl SessionCache {
 }
 
 /// A catalog result of more rows than this is not kept.
-pub const MAX_CATALOG_ROWS: usize = 100_000;
+const MAX_CATALOG_ROWS: usize = 100_000;
 
 /// Functions whose answer changes from one statement to the next although
 /// DataFusion or PostgreSQL call them stable (the clock, settings).
@@ -143,41 +150,17 @@ const CHANGING_FUNCTIONS: &[&str] = &[
     "gen_random_uuid",
 ];
 
-/// Whether `query` is a catalog snapshot: it reads only catalog relations
-/// that change with the session's catalog (see
+/// Whether `query` is a catalog snapshot: it reads catalog relations, and
+/// only those that change with the session's catalog (see
 /// [`super::routing::reads_only_catalog_snapshots`]) and calls no function
 /// of the clock, settings or chance. Its result stays right until the
 /// catalog changes (Flink DDL, a new listing), which forgets it.
 pub fn is_catalog_snapshot(query: &sqlparser::ast::Statement) -> bool {
-    use sqlparser::ast::Visit;
-    struct Changing(bool);
-    impl sqlparser::ast::Visitor for Changing {
-        type Break = ();
-        fn pre_visit_expr(&mut self, expr: &sqlparser::ast::Expr) -> std::ops::ControlFlow<()> {
-            if let sqlparser::ast::Expr::Function(function) = expr
-                && function
-                    .name
-                    .0
-                    .last()
-                    .and_then(|part| part.as_ident())
-                    .is_some_and(|name| {
-                        CHANGING_FUNCTIONS.contains(&name.value.to_ascii_lowercase().as_str())
-                    })
-            {
-                self.0 = true;
-                return std::ops::ControlFlow::Break(());
-            }
-            std::ops::ControlFlow::Continue(())
-        }
-    }
-    if !super::compat::is_catalog_query(query)
-        || !super::routing::reads_only_catalog_snapshots(query)
-    {
-        return false;
-    }
-    let mut changing = Changing(false);
-    let _ = query.visit(&mut changing);
-    !changing.0
+    super::routing::reads_only_catalog_snapshots(query)
+        && !super::compat::calls(query, |function| {
+            super::compat::function_name(function)
+                .is_some_and(|name| CHANGING_FUNCTIONS.contains(&name.as_str()))
+        })
 }
 
 /// Whether `plan` always gives the same rows: it scans no table and every

@@ -36,6 +36,38 @@ fn rewritten(sql: &str, rewrite: fn(&mut Statement)) -> String {
     statement.to_string()
 }
 
+/// The last part of a function's name, lower-cased: `pg_catalog.Format`
+/// is `format`.
+pub(super) fn function_name(function: &sqlparser::ast::Function) -> Option<String> {
+    Some(
+        function
+            .name
+            .0
+            .last()?
+            .as_ident()?
+            .value
+            .to_ascii_lowercase(),
+    )
+}
+
+/// Whether `node` calls a function `matches` accepts, anywhere in it.
+pub(super) fn calls(
+    node: &impl sqlparser::ast::Visit,
+    matches: impl Fn(&sqlparser::ast::Function) -> bool,
+) -> bool {
+    struct Finder<F>(F);
+    impl<F: Fn(&sqlparser::ast::Function) -> bool> sqlparser::ast::Visitor for Finder<F> {
+        type Break = ();
+        fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
+            match expr {
+                Expr::Function(function) if (self.0)(function) => ControlFlow::Break(()),
+                _ => ControlFlow::Continue(()),
+            }
+        }
+    }
+    node.visit(&mut Finder(matches)).is_break()
+}
+
 /// An expression scaleph wrote, parsed.
 fn parse_expr(sql: &str) -> Option<Expr> {
     Parser::new(&GenericDialect {})

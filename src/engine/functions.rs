@@ -1,12 +1,16 @@
 //! Functions PostgreSQL clients call that DataFusion lacks or answers
 //! differently: `version()`, `current_schema()`, `current_database()`,
-//! `current_user`, `session_user`, `pg_backend_pid()`, `format()`.
+//! `current_user`, `session_user`, `pg_backend_pid()`, `format()`, and the
+//! catalog functions of an oid whose answer scaleph knows whatever the oid.
 
 use std::sync::Arc;
 
 use arrow::array::{Array, AsArray};
 use arrow::datatypes::DataType;
-use datafusion::logical_expr::{ColumnarValue, ScalarUDF, Volatility, create_udf};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, TypeSignature,
+    Volatility, create_udf,
+};
 use datafusion::prelude::SessionContext;
 use datafusion::scalar::ScalarValue;
 
@@ -31,38 +35,115 @@ fn constant(name: &str, value: ScalarValue) -> ScalarUDF {
     fixed(name, vec![], value)
 }
 
-/// `pg_function_is_visible(oid)` and its kin: everything scaleph shows is
-/// on the search path.
-fn always_visible(name: &str) -> ScalarUDF {
-    create_udf(
-        name,
-        vec![DataType::Int64],
-        DataType::Boolean,
-        Volatility::Stable,
-        Arc::new(|args: &[ColumnarValue]| {
-            Ok(match &args[0] {
-                ColumnarValue::Array(array) => {
-                    ColumnarValue::Array(Arc::new(arrow::array::BooleanArray::from(vec![
-                        true;
-                        array
-                            .len()
-                    ])))
-                }
-                ColumnarValue::Scalar(_) => ColumnarValue::Scalar(ScalarValue::Boolean(Some(true))),
-            })
-        }),
-    )
+/// A function answering `value` whatever its arguments, which `signature`
+/// says.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct Constant {
+    name: String,
+    signature: Signature,
+    value: ScalarValue,
+}
+
+impl ScalarUDFImpl for Constant {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _: &[DataType]) -> datafusion::error::Result<DataType> {
+        Ok(self.value.data_type())
+    }
+
+    fn invoke_with_args(&self, _: ScalarFunctionArgs) -> datafusion::error::Result<ColumnarValue> {
+        Ok(ColumnarValue::Scalar(self.value.clone()))
+    }
 }
 
 /// A function of `inputs` that always returns `value`.
 fn fixed(name: &str, inputs: Vec<DataType>, value: ScalarValue) -> ScalarUDF {
-    create_udf(
-        name,
-        inputs,
-        value.data_type(),
-        Volatility::Stable,
-        Arc::new(move |_: &[ColumnarValue]| Ok(ColumnarValue::Scalar(value.clone()))),
-    )
+    ScalarUDF::new_from_impl(Constant {
+        name: name.to_string(),
+        signature: Signature::exact(inputs, Volatility::Stable),
+        value,
+    })
+}
+
+/// The type an oid argument is declared as: every narrower integer
+/// (`INT`, `SMALLINT`, unsigned up to 32 bits) coerces to it, and a
+/// literal a client binds is `BIGINT`.
+const OID: DataType = DataType::Int64;
+
+/// `name(oid, <form>...)` for each of `forms` (the arguments after the
+/// oid), always returning `value`.
+fn of_oid(name: &str, forms: &[&[DataType]], value: ScalarValue) -> ScalarUDF {
+    let forms = forms
+        .iter()
+        .map(|rest| TypeSignature::Exact([&[OID], *rest].concat()))
+        .collect();
+    ScalarUDF::new_from_impl(Constant {
+        name: name.to_string(),
+        signature: Signature::one_of(forms, Volatility::Stable),
+        value,
+    })
+}
+
+/// Catalog functions of an object's oid whose answer is the same for every
+/// object scaleph shows: sizes and scan counts are 0 (Flink tables keep no
+/// storage in scaleph), every owner is `postgres` (the one role the
+/// emulation's pg_roles lists), a tablespace's location is the default one
+/// (`''`), view and index definitions are unknown (NULL: Flink views are
+/// not kept as PostgreSQL text, and there are no indexes), and everything
+/// is on the search path (`pg_function_is_visible` and its kin).
+fn of_oid_functions() -> Vec<ScalarUDF> {
+    let bytes = ScalarValue::Int64(Some(0));
+    let no_text = ScalarValue::Utf8(None);
+    let mut functions = vec![
+        // pg_relation_size(oid [, fork]).
+        of_oid("pg_relation_size", &[&[], &[DataType::Utf8]], bytes.clone()),
+        of_oid("pg_total_relation_size", &[&[]], bytes.clone()),
+        // psql's `\dt+`.
+        of_oid("pg_table_size", &[&[]], bytes.clone()),
+        of_oid("pg_indexes_size", &[&[]], bytes.clone()),
+        of_oid("pg_stat_get_numscans", &[&[]], bytes),
+        of_oid(
+            "pg_get_userbyid",
+            &[&[]],
+            ScalarValue::Utf8(Some("postgres".to_string())),
+        ),
+        of_oid(
+            "pg_tablespace_location",
+            &[&[]],
+            ScalarValue::Utf8(Some(String::new())),
+        ),
+        // pg_get_viewdef(oid [, pretty | wrap column]).
+        of_oid(
+            "pg_get_viewdef",
+            &[&[], &[DataType::Boolean], &[DataType::Int64]],
+            no_text.clone(),
+        ),
+        // pg_get_indexdef(oid [, column, pretty]).
+        of_oid(
+            "pg_get_indexdef",
+            &[&[], &[DataType::Int64, DataType::Boolean]],
+            no_text,
+        ),
+    ];
+    functions.extend(
+        [
+            "pg_function_is_visible",
+            "pg_type_is_visible",
+            "pg_collation_is_visible",
+            "pg_conversion_is_visible",
+            "pg_operator_is_visible",
+            "pg_opclass_is_visible",
+            "pg_ts_config_is_visible",
+        ]
+        .map(|name| of_oid(name, &[&[]], ScalarValue::Boolean(Some(true)))),
+    );
+    functions
 }
 
 /// A function that is always NULL: `obj_description(oid, catalog)` and its
@@ -213,16 +294,8 @@ pub fn register(context: &SessionContext, info: &SessionInfo) {
     for name in ["current_user", "session_user", "user", "current_role"] {
         context.register_udf(constant(name, text(&info.user)));
     }
-    for name in [
-        "pg_function_is_visible",
-        "pg_type_is_visible",
-        "pg_collation_is_visible",
-        "pg_conversion_is_visible",
-        "pg_operator_is_visible",
-        "pg_opclass_is_visible",
-        "pg_ts_config_is_visible",
-    ] {
-        context.register_udf(always_visible(name));
+    for function in of_oid_functions() {
+        context.register_udf(function);
     }
     for name in ["obj_description", "col_description", "shobj_description"] {
         context.register_udf(always_null(
@@ -260,6 +333,59 @@ pub fn register(context: &SessionContext, info: &SessionInfo) {
 
 #[cfg(test)]
 mod tests {
+    use datafusion::prelude::SessionContext;
+
+    use super::super::catalog_tables::test_support::answer;
+
+    /// A context with the functions of an oid.
+    fn oid_function_context() -> SessionContext {
+        let context = SessionContext::new();
+        for function in super::of_oid_functions() {
+            context.register_udf(function);
+        }
+        context
+    }
+
+    #[tokio::test]
+    async fn oids_of_any_integer_type_are_taken() {
+        let context = oid_function_context();
+        let sizes = answer(
+            &context,
+            "SELECT pg_total_relation_size(16456) AS t, pg_relation_size(CAST(1 AS INT)) AS r, \
+             pg_relation_size(CAST(1 AS SMALLINT), 'main') AS f, pg_stat_get_numscans(CAST(2 AS INT UNSIGNED)) AS n",
+        )
+        .await;
+        assert!(sizes.contains("| 0 | 0 | 0 | 0 |"), "{sizes}");
+        let texts = answer(
+            &context,
+            "SELECT pg_tablespace_location(1663) = '' AS loc, pg_get_viewdef(16456, true) IS NULL AS v, \
+             pg_get_viewdef(CAST(1 AS INT)) IS NULL AS v1, pg_get_indexdef(1, 1, false) IS NULL AS i, \
+             pg_get_userbyid(10) = 'postgres' AS u",
+        )
+        .await;
+        assert!(
+            texts.contains("| true | true | true | true | true |"),
+            "{texts}"
+        );
+    }
+
+    #[tokio::test]
+    async fn other_arguments_are_refused() {
+        let context = oid_function_context();
+        assert!(
+            context
+                .sql("SELECT pg_get_viewdef(1, 'x', 2)")
+                .await
+                .is_err()
+        );
+        assert!(
+            context
+                .sql("SELECT pg_total_relation_size(1.5)")
+                .await
+                .is_err()
+        );
+    }
+
     #[test]
     fn sizes_read_like_postgres() {
         assert_eq!(super::size_pretty(123), "123 bytes");

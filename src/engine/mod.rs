@@ -2,7 +2,7 @@
 //! `version()`, `current_schema()`, the gateway's own tables in schema
 //! `scaleph` — and the catalog queries clients send: `pg_catalog`
 //! (`pg_catalog_setup`: datafusion-pg-catalog's emulation, with scaleph's
-//! additions in `catalog_tables` and `catalog_functions`) and
+//! additions in `catalog_tables` and `functions`) and
 //! `information_schema`, over those tables and the session's Flink catalog
 //! (`flink_catalog`), with the PostgreSQL dialect rewritten for DataFusion
 //! (`compat`) and results kept per session (`cache`).
@@ -11,7 +11,6 @@
 //! an idle connection costs no planner state.
 
 mod cache;
-mod catalog_functions;
 mod catalog_tables;
 mod compat;
 mod errors;
@@ -158,7 +157,6 @@ impl LocalEngine {
                 let context = self.context();
                 let setup = pg_catalog_setup::setup(context, &self.info.database);
                 functions::register(context, &self.info);
-                catalog_functions::register(context);
                 if let Err(err) = setup {
                     tracing::warn!(error = %err, "pg_catalog emulation is unavailable");
                     return;
@@ -292,8 +290,7 @@ impl LocalEngine {
             if constant {
                 self.cache
                     .insert_result(query, schema.clone(), batches.clone());
-            } else if batches.iter().map(|b| b.num_rows()).sum::<usize>() <= cache::MAX_CATALOG_ROWS
-            {
+            } else {
                 self.cache
                     .insert_catalog_result(query, schema.clone(), batches.clone());
             }

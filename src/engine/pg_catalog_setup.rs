@@ -10,7 +10,7 @@
 //! not replace; scaleph's (`current_schema`, `current_database`,
 //! `session_user`, `pg_backend_pid`, `pg_get_userbyid`, the size
 //! functions, ...) are
-//! registered by [`super::functions`] and [`super::catalog_functions`].
+//! registered by [`super::functions`].
 
 use std::sync::{Arc, OnceLock};
 

@@ -97,19 +97,23 @@ fn changes_while_running(name: &str) -> bool {
         )
 }
 
-/// Whether `statement` reads only catalog relations whose rows change
-/// only when the session's catalog does (pg_class, pg_attribute,
+/// Whether `statement` reads catalog relations, and only those whose rows
+/// change only when the session's catalog does (pg_class, pg_attribute,
 /// information_schema.tables, ...): not scaleph's own tables, whose rows
 /// any connection changes, nor activity or settings.
 pub fn reads_only_catalog_snapshots(statement: &Statement) -> bool {
-    reads_only(statement, |parts| match parts {
-        [name] => name.starts_with("pg_") && !changes_while_running(name),
-        [.., schema, name] => {
-            matches!(schema.as_str(), "pg_catalog" | "information_schema")
-                && !changes_while_running(name)
+    let reads_catalog = std::cell::Cell::new(false);
+    reads_only(statement, |parts| {
+        reads_catalog.set(true);
+        match parts {
+            [name] => name.starts_with("pg_") && !changes_while_running(name),
+            [.., schema, name] => {
+                matches!(schema.as_str(), "pg_catalog" | "information_schema")
+                    && !changes_while_running(name)
+            }
+            [] => false,
         }
-        [] => false,
-    })
+    }) && reads_catalog.get()
 }
 
 /// The last part of every relation `statement` reads, lower-cased.
@@ -169,6 +173,8 @@ mod tests {
             "WITH t AS (SELECT * FROM information_schema.tables) SELECT * FROM t"
         ));
         assert!(!snapshot("SELECT * FROM pg_class, scaleph.datasources"));
+        assert!(!snapshot("SELECT 1"));
+        assert!(!snapshot("WITH t AS (SELECT 1) SELECT * FROM t"));
         assert!(!snapshot("SELECT * FROM pg_class, datasources"));
         assert!(!snapshot("SELECT * FROM pg_catalog.pg_settings"));
         assert!(!snapshot("SELECT * FROM pg_stat_activity"));

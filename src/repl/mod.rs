@@ -117,12 +117,13 @@ async fn run_text(
     Ok(())
 }
 
-/// The lines `COPY ... TO STDOUT` writes for `batches`.
+/// The lines `COPY ... TO STDOUT` writes for `batches`, and how many rows
+/// they hold.
 fn copy_text(
     format: &crate::sql::ast::CopyFormat,
     schema: &arrow::datatypes::Schema,
     batches: &[arrow::array::RecordBatch],
-) -> Result<String, Error> {
+) -> Result<(String, usize), Error> {
     use crate::server::pgwire::copy;
     let mut bytes = Vec::new();
     if format.header {
@@ -137,9 +138,7 @@ fn copy_text(
         }
         rows += batch.num_rows();
     }
-    // The tag goes to stderr, as notices do, so that stdout is the file.
-    eprintln!("COPY {rows}");
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    Ok((String::from_utf8_lossy(&bytes).into_owned(), rows))
 }
 
 /// Runs one statement and prints its notices and result. In an interactive
@@ -181,7 +180,10 @@ async fn run_statement(
             Collected::Rows(schema, batches)
                 if let Statement::CopyTo(copy) = &statement.statement =>
             {
-                text.push_str(&copy_text(&copy.format, &schema, &batches)?)
+                let (lines, rows) = copy_text(&copy.format, &schema, &batches)?;
+                // The tag goes to stderr, as notices do, so that stdout is the file.
+                eprintln!("COPY {rows}");
+                text.push_str(&lines)
             }
             Collected::Rows(schema, batches) => {
                 text.push_str(&render::render_rows(&schema, &batches, display.layout)?)

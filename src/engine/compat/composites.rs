@@ -19,7 +19,7 @@ use sqlparser::ast::{
 use sqlparser::dialect::GenericDialect;
 use sqlparser::parser::Parser;
 
-use super::parse_expr;
+use super::{function_name, parse_expr};
 
 /// The rewrite of one expression, if it is one of these shapes.
 fn rewritten(expr: &Expr) -> Option<Expr> {
@@ -35,13 +35,7 @@ fn rewritten(expr: &Expr) -> Option<Expr> {
             parse_expr(&sql)
         }
         Expr::Function(function) => {
-            let name = function
-                .name
-                .0
-                .last()?
-                .as_ident()?
-                .value
-                .to_ascii_lowercase();
+            let name = function_name(function)?;
             match name.as_str() {
                 "_pg_expandarray" => parse_expr(&format!("unnest({function})")),
                 "generate_subscripts" => {

@@ -13,7 +13,7 @@ use sqlparser::ast::{
     VisitMut, Visitor, VisitorMut, visit_expressions_mut,
 };
 
-use super::parse_expr;
+use super::{calls, function_name, parse_expr};
 
 /// Aggregate functions: a subquery projecting one of these already returns
 /// one row.
@@ -37,30 +37,10 @@ const AGGREGATES: &[&str] = &[
 
 /// Whether `expr` calls an aggregate or window function.
 fn aggregates(expr: &Expr) -> bool {
-    struct Finder(bool);
-    impl Visitor for Finder {
-        type Break = ();
-        fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
-            if let Expr::Function(function) = expr
-                && (function.over.is_some()
-                    || function
-                        .name
-                        .0
-                        .last()
-                        .and_then(|p| p.as_ident())
-                        .is_some_and(|name| {
-                            AGGREGATES.contains(&name.value.to_ascii_lowercase().as_str())
-                        }))
-            {
-                self.0 = true;
-                return ControlFlow::Break(());
-            }
-            ControlFlow::Continue(())
-        }
-    }
-    let mut finder = Finder(false);
-    let _ = expr.visit(&mut finder);
-    finder.0
+    calls(expr, |function| {
+        function.over.is_some()
+            || function_name(function).is_some_and(|name| AGGREGATES.contains(&name.as_str()))
+    })
 }
 
 /// The single plain value a subquery selects, with its `ORDER BY` list as

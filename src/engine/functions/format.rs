@@ -14,6 +14,8 @@ use datafusion::logical_expr::{
 };
 use datafusion::scalar::ScalarValue;
 
+use crate::sql::ast::quote_string;
+
 /// The `format` function.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct Format {
@@ -97,9 +99,9 @@ fn quote_literal(value: Option<&str>) -> String {
     match value {
         None => "NULL".to_string(),
         Some(text) if text.contains('\\') => {
-            format!("E'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
+            format!("E{}", quote_string(&text.replace('\\', "\\\\")))
         }
-        Some(text) => format!("'{}'", text.replace('\'', "''")),
+        Some(text) => quote_string(text),
     }
 }
 
