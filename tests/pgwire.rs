@@ -211,3 +211,63 @@ fn sigterm_shuts_down_gracefully() {
         gateway.log()
     );
 }
+
+/// A frontend message: its type byte, then its length and body.
+fn frame(kind: u8, body: &[u8]) -> Vec<u8> {
+    let mut message = vec![kind];
+    message.extend((body.len() as i32 + 4).to_be_bytes());
+    message.extend(body);
+    message
+}
+
+/// Reads backend messages until one of type `last`; their type bytes.
+async fn read_through(socket: &mut tokio::net::TcpStream, last: u8) -> Vec<u8> {
+    use tokio::io::AsyncReadExt;
+    let mut kinds = Vec::new();
+    loop {
+        let kind = socket.read_u8().await.unwrap();
+        let length = socket.read_i32().await.unwrap() as usize;
+        let mut body = vec![0; length - 4];
+        socket.read_exact(&mut body).await.unwrap();
+        kinds.push(kind);
+        if kind == last {
+            return kinds;
+        }
+    }
+}
+
+/// PostgreSQL answers an extended-protocol batch when the client waits for
+/// it (Flush or Sync), in one write: ParseComplete, BindComplete and the
+/// Describe answer are not sent on their own.
+#[tokio::test(flavor = "multi_thread")]
+async fn extended_batch_answers_wait_for_flush_or_sync() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let gateway = Gateway::start();
+    let mut socket = tokio::net::TcpStream::connect(("127.0.0.1", gateway.port))
+        .await
+        .unwrap();
+    let mut startup = 196_608i32.to_be_bytes().to_vec(); // protocol 3.0
+    for part in ["user", "scaleph", "database", "scaleph", ""] {
+        startup.extend(part.as_bytes());
+        startup.push(0);
+    }
+    let mut message = (startup.len() as i32 + 4).to_be_bytes().to_vec();
+    message.extend(startup);
+    socket.write_all(&message).await.unwrap();
+    read_through(&mut socket, b'Z').await;
+
+    let mut batch = frame(b'P', b"\0SELECT 1 AS n\0\0\0");
+    batch.extend(frame(b'B', b"\0\0\0\0\0\0\0\0"));
+    batch.extend(frame(b'D', b"P\0"));
+    socket.write_all(&batch).await.unwrap();
+    let mut byte = [0u8; 1];
+    let early = tokio::time::timeout(Duration::from_millis(300), socket.read(&mut byte)).await;
+    assert!(early.is_err(), "answered before Flush or Sync: {early:?}");
+
+    socket.write_all(&frame(b'H', b"")).await.unwrap();
+    assert_eq!(read_through(&mut socket, b'T').await, b"12T");
+    let mut rest = frame(b'E', b"\0\0\0\0\0");
+    rest.extend(frame(b'S', b""));
+    socket.write_all(&rest).await.unwrap();
+    assert_eq!(read_through(&mut socket, b'Z').await, b"DCZ");
+}

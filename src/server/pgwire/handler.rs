@@ -40,6 +40,7 @@ use tokio::sync::Mutex as AsyncMutex;
 use super::copy;
 use super::encode::{encode_batch, fields};
 use super::error::{error_info, notice_info, user_error};
+use super::held::Batched;
 use super::params;
 use crate::error::{Error, SqlState};
 use crate::result::{Notice, QueryResult};
@@ -130,7 +131,7 @@ impl PgWireServerHandlers for Handlers {
     }
 
     fn extended_query_handler(&self) -> Arc<impl ExtendedQueryHandler> {
-        self.0.clone()
+        Arc::new(Batched(self.0.clone()))
     }
 
     fn startup_handler(&self) -> Arc<impl StartupHandler> {

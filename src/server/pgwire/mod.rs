@@ -4,6 +4,7 @@
 //! - [`handler`]: startup, simple and extended query, cancel;
 //! - [`encode`]: Arrow results to DataRows, text and binary;
 //! - [`copy`]: rows as `COPY ... TO STDOUT` lines, text and CSV;
+//! - [`held`]: an extended-protocol batch answered in one write;
 //! - [`params`]: Bind parameters to DataFusion scalars;
 //! - [`error`]: our errors as ErrorResponse fields.
 
@@ -11,6 +12,7 @@ pub mod copy;
 pub mod encode;
 pub mod error;
 pub mod handler;
+pub mod held;
 pub mod params;
 
 use std::sync::Arc;
