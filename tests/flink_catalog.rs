@@ -127,7 +127,8 @@ async fn psql_lists_and_describes_flink_tables_and_views() {
     // in-memory catalog belongs to the session that wrote it.
     let ddl = format!(
         "{ORDERS}; CREATE VIEW big_orders AS SELECT id, amount FROM orders; \
-         CREATE DATABASE sales; CREATE TABLE sales.leads (lead_id BIGINT) WITH ('connector' = 'datagen')"
+         CREATE DATABASE sales; CREATE TABLE sales.leads (lead_id BIGINT, seen TIMESTAMP(9), called TIME(4), since TIMESTAMP(6)) \
+         WITH ('connector' = 'datagen')"
     );
     let output = gateway.psql(&[
         "-c",
@@ -136,6 +137,8 @@ async fn psql_lists_and_describes_flink_tables_and_views() {
         "\\dt *.*",
         "-c",
         "\\d default_database.orders",
+        "-c",
+        "\\d sales.leads",
         "-c",
         "\\dv",
         "-c",
@@ -159,6 +162,10 @@ async fn psql_lists_and_describes_flink_tables_and_views() {
         &["price", "double precision"],
         &["note", "text"],
         &["at_ltz", "timestamp(3) with time zone"],
+        // \d sales.leads: declared digits other than 6, whatever the unit
+        &["seen", "timestamp(9) without time zone"],
+        &["called", "time(4) without time zone"],
+        &["since", "timestamp without time zone"],
         // \dv
         &["default_database", "big_orders", "view"],
         // \dn

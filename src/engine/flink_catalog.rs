@@ -5,6 +5,7 @@
 //! catalog is `scaleph`). Only their shapes live here: a query reading a
 //! Flink table goes to Flink, never to these providers.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use arrow::datatypes::{Field, Schema, SchemaRef};
@@ -16,8 +17,10 @@ use datafusion::logical_expr::Expr;
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::SessionContext;
 
+use super::catalog_tables::TYPMOD_KEY;
 use super::ordered_catalog::{OrderedCatalog, OrderedSchema};
 use crate::flink::metadata::{CatalogListing, RelationListing};
+use crate::flink::result::FlinkType;
 
 /// The Flink schemas and databases an engine shows now.
 #[derive(Default)]
@@ -69,6 +72,22 @@ impl ShownFlinkCatalog {
     }
 }
 
+/// The PostgreSQL type modifier of a Flink type whose Arrow type does not
+/// carry it: the declared fractional digits of `TIME(p)`, `TIMESTAMP(p)`
+/// and `TIMESTAMP_LTZ(p)`, none for 6 (PostgreSQL's default).
+fn typmod(flink_type: &FlinkType) -> Option<i32> {
+    match flink_type {
+        FlinkType::Time(digits)
+        | FlinkType::Timestamp(digits)
+        | FlinkType::TimestampLtz(digits)
+            if *digits != 6 =>
+        {
+            Some(i32::from(*digits))
+        }
+        _ => None,
+    }
+}
+
 /// A Flink table or view: its columns, no rows.
 #[derive(Debug)]
 struct FlinkRelation {
@@ -82,11 +101,14 @@ impl FlinkRelation {
             .columns
             .iter()
             .map(|column| {
-                Field::new(
-                    &column.name,
-                    column.flink_type.catalog_arrow(),
-                    column.nullable,
-                )
+                let field = Field::new(&column.name, column.flink_type.arrow(), column.nullable);
+                match typmod(&column.flink_type) {
+                    Some(typmod) => field.with_metadata(HashMap::from([(
+                        TYPMOD_KEY.to_string(),
+                        typmod.to_string(),
+                    )])),
+                    None => field,
+                }
             })
             .collect();
         FlinkRelation {

@@ -184,30 +184,6 @@ impl FlinkType {
         (flink_type, nullable)
     }
 
-    /// The Arrow type a catalog shows for it: [`FlinkType::arrow`], with
-    /// times and timestamps in the unit their declared digits need
-    /// (`TIMESTAMP(3)` in milliseconds), which pg_attribute turns into
-    /// PostgreSQL's type modifier (`timestamp(3) without time zone`).
-    pub fn catalog_arrow(&self) -> DataType {
-        let unit = |digits: u8| match digits {
-            0 => TimeUnit::Second,
-            1..=3 => TimeUnit::Millisecond,
-            4..=6 => TimeUnit::Microsecond,
-            _ => TimeUnit::Nanosecond,
-        };
-        match self {
-            FlinkType::Time(digits) => match unit(*digits) {
-                unit @ (TimeUnit::Second | TimeUnit::Millisecond) => DataType::Time32(unit),
-                unit => DataType::Time64(unit),
-            },
-            FlinkType::Timestamp(digits) => DataType::Timestamp(unit(*digits), None),
-            FlinkType::TimestampLtz(digits) => {
-                DataType::Timestamp(unit(*digits), Some("UTC".into()))
-            }
-            other => other.arrow(),
-        }
-    }
-
     /// The Arrow type its values decode to.
     pub fn arrow(&self) -> DataType {
         match self {
@@ -488,20 +464,7 @@ mod tests {
         assert_eq!(ty("TIMESTAMP"), (FlinkType::Timestamp(6), true));
         assert_eq!(ty("TIME(0)"), (FlinkType::Time(0), true));
         assert_eq!(ty("TIMESTAMP(42)"), (FlinkType::Timestamp(9), true));
-        // Catalogs show the declared digits through the unit; values keep
-        // microseconds.
-        assert_eq!(
-            FlinkType::Timestamp(3).catalog_arrow(),
-            DataType::Timestamp(TimeUnit::Millisecond, None)
-        );
-        assert_eq!(
-            FlinkType::Time(0).catalog_arrow(),
-            DataType::Time32(TimeUnit::Second)
-        );
-        assert_eq!(
-            FlinkType::TimestampLtz(6).catalog_arrow(),
-            FlinkType::TimestampLtz(6).arrow()
-        );
+        // Values keep microseconds whatever the declared digits.
         assert_eq!(
             FlinkType::Timestamp(3).arrow(),
             DataType::Timestamp(TimeUnit::Microsecond, None)

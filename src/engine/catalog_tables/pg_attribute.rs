@@ -7,14 +7,16 @@
 //!
 //! The emulated table is read whole, and each row's modifier looked up by
 //! its relation: pg_class and pg_namespace name the table, the session's
-//! catalog gives its Arrow schema.
+//! catalog gives its Arrow schema. A field may say its modifier in its
+//! metadata ([`TYPMOD_KEY`]) where its Arrow type cannot: a Flink
+//! `TIMESTAMP(9)` or `TIME(4)` decodes to microseconds like any other.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray, Int32Array, RecordBatch};
 use arrow::compute::cast;
-use arrow::datatypes::{DataType, Int64Type, SchemaRef, TimeUnit};
+use arrow::datatypes::{DataType, Field, Int64Type, SchemaRef, TimeUnit};
 use async_trait::async_trait;
 use datafusion::catalog::{SchemaProvider, Session, TableProvider};
 use datafusion::datasource::MemTable;
@@ -26,6 +28,20 @@ use datafusion::physical_plan::ExecutionPlan;
 /// Schemas whose tables are PostgreSQL's own catalogs, whose columns keep
 /// no modifiers.
 const CATALOG_SCHEMAS: &[&str] = &["pg_catalog", "information_schema"];
+
+/// The key of a field's metadata holding its PostgreSQL type modifier,
+/// when its Arrow type does not imply it.
+pub const TYPMOD_KEY: &str = "pg_typmod";
+
+/// The type modifier PostgreSQL keeps for the column `field`: the one its
+/// metadata says, or the one its type implies.
+fn field_typmod(field: &Field) -> i32 {
+    field
+        .metadata()
+        .get(TYPMOD_KEY)
+        .and_then(|typmod| typmod.parse().ok())
+        .unwrap_or_else(|| typmod(field.data_type()))
+}
 
 /// The type modifier PostgreSQL keeps for a column of `data_type`; -1 for
 /// none.
@@ -115,7 +131,7 @@ impl TypedAttributes {
                     continue;
                 };
                 for (index, field) in table.schema().fields().iter().enumerate() {
-                    let typmod = typmod(field.data_type());
+                    let typmod = field_typmod(field);
                     if typmod != -1 {
                         typmods.insert((oids.value(row), index as i64 + 1), typmod);
                     }
@@ -210,7 +226,7 @@ impl TableProvider for TypedAttributes {
 
 #[cfg(test)]
 mod tests {
-    use arrow::datatypes::{Field, Schema};
+    use arrow::datatypes::Schema;
     use datafusion::prelude::SessionContext;
 
     use super::super::test_support::{answer, with_pg_catalog};
@@ -229,6 +245,11 @@ mod tests {
             -1
         );
         assert_eq!(typmod(&DataType::Utf8), -1);
+        let micros = DataType::Timestamp(TimeUnit::Microsecond, None);
+        assert_eq!(field_typmod(&Field::new("at", micros.clone(), true)), -1);
+        let declared = Field::new("at", micros, true)
+            .with_metadata([(TYPMOD_KEY.to_string(), "9".to_string())].into());
+        assert_eq!(field_typmod(&declared), 9);
     }
 
     #[tokio::test]
