@@ -127,7 +127,8 @@ async fn psql_lists_and_describes_flink_tables_and_views() {
     // in-memory catalog belongs to the session that wrote it.
     let ddl = format!(
         "{ORDERS}; CREATE VIEW big_orders AS SELECT id, amount FROM orders; \
-         CREATE DATABASE sales; CREATE TABLE sales.leads (lead_id BIGINT, seen TIMESTAMP(9), called TIME(4), since TIMESTAMP(6)) \
+         CREATE DATABASE sales; CREATE TABLE sales.leads (lead_id BIGINT, seen TIMESTAMP(9), called TIME(4), since TIMESTAMP(6), \
+         code VARCHAR(20), country CHAR(2), note STRING) \
          WITH ('connector' = 'datagen')"
     );
     let output = gateway.psql(&[
@@ -166,6 +167,8 @@ async fn psql_lists_and_describes_flink_tables_and_views() {
         &["seen", "timestamp(9) without time zone"],
         &["called", "time(4) without time zone"],
         &["since", "timestamp without time zone"],
+        &["code", "character varying(20)"],
+        &["country", "character(2)"],
         // \dv
         &["default_database", "big_orders", "view"],
         // \dn

@@ -22,7 +22,7 @@ use datafusion::error::Result as DfResult;
 use datafusion::prelude::SessionContext;
 
 pub use information_schema::information_schema;
-pub use pg_attribute::TYPMOD_KEY;
+pub use pg_attribute::{TYPE_OID_KEY, TYPMOD_KEY};
 
 /// The name of PostgreSQL's `information_schema`.
 pub const INFORMATION_SCHEMA: &str = "information_schema";

@@ -16,8 +16,9 @@ use datafusion::error::{DataFusionError, Result as DfResult};
 use datafusion::logical_expr::Expr;
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::SessionContext;
+use pgwire::api::Type;
 
-use super::catalog_tables::TYPMOD_KEY;
+use super::catalog_tables::{TYPE_OID_KEY, TYPMOD_KEY};
 use super::ordered_catalog::{OrderedCatalog, OrderedSchema};
 use crate::flink::metadata::{CatalogListing, RelationListing};
 use crate::flink::result::FlinkType;
@@ -72,20 +73,33 @@ impl ShownFlinkCatalog {
     }
 }
 
-/// The PostgreSQL type modifier of a Flink type whose Arrow type does not
-/// carry it: the declared fractional digits of `TIME(p)`, `TIMESTAMP(p)`
-/// and `TIMESTAMP_LTZ(p)`, none for 6 (PostgreSQL's default).
-fn typmod(flink_type: &FlinkType) -> Option<i32> {
-    match flink_type {
+/// What a Flink type declares that its Arrow type cannot say, as the
+/// field metadata pg_attribute reads: the declared fractional digits of
+/// `TIME(p)`, `TIMESTAMP(p)` and `TIMESTAMP_LTZ(p)` (none for 6,
+/// PostgreSQL's default), and the length of `CHAR(n)` and `VARCHAR(n)`,
+/// which are PostgreSQL's `character(n)` and `character varying(n)`.
+fn declared(flink_type: &FlinkType) -> HashMap<String, String> {
+    let length = |n: u32| i32::try_from(n).ok()?.checked_add(4);
+    let (type_oid, typmod) = match flink_type {
         FlinkType::Time(digits)
         | FlinkType::Timestamp(digits)
         | FlinkType::TimestampLtz(digits)
             if *digits != 6 =>
         {
-            Some(i32::from(*digits))
+            (None, Some(i32::from(*digits)))
         }
-        _ => None,
+        FlinkType::Char(n) => (Some(Type::BPCHAR.oid()), length(*n)),
+        FlinkType::Varchar(n) => (Some(Type::VARCHAR.oid()), length(*n)),
+        _ => (None, None),
+    };
+    let mut metadata = HashMap::new();
+    if let Some(oid) = type_oid {
+        metadata.insert(TYPE_OID_KEY.to_string(), oid.to_string());
     }
+    if let Some(typmod) = typmod {
+        metadata.insert(TYPMOD_KEY.to_string(), typmod.to_string());
+    }
+    metadata
 }
 
 /// A Flink table or view: its columns, no rows.
@@ -101,14 +115,8 @@ impl FlinkRelation {
             .columns
             .iter()
             .map(|column| {
-                let field = Field::new(&column.name, column.flink_type.arrow(), column.nullable);
-                match typmod(&column.flink_type) {
-                    Some(typmod) => field.with_metadata(HashMap::from([(
-                        TYPMOD_KEY.to_string(),
-                        typmod.to_string(),
-                    )])),
-                    None => field,
-                }
+                Field::new(&column.name, column.flink_type.arrow(), column.nullable)
+                    .with_metadata(declared(&column.flink_type))
             })
             .collect();
         FlinkRelation {

@@ -41,7 +41,11 @@ pub enum FlinkType {
     Double,
     /// `DECIMAL(precision, scale)`.
     Decimal(u8, i8),
-    /// `CHAR(n)`, `VARCHAR(n)`, `STRING`.
+    /// `CHAR(n)`.
+    Char(u32),
+    /// `VARCHAR(n)` shorter than `STRING`.
+    Varchar(u32),
+    /// `STRING`, which is `VARCHAR(2147483647)`.
     String,
     /// `BINARY(n)`, `VARBINARY(n)`, `BYTES`.
     Binary,
@@ -104,7 +108,8 @@ impl FlinkType {
                     _ => return Err(format!("DECIMAL({precision}, {scale}) is out of range")),
                 }
             }
-            "CHAR" | "VARCHAR" => FlinkType::String,
+            "CHAR" => FlinkType::characters(true, int("length")),
+            "VARCHAR" => FlinkType::characters(false, int("length")),
             "BINARY" | "VARBINARY" => FlinkType::Binary,
             "DATE" => FlinkType::Date,
             "TIME_WITHOUT_TIME_ZONE" => FlinkType::Time(digits(int("precision"), 0)),
@@ -117,6 +122,17 @@ impl FlinkType {
             other => FlinkType::Json(other.to_string()),
         };
         Ok((flink_type, nullable))
+    }
+
+    /// `CHAR(length)` when `fixed`, else `VARCHAR(length)`, `STRING` when
+    /// it is that long; Flink's default length is 1.
+    fn characters(fixed: bool, length: Option<i64>) -> FlinkType {
+        let length = length.map_or(Some(1), |n| u32::try_from(n).ok());
+        match length {
+            Some(n) if fixed => FlinkType::Char(n),
+            Some(n) if i32::try_from(n).is_ok_and(|n| n < i32::MAX) => FlinkType::Varchar(n),
+            _ => FlinkType::String,
+        }
     }
 
     /// The type of a type as `DESCRIBE` prints it (`INT NOT NULL`,
@@ -166,7 +182,9 @@ impl FlinkType {
                     _ => FlinkType::Json(name.to_string()),
                 }
             }
-            "CHAR" | "VARCHAR" | "STRING" => FlinkType::String,
+            "CHAR" => FlinkType::characters(true, arguments.first().copied()),
+            "VARCHAR" => FlinkType::characters(false, arguments.first().copied()),
+            "STRING" => FlinkType::String,
             "BINARY" | "VARBINARY" | "BYTES" => FlinkType::Binary,
             "DATE" => FlinkType::Date,
             "TIME" => FlinkType::Time(digits(arguments.first().copied(), 0)),
@@ -196,7 +214,9 @@ impl FlinkType {
             FlinkType::Float => DataType::Float32,
             FlinkType::Double => DataType::Float64,
             FlinkType::Decimal(p, s) => DataType::Decimal128(*p, *s),
-            FlinkType::String | FlinkType::Json(_) => DataType::Utf8,
+            FlinkType::Char(_) | FlinkType::Varchar(_) | FlinkType::String | FlinkType::Json(_) => {
+                DataType::Utf8
+            }
             FlinkType::Binary => DataType::Binary,
             FlinkType::Date => DataType::Date32,
             FlinkType::Time(_) => DataType::Time64(TimeUnit::Microsecond),
@@ -268,7 +288,9 @@ pub fn decode_column(
             build!(builder, |t: &str| decimal(t, *s)
                 .ok_or_else(|| bad(t, "DECIMAL")))
         }
-        FlinkType::String => build!(StringBuilder::new(), string),
+        FlinkType::Char(_) | FlinkType::Varchar(_) | FlinkType::String => {
+            build!(StringBuilder::new(), string)
+        }
         FlinkType::Json(_) => build!(StringBuilder::new(), |t: &str| Ok::<_, String>(
             t.to_string()
         )),
@@ -447,7 +469,9 @@ mod tests {
         let ty = FlinkType::from_summary;
         assert_eq!(ty("INT NOT NULL"), (FlinkType::Int, false));
         assert_eq!(ty("STRING"), (FlinkType::String, true));
-        assert_eq!(ty("VARCHAR(20)"), (FlinkType::String, true));
+        assert_eq!(ty("VARCHAR(20)"), (FlinkType::Varchar(20), true));
+        assert_eq!(ty("VARCHAR(2147483647)"), (FlinkType::String, true));
+        assert_eq!(ty("CHAR(3) NOT NULL"), (FlinkType::Char(3), false));
         assert_eq!(ty("DECIMAL(10, 2)"), (FlinkType::Decimal(10, 2), true));
         assert_eq!(
             ty("TIMESTAMP(3) *ROWTIME*"),
@@ -489,6 +513,8 @@ mod tests {
             "  NOT NULL",
             "INTERVAL",
             "TIMESTAMP(9999999999999999999999)",
+            "VARCHAR(-1)",
+            "CHAR(99999999999)",
             "*ROWTIME*",
         ] {
             let _ = ty(odd);
@@ -503,11 +529,15 @@ mod tests {
             (FlinkType::Int, false)
         );
         assert_eq!(
-            ty(r#"{"type":"VARCHAR","nullable":true,"length":2147483647}"#)
-                .0
-                .arrow(),
-            DataType::Utf8
+            ty(r#"{"type":"VARCHAR","nullable":true,"length":2147483647}"#).0,
+            FlinkType::String
         );
+        assert_eq!(
+            ty(r#"{"type":"VARCHAR","length":20}"#).0,
+            FlinkType::Varchar(20)
+        );
+        assert_eq!(ty(r#"{"type":"CHAR","length":2}"#).0, FlinkType::Char(2));
+        assert_eq!(FlinkType::Varchar(20).arrow(), DataType::Utf8);
         assert_eq!(
             ty(r#"{"type":"DECIMAL","nullable":true,"precision":10,"scale":2}"#).0,
             FlinkType::Decimal(10, 2)

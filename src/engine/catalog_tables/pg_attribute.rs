@@ -1,5 +1,7 @@
 //! `pg_attribute` with each column's type modifier (`atttypmod`), which
-//! datafusion-pg-catalog leaves at -1: a decimal's precision and scale
+//! datafusion-pg-catalog leaves at -1, and its declared type where its
+//! Arrow type is too wide (a Flink `VARCHAR(20)` is `character
+//! varying(20)`, not `text`): a decimal's precision and scale
 //! (Flink's `DECIMAL(10, 2)` shows as `numeric(10,2)` in psql's `\d`, and
 //! pgjdbc's getColumns takes COLUMN_SIZE and DECIMAL_DIGITS from it) and
 //! the fractional digits of a timestamp or time other than PostgreSQL's
@@ -7,14 +9,15 @@
 //!
 //! The emulated table is read whole, and each row's modifier looked up by
 //! its relation: pg_class and pg_namespace name the table, the session's
-//! catalog gives its Arrow schema. A field may say its modifier in its
-//! metadata ([`TYPMOD_KEY`]) where its Arrow type cannot: a Flink
-//! `TIMESTAMP(9)` or `TIME(4)` decodes to microseconds like any other.
+//! catalog gives its Arrow schema. A field may say its type and modifier
+//! in its metadata ([`TYPE_OID_KEY`], [`TYPMOD_KEY`]) where its Arrow type
+//! cannot: a Flink `TIMESTAMP(9)` or `TIME(4)` decodes to microseconds
+//! like any other, a `VARCHAR(20)` to Utf8.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, AsArray, Int32Array, RecordBatch};
+use arrow::array::{Array, ArrayRef, AsArray, Int64Array, RecordBatch};
 use arrow::compute::cast;
 use arrow::datatypes::{DataType, Field, Int64Type, SchemaRef, TimeUnit};
 use async_trait::async_trait;
@@ -33,14 +36,31 @@ const CATALOG_SCHEMAS: &[&str] = &["pg_catalog", "information_schema"];
 /// when its Arrow type does not imply it.
 pub const TYPMOD_KEY: &str = "pg_typmod";
 
-/// The type modifier PostgreSQL keeps for the column `field`: the one its
-/// metadata says, or the one its type implies.
-fn field_typmod(field: &Field) -> i32 {
-    field
-        .metadata()
-        .get(TYPMOD_KEY)
-        .and_then(|typmod| typmod.parse().ok())
-        .unwrap_or_else(|| typmod(field.data_type()))
+/// The key of a field's metadata holding the oid of its PostgreSQL type,
+/// when it is not the one its Arrow type maps to (`varchar` for a Flink
+/// `VARCHAR(n)`, which is Utf8 as `text` is).
+pub const TYPE_OID_KEY: &str = "pg_type_oid";
+
+/// What pg_attribute says of a column beyond datafusion-pg-catalog.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Declared {
+    /// `atttypid`, when not the Arrow type's.
+    type_oid: Option<i64>,
+    /// `atttypmod`; -1 for none.
+    typmod: i32,
+}
+
+/// What the column `field` declares: its metadata's type and modifier, or
+/// the modifier its type implies.
+fn declared(field: &Field) -> Declared {
+    let metadata = field.metadata();
+    Declared {
+        type_oid: metadata.get(TYPE_OID_KEY).and_then(|oid| oid.parse().ok()),
+        typmod: metadata
+            .get(TYPMOD_KEY)
+            .and_then(|typmod| typmod.parse().ok())
+            .unwrap_or_else(|| typmod(field.data_type())),
+    }
 }
 
 /// The type modifier PostgreSQL keeps for a column of `data_type`; -1 for
@@ -95,15 +115,16 @@ impl TypedAttributes {
         rows(&table, state).await
     }
 
-    /// `(attrelid, attnum) -> atttypmod` for every column with a modifier.
-    async fn typmods(&self, state: &dyn Session) -> DfResult<HashMap<(i64, i64), i32>> {
-        let mut typmods = HashMap::new();
+    /// `(attrelid, attnum) -> what it declares` for every column declaring
+    /// a modifier or a type of its own.
+    async fn declarations(&self, state: &dyn Session) -> DfResult<HashMap<(i64, i64), Declared>> {
+        let mut declarations = HashMap::new();
         let Some(state) = state.as_any().downcast_ref::<SessionState>() else {
-            return Ok(typmods);
+            return Ok(declarations);
         };
         let database = &state.config().options().catalog.default_catalog;
         let Some(catalog) = state.catalog_list().catalog(database) else {
-            return Ok(typmods);
+            return Ok(declarations);
         };
         let mut namespaces = HashMap::new();
         for batch in self.catalog_rows("pg_namespace", state).await? {
@@ -131,14 +152,14 @@ impl TypedAttributes {
                     continue;
                 };
                 for (index, field) in table.schema().fields().iter().enumerate() {
-                    let typmod = field_typmod(field);
-                    if typmod != -1 {
-                        typmods.insert((oids.value(row), index as i64 + 1), typmod);
+                    let declared = declared(field);
+                    if declared.typmod != -1 || declared.type_oid.is_some() {
+                        declarations.insert((oids.value(row), index as i64 + 1), declared);
                     }
                 }
             }
         }
-        Ok(typmods)
+        Ok(declarations)
     }
 }
 
@@ -169,27 +190,38 @@ fn texts(batch: &RecordBatch, name: &str) -> DfResult<arrow::array::StringArray>
         .clone())
 }
 
-/// `batch` with `atttypmod` taken from `typmods` where they have it.
-fn with_typmods(batch: RecordBatch, typmods: &HashMap<(i64, i64), i32>) -> DfResult<RecordBatch> {
+/// `batch` with `atttypid` and `atttypmod` as `declarations` say, where
+/// they say it.
+fn with_declarations(
+    batch: RecordBatch,
+    declarations: &HashMap<(i64, i64), Declared>,
+) -> DfResult<RecordBatch> {
     let relations = integers(&batch, "attrelid")?;
     let numbers = integers(&batch, "attnum")?;
-    let Some(index) = batch.schema().index_of("atttypmod").ok() else {
+    let declared = |row: usize| declarations.get(&(relations.value(row), numbers.value(row)));
+    let batch = overlay(batch, "atttypid", |row| declared(row)?.type_oid)?;
+    overlay(batch, "atttypmod", |row| {
+        declared(row).map(|declared| i64::from(declared.typmod))
+    })
+}
+
+/// `batch` with the integer column `name` replaced by `value` in the rows
+/// it gives one for.
+fn overlay(
+    batch: RecordBatch,
+    name: &str,
+    value: impl Fn(usize) -> Option<i64>,
+) -> DfResult<RecordBatch> {
+    let Ok(index) = batch.schema().index_of(name) else {
         return Ok(batch);
     };
-    let kept = batch.column(index).clone();
-    let kept = cast(&kept, &DataType::Int32)?;
-    let kept = kept.as_primitive::<arrow::datatypes::Int32Type>();
-    let modifiers: Int32Array = (0..batch.num_rows())
-        .map(|row| {
-            typmods
-                .get(&(relations.value(row), numbers.value(row)))
-                .copied()
-                .or_else(|| (!kept.is_null(row)).then(|| kept.value(row)))
-        })
+    let kept = integers(&batch, name)?;
+    let values: Int64Array = (0..batch.num_rows())
+        .map(|row| value(row).or_else(|| (!kept.is_null(row)).then(|| kept.value(row))))
         .collect();
     let mut columns = batch.columns().to_vec();
     columns[index] = cast(
-        &(Arc::new(modifiers) as ArrayRef),
+        &(Arc::new(values) as ArrayRef),
         batch.column(index).data_type(),
     )?;
     Ok(RecordBatch::try_new(batch.schema(), columns)?)
@@ -212,11 +244,11 @@ impl TableProvider for TypedAttributes {
         filters: &[Expr],
         limit: Option<usize>,
     ) -> DfResult<Arc<dyn ExecutionPlan>> {
-        let typmods = self.typmods(state).await?;
+        let declarations = self.declarations(state).await?;
         let batches = rows(&self.inner, state)
             .await?
             .into_iter()
-            .map(|batch| with_typmods(batch, &typmods))
+            .map(|batch| with_declarations(batch, &declarations))
             .collect::<DfResult<Vec<_>>>()?;
         MemTable::try_new(self.schema(), vec![batches])?
             .scan(state, projection, filters, limit)
@@ -246,10 +278,30 @@ mod tests {
         );
         assert_eq!(typmod(&DataType::Utf8), -1);
         let micros = DataType::Timestamp(TimeUnit::Microsecond, None);
-        assert_eq!(field_typmod(&Field::new("at", micros.clone(), true)), -1);
-        let declared = Field::new("at", micros, true)
+        assert_eq!(
+            declared(&Field::new("at", micros.clone(), true)),
+            Declared {
+                type_oid: None,
+                typmod: -1
+            }
+        );
+        let field = Field::new("at", micros, true)
             .with_metadata([(TYPMOD_KEY.to_string(), "9".to_string())].into());
-        assert_eq!(field_typmod(&declared), 9);
+        assert_eq!(declared(&field).typmod, 9);
+        let field = Field::new("code", DataType::Utf8, true).with_metadata(
+            [
+                (TYPE_OID_KEY.to_string(), "1043".to_string()),
+                (TYPMOD_KEY.to_string(), "24".to_string()),
+            ]
+            .into(),
+        );
+        assert_eq!(
+            declared(&field),
+            Declared {
+                type_oid: Some(1043),
+                typmod: 24
+            }
+        );
     }
 
     #[tokio::test]
