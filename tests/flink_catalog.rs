@@ -243,6 +243,20 @@ async fn a_database_is_the_flink_catalog_of_that_name() {
             .contains("database \"nowhere\" does not exist"),
         "{db_error:?}"
     );
+
+    // A dropped catalog is no longer a database, on the next catalog query.
+    let listed = "SELECT datname FROM pg_catalog.pg_database ORDER BY datname";
+    assert!(
+        first_column(&client, listed)
+            .await
+            .contains(&"lake".to_string())
+    );
+    client.batch_execute("DROP CATALOG lake").await.unwrap();
+    let databases = first_column(&client, listed).await;
+    assert!(
+        databases.contains(&"scaleph".to_string()) && !databases.contains(&"lake".to_string()),
+        "{databases:?}"
+    );
 }
 
 #[tokio::test]

@@ -19,7 +19,7 @@ use datafusion::prelude::SessionContext;
 use pgwire::api::Type;
 
 use super::catalog_tables::{TYPE_OID_KEY, TYPMOD_KEY};
-use super::ordered_catalog::{OrderedCatalog, OrderedSchema};
+use super::ordered_catalog::{OrderedCatalog, OrderedCatalogList, OrderedSchema};
 use crate::flink::metadata::{CatalogListing, RelationListing};
 use crate::flink::result::FlinkType;
 
@@ -27,6 +27,8 @@ use crate::flink::result::FlinkType;
 #[derive(Default)]
 pub struct ShownFlinkCatalog {
     schemas: Mutex<Vec<String>>,
+    /// The databases shown for other Flink catalogs than the session's.
+    databases: Mutex<Vec<String>>,
 }
 
 impl ShownFlinkCatalog {
@@ -60,14 +62,35 @@ impl ShownFlinkCatalog {
                 shown.push(flink_database.name.clone());
             }
         }
-        for flink_catalog in &listing.catalogs {
-            let name = if *flink_catalog == listing.builtin_catalog {
-                super::LOCAL_DATABASE
-            } else {
-                flink_catalog.as_str()
-            };
+        let names: Vec<&str> = listing
+            .catalogs
+            .iter()
+            .map(|flink_catalog| {
+                if *flink_catalog == listing.builtin_catalog {
+                    super::LOCAL_DATABASE
+                } else {
+                    flink_catalog.as_str()
+                }
+            })
+            .collect();
+        let mut databases = self.databases.lock().unwrap_or_else(|e| e.into_inner());
+        // Catalogs Flink no longer lists (dropped) are no longer databases.
+        let catalogs = context.state_ref().read().catalog_list().clone();
+        if let Some(catalogs) = catalogs.downcast_ref::<OrderedCatalogList>() {
+            for gone in databases
+                .iter()
+                .filter(|name| !names.contains(&name.as_str()))
+            {
+                catalogs.deregister_catalog(gone);
+            }
+        }
+        databases.clear();
+        for name in names {
             if context.catalog(name).is_none() {
                 context.register_catalog(name, Arc::new(OrderedCatalog::default()));
+            }
+            if name != database && name != super::LOCAL_DATABASE {
+                databases.push(name.to_string());
             }
         }
     }

@@ -61,6 +61,13 @@ impl<T: ?Sized> Entries<T> {
 #[derive(Debug, Default)]
 pub struct OrderedCatalogList(Entries<dyn CatalogProvider>);
 
+impl OrderedCatalogList {
+    /// Removes the catalog `name`, if there is one.
+    pub fn deregister_catalog(&self, name: &str) -> Option<Arc<dyn CatalogProvider>> {
+        self.0.remove(name)
+    }
+}
+
 impl CatalogProviderList for OrderedCatalogList {
     fn register_catalog(
         &self,
