@@ -2,14 +2,17 @@
 //! datafusion-pg-catalog provide, or provide in a shape queries cannot
 //! use: `information_schema`'s constraint tables and PostgreSQL's columns
 //! of `information_schema.columns` ([`information_schema`]), and
-//! `pg_catalog` views and tables scaleph keeps empty ([`pg_catalog`]), and
-//! `pg_attribute` with type modifiers ([`pg_attribute`]).
+//! `pg_catalog` views and tables scaleph keeps empty ([`pg_catalog`]),
+//! `pg_attribute` with type modifiers ([`pg_attribute`]), and
+//! `pg_database` with only the databases a client can connect to
+//! ([`pg_database`]).
 //! Each is an [`ExtendedSchema`]: a schema provider answering from the one
 //! it wraps, with tables added or amended.
 
 mod information_schema;
 mod pg_attribute;
 mod pg_catalog;
+mod pg_database;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -1,7 +1,8 @@
 //! `pg_catalog` as datafusion-pg-catalog emulates it, with the views it
 //! lacks (`pg_policies`, DBeaver's policy tab; `pg_available_extensions`,
 //! its extension list), empty since scaleph has neither policies nor
-//! extensions, and `pg_attribute` with type modifiers.
+//! extensions, `pg_attribute` with type modifiers, and `pg_database` with
+//! only the databases a client can connect to.
 
 use std::sync::Arc;
 
@@ -21,6 +22,16 @@ fn typed_attributes(
 ) -> DfResult<Arc<dyn TableProvider>> {
     Ok(Arc::new(super::pg_attribute::TypedAttributes::new(
         table, schema,
+    )))
+}
+
+/// `pg_database` with only the databases a client can connect to.
+fn connectable_databases(
+    table: Arc<dyn TableProvider>,
+    _: Arc<dyn SchemaProvider>,
+) -> DfResult<Arc<dyn TableProvider>> {
+    Ok(Arc::new(super::pg_database::ConnectableDatabases::new(
+        table,
     )))
 }
 
@@ -48,7 +59,10 @@ pub fn extended(inner: Arc<dyn SchemaProvider>) -> ExtendedSchema {
             ("pg_policies", pg_policies),
             ("pg_available_extensions", pg_available_extensions),
         ],
-        [("pg_attribute", typed_attributes as Amendment)],
+        [
+            ("pg_attribute", typed_attributes as Amendment),
+            ("pg_database", connectable_databases),
+        ],
     )
 }
 
