@@ -17,11 +17,15 @@ mod pg_database;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use arrow::datatypes::{DataType, Field, Schema};
+use arrow::array::RecordBatch;
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use async_trait::async_trait;
-use datafusion::catalog::{CatalogProvider, SchemaProvider, TableProvider};
+use datafusion::catalog::{CatalogProvider, SchemaProvider, Session, TableProvider};
+use datafusion::datasource::MemTable;
 use datafusion::datasource::empty::EmptyTable;
 use datafusion::error::Result as DfResult;
+use datafusion::logical_expr::{Expr, TableType};
+use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::SessionContext;
 
 pub use information_schema::information_schema;
@@ -85,6 +89,64 @@ impl SchemaProvider for ExtendedSchema {
 
     fn table_exist(&self, name: &str) -> bool {
         self.added.contains_key(name.to_ascii_lowercase().as_str()) || self.inner.table_exist(name)
+    }
+}
+
+/// How a catalog table read whole changes its rows, at each scan (with the
+/// scanning session, for what they depend on).
+#[async_trait]
+trait RowAmendment: std::fmt::Debug + Send + Sync + 'static {
+    /// `batches` (every row of the wrapped table) amended.
+    async fn amend(
+        &self,
+        batches: Vec<RecordBatch>,
+        state: &dyn Session,
+    ) -> DfResult<Vec<RecordBatch>>;
+}
+
+/// A table whose rows are `inner`'s after `amendment`.
+#[derive(Debug)]
+struct AmendedRows<A> {
+    inner: Arc<dyn TableProvider>,
+    amendment: A,
+}
+
+/// `inner` with its rows changed by `amendment` at each scan.
+fn amended_rows(
+    inner: Arc<dyn TableProvider>,
+    amendment: impl RowAmendment,
+) -> Arc<dyn TableProvider> {
+    Arc::new(AmendedRows { inner, amendment })
+}
+
+/// Every row of `table`.
+async fn rows(table: &Arc<dyn TableProvider>, state: &dyn Session) -> DfResult<Vec<RecordBatch>> {
+    let plan = table.scan(state, None, &[], None).await?;
+    datafusion::physical_plan::collect(plan, state.task_ctx()).await
+}
+
+#[async_trait]
+impl<A: RowAmendment> TableProvider for AmendedRows<A> {
+    fn schema(&self) -> SchemaRef {
+        self.inner.schema()
+    }
+
+    fn table_type(&self) -> TableType {
+        self.inner.table_type()
+    }
+
+    async fn scan(
+        &self,
+        state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        filters: &[Expr],
+        limit: Option<usize>,
+    ) -> DfResult<Arc<dyn ExecutionPlan>> {
+        let batches = rows(&self.inner, state).await?;
+        let batches = self.amendment.amend(batches, state).await?;
+        MemTable::try_new(self.schema(), vec![batches])?
+            .scan(state, projection, filters, limit)
+            .await
     }
 }
 

@@ -19,14 +19,13 @@ use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray, Int64Array, RecordBatch};
 use arrow::compute::cast;
-use arrow::datatypes::{DataType, Field, Int64Type, SchemaRef, TimeUnit};
+use arrow::datatypes::{DataType, Field, Int64Type, TimeUnit};
 use async_trait::async_trait;
-use datafusion::catalog::{SchemaProvider, Session, TableProvider};
-use datafusion::datasource::MemTable;
+use datafusion::catalog::{SchemaProvider, Session};
 use datafusion::error::{DataFusionError, Result as DfResult};
 use datafusion::execution::context::SessionState;
-use datafusion::logical_expr::{Expr, TableType};
-use datafusion::physical_plan::ExecutionPlan;
+
+use super::{RowAmendment, rows};
 
 /// Schemas whose tables are PostgreSQL's own catalogs, whose columns keep
 /// no modifiers.
@@ -88,21 +87,17 @@ fn typmod(data_type: &DataType) -> i32 {
     }
 }
 
-/// `pg_attribute` read from `inner`, with modifiers; `pg_catalog` is the
-/// schema both are in (for pg_class and pg_namespace).
+/// `pg_attribute`'s rows with the types and modifiers columns declare;
+/// `pg_catalog` is the schema it is in (for pg_class and pg_namespace).
 #[derive(Debug)]
 pub struct TypedAttributes {
-    inner: Arc<dyn TableProvider>,
     pg_catalog: Arc<dyn SchemaProvider>,
 }
 
 impl TypedAttributes {
-    /// `inner` with the modifiers of the tables `pg_catalog` lists.
-    pub fn new(
-        inner: Arc<dyn TableProvider>,
-        pg_catalog: Arc<dyn SchemaProvider>,
-    ) -> TypedAttributes {
-        TypedAttributes { inner, pg_catalog }
+    /// The declarations of the tables `pg_catalog` lists.
+    pub fn new(pg_catalog: Arc<dyn SchemaProvider>) -> TypedAttributes {
+        TypedAttributes { pg_catalog }
     }
 
     /// The rows of the catalog table `name`.
@@ -161,12 +156,6 @@ impl TypedAttributes {
         }
         Ok(declarations)
     }
-}
-
-/// Every row of `table`.
-async fn rows(table: &Arc<dyn TableProvider>, state: &dyn Session) -> DfResult<Vec<RecordBatch>> {
-    let plan = table.scan(state, None, &[], None).await?;
-    datafusion::physical_plan::collect(plan, state.task_ctx()).await
 }
 
 /// The column `name` of `batch`.
@@ -228,31 +217,17 @@ fn overlay(
 }
 
 #[async_trait]
-impl TableProvider for TypedAttributes {
-    fn schema(&self) -> SchemaRef {
-        self.inner.schema()
-    }
-
-    fn table_type(&self) -> TableType {
-        self.inner.table_type()
-    }
-
-    async fn scan(
+impl RowAmendment for TypedAttributes {
+    async fn amend(
         &self,
+        batches: Vec<RecordBatch>,
         state: &dyn Session,
-        projection: Option<&Vec<usize>>,
-        filters: &[Expr],
-        limit: Option<usize>,
-    ) -> DfResult<Arc<dyn ExecutionPlan>> {
+    ) -> DfResult<Vec<RecordBatch>> {
         let declarations = self.declarations(state).await?;
-        let batches = rows(&self.inner, state)
-            .await?
+        batches
             .into_iter()
             .map(|batch| with_declarations(batch, &declarations))
-            .collect::<DfResult<Vec<_>>>()?;
-        MemTable::try_new(self.schema(), vec![batches])?
-            .scan(state, projection, filters, limit)
-            .await
+            .collect()
     }
 }
 
@@ -319,7 +294,7 @@ mod tests {
         context
             .register_table(
                 "t",
-                Arc::new(MemTable::try_new(schema, vec![vec![]]).unwrap()),
+                Arc::new(datafusion::datasource::MemTable::try_new(schema, vec![vec![]]).unwrap()),
             )
             .unwrap();
         let context = with_pg_catalog(context);

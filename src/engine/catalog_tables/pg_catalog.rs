@@ -10,19 +10,20 @@ use arrow::datatypes::DataType;
 use datafusion::catalog::{SchemaProvider, TableProvider};
 use datafusion::error::Result as DfResult;
 
-use super::{Amendment, ExtendedSchema, array_of, empty_table};
+use super::{Amendment, ExtendedSchema, amended_rows, array_of, empty_table};
 
 /// The schema's name.
 pub const PG_CATALOG: &str = "pg_catalog";
 
-/// `pg_attribute` with type modifiers.
+/// `pg_attribute` with the types and modifiers columns declare.
 fn typed_attributes(
     table: Arc<dyn TableProvider>,
     schema: Arc<dyn SchemaProvider>,
 ) -> DfResult<Arc<dyn TableProvider>> {
-    Ok(Arc::new(super::pg_attribute::TypedAttributes::new(
-        table, schema,
-    )))
+    Ok(amended_rows(
+        table,
+        super::pg_attribute::TypedAttributes::new(schema),
+    ))
 }
 
 /// `pg_database` with only the databases a client can connect to.
@@ -30,9 +31,10 @@ fn connectable_databases(
     table: Arc<dyn TableProvider>,
     _: Arc<dyn SchemaProvider>,
 ) -> DfResult<Arc<dyn TableProvider>> {
-    Ok(Arc::new(super::pg_database::ConnectableDatabases::new(
+    Ok(amended_rows(
         table,
-    )))
+        super::pg_database::ConnectableDatabases,
+    ))
 }
 
 /// `pg_catalog` schema `inner` with scaleph's additions.

@@ -3,31 +3,19 @@
 //! database, which scaleph refuses at connect (3D000) unless a Flink
 //! catalog has that name; `\l` and DBeaver's database list would offer it.
 
-use std::sync::Arc;
-
 use arrow::array::{AsArray, BooleanArray, RecordBatch};
 use arrow::compute::{cast, filter_record_batch};
-use arrow::datatypes::{DataType, SchemaRef};
+use arrow::datatypes::DataType;
 use async_trait::async_trait;
-use datafusion::catalog::{Session, TableProvider};
-use datafusion::datasource::MemTable;
+use datafusion::catalog::Session;
 use datafusion::error::Result as DfResult;
 use datafusion::execution::context::SessionState;
-use datafusion::logical_expr::{Expr, TableType};
-use datafusion::physical_plan::ExecutionPlan;
 
-/// `pg_database` read from `inner`, without rows naming no catalog.
+use super::RowAmendment;
+
+/// `pg_database`'s rows without those naming no catalog of the session.
 #[derive(Debug)]
-pub struct ConnectableDatabases {
-    inner: Arc<dyn TableProvider>,
-}
-
-impl ConnectableDatabases {
-    /// `inner` without the databases the session has no catalog for.
-    pub fn new(inner: Arc<dyn TableProvider>) -> ConnectableDatabases {
-        ConnectableDatabases { inner }
-    }
-}
+pub struct ConnectableDatabases;
 
 /// The rows of `batch` whose `datname` is in `catalogs`.
 fn connectable(batch: &RecordBatch, catalogs: &[String]) -> DfResult<RecordBatch> {
@@ -44,36 +32,19 @@ fn connectable(batch: &RecordBatch, catalogs: &[String]) -> DfResult<RecordBatch
 }
 
 #[async_trait]
-impl TableProvider for ConnectableDatabases {
-    fn schema(&self) -> SchemaRef {
-        self.inner.schema()
-    }
-
-    fn table_type(&self) -> TableType {
-        self.inner.table_type()
-    }
-
-    async fn scan(
+impl RowAmendment for ConnectableDatabases {
+    async fn amend(
         &self,
+        batches: Vec<RecordBatch>,
         state: &dyn Session,
-        projection: Option<&Vec<usize>>,
-        filters: &[Expr],
-        limit: Option<usize>,
-    ) -> DfResult<Arc<dyn ExecutionPlan>> {
-        let plan = self.inner.scan(state, None, &[], None).await?;
-        let batches = datafusion::physical_plan::collect(plan, state.task_ctx()).await?;
-        let batches = match state.as_any().downcast_ref::<SessionState>() {
-            Some(session) => {
-                let catalogs = session.catalog_list().catalog_names();
-                batches
-                    .iter()
-                    .map(|batch| connectable(batch, &catalogs))
-                    .collect::<DfResult<Vec<_>>>()?
-            }
-            None => batches,
+    ) -> DfResult<Vec<RecordBatch>> {
+        let Some(session) = state.as_any().downcast_ref::<SessionState>() else {
+            return Ok(batches);
         };
-        MemTable::try_new(self.schema(), vec![batches])?
-            .scan(state, projection, filters, limit)
-            .await
+        let catalogs = session.catalog_list().catalog_names();
+        batches
+            .iter()
+            .map(|batch| connectable(batch, &catalogs))
+            .collect()
     }
 }
