@@ -70,8 +70,8 @@ async fn flink_databases_are_schemas_with_their_tables_views_and_columns() {
     assert_eq!(
         text_rows(&columns),
         [
-            ["leads", "lead_id", "NO", "Int64"].map(|v| Some(v.to_string())),
-            ["leads", "email", "YES", "Utf8"].map(|v| Some(v.to_string())),
+            ["leads", "lead_id", "NO", "bigint"].map(|v| Some(v.to_string())),
+            ["leads", "email", "YES", "text"].map(|v| Some(v.to_string())),
         ]
     );
     let views = first_column(

@@ -25,33 +25,58 @@ use datafusion::scalar::ScalarValue;
 
 use super::{Amendment, ExtendedSchema, empty_table};
 
-/// The PostgreSQL type name (`udt_name`) of a column DataFusion describes
-/// as `arrow_type` (its `data_type` text): the type scaleph sends the
-/// column as, `text` when the description does not parse.
-fn udt_name(arrow_type: &str) -> String {
-    arrow_type
-        .parse::<DataType>()
-        .map_or_else(
-            |_| pgwire::api::Type::TEXT,
-            |data_type| crate::server::pgwire::encode::pg_type(&data_type),
-        )
-        .name()
-        .to_string()
+/// The PostgreSQL type of a column DataFusion describes as `arrow_type`
+/// (its `data_type` text): the type scaleph sends the column as, `text`
+/// when the description does not parse.
+fn pg_type(arrow_type: &str) -> pgwire::api::Type {
+    arrow_type.parse::<DataType>().map_or_else(
+        |_| pgwire::api::Type::TEXT,
+        |data_type| crate::server::pgwire::encode::pg_type(&data_type),
+    )
 }
 
-/// [`udt_name`] as a function of DataFusion's `data_type` column.
-fn udt_name_function() -> ScalarUDF {
+/// The PostgreSQL type name (`udt_name`) of a column DataFusion describes
+/// as `arrow_type`.
+fn udt_name(arrow_type: &str) -> String {
+    pg_type(arrow_type).name().to_string()
+}
+
+/// The SQL name PostgreSQL's `information_schema.columns.data_type` gives
+/// the type of a column DataFusion describes as `arrow_type` (`bigint`,
+/// `character varying`, `timestamp with time zone`): what dbt, Grafana and
+/// other tools reading `information_schema` compare against.
+fn sql_data_type(arrow_type: &str) -> String {
+    match pg_type(arrow_type).name() {
+        "int2" => "smallint",
+        "int4" => "integer",
+        "int8" => "bigint",
+        "bool" => "boolean",
+        "float4" => "real",
+        "float8" => "double precision",
+        "varchar" => "character varying",
+        "bpchar" => "character",
+        "time" => "time without time zone",
+        "timetz" => "time with time zone",
+        "timestamp" => "timestamp without time zone",
+        "timestamptz" => "timestamp with time zone",
+        name => name,
+    }
+    .to_string()
+}
+
+/// `naming` of DataFusion's `data_type` column, as the function `name`.
+fn type_naming_function(name: &str, naming: fn(&str) -> String) -> ScalarUDF {
     create_udf(
-        "scaleph_udt_name",
+        name,
         vec![DataType::Utf8],
         DataType::Utf8,
         Volatility::Immutable,
-        Arc::new(|args: &[ColumnarValue]| {
+        Arc::new(move |args: &[ColumnarValue]| {
             let types = ColumnarValue::values_to_arrays(args)?;
             let names: StringArray = types[0]
                 .as_string::<i32>()
                 .iter()
-                .map(|arrow_type| arrow_type.map(udt_name))
+                .map(|arrow_type| arrow_type.map(naming))
                 .collect();
             let scalar = matches!(args[0], ColumnarValue::Scalar(_)) && names.len() == 1;
             Ok(if scalar {
@@ -82,7 +107,7 @@ fn postgres_columns() -> Vec<Expr> {
         text(None).alias("domain_name"),
         column("table_catalog").alias("udt_catalog"),
         text(Some("pg_catalog")).alias("udt_schema"),
-        udt_name_function()
+        type_naming_function("scaleph_udt_name", udt_name)
             .call(vec![column("data_type")])
             .alias("udt_name"),
         text(None).alias("scope_catalog"),
@@ -121,10 +146,14 @@ fn postgres_columns_view(
         .iter()
         .map(|field| {
             let column = Expr::Column(Column::from_name(field.name()));
-            if field.name() == "ordinal_position" {
-                (column + lit(ScalarValue::UInt64(Some(1)))).alias("ordinal_position")
-            } else {
-                column
+            match field.name().as_str() {
+                "ordinal_position" => {
+                    (column + lit(ScalarValue::UInt64(Some(1)))).alias("ordinal_position")
+                }
+                "data_type" => type_naming_function("scaleph_data_type", sql_data_type)
+                    .call(vec![column])
+                    .alias("data_type"),
+                _ => column,
             }
         })
         .collect::<Vec<_>>();
@@ -256,6 +285,29 @@ mod tests {
         assert_eq!(udt_name("not a type"), "text");
     }
 
+    #[test]
+    fn data_types_are_postgres_sql_names() {
+        assert_eq!(sql_data_type("Int64"), "bigint");
+        assert_eq!(sql_data_type("Int32"), "integer");
+        assert_eq!(sql_data_type("Float64"), "double precision");
+        assert_eq!(sql_data_type("Utf8"), "text");
+        assert_eq!(sql_data_type(&DataType::Boolean.to_string()), "boolean");
+        assert_eq!(
+            sql_data_type(&DataType::Decimal128(10, 2).to_string()),
+            "numeric"
+        );
+        let at = |zone: Option<&str>| {
+            DataType::Timestamp(
+                arrow::datatypes::TimeUnit::Millisecond,
+                zone.map(Into::into),
+            )
+            .to_string()
+        };
+        assert_eq!(sql_data_type(&at(None)), "timestamp without time zone");
+        assert_eq!(sql_data_type(&at(Some("UTC"))), "timestamp with time zone");
+        assert_eq!(sql_data_type(&DataType::Date32.to_string()), "date");
+    }
+
     #[tokio::test]
     async fn constraint_tables_and_postgres_columns_answer() {
         let config = SessionConfig::new().with_information_schema(false);
@@ -281,11 +333,11 @@ mod tests {
         )
         .await;
         assert!(
-            text.contains("| 1                | id          | Int64     | int8     | NO"),
+            text.contains("| 1                | id          | bigint    | int8     | NO"),
             "{text}"
         );
         assert!(
-            text.contains("| 2                | name        | Utf8View  | text     | NO"),
+            text.contains("| 2                | name        | text      | text     | NO"),
             "{text}"
         );
         // DataFusion's own tables and SHOW still go through it.
