@@ -236,9 +236,9 @@ async fn read_through(socket: &mut tokio::net::TcpStream, last: u8) -> Vec<u8> {
     }
 }
 
-/// PostgreSQL answers an extended-protocol batch when the client waits for
-/// it (Flush or Sync), in one write: ParseComplete, BindComplete and the
-/// Describe answer are not sent on their own.
+/// As PostgreSQL, scaleph answers an extended-protocol batch when the
+/// client waits for it: ParseComplete, BindComplete and the Describe
+/// answer are not sent before Execute, Flush or Sync.
 #[tokio::test(flavor = "multi_thread")]
 async fn extended_batch_answers_wait_for_flush_or_sync() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -27,8 +27,6 @@ use crate::flink::result::FlinkType;
 #[derive(Default)]
 pub struct ShownFlinkCatalog {
     schemas: Mutex<Vec<String>>,
-    /// The databases shown for other Flink catalogs than the session's.
-    databases: Mutex<Vec<String>>,
 }
 
 impl ShownFlinkCatalog {
@@ -73,24 +71,19 @@ impl ShownFlinkCatalog {
                 }
             })
             .collect();
-        let mut databases = self.databases.lock().unwrap_or_else(|e| e.into_inner());
-        // Catalogs Flink no longer lists (dropped) are no longer databases.
+        // Every other catalog was registered by an earlier listing: those
+        // Flink no longer lists (dropped) are no longer databases.
         let catalogs = context.state_ref().read().catalog_list().clone();
         if let Some(catalogs) = catalogs.downcast_ref::<OrderedCatalogList>() {
-            for gone in databases
-                .iter()
-                .filter(|name| !names.contains(&name.as_str()))
-            {
-                catalogs.deregister_catalog(gone);
+            for gone in context.catalog_names() {
+                if gone != database && !names.contains(&gone.as_str()) {
+                    catalogs.deregister_catalog(&gone);
+                }
             }
         }
-        databases.clear();
         for name in names {
             if context.catalog(name).is_none() {
                 context.register_catalog(name, Arc::new(OrderedCatalog::default()));
-            }
-            if name != database && name != super::LOCAL_DATABASE {
-                databases.push(name.to_string());
             }
         }
     }

@@ -163,15 +163,15 @@ fn always_null(name: &str, inputs: Vec<DataType>, output: DataType) -> ScalarUDF
 /// `null`.
 #[derive(Debug, PartialEq, Eq, Hash)]
 struct JsonBuildObject {
-    signature: datafusion::logical_expr::Signature,
+    signature: Signature,
 }
 
-impl datafusion::logical_expr::ScalarUDFImpl for JsonBuildObject {
+impl ScalarUDFImpl for JsonBuildObject {
     fn name(&self) -> &str {
         "json_build_object"
     }
 
-    fn signature(&self) -> &datafusion::logical_expr::Signature {
+    fn signature(&self) -> &Signature {
         &self.signature
     }
 
@@ -181,7 +181,7 @@ impl datafusion::logical_expr::ScalarUDFImpl for JsonBuildObject {
 
     fn invoke_with_args(
         &self,
-        args: datafusion::logical_expr::ScalarFunctionArgs,
+        args: ScalarFunctionArgs,
     ) -> datafusion::error::Result<ColumnarValue> {
         let rows = args.number_rows;
         let arrays = ColumnarValue::values_to_arrays(&args.args)?;
@@ -305,7 +305,7 @@ pub fn register(context: &SessionContext, info: &SessionInfo) {
         ));
     }
     context.register_udf(ScalarUDF::new_from_impl(JsonBuildObject {
-        signature: datafusion::logical_expr::Signature::variadic_any(Volatility::Immutable),
+        signature: Signature::variadic_any(Volatility::Immutable),
     }));
     context.register_udf(always_null(
         "pg_get_serial_sequence",

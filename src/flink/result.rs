@@ -127,10 +127,11 @@ impl FlinkType {
     /// `CHAR(length)` when `fixed`, else `VARCHAR(length)`, `STRING` when
     /// it is that long; Flink's default length is 1.
     fn characters(fixed: bool, length: Option<i64>) -> FlinkType {
-        let length = length.map_or(Some(1), |n| u32::try_from(n).ok());
-        match length {
+        /// The length of `STRING`, Flink's longest `VARCHAR`.
+        const STRING_LENGTH: u32 = i32::MAX as u32;
+        match length.map_or(Some(1), |n| u32::try_from(n).ok()) {
             Some(n) if fixed => FlinkType::Char(n),
-            Some(n) if i32::try_from(n).is_ok_and(|n| n < i32::MAX) => FlinkType::Varchar(n),
+            Some(n) if n < STRING_LENGTH => FlinkType::Varchar(n),
             _ => FlinkType::String,
         }
     }

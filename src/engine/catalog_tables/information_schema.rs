@@ -43,8 +43,9 @@ fn udt_name(arrow_type: &str) -> String {
 
 /// The SQL name PostgreSQL's `information_schema.columns.data_type` gives
 /// the type of a column DataFusion describes as `arrow_type` (`bigint`,
-/// `character varying`, `timestamp with time zone`): what dbt, Grafana and
-/// other tools reading `information_schema` compare against.
+/// `timestamp with time zone`): what dbt, Grafana and other tools reading
+/// `information_schema` compare against. Only the types [`pg_type`] gives
+/// need a name of their own.
 fn sql_data_type(arrow_type: &str) -> String {
     match pg_type(arrow_type).name() {
         "int2" => "smallint",
@@ -53,10 +54,7 @@ fn sql_data_type(arrow_type: &str) -> String {
         "bool" => "boolean",
         "float4" => "real",
         "float8" => "double precision",
-        "varchar" => "character varying",
-        "bpchar" => "character",
         "time" => "time without time zone",
-        "timetz" => "time with time zone",
         "timestamp" => "timestamp without time zone",
         "timestamptz" => "timestamp with time zone",
         name => name,

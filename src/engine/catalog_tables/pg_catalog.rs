@@ -7,35 +7,14 @@
 use std::sync::Arc;
 
 use arrow::datatypes::DataType;
-use datafusion::catalog::{SchemaProvider, TableProvider};
-use datafusion::error::Result as DfResult;
+use datafusion::catalog::SchemaProvider;
 
+use super::pg_attribute::TypedAttributes;
+use super::pg_database::ConnectableDatabases;
 use super::{Amendment, ExtendedSchema, amended_rows, array_of, empty_table};
 
 /// The schema's name.
 pub const PG_CATALOG: &str = "pg_catalog";
-
-/// `pg_attribute` with the types and modifiers columns declare.
-fn typed_attributes(
-    table: Arc<dyn TableProvider>,
-    schema: Arc<dyn SchemaProvider>,
-) -> DfResult<Arc<dyn TableProvider>> {
-    Ok(amended_rows(
-        table,
-        super::pg_attribute::TypedAttributes::new(schema),
-    ))
-}
-
-/// `pg_database` with only the databases a client can connect to.
-fn connectable_databases(
-    table: Arc<dyn TableProvider>,
-    _: Arc<dyn SchemaProvider>,
-) -> DfResult<Arc<dyn TableProvider>> {
-    Ok(amended_rows(
-        table,
-        super::pg_database::ConnectableDatabases,
-    ))
-}
 
 /// `pg_catalog` schema `inner` with scaleph's additions.
 pub fn extended(inner: Arc<dyn SchemaProvider>) -> ExtendedSchema {
@@ -62,8 +41,16 @@ pub fn extended(inner: Arc<dyn SchemaProvider>) -> ExtendedSchema {
             ("pg_available_extensions", pg_available_extensions),
         ],
         [
-            ("pg_attribute", typed_attributes as Amendment),
-            ("pg_database", connectable_databases),
+            // The types and modifiers columns declare.
+            (
+                "pg_attribute",
+                (|table, schema| Ok(amended_rows(table, TypedAttributes::new(schema))))
+                    as Amendment,
+            ),
+            // Only the databases a client can connect to.
+            ("pg_database", |table, _| {
+                Ok(amended_rows(table, ConnectableDatabases))
+            }),
         ],
     )
 }
