@@ -22,6 +22,7 @@
 
 pub mod catalog;
 pub mod config;
+pub mod context;
 pub mod datasource;
 pub mod duration;
 pub mod engine;
@@ -33,5 +34,6 @@ pub mod result;
 pub mod schedule;
 pub mod server;
 pub mod session;
+pub mod settings;
 pub mod sql;
 pub mod store;

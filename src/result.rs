@@ -16,6 +16,17 @@ use crate::error::{Error, Result, SqlState};
 /// A stream of record batches, all of one schema.
 pub type RecordBatchStream = Pin<Box<dyn Stream<Item = Result<RecordBatch>> + Send>>;
 
+/// What a statement needs and returns, known before it runs: the types of
+/// its `$n` parameters (`None` where they cannot be inferred) and the
+/// schema of its rows (`None` for statements that return no rows).
+#[derive(Clone, Debug, Default)]
+pub struct Description {
+    /// Parameter types, `$1` first.
+    pub param_types: Vec<Option<DataType>>,
+    /// Row schema, if the statement returns rows.
+    pub schema: Option<SchemaRef>,
+}
+
 /// The outcome of one statement.
 pub enum QueryResult {
     /// Rows: the schema is known before the first batch arrives.

@@ -33,7 +33,7 @@ use arrow::datatypes::SchemaRef;
 use datafusion::common::tree_node::TreeNode;
 use datafusion::logical_expr::{Expr, LogicalPlan, Volatility};
 
-use crate::session::Description;
+use crate::result::Description;
 
 /// At most this many distinct statements are kept per session, per map.
 const CAPACITY: usize = 64;

@@ -14,7 +14,8 @@ use datafusion::logical_expr::{
 use datafusion::prelude::SessionContext;
 use datafusion::scalar::ScalarValue;
 
-use crate::session::{EMULATED_SERVER_VERSION, SessionInfo};
+use crate::context::SessionInfo;
+use crate::settings::EMULATED_SERVER_VERSION;
 
 mod expand_array;
 mod format;

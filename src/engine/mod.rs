@@ -34,9 +34,10 @@ use datafusion::sql::parser::Statement as DfStatement;
 use futures::StreamExt;
 
 use crate::catalog::Registry;
+use crate::context::SessionInfo;
 use crate::error::{Error, Result};
+use crate::result::Description;
 use crate::result::QueryResult;
-use crate::session::{Description, SessionInfo};
 use crate::store::Store;
 
 pub use errors::map_error;

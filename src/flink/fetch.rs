@@ -26,6 +26,7 @@ use super::client::{GatewayClient, GatewayError};
 use super::result::{FlinkColumn, FlinkType, decode_column};
 use crate::error::{Error, Position, SqlState};
 use crate::result::{CommandTag, QueryResult};
+pub use crate::settings::ChangelogMode;
 
 /// One fetched page, borrowing from the response body.
 #[derive(Deserialize)]
@@ -104,32 +105,6 @@ impl RowKind {
     /// Whether the row adds to the result (`+I`, `+U`) or takes away.
     fn adds(self) -> bool {
         matches!(self, RowKind::Insert | RowKind::UpdateAfter)
-    }
-}
-
-/// How changelog rows (`-U`, `+U`, `-D`) of a query reach the client
-/// (`scaleph.result.changelog`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ChangelogMode {
-    /// An `op` column when the query may update its rows; otherwise none,
-    /// and a changelog row ends the result with an error rather than being
-    /// shown as an insert.
-    Auto,
-    /// Always an `op` column.
-    Op,
-    /// Changes applied: the rows as they stand when the result ends.
-    Apply,
-}
-
-impl ChangelogMode {
-    /// `auto`, `op`, `apply`.
-    pub fn parse(text: &str) -> Option<ChangelogMode> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "auto" => Some(ChangelogMode::Auto),
-            "op" => Some(ChangelogMode::Op),
-            "apply" => Some(ChangelogMode::Apply),
-            _ => None,
-        }
     }
 }
 

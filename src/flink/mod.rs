@@ -13,7 +13,6 @@ pub mod fetch;
 pub mod metadata;
 pub mod result;
 pub mod session;
-pub mod state;
 
 pub use client::{GatewayClient, GatewayError};
 pub use session::FlinkSession;

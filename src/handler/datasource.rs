@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 use secrecy::SecretString;
 
 use super::object_name;
+use super::{SessionState, Shape};
 use crate::catalog::{DatasourceType, Registry};
+use crate::context::Context;
 use crate::datasource::ConnectionOptions;
 use crate::datasource::connectivity;
 use crate::datasource::flink_types::SourceDialect;
@@ -19,13 +21,12 @@ use crate::datasource::metadata::{self, SourceTable, TextTable};
 use crate::engine::system_tables::{OPTION_COLUMNS, option_row};
 use crate::error::{Error, Result, SqlState};
 use crate::result::{Notice, QueryResult, StatementOutput};
-use crate::session::Context;
 use crate::sql::Statement;
 use crate::sql::ast::{
-    AlterAction, AlterObject, CommentOn, CreateDatasource, DescribeDatasourceType, DescribeObject,
-    DescribeSourceTable, DropObject, OptionValue, Options, PreviewSourceTable, QualifiedName,
-    ShowObjects, ShowSourceDatabases, ShowSourceTables, SqlOption, TestDatasourceType, ident_for,
-    quote_string,
+    AlterAction, AlterObject, CommentOn, CreateDatasource, DatasourceStatement,
+    DescribeDatasourceType, DescribeObject, DescribeSourceTable, DropObject, Lifecycle,
+    ObjectStatement, OptionValue, Options, PreviewSourceTable, QualifiedName, ShowObjects,
+    ShowSourceDatabases, ShowSourceTables, SqlOption, TestDatasourceType, ident_for, quote_string,
 };
 use crate::sql::mask::is_secret_key;
 use crate::store::{AttachedFile, Datasource, MASK, OptionEntry, StoreError};
@@ -209,8 +210,12 @@ fn file_spec<'a>(
 /// pass the type's validation, and its files are ones the type takes.
 pub fn check_offline(registry: &Registry, statement: &Statement) -> Result<()> {
     let (type_name, options, files) = match statement {
-        Statement::CreateDatasource(c) => (&c.datasource_type, &c.options, &c.files),
-        Statement::TestDatasourceType(t) => (&t.datasource_type, &t.options, &t.files),
+        Statement::Datasource(DatasourceStatement::Create(c)) => {
+            (&c.datasource_type, &c.options, &c.files)
+        }
+        Statement::Datasource(DatasourceStatement::TestType(t)) => {
+            (&t.datasource_type, &t.options, &t.files)
+        }
         _ => return Ok(()),
     };
     let datasource_type = datasource_type(registry, &type_name.value)?;
@@ -307,32 +312,84 @@ const SHOW_CREATE_COLUMN: &str = "create_statement";
 /// The columns of `DESCRIBE DATASOURCE name`.
 const DESCRIBE_COLUMNS: [&str; 4] = ["group", "option", "value", "source"];
 
-/// The row schema of the datasource statements that return rows and are
-/// not queries on system tables; `Err` for `PREVIEW DATASOURCE`, whose
-/// columns are the table's (run it with the simple query protocol).
-pub fn schema(statement: &crate::sql::Statement) -> Result<Option<arrow::datatypes::SchemaRef>> {
-    use crate::sql::Statement;
-    Ok(match statement {
-        Statement::DescribeObject(d) if d.show_create => {
+/// The shape of a datasource statement's result. `PREVIEW DATASOURCE`'s
+/// columns are the table's: it cannot be described (run it with the
+/// simple query protocol).
+pub async fn describe(state: &mut SessionState, statement: &DatasourceStatement) -> Result<Shape> {
+    use DatasourceStatement as D;
+    let schema = match statement {
+        D::Object(ObjectStatement::Show(show)) => {
+            let sql = show_datasources_query(show);
+            return Ok(Shape::Known(state.engine.describe_sql(&sql).await?));
+        }
+        D::ShowTypes => {
+            return Ok(Shape::Known(
+                state.engine.describe_sql(SHOW_TYPES_QUERY).await?,
+            ));
+        }
+        D::Object(ObjectStatement::Describe(d)) if d.show_create => {
             Some(QueryResult::text_schema(&[SHOW_CREATE_COLUMN]))
         }
-        Statement::DescribeObject(_) => Some(QueryResult::text_schema(&DESCRIBE_COLUMNS)),
-        Statement::DescribeDatasourceType(_) => Some(QueryResult::text_schema(&OPTION_COLUMNS)),
-        Statement::ObjectCommand(_) | Statement::TestDatasourceType(_) => {
+        D::Object(ObjectStatement::Describe(_)) => {
+            Some(QueryResult::text_schema(&DESCRIBE_COLUMNS))
+        }
+        D::DescribeType(_) => Some(QueryResult::text_schema(&OPTION_COLUMNS)),
+        D::Object(ObjectStatement::Command(_)) | D::TestType(_) => {
             Some(QueryResult::text_schema(&TEST_COLUMNS))
         }
-        Statement::ShowSourceDatabases(_) => {
-            Some(nullable_text_schema(&metadata::DATABASE_COLUMNS))
-        }
-        Statement::ShowSourceTables(_) => Some(nullable_text_schema(&metadata::TABLE_COLUMNS)),
-        Statement::DescribeSourceTable(_) => Some(nullable_text_schema(&metadata::COLUMN_COLUMNS)),
-        Statement::PreviewSourceTable(_) => {
+        D::ShowDatabases(_) => Some(nullable_text_schema(&metadata::DATABASE_COLUMNS)),
+        D::ShowTables(_) => Some(nullable_text_schema(&metadata::TABLE_COLUMNS)),
+        D::DescribeTable(_) => Some(nullable_text_schema(&metadata::COLUMN_COLUMNS)),
+        D::PreviewTable(_) => {
             return Err(Error::not_supported(
                 "PREVIEW DATASOURCE ... TABLE in a prepared statement (its columns are the table's); run it as a simple query",
             ));
         }
-        _ => None,
-    })
+        D::Create(_)
+        | D::Object(
+            ObjectStatement::Drop(_) | ObjectStatement::Alter(_) | ObjectStatement::Comment(_),
+        ) => None,
+    };
+    Ok(Shape::rows(schema))
+}
+
+/// Runs a datasource statement.
+pub async fn execute(
+    context: &Context,
+    state: &mut SessionState,
+    statement: &DatasourceStatement,
+) -> Result<StatementOutput> {
+    use DatasourceStatement as D;
+    match statement {
+        D::Create(create) => handle_create_datasource(context, create).await,
+        D::Object(ObjectStatement::Drop(drop)) => handle_drop_datasource(context, drop).await,
+        D::Object(ObjectStatement::Show(show)) => {
+            let sql = show_datasources_query(show);
+            Ok(state.engine.execute_sql(&sql).await?.into())
+        }
+        D::Object(ObjectStatement::Describe(describe)) if describe.show_create => {
+            handle_show_create_datasource(context, describe).await
+        }
+        D::Object(ObjectStatement::Describe(describe)) => {
+            handle_describe_datasource(context, describe).await
+        }
+        D::Object(ObjectStatement::Alter(alter)) => handle_alter_datasource(context, alter).await,
+        D::Object(ObjectStatement::Comment(comment)) => {
+            handle_comment_on_datasource(context, comment).await
+        }
+        D::Object(ObjectStatement::Command(command)) => match command.command {
+            Lifecycle::Test => handle_test_datasource(context, &command.name).await,
+            // The parser gives data sources no other command.
+            _ => Err(super::not_supported_yet(&command.to_string())),
+        },
+        D::ShowTypes => Ok(state.engine.execute_sql(SHOW_TYPES_QUERY).await?.into()),
+        D::DescribeType(describe) => handle_describe_datasource_type(context, describe),
+        D::TestType(test) => handle_test_datasource_type(context, test).await,
+        D::ShowDatabases(show) => handle_show_source_databases(context, show).await,
+        D::ShowTables(show) => handle_show_source_tables(context, show).await,
+        D::DescribeTable(describe) => handle_describe_source_table(context, describe).await,
+        D::PreviewTable(preview) => handle_preview_source_table(context, preview).await,
+    }
 }
 
 /// `SHOW CREATE DATASOURCE name`: the canonical CREATE statement of the
@@ -674,8 +731,12 @@ mod tests {
 
     async fn run(context: &Context, sql: &str) -> Result<StatementOutput> {
         match statement(sql) {
-            Statement::CreateDatasource(c) => handle_create_datasource(context, &c).await,
-            Statement::DropObject(d) => handle_drop_datasource(context, &d).await,
+            Statement::Datasource(DatasourceStatement::Create(c)) => {
+                handle_create_datasource(context, &c).await
+            }
+            Statement::Datasource(DatasourceStatement::Object(ObjectStatement::Drop(d))) => {
+                handle_drop_datasource(context, &d).await
+            }
             other => panic!("unexpected {other:?}"),
         }
     }

@@ -5,41 +5,33 @@
 //! scaleph asks Flink for (`DESCRIBE <sink>`). Nothing that writes a sink,
 //! creates a table from a query or submits a job reaches Flink.
 
-use std::time::Duration;
-
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::DataType;
 use futures::TryStreamExt;
 
 use super::flink::run;
+use super::{SessionState, Shape};
 use crate::error::{Error, Result, SqlState};
 use crate::flink::FlinkSession;
-use crate::flink::fetch::{ChangelogMode, ReadOptions};
-use crate::flink::state::may_update;
+use crate::flink::fetch::ReadOptions;
 use crate::result::{LabeledResult, Notice, QueryResult, StatementOutput};
-use crate::session::SessionVars;
-use crate::session::vars::{CHANGELOG, PREVIEW, PREVIEW_LIMIT, PREVIEW_TIMEOUT};
-use crate::sql::preview::{
-    Insert, SinkColumn, Writing, parse_write, preview_insert, preview_query,
-};
+use crate::sql::ast::{FlinkStatement, Insert, Preview, SinkColumn, Writing};
+use crate::sql::classify::may_update_text;
+use crate::sql::preview::{preview_insert, preview_query};
 
-/// Whether preview mode is on in this session.
-pub fn preview_mode(vars: &SessionVars) -> bool {
-    vars.get(PREVIEW)
-        .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "on" | "true" | "1"))
+/// The shape of a preview's result: `EXPLAIN PREVIEW` shows a sink and a
+/// query per row; a preview's rows are known once it runs.
+pub fn describe(preview: &Preview) -> Shape {
+    if preview.explain {
+        Shape::rows(Some(QueryResult::text_schema(&["sink", "query"])))
+    } else {
+        Shape::RunToKnow
+    }
 }
 
-/// The rows per sink and the time limit of a preview.
-fn limits(vars: &SessionVars) -> (usize, Option<Duration>) {
-    let limit = vars
-        .get(PREVIEW_LIMIT)
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(100);
-    let timeout = vars
-        .get(PREVIEW_TIMEOUT)
-        .and_then(|v| crate::duration::parse_duration(&v).ok())
-        .filter(|t| !t.is_zero());
-    (limit, timeout)
+/// `[EXPLAIN] PREVIEW <statement>`.
+pub async fn execute(state: &mut SessionState, preview: &Preview) -> Result<StatementOutput> {
+    run_preview(state, &preview.body.flink, preview.explain).await
 }
 
 /// One query of a preview: the sink it stands for and its SQL.
@@ -50,7 +42,13 @@ struct PlannedQuery {
 
 /// The columns of `sink`, from Flink's `DESCRIBE`.
 async fn sink_columns(flink: &mut FlinkSession, sink: &str) -> Result<Vec<SinkColumn>> {
-    let (result, _) = run(flink, &format!("DESCRIBE {sink}"), ReadOptions::plain()).await?;
+    let (result, _) = run(
+        flink,
+        &format!("DESCRIBE {sink}"),
+        "DESCRIBE".into(),
+        ReadOptions::plain(),
+    )
+    .await?;
     let QueryResult::Rows { batches, .. } = result else {
         return Err(Error::new(
             SqlState::SYSTEM_ERROR,
@@ -92,42 +90,54 @@ async fn plan_insert(
     })
 }
 
-/// The queries that preview the write statement `text`.
-async fn plan(flink: &mut FlinkSession, text: &str, limit: usize) -> Result<Vec<PlannedQuery>> {
-    match parse_write(text)? {
-        Writing::Insert(insert) => Ok(vec![plan_insert(flink, &insert, limit).await?]),
+/// The queries that preview the write `writing`.
+async fn plan(
+    flink: &mut FlinkSession,
+    writing: &Writing,
+    limit: usize,
+) -> Result<Vec<PlannedQuery>> {
+    match writing {
+        Writing::Insert(insert) => Ok(vec![plan_insert(flink, insert, limit).await?]),
         Writing::StatementSet(inserts) => {
             let mut planned = Vec::with_capacity(inserts.len());
-            for insert in &inserts {
+            for insert in inserts {
                 planned.push(plan_insert(flink, insert, limit).await?);
             }
             Ok(planned)
         }
         Writing::TableAs { table, query } => Ok(vec![PlannedQuery {
-            sink: table,
-            sql: preview_query(&query, limit),
+            sink: table.clone(),
+            sql: preview_query(query, limit),
         }]),
     }
 }
 
-/// `[EXPLAIN] PREVIEW <statement>`, or a write (INSERT, statement set,
-/// CREATE TABLE AS) in preview mode.
-pub async fn handle_preview(
-    flink: &mut FlinkSession,
-    vars: &SessionVars,
-    text: &str,
+/// The preview of the write `write` (INSERT, statement set, CREATE TABLE
+/// AS), from `PREVIEW` or in preview mode; with `explain`, its queries
+/// instead of their rows.
+pub async fn run_preview(
+    state: &mut SessionState,
+    write: &FlinkStatement,
     explain: bool,
 ) -> Result<StatementOutput> {
-    let (limit, timeout) = limits(vars);
-    let planned = plan(flink, text, limit).await?;
+    let settings = state.vars.settings().clone();
+    let (limit, timeout) = (settings.preview_limit, settings.preview_timeout);
+    let flink = state.flink()?;
+    let writing = match &write.write {
+        Some(Ok(writing)) => writing,
+        Some(Err(err)) => return Err(err.clone()),
+        None => {
+            return Err(Error::internal(
+                "a preview of a statement that writes nothing",
+            ));
+        }
+    };
+    let planned = plan(flink, writing, limit).await?;
     if explain {
         let rows: Vec<Vec<String>> = planned.into_iter().map(|p| vec![p.sink, p.sql]).collect();
         return Ok(QueryResult::text_rows(&["sink", "query"], &rows)?.into());
     }
-    let changelog = vars
-        .get(CHANGELOG)
-        .and_then(|v| ChangelogMode::parse(&v))
-        .unwrap_or(ChangelogMode::Auto);
+    let changelog = settings.changelog;
     let mut results = Vec::with_capacity(planned.len());
     let mut notices = Vec::new();
     for query in planned {
@@ -135,10 +145,11 @@ pub async fn handle_preview(
             max_rows: Some(limit),
             timeout,
             changelog,
-            may_update: may_update(&query.sql),
+            may_update: may_update_text(&query.sql),
             statement: None,
         };
-        let (result, more_notices) = run(flink, &query.sql, options).await.map_err(|err| {
+        let tag = "SELECT".to_string();
+        let (result, more_notices) = run(flink, &query.sql, tag, options).await.map_err(|err| {
             let hint = format!("the preview ran: {}", query.sql);
             err.with_hint(hint)
         })?;

@@ -1,136 +1,41 @@
 //! The session: one per client connection, and one for a REPL or a script.
 //! Every frontend calls the same three methods — [`Session::parse`],
 //! [`Session::describe`] and [`Session::execute`] — and never sees what
-//! handled a statement.
+//! handled a statement: the session hands each to [`crate::handler`]'s one
+//! dispatch, and keeps what lives as long as the connection (parsed
+//! scripts, a result run early by Describe, the cancel handle).
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
-use arrow::datatypes::{DataType, SchemaRef};
 use datafusion::scalar::ScalarValue;
 
-use crate::config::Config;
 use crate::engine::LocalEngine;
 use crate::error::Result;
+use crate::handler::{SessionState, Shape};
 use crate::result::{QueryResult, StatementOutput};
 use crate::sql::ParsedStatement;
-use crate::store::Store;
 
 mod cancel;
-mod dispatch;
-pub mod vars;
 
+pub use crate::context::{Context, SessionInfo};
+pub use crate::result::Description;
+pub use crate::settings::{EMULATED_SERVER_VERSION, SessionVars};
 pub use cancel::{CancelGuard, CancelHandle, cancelled_error};
-pub use vars::{EMULATED_SERVER_VERSION, SessionVars};
-
-/// What every session of one gateway process shares: the store and the
-/// configuration.
-pub struct Context {
-    /// The metadata store.
-    pub store: Arc<dyn Store>,
-    /// The resolved configuration.
-    pub config: Config,
-    /// The datasource type registry.
-    pub registry: Arc<crate::catalog::Registry>,
-    /// The Flink SQL Gateway's client, when one is configured.
-    pub flink: Option<Arc<crate::flink::GatewayClient>>,
-}
-
-impl Context {
-    /// Opens the store in the configured data directory and loads the type
-    /// registry (with the configured overrides).
-    pub async fn open(config: Config) -> crate::error::Result<Context> {
-        let store = crate::store::SqliteStore::open(&config.data_dir).await?;
-        let registry = crate::catalog::Registry::load(config.catalogs.as_deref()).map_err(|e| {
-            crate::error::Error::new(
-                crate::error::SqlState::INVALID_PARAMETER_VALUE,
-                e.to_string(),
-            )
-        })?;
-        let flink = match &config.flink_gateway {
-            Some(url) => Some(Arc::new(crate::flink::GatewayClient::new(
-                url,
-                config.flink.request_timeout,
-            )?)),
-            None => None,
-        };
-        Ok(Context {
-            store: Arc::new(store),
-            config,
-            registry: Arc::new(registry),
-            flink,
-        })
-    }
-
-    /// A context over a fresh data directory `dir`, with default settings.
-    #[cfg(test)]
-    pub async fn for_tests(dir: &std::path::Path) -> Context {
-        let mut config = Config::merge(Default::default(), Default::default()).unwrap();
-        config.data_dir = dir.to_path_buf();
-        Context::open(config).await.unwrap()
-    }
-}
-
-/// Who a session belongs to.
-#[derive(Clone, Debug)]
-pub struct SessionInfo {
-    /// Unique in this process; also the pgwire backend process id.
-    pub id: u32,
-    /// The user name the client gave.
-    pub user: String,
-    /// The database the client connected to.
-    pub database: String,
-    /// Where the client is: `127.0.0.1:51234`, `repl`, or a script path.
-    pub client: String,
-}
-
-impl SessionInfo {
-    /// Session info with a fresh id.
-    pub fn new(
-        user: impl Into<String>,
-        database: impl Into<String>,
-        client: impl Into<String>,
-    ) -> SessionInfo {
-        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-        SessionInfo {
-            id: (NEXT_ID.fetch_add(1, Ordering::Relaxed) % u64::from(u32::MAX)) as u32,
-            user: user.into(),
-            database: database.into(),
-            client: client.into(),
-        }
-    }
-}
-
-/// What a statement needs and returns, known before it runs: the types of
-/// its `$n` parameters (`None` where they cannot be inferred) and the
-/// schema of its rows (`None` for statements that return no rows).
-#[derive(Clone, Debug, Default)]
-pub struct Description {
-    /// Parameter types, `$1` first.
-    pub param_types: Vec<Option<DataType>>,
-    /// Row schema, if the statement returns rows.
-    pub schema: Option<SchemaRef>,
-}
 
 /// One client's session.
 pub struct Session {
     context: Arc<Context>,
     info: SessionInfo,
-    vars: SessionVars,
-    engine: LocalEngine,
+    /// What handlers read and change: variables, engine, Flink session.
+    state: SessionState,
     cancel: CancelHandle,
     /// Recently parsed scripts, by text.
     parsed: HashMap<String, Arc<[ParsedStatement]>>,
-    /// The Flink session, when a Flink SQL Gateway is configured.
-    flink: Option<crate::flink::FlinkSession>,
     /// A Flink statement run early to describe its result (drivers
     /// describe before they execute), waiting for its Execute. (In a
     /// mutex only so that the session is `Sync`; nothing contends for it.)
     prefetched: Option<(String, std::sync::Mutex<StatementOutput>)>,
-    /// Whether the engine shows the Flink catalog as it is now (listed on
-    /// the first catalog query, again after DDL).
-    flink_catalog_listed: bool,
 }
 
 /// How many distinct scripts a session keeps parsed.
@@ -156,13 +61,15 @@ impl Session {
             flink
         });
         Session {
-            flink,
+            state: SessionState {
+                vars: SessionVars::new(),
+                engine,
+                flink,
+                flink_catalog_listed: false,
+            },
             prefetched: None,
-            flink_catalog_listed: false,
             context,
             info,
-            vars: SessionVars::new(),
-            engine,
             cancel: CancelHandle::default(),
             parsed: HashMap::new(),
         }
@@ -175,12 +82,12 @@ impl Session {
 
     /// This session's variables.
     pub fn vars(&self) -> &SessionVars {
-        &self.vars
+        &self.state.vars
     }
 
     /// This session's variables, for a frontend applying startup parameters.
     pub fn vars_mut(&mut self) -> &mut SessionVars {
-        &mut self.vars
+        &mut self.state.vars
     }
 
     /// Checks the database the client connected to: `scaleph`, or with a
@@ -191,7 +98,7 @@ impl Session {
         if self.info.database == crate::engine::LOCAL_DATABASE {
             return Ok(Vec::new());
         }
-        let Some(flink) = self.flink.as_mut() else {
+        let Some(flink) = self.state.flink.as_mut() else {
             return Err(crate::error::Error::new(
                 crate::error::SqlState::INVALID_CATALOG_NAME,
                 format!("database \"{}\" does not exist", self.info.database),
@@ -211,7 +118,7 @@ impl Session {
     /// would not wait for).
     pub async fn close(&mut self) {
         self.prefetched = None;
-        if let Some(flink) = self.flink.as_mut() {
+        if let Some(flink) = self.state.flink.as_mut() {
             flink.close().await;
         }
     }
@@ -222,13 +129,18 @@ impl Session {
     }
 
     /// Splits and parses a script into statements; errors point into
-    /// `script`. Clients send the same statements again and again (pools'
-    /// health checks, dashboards), so the last few parses are kept.
+    /// `script`. A catalog query in PostgreSQL's dialect becomes a local
+    /// query here, once. Clients send the same statements again and again
+    /// (pools' health checks, dashboards), so the last few parses are kept.
     pub fn parse(&mut self, script: &str) -> Result<Arc<[ParsedStatement]>> {
         if let Some(statements) = self.parsed.get(script) {
             return Ok(statements.clone());
         }
-        let statements: Arc<[ParsedStatement]> = crate::sql::parse_script(script)?.into();
+        let mut statements = crate::sql::parse_script(script)?;
+        for parsed in &mut statements {
+            crate::handler::query::resolve_catalog_query(&mut parsed.statement, &parsed.text);
+        }
+        let statements: Arc<[ParsedStatement]> = statements.into();
         if script.len() > PARSE_CACHE_MAX_SCRIPT {
             return Ok(statements);
         }
@@ -239,9 +151,47 @@ impl Session {
         Ok(statements)
     }
 
-    /// Parameter types and row schema of `statement`, without running it.
+    /// Parameter types and row schema of `statement`, without running it
+    /// where that is known; otherwise the statement runs now and its result
+    /// waits for the Execute that drivers send right after Describe.
     pub async fn describe(&mut self, statement: &ParsedStatement) -> Result<Description> {
-        dispatch::describe(self, statement).await
+        match crate::handler::describe(&mut self.state, statement).await? {
+            Shape::Known(description) => Ok(description),
+            Shape::RunToKnow => Box::pin(self.describe_by_running(statement)).await,
+        }
+    }
+
+    /// Runs the statement now and keeps its result for the Execute that
+    /// follows; the schema of its rows.
+    async fn describe_by_running(&mut self, parsed: &ParsedStatement) -> Result<Description> {
+        let output = match self.prefetched.take() {
+            Some((text, output)) if text == parsed.text => into_output(output),
+            _ => self.run(parsed, Vec::new()).await?,
+        };
+        let schema = match &output.result {
+            QueryResult::Rows { schema, .. } => Some(schema.clone()),
+            QueryResult::Command(_) => None,
+        };
+        self.prefetched = Some((parsed.text.clone(), std::sync::Mutex::new(output)));
+        Ok(Description {
+            param_types: Vec::new(),
+            schema,
+        })
+    }
+
+    /// Runs a statement: the result Describe ran early, or a new run.
+    async fn run(
+        &mut self,
+        parsed: &ParsedStatement,
+        params: Vec<ScalarValue>,
+    ) -> Result<StatementOutput> {
+        // A result run early by Describe is this statement's, or nobody's.
+        if let Some((text, output)) = self.prefetched.take()
+            && text == parsed.text
+        {
+            return Ok(into_output(output));
+        }
+        crate::handler::execute(&self.context, &mut self.state, parsed, params).await
     }
 
     /// Runs `statement` with `params` bound to `$1...`. A row result streams:
@@ -254,7 +204,7 @@ impl Session {
         let guard = self.cancel.begin();
         tracing::debug!(session = self.info.id, statement = %statement.redacted(), "execute");
         let output = guard
-            .run(dispatch::execute(self, statement, params))
+            .run(self.run(statement, params))
             .await
             .map_err(|err| statement.locate(err))?;
         let guarded = |result| match result {
@@ -277,6 +227,10 @@ impl Session {
                 .collect(),
         })
     }
+}
+
+fn into_output(prefetched: std::sync::Mutex<StatementOutput>) -> StatementOutput {
+    prefetched.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
 #[cfg(test)]

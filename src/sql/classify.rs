@@ -1,9 +1,21 @@
-//! Telling Flink statements apart by their leading words, without parsing
-//! them: Flink SQL is forwarded as written, so a statement sqlparser cannot
-//! parse is never rejected, only classified.
+//! Classifying Flink statements, once, at parse time, from the tokens the
+//! splitter already made: Flink SQL is forwarded as written, so a
+//! statement sqlparser cannot parse is never rejected, only classified.
+//!
+//! This module is the one answer to "what does this Flink statement do?":
+//! its kind, its command tag, whether it changes the Flink session (and so
+//! is replayed), which object a DDL statement defines, the sinks a write
+//! writes, whether it submits a job or may write data otherwise (what
+//! preview mode keeps from Flink), whether a query's result may update,
+//! the text to send when the gateway cannot take it as written, and the
+//! text with secrets masked. Later code asks the [`FlinkStatement`]; it
+//! never re-reads the text.
 
-use super::ast::FlinkStatementKind;
-use super::lexer::{Token, TokenKind};
+use super::ast::{
+    CatalogStatement, Ddl, DdlVerb, Effect, FlinkStatement, FlinkStatementKind, Statement,
+};
+use super::lexer::{Token, TokenKind, tokenize};
+use super::mask;
 
 /// Words after `SHOW` that make it one of Flink's own SHOW statements
 /// rather than `SHOW <variable>`.
@@ -32,10 +44,117 @@ pub fn is_flink_show(second: &str) -> bool {
     FLINK_SHOW.iter().any(|w| w.eq_ignore_ascii_case(second))
 }
 
-/// The kind of a Flink statement from its first words, upper-cased.
-pub fn flink_kind(words: &[String]) -> FlinkStatementKind {
-    let word = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
-    match (word(0), word(1)) {
+/// Words that may stand between `CREATE`/`DROP`/`ALTER` and the object
+/// word.
+const DDL_MODIFIERS: &[&str] = &["OR", "REPLACE", "TEMPORARY", "SYSTEM"];
+
+/// Words that make a DDL statement write data or start a job
+/// (`ALTER TABLE t COMPACT`, `CREATE MATERIALIZED TABLE`, `TRUNCATE`,
+/// `ANALYZE TABLE`, `REFRESH`).
+const WRITING_DDL_WORDS: &[&str] = &["COMPACT", "MATERIALIZED", "TRUNCATE", "ANALYZE", "REFRESH"];
+
+/// Words whose presence in a query means its result may update or retract
+/// rows it already gave: aggregations without a window, DISTINCT, outer
+/// joins, ranking, set operations that remove duplicates.
+const UPDATING_WORDS: &[&str] = &[
+    "GROUP",
+    "DISTINCT",
+    "LEFT",
+    "RIGHT",
+    "FULL",
+    "ROW_NUMBER",
+    "RANK",
+    "DENSE_RANK",
+    "EXCEPT",
+    "INTERSECT",
+    "COUNT",
+    "SUM",
+    "MIN",
+    "MAX",
+    "AVG",
+    "LISTAGG",
+    "COLLECT",
+];
+
+/// Aggregate functions: updating unless windowed or not called.
+const AGGREGATES: &[&str] = &["COUNT", "SUM", "MIN", "MAX", "AVG", "LISTAGG", "COLLECT"];
+
+/// Window table functions: an aggregation over one of these emits each
+/// window once, as inserts.
+const WINDOW_WORDS: &[&str] = &["TUMBLE", "HOP", "CUMULATE", "SESSION"];
+
+/// The statement's tokens (without a terminating `;`) in `script`.
+struct Words<'a> {
+    script: &'a str,
+    tokens: &'a [Token],
+}
+
+impl<'a> Words<'a> {
+    fn token(&self, i: usize) -> Option<&'a Token> {
+        self.tokens.get(i)
+    }
+
+    /// Whether token `i` is the word `word`.
+    fn is(&self, i: usize, word: &str) -> bool {
+        self.token(i).is_some_and(|t| t.is_word(self.script, word))
+    }
+
+    /// Whether token `i` is one of `words`.
+    fn is_any(&self, i: usize, words: &[&str]) -> bool {
+        words.iter().any(|w| self.is(i, w))
+    }
+
+    fn is_punct(&self, i: usize, c: char) -> bool {
+        self.token(i).is_some_and(|t| t.kind == TokenKind::Punct(c))
+    }
+
+    /// Token `i` as an upper-cased word, or "" when it is not a word.
+    fn upper(&self, i: usize) -> String {
+        match self.token(i) {
+            Some(t) if t.kind == TokenKind::Word => t.text(self.script).to_ascii_uppercase(),
+            _ => String::new(),
+        }
+    }
+
+    /// The value of token `i` (quotes removed).
+    fn value(&self, i: usize) -> Option<String> {
+        self.token(i).map(|t| t.value(self.script))
+    }
+
+    /// The dotted name starting at token `i`, as written, and the index
+    /// after it.
+    fn name(&self, i: usize) -> Option<(String, usize)> {
+        let first = self.token(i)?;
+        if !matches!(first.kind, TokenKind::Word | TokenKind::QuotedIdent) {
+            return None;
+        }
+        let mut last = i;
+        while self.is_punct(last + 1, '.')
+            && self
+                .token(last + 2)
+                .is_some_and(|t| matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent))
+        {
+            last += 2;
+        }
+        let end = self.tokens[last].end;
+        Some((self.script[first.start..end].to_string(), last + 1))
+    }
+
+    /// The index of the first token from `i` that is not a DDL modifier,
+    /// and whether `TEMPORARY` was among the skipped ones.
+    fn skip_modifiers(&self, mut i: usize) -> (usize, bool) {
+        let mut temporary = false;
+        while self.is_any(i, DDL_MODIFIERS) {
+            temporary |= self.is(i, "TEMPORARY");
+            i += 1;
+        }
+        (i, temporary)
+    }
+}
+
+/// The kind of a Flink statement from its first two words, upper-cased.
+fn leading_kind(first: &str, second: &str) -> FlinkStatementKind {
+    match (first, second) {
         ("SELECT" | "WITH" | "VALUES" | "TABLE", _) => FlinkStatementKind::Query,
         ("INSERT", _) => FlinkStatementKind::Insert,
         ("EXECUTE", "STATEMENT") | ("BEGIN", "STATEMENT") => FlinkStatementKind::StatementSet,
@@ -45,46 +164,168 @@ pub fn flink_kind(words: &[String]) -> FlinkStatementKind {
         }
         ("USE", _) => FlinkStatementKind::Use,
         ("ADD" | "REMOVE", "JAR") | ("SHOW", "JARS") => FlinkStatementKind::Jar,
-        ("STOP", "JOB") => FlinkStatementKind::Job,
+        ("STOP", "JOB") | ("SHOW", "JOBS") => FlinkStatementKind::Job,
         ("DESCRIBE" | "DESC", "JOB") => FlinkStatementKind::Job,
         ("SHOW" | "DESCRIBE" | "DESC" | "EXPLAIN", _) => FlinkStatementKind::Show,
         _ => FlinkStatementKind::Other,
     }
 }
 
-/// The kind of a Flink statement from its tokens: [`flink_kind`], with
-/// `CREATE [OR REPLACE] TABLE ... AS <query>` and `REPLACE TABLE ... AS
-/// <query>` told apart from other DDL.
-pub fn classify(script: &str, tokens: &[Token], words: &[String]) -> FlinkStatementKind {
-    let kind = flink_kind(words);
-    if kind == FlinkStatementKind::Ddl && is_table_as_query(script, tokens) {
-        FlinkStatementKind::CreateTableAs
-    } else {
-        kind
+/// Classifies the Flink statement made of `tokens` (no terminating `;`),
+/// whose text is `script[start..end]`: a [`Statement::Flink`], or a
+/// [`Statement::Catalog`] for the catalog and jar statements scaleph also
+/// keeps in its store.
+pub fn classify(script: &str, tokens: &[Token], start: usize, end: usize) -> Statement {
+    let flink = classify_flink(script, tokens, start, end, None);
+    match catalog_statement(&Words { script, tokens }, &flink) {
+        Some(catalog) => Statement::Catalog(catalog),
+        None => Statement::Flink(flink),
     }
+}
+
+/// Classifies a Flink query: like [`classify`], with `Other` read as a
+/// query (what reaches here starts like one).
+pub fn classify_query(script: &str, tokens: &[Token], start: usize, end: usize) -> FlinkStatement {
+    classify_flink(script, tokens, start, end, Some(FlinkStatementKind::Query))
+}
+
+/// Classifies a statement's whole text on its own (the statements scaleph
+/// itself sends: `SHOW JOBS`, a preview's query). Text that does not
+/// tokenize is `Other`, with nothing else known.
+pub fn classify_text(text: &str) -> FlinkStatement {
+    let tokens = tokenize(text).unwrap_or_default();
+    let tokens: Vec<Token> = tokens
+        .into_iter()
+        .filter(|t| t.kind != TokenKind::Punct(';'))
+        .collect();
+    classify_flink(text, &tokens, 0, text.len(), None)
+}
+
+fn classify_flink(
+    script: &str,
+    tokens: &[Token],
+    start: usize,
+    end: usize,
+    other_as: Option<FlinkStatementKind>,
+) -> FlinkStatement {
+    let w = Words { script, tokens };
+    let text = &script[start..end];
+    let mut kind = leading_kind(&w.upper(0), &w.upper(1));
+    let ddl = (kind == FlinkStatementKind::Ddl)
+        .then(|| ddl(&w).map(|(ddl, _)| ddl))
+        .flatten();
+    if kind == FlinkStatementKind::Ddl && is_table_as_query(&w) {
+        kind = FlinkStatementKind::CreateTableAs;
+    }
+    if let (FlinkStatementKind::Other, Some(as_kind)) = (kind, other_as) {
+        kind = as_kind;
+    }
+    let effect = match kind {
+        FlinkStatementKind::Use => Effect::Session,
+        FlinkStatementKind::Ddl if !is_catalog_ddl(&ddl) => Effect::Session,
+        FlinkStatementKind::Other if w.is_any(0, &["LOAD", "UNLOAD"]) && w.is(1, "MODULE") => {
+            Effect::Session
+        }
+        _ => Effect::None,
+    };
+    let writing_ddl = || (0..tokens.len()).any(|i| w.is_any(i, WRITING_DDL_WORDS));
+    let submits_job = match kind {
+        FlinkStatementKind::Insert
+        | FlinkStatementKind::StatementSet
+        | FlinkStatementKind::CreateTableAs => true,
+        FlinkStatementKind::Ddl => writing_ddl(),
+        FlinkStatementKind::Other => w.is(0, "EXECUTE") && w.is(1, "PLAN"),
+        _ => false,
+    };
+    let writes_data = match kind {
+        FlinkStatementKind::Query
+        | FlinkStatementKind::Show
+        | FlinkStatementKind::Use
+        | FlinkStatementKind::Jar
+        | FlinkStatementKind::Job => false,
+        FlinkStatementKind::Ddl => writing_ddl(),
+        // An unknown statement may write: DELETE, UPDATE, CALL, ...
+        FlinkStatementKind::Other => true,
+        FlinkStatementKind::Insert
+        | FlinkStatementKind::StatementSet
+        | FlinkStatementKind::CreateTableAs => true,
+    };
+    let write = matches!(
+        kind,
+        FlinkStatementKind::Insert
+            | FlinkStatementKind::StatementSet
+            | FlinkStatementKind::CreateTableAs
+    )
+    .then(|| super::preview::parse_write(text));
+    FlinkStatement {
+        kind,
+        tag: command_tag(&w),
+        effect,
+        ddl,
+        write,
+        submits_job,
+        writes_data,
+        may_update: kind == FlinkStatementKind::Query && may_update(script, tokens),
+        rewritten: rewritten(&w, kind, end),
+        redacted: mask::redact_tokens(script, tokens, start, end),
+    }
+}
+
+/// Whether a DDL statement creates or drops a catalog (kept by scaleph's
+/// store, not replayed from the session log).
+fn is_catalog_ddl(ddl: &Option<Ddl>) -> bool {
+    ddl.as_ref()
+        .is_some_and(|d| d.object == "CATALOG" && d.verb != DdlVerb::Alter)
+}
+
+/// What a `CREATE`/`DROP`/`ALTER` (or `REPLACE TABLE`) defines, and the
+/// index of the token where its name starts.
+fn ddl(w: &Words) -> Option<(Ddl, usize)> {
+    let verb = match w.upper(0).as_str() {
+        "CREATE" | "REPLACE" => DdlVerb::Create,
+        "DROP" => DdlVerb::Drop,
+        "ALTER" => DdlVerb::Alter,
+        _ => return None,
+    };
+    let (mut i, temporary) = w.skip_modifiers(1);
+    let mut object = w.upper(i);
+    if object.is_empty() {
+        return None;
+    }
+    if object == "MATERIALIZED" && w.is(i + 1, "TABLE") {
+        object = "MATERIALIZED TABLE".into();
+        i += 1;
+    }
+    i += 1;
+    if w.is(i, "IF") {
+        i += if w.is(i + 1, "NOT") { 3 } else { 2 };
+    }
+    let ddl = Ddl {
+        verb,
+        object,
+        temporary,
+        name: w.name(i).map(|(name, _)| name),
+    };
+    Some((ddl, i))
 }
 
 /// `CREATE [OR REPLACE] [TEMPORARY] TABLE name ... AS <query>` or `REPLACE
 /// TABLE ...  AS <query>`: an `AS` outside parentheses (a computed column's
 /// `AS` is inside the column list).
-fn is_table_as_query(script: &str, tokens: &[Token]) -> bool {
-    let mut words = tokens
-        .iter()
-        .take(5)
-        .filter(|t| t.kind == TokenKind::Word)
-        .map(|t| t.text(script).to_ascii_uppercase());
-    let creates_table = match words.next().as_deref() {
-        Some("CREATE") => words
-            .find(|w| !matches!(w.as_str(), "OR" | "REPLACE" | "TEMPORARY"))
-            .is_some_and(|w| w == "TABLE"),
-        Some("REPLACE") => words.next().is_some_and(|w| w == "TABLE"),
+fn is_table_as_query(w: &Words) -> bool {
+    let creates_table = match w.upper(0).as_str() {
+        "CREATE" => {
+            let (i, _) = w.skip_modifiers(1);
+            i < 5 && w.is(i, "TABLE")
+        }
+        "REPLACE" => w.is(1, "TABLE"),
         _ => false,
     };
     if !creates_table {
         return false;
     }
     let mut depth = 0usize;
-    tokens.iter().any(|t| match t.kind {
+    w.tokens.iter().any(|t| match t.kind {
         TokenKind::Punct('(') => {
             depth += 1;
             false
@@ -93,20 +334,132 @@ fn is_table_as_query(script: &str, tokens: &[Token]) -> bool {
             depth = depth.saturating_sub(1);
             false
         }
-        _ => depth == 0 && t.is_word(script, "AS"),
+        _ => depth == 0 && t.is_word(w.script, "AS"),
     })
+}
+
+/// The catalog and jar statements scaleph keeps in its store:
+/// `CREATE CATALOG`, `DROP CATALOG`, `ADD JAR`, `REMOVE JAR`.
+fn catalog_statement(w: &Words, flink: &FlinkStatement) -> Option<CatalogStatement> {
+    match (flink.kind, &flink.ddl) {
+        (FlinkStatementKind::Ddl, Some(defined)) if is_catalog_ddl(&flink.ddl) => {
+            let name = ddl(w).and_then(|(_, at)| w.value(at)).unwrap_or_default();
+            match defined.verb {
+                DdlVerb::Create => Some(CatalogStatement::CreateCatalog {
+                    name,
+                    catalog_type: option_value(w, "type"),
+                    flink: flink.clone(),
+                }),
+                DdlVerb::Drop => Some(CatalogStatement::DropCatalog {
+                    name,
+                    flink: flink.clone(),
+                }),
+                DdlVerb::Alter => None,
+            }
+        }
+        (FlinkStatementKind::Jar, _) if w.is(0, "ADD") => {
+            w.value(2).map(|path| CatalogStatement::AddJar {
+                path,
+                flink: flink.clone(),
+            })
+        }
+        (FlinkStatementKind::Jar, _) if w.is(0, "REMOVE") => {
+            w.value(2).map(|path| CatalogStatement::RemoveJar { path })
+        }
+        _ => None,
+    }
+}
+
+/// The value of `'key' = 'value'` among the tokens, if present.
+fn option_value(w: &Words, key: &str) -> Option<String> {
+    w.tokens.windows(3).find_map(|t| {
+        let [k, eq, v] = t else {
+            return None;
+        };
+        (k.kind == TokenKind::String
+            && k.value(w.script).eq_ignore_ascii_case(key)
+            && eq.kind == TokenKind::Punct('=')
+            && v.kind == TokenKind::String)
+            .then(|| v.value(w.script))
+    })
+}
+
+/// Whether a query may produce `-U`/`+U`/`-D` rows. A heuristic over its
+/// words: a windowed aggregation and a plain scan are insert-only;
+/// aggregations, DISTINCT, outer joins, ranking and EXCEPT/INTERSECT/UNION
+/// (without ALL) may update. A changelog source (CDC, upsert-kafka) read
+/// by a plain scan is not recognised; its first update row ends the result
+/// with a hint to `SET 'scaleph.result.changelog' = 'op'`.
+pub fn may_update(script: &str, tokens: &[Token]) -> bool {
+    let w = Words { script, tokens };
+    let windowed = (0..tokens.len())
+        .any(|i| (w.is_any(i, WINDOW_WORDS) || w.is(i, "TABLE")) && w.is_punct(i + 1, '('));
+    (0..tokens.len()).any(|i| {
+        let updating = w.is_any(i, UPDATING_WORDS)
+            && !(w.is(i, "GROUP") && windowed)
+            && !(w.is_any(i, AGGREGATES) && (windowed || !w.is_punct(i + 1, '(')));
+        let union_distinct = w.is(i, "UNION") && !w.is(i + 1, "ALL");
+        updating || union_distinct
+    })
+}
+
+/// [`may_update`] of a whole text (a query scaleph wrote, such as a
+/// preview's).
+pub fn may_update_text(text: &str) -> bool {
+    tokenize(text).is_ok_and(|tokens| may_update(text, &tokens))
+}
+
+/// `BEGIN STATEMENT SET; ...; END`, which the Flink SQL Gateway cannot
+/// take in one request, as the equivalent `EXECUTE STATEMENT SET BEGIN
+/// ...; END`; `None` for every statement sent as written.
+fn rewritten(w: &Words, kind: FlinkStatementKind, end: usize) -> Option<String> {
+    if kind != FlinkStatementKind::StatementSet
+        || !(w.is(0, "BEGIN") && w.is(1, "STATEMENT") && w.is(2, "SET"))
+    {
+        return None;
+    }
+    let body = w.script[w.tokens[2].end..end]
+        .trim_start()
+        .trim_start_matches(';');
+    Some(format!("EXECUTE STATEMENT SET BEGIN {}", body.trim()))
+}
+
+/// The command tag of a Flink statement without rows: its leading words
+/// (`CREATE TABLE`, `USE`, `ADD JAR`, `SET`).
+fn command_tag(w: &Words) -> String {
+    let upper: Vec<String> = (0..w.tokens.len().min(6))
+        .filter(|&i| w.tokens[i].kind == TokenKind::Word)
+        .map(|i| w.upper(i))
+        .collect();
+    let first = upper.first().cloned().unwrap_or_default();
+    match first.as_str() {
+        "CREATE" | "DROP" | "ALTER" => {
+            let object = upper[1..]
+                .iter()
+                .find(|w| !DDL_MODIFIERS.contains(&w.as_str()));
+            match object {
+                Some(object) => format!("{first} {object}"),
+                None => first,
+            }
+        }
+        "ADD" | "REMOVE" | "LOAD" | "UNLOAD" | "BEGIN" => match upper.get(1) {
+            Some(second) => format!("{first} {second}"),
+            None => first,
+        },
+        _ => first,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn flink(sql: &str) -> FlinkStatement {
+        classify_text(sql)
+    }
+
     fn kind(sql: &str) -> FlinkStatementKind {
-        let words: Vec<String> = sql
-            .split_whitespace()
-            .map(str::to_ascii_uppercase)
-            .collect();
-        flink_kind(&words)
+        flink(sql).kind
     }
 
     #[test]
@@ -131,15 +484,6 @@ mod tests {
         assert!(is_flink_show("tables") && !is_flink_show("application_name"));
     }
 
-    fn classified(sql: &str) -> FlinkStatementKind {
-        let tokens = crate::sql::lexer::tokenize(sql).unwrap();
-        let words: Vec<String> = tokens
-            .iter()
-            .map(|t| t.text(sql).to_ascii_uppercase())
-            .collect();
-        classify(sql, &tokens, &words)
-    }
-
     #[test]
     fn classify_tells_table_as_query_from_other_ddl() {
         for ctas in [
@@ -147,18 +491,144 @@ mod tests {
             "CREATE OR REPLACE TABLE t AS SELECT 1",
             "REPLACE TABLE t AS SELECT 1",
         ] {
-            assert_eq!(
-                classified(ctas),
-                FlinkStatementKind::CreateTableAs,
-                "{ctas}"
-            );
+            assert_eq!(kind(ctas), FlinkStatementKind::CreateTableAs, "{ctas}");
         }
         for ddl in [
             "CREATE TABLE t (a INT, b AS a * 2) WITH ('connector' = 'datagen')",
             "CREATE VIEW v AS SELECT 1",
             "CREATE TEMPORARY VIEW v AS SELECT 1",
         ] {
-            assert_eq!(classified(ddl), FlinkStatementKind::Ddl, "{ddl}");
+            assert_eq!(kind(ddl), FlinkStatementKind::Ddl, "{ddl}");
         }
+    }
+
+    fn catalog(sql: &str) -> Option<CatalogStatement> {
+        let tokens: Vec<Token> = tokenize(sql)
+            .unwrap()
+            .into_iter()
+            .filter(|t| t.kind != TokenKind::Punct(';'))
+            .collect();
+        match classify(sql, &tokens, 0, sql.trim_end_matches(';').len()) {
+            Statement::Catalog(catalog) => Some(catalog),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn catalogs_and_jars_are_recognised() {
+        let Some(CatalogStatement::CreateCatalog {
+            name, catalog_type, ..
+        }) = catalog(
+            "CREATE CATALOG IF NOT EXISTS lake WITH ('type' = 'paimon', 'warehouse' = 's3://w')",
+        )
+        else {
+            panic!("not a CREATE CATALOG")
+        };
+        assert_eq!(
+            (name.as_str(), catalog_type.as_deref()),
+            ("lake", Some("paimon"))
+        );
+        assert!(matches!(
+            catalog("drop catalog if exists `Lake`;"),
+            Some(CatalogStatement::DropCatalog { name, .. }) if name == "Lake"
+        ));
+        assert!(matches!(
+            catalog("ADD JAR '/jars/udf.jar'"),
+            Some(CatalogStatement::AddJar { path, .. }) if path == "/jars/udf.jar"
+        ));
+        assert_eq!(catalog("SHOW JARS"), None);
+        assert_eq!(flink("SHOW JARS").effect, Effect::None);
+        assert_eq!(
+            flink("CREATE TEMPORARY VIEW v AS SELECT 1").effect,
+            Effect::Session
+        );
+        assert_eq!(flink("USE CATALOG lake").effect, Effect::Session);
+        assert_eq!(flink("SELECT 1").effect, Effect::None);
+        assert_eq!(flink("LOAD MODULE hive").effect, Effect::Session);
+    }
+
+    #[test]
+    fn ddl_names_its_object() {
+        let ddl = flink("CREATE TEMPORARY TABLE IF NOT EXISTS lake.db.`t 1` (a INT)")
+            .ddl
+            .unwrap();
+        assert_eq!(ddl.verb, DdlVerb::Create);
+        assert_eq!(ddl.object, "TABLE");
+        assert!(ddl.temporary);
+        assert_eq!(ddl.name.as_deref(), Some("lake.db.`t 1`"));
+        let ddl = flink("DROP TABLE IF EXISTS t").ddl.unwrap();
+        assert_eq!((ddl.verb, ddl.temporary), (DdlVerb::Drop, false));
+        assert_eq!(ddl.name.as_deref(), Some("t"));
+        let ddl = flink("ALTER MATERIALIZED TABLE m REFRESH").ddl.unwrap();
+        assert_eq!(ddl.object, "MATERIALIZED TABLE");
+        assert_eq!(ddl.name.as_deref(), Some("m"));
+    }
+
+    #[test]
+    fn writes_name_their_sinks() {
+        assert_eq!(flink("INSERT INTO db.s SELECT 1").sinks(), vec!["db.s"]);
+        assert_eq!(
+            flink(
+                "EXECUTE STATEMENT SET BEGIN INSERT INTO a SELECT 1; INSERT INTO b SELECT 2; END"
+            )
+            .sinks(),
+            vec!["a", "b"]
+        );
+        assert_eq!(flink("CREATE TABLE t AS SELECT 1").sinks(), vec!["t"]);
+        let insert = flink("INSERT INTO t SELECT 1");
+        assert!(insert.submits_job && insert.is_previewable_write());
+        assert!(flink("SELECT 1").sinks().is_empty());
+    }
+
+    #[test]
+    fn queries_that_may_update_are_told_apart() {
+        let may_update = |sql: &str| flink(sql).may_update;
+        assert!(!may_update("SELECT * FROM orders WHERE amount > 10"));
+        assert!(!may_update("SELECT a, b FROM t1 JOIN t2 ON t1.id = t2.id"));
+        assert!(may_update("SELECT k, COUNT(*) FROM t GROUP BY k"));
+        assert!(may_update("SELECT DISTINCT k FROM t"));
+        assert!(may_update("SELECT * FROM a LEFT JOIN b ON a.id = b.id"));
+        assert!(may_update("SELECT k FROM a UNION SELECT k FROM b"));
+        assert!(!may_update("SELECT k FROM a UNION ALL SELECT k FROM b"));
+        assert!(!may_update(
+            "SELECT window_start, COUNT(*) FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end"
+        ));
+        assert!(!may_update("SELECT max_amount FROM t"));
+        assert!(!may_update("SELECT 'GROUP BY' FROM t"));
+        assert!(may_update_text("SELECT k, COUNT(*) FROM t GROUP BY k"));
+    }
+
+    #[test]
+    fn statement_sets_are_sent_in_one_request_and_preview_allows_only_definitions() {
+        let text = "BEGIN STATEMENT SET;\nINSERT INTO a SELECT 1;\nINSERT INTO b SELECT 2;\nEND";
+        assert_eq!(
+            flink(text).forwardable(text),
+            "EXECUTE STATEMENT SET BEGIN INSERT INTO a SELECT 1;\nINSERT INTO b SELECT 2;\nEND"
+        );
+        assert_eq!(flink("SELECT 1").forwardable("SELECT 1"), "SELECT 1");
+        let allows = |sql: &str| flink(sql).preview_allows();
+        assert!(allows("CREATE TABLE t (a INT)"));
+        assert!(!allows("ALTER TABLE t COMPACT"));
+        assert!(!allows("TRUNCATE TABLE t"));
+        assert!(!allows("EXECUTE PLAN '/p.json'"));
+        assert!(!allows("INSERT INTO t SELECT 1"));
+        assert!(allows("SHOW TABLES"));
+    }
+
+    #[test]
+    fn command_tags_name_the_statement() {
+        let tag = |sql: &str| flink(sql).tag;
+        assert_eq!(tag("create temporary table t (a int)"), "CREATE TABLE");
+        assert_eq!(tag("CREATE OR REPLACE VIEW v AS SELECT 1"), "CREATE VIEW");
+        assert_eq!(tag("USE CATALOG lake"), "USE");
+        assert_eq!(tag("ADD JAR '/x.jar'"), "ADD JAR");
+        assert_eq!(tag("SET 'a' = 'b'"), "SET");
+    }
+
+    #[test]
+    fn secrets_are_masked_once() {
+        let text = "CREATE TABLE t (a INT) WITH ('connector' = 'jdbc', 'password' = 'pw3')";
+        assert!(!flink(text).redacted.unwrap().contains("pw3"));
+        assert_eq!(flink("SELECT 1").redacted, None);
     }
 }

@@ -2,6 +2,8 @@
 //! options are shown or logged. Until the datasource type registry marks
 //! secrets per type, a key is secret when its name says so.
 
+use super::lexer::{Token, TokenKind};
+
 /// Words that make an option key secret: `password`, `sasl.jaas.config`,
 /// `secret_key`, `access-token`, `private.key`, ...
 const SECRET_WORDS: &[&str] = &[
@@ -28,15 +30,21 @@ const MASKED_LITERAL: &str = "'******'";
 
 /// `text` with the value of every `key = 'value'` pair whose key is secret
 /// replaced by `'******'`. Works on any statement, extension or Flink, by
-/// scanning tokens; text that does not tokenize is returned with every
-/// string literal masked, to be safe.
+/// scanning tokens; text that does not tokenize is not shown at all, to be
+/// safe.
 pub fn redact(text: &str) -> String {
-    use super::lexer::{TokenKind, tokenize};
-    let Ok(tokens) = tokenize(text) else {
+    let Ok(tokens) = super::lexer::tokenize(text) else {
         return "<statement not shown: it does not tokenize>".to_string();
     };
-    let mut out = String::with_capacity(text.len());
-    let mut copied = 0;
+    redact_tokens(text, &tokens, 0, text.len()).unwrap_or_else(|| text.to_string())
+}
+
+/// The statement `script[start..end]`, made of `tokens` (spans in
+/// `script`), with its secret values masked as [`redact`] does; `None`
+/// when it has none, so the text as written may be shown.
+pub fn redact_tokens(script: &str, tokens: &[Token], start: usize, end: usize) -> Option<String> {
+    let mut out = String::new();
+    let mut copied = start;
     for window in tokens.windows(3) {
         let [key, eq, value] = window else { continue };
         let keyish = matches!(
@@ -46,15 +54,18 @@ pub fn redact(text: &str) -> String {
         if keyish
             && eq.kind == TokenKind::Punct('=')
             && value.kind == TokenKind::String
-            && is_secret_key(&key.value(text))
+            && is_secret_key(&key.value(script))
         {
-            out.push_str(&text[copied..value.start]);
+            out.push_str(&script[copied..value.start]);
             out.push_str(MASKED_LITERAL);
             copied = value.end;
         }
     }
-    out.push_str(&text[copied..]);
-    out
+    if copied == start {
+        return None;
+    }
+    out.push_str(&script[copied..end]);
+    Some(out)
 }
 
 #[cfg(test)]

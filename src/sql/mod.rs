@@ -1,6 +1,10 @@
 //! The SQL layer: splitting a script into statements ([`split`]), parsing
 //! scaleph's extension statements into [`ast::Statement`] ([`parser`]), and
-//! telling Flink SQL apart without ever rejecting it ([`classify`]).
+//! classifying Flink SQL once, without ever rejecting it ([`classify`]).
+//!
+//! This layer knows nothing of where a statement runs: it imports only
+//! [`crate::error`], so `scaleph check`, the fuzz targets and the parse
+//! benchmark build it without the engine.
 
 pub mod ast;
 pub mod classify;
@@ -70,9 +74,18 @@ impl ParsedStatement {
     }
 
     /// The statement as it may be logged: values of options whose keys look
-    /// secret (`'password' = '...'`, `secret_key = '...'`) are masked.
-    pub fn redacted(&self) -> String {
-        mask::redact(&self.text)
+    /// secret (`'password' = '...'`, `secret_key = '...'`) are masked. A
+    /// Flink statement was masked when it was classified.
+    pub fn redacted(&self) -> std::borrow::Cow<'_, str> {
+        let flink = match &self.statement {
+            Statement::Flink(flink) | Statement::Query(ast::Query { flink, .. }) => Some(flink),
+            Statement::Catalog(catalog) => catalog.flink(),
+            _ => None,
+        };
+        match flink {
+            Some(flink) => flink.redacted.as_deref().unwrap_or(&self.text).into(),
+            None => mask::redact(&self.text).into(),
+        }
     }
 }
 

@@ -17,46 +17,9 @@ use std::fmt::Write;
 use sqlparser::ast::{Expr, Ident, LimitClause, SelectItem, SetExpr, Value};
 use sqlparser::dialect::GenericDialect;
 
+use super::ast::{Insert, SinkColumn, Writing};
 use super::lexer::{Token, TokenKind, tokenize};
 use crate::error::{Error, Result, SqlState};
-
-/// A sink column: its name and Flink type (as `DESCRIBE` shows it).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SinkColumn {
-    /// The column name.
-    pub name: String,
-    /// Its Flink type, e.g. `INT`, `VARCHAR(20) NOT NULL`.
-    pub data_type: String,
-}
-
-/// An `INSERT`, cut into its parts.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Insert {
-    /// The sink as written (`db.sink`, `` `my sink` ``).
-    pub sink: String,
-    /// The explicit column list, if any.
-    pub columns: Option<Vec<String>>,
-    /// Static partition values: column and literal as written.
-    pub partition: Vec<(String, String)>,
-    /// The query whose rows would be written (with a leading `WITH` kept).
-    pub query: String,
-}
-
-/// What a write statement reads, for preview.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Writing {
-    /// One INSERT.
-    Insert(Insert),
-    /// The INSERTs of `EXECUTE STATEMENT SET BEGIN ... END`.
-    StatementSet(Vec<Insert>),
-    /// `CREATE [OR REPLACE] TABLE t ... AS <query>`: the table and the query.
-    TableAs {
-        /// The table that would be created.
-        table: String,
-        /// Its query.
-        query: String,
-    },
-}
 
 fn refuse(message: impl Into<String>) -> Error {
     Error::new(SqlState::FEATURE_NOT_SUPPORTED, message).with_hint(
@@ -504,7 +467,8 @@ mod tests {
                 &parsed[0].statement,
                 crate::sql::ast::Statement::Query(_)
                     | crate::sql::ast::Statement::Flink(crate::sql::ast::FlinkStatement {
-                        kind: crate::sql::ast::FlinkStatementKind::Query
+                        kind: crate::sql::ast::FlinkStatementKind::Query,
+                        ..
                     })
             ),
             "{sql} is not a query: {:?}",

@@ -79,7 +79,7 @@ fn datasource_statements() -> impl Strategy<Value = Statement> {
     prop_oneof![
         (any::<bool>(), ident(), ident(), options(), string_options()).prop_map(
             |(if_not_exists, name, datasource_type, options, files)| {
-                Statement::CreateDatasource(CreateDatasource {
+                Statement::from(CreateDatasource {
                     if_not_exists,
                     name,
                     datasource_type,
@@ -88,37 +88,35 @@ fn datasource_statements() -> impl Strategy<Value = Statement> {
                 })
             }
         ),
-        Just(Statement::ShowDatasourceTypes),
+        Just(Statement::Datasource(DatasourceStatement::ShowTypes)),
         ident().prop_map(|datasource_type| {
-            Statement::DescribeDatasourceType(DescribeDatasourceType { datasource_type })
+            Statement::from(DescribeDatasourceType { datasource_type })
         }),
         (ident(), options(), string_options()).prop_map(|(datasource_type, options, files)| {
-            Statement::TestDatasourceType(TestDatasourceType {
+            Statement::from(TestDatasourceType {
                 datasource_type,
                 options,
                 files,
             })
         }),
-        ident().prop_map(
-            |datasource| Statement::ShowSourceDatabases(ShowSourceDatabases { datasource })
-        ),
+        ident().prop_map(|datasource| Statement::from(ShowSourceDatabases { datasource })),
         (
             ident(),
             proptest::option::of(ident()),
             proptest::option::of(text())
         )
-            .prop_map(|(datasource, database, like)| Statement::ShowSourceTables(
-                ShowSourceTables {
+            .prop_map(
+                |(datasource, database, like)| Statement::from(ShowSourceTables {
                     datasource,
                     database,
                     like,
-                }
-            )),
+                })
+            ),
         (ident(), qualified()).prop_map(|(datasource, table)| {
-            Statement::DescribeSourceTable(DescribeSourceTable { datasource, table })
+            Statement::from(DescribeSourceTable { datasource, table })
         }),
         (ident(), qualified(), proptest::option::of(1u64..=10_000)).prop_map(
-            |(datasource, table, limit)| Statement::PreviewSourceTable(PreviewSourceTable {
+            |(datasource, table, limit)| Statement::from(PreviewSourceTable {
                 datasource,
                 table,
                 limit,
@@ -160,7 +158,7 @@ fn sync_statement() -> impl Strategy<Value = Statement> {
     )
         .prop_map(
             |((if_not_exists, name, source, database), tables, sinks, mode, engine, options)| {
-                Statement::CreateSync(CreateSync {
+                Statement::from(CreateSync {
                     if_not_exists,
                     name,
                     source,
@@ -187,9 +185,13 @@ fn job_statements() -> impl Strategy<Value = Statement> {
             FlinkStatementKind::CreateTableAs,
         ),
     ])
-    .prop_map(|(text, kind)| FlinkBody {
-        text: text.to_string(),
-        kind,
+    .prop_map(|(text, kind)| {
+        let flink = crate::sql::classify::classify_text(text);
+        assert_eq!(flink.kind, kind, "{text}");
+        FlinkBody {
+            text: text.to_string(),
+            flink,
+        }
     });
     prop_oneof![
         (
@@ -197,11 +199,11 @@ fn job_statements() -> impl Strategy<Value = Statement> {
             ident(),
             proptest::option::of(ident()),
             options(),
-            body.clone().prop_filter("jobs run inserts", |b| b.kind
+            body.clone().prop_filter("jobs run inserts", |b| b.kind()
                 != FlinkStatementKind::CreateTableAs)
         )
             .prop_map(|(if_not_exists, name, cluster, options, body)| {
-                Statement::CreateJob(CreateJob {
+                Statement::from(CreateJob {
                     if_not_exists,
                     name,
                     cluster,
@@ -216,7 +218,7 @@ fn job_statements() -> impl Strategy<Value = Statement> {
             options()
         )
             .prop_map(|(if_not_exists, name, cluster_type, options)| {
-                Statement::CreateCluster(CreateCluster {
+                Statement::from(CreateCluster {
                     if_not_exists,
                     name,
                     cluster_type,
@@ -224,13 +226,13 @@ fn job_statements() -> impl Strategy<Value = Statement> {
                 })
             }),
         (any::<bool>(), ident(), "(https://|/)[a-z/.]{1,10}\\.jar").prop_map(
-            |(if_not_exists, name, location)| Statement::CreateConnector(CreateConnector {
+            |(if_not_exists, name, location)| Statement::from(CreateConnector {
                 if_not_exists,
                 name,
                 location,
             })
         ),
-        ident().prop_map(|job| Statement::ShowSavepoints(ShowSavepoints { job })),
+        ident().prop_map(|job| Statement::from(ShowSavepoints { job })),
         (any::<bool>(), body)
             .prop_map(|(explain, body)| Statement::Preview(Preview { explain, body })),
     ]
@@ -282,14 +284,14 @@ fn schedule_statements() -> impl Strategy<Value = Statement> {
     .prop_map(|options| {
         let sql = format!("CREATE SCHEDULE s CRON '* * * * *' WITH ({options}) AS (a RUN SYNC b)");
         match parse_script(&sql).unwrap().remove(0).statement {
-            Statement::CreateSchedule(s) => s.options,
+            Statement::Schedule(ScheduleStatement::Create(s)) => s.options,
             _ => unreachable!(),
         }
     });
     prop_oneof![
         (any::<bool>(), ident(), cron, zone, schedule_options, tasks).prop_map(
             |(if_not_exists, name, cron, timezone, options, tasks)| {
-                Statement::CreateSchedule(CreateSchedule {
+                Statement::from(CreateSchedule {
                     if_not_exists,
                     name,
                     cron: cron.to_string(),
@@ -300,7 +302,7 @@ fn schedule_statements() -> impl Strategy<Value = Statement> {
             }
         ),
         (ident(), any::<bool>()).prop_map(|(name, backfill)| {
-            Statement::ExecuteSchedule(ExecuteSchedule {
+            Statement::from(ExecuteSchedule {
                 name,
                 backfill: backfill
                     .then(|| ("2026-11-01".to_string(), "2026-11-07 12:00".to_string())),
@@ -310,7 +312,7 @@ fn schedule_statements() -> impl Strategy<Value = Statement> {
             proptest::option::of(ident()),
             proptest::option::of(1u64..=100_000)
         )
-            .prop_map(|(schedule, limit)| Statement::ShowRuns(ShowRuns { schedule, limit })),
+            .prop_map(|(schedule, limit)| Statement::from(ShowRuns { schedule, limit })),
     ]
 }
 
@@ -353,7 +355,7 @@ fn object_statements() -> impl Strategy<Value = Statement> {
                 },
                 other => other,
             };
-            Statement::ObjectCommand(ObjectCommand {
+            Statement::from(ObjectCommand {
                 command,
                 kind,
                 name,
@@ -361,32 +363,34 @@ fn object_statements() -> impl Strategy<Value = Statement> {
         });
     prop_oneof![
         (kind(), proptest::option::of(text()))
-            .prop_map(|(kind, like)| Statement::ShowObjects(ShowObjects { kind, like })),
+            .prop_map(|(kind, like)| Statement::from(ShowObjects { kind, like })),
         (kind(), ident(), any::<bool>()).prop_map(|(kind, name, show_create)| {
-            Statement::DescribeObject(DescribeObject {
+            Statement::from(DescribeObject {
                 kind,
                 name,
                 show_create,
             })
         }),
         (kind(), ident(), proptest::option::of(text())).prop_map(|(kind, name, comment)| {
-            Statement::CommentOn(CommentOn {
+            Statement::from(CommentOn {
                 kind,
                 name,
                 comment,
             })
         }),
         (kind(), any::<bool>(), ident(), any::<bool>()).prop_map(
-            |(kind, if_exists, name, cascade)| Statement::DropObject(DropObject {
+            |(kind, if_exists, name, cascade)| Statement::from(DropObject {
                 kind,
                 if_exists,
                 name,
                 cascade,
             })
         ),
-        (kind(), ident(), action).prop_map(|(kind, name, action)| Statement::AlterObject(
-            AlterObject { kind, name, action }
-        )),
+        (kind(), ident(), action).prop_map(|(kind, name, action)| Statement::from(AlterObject {
+            kind,
+            name,
+            action
+        })),
         command,
     ]
 }

@@ -83,13 +83,13 @@ pub fn parse_set(script: &str, tokens: &[Token], end: usize) -> Result<Statement
         .collect();
     let upper: Vec<&str> = upper.iter().map(String::as_str).collect();
     let set = |name: &str, value: SetValue| {
-        Ok(Statement::SetVariable(SetVariable {
+        Ok(Statement::from(SetVariable {
             name: name.to_string(),
             value,
         }))
     };
     match upper.as_slice() {
-        [] => return Ok(Statement::ShowVariable(ShowVariable { name: None })),
+        [] => return Ok(Statement::from(ShowVariable { name: None })),
         ["SESSION", "CHARACTERISTICS", "AS", "TRANSACTION", ..] => {
             return transaction_mode(script, &rest[4..], end);
         }
@@ -160,7 +160,7 @@ fn transaction_mode(script: &str, tokens: &[Token], end: usize) -> Result<Statem
             "expected ISOLATION LEVEL, READ ONLY or READ WRITE",
         ));
     };
-    Ok(Statement::SetVariable(SetVariable {
+    Ok(Statement::from(SetVariable {
         name: name.to_string(),
         value: SetValue::Value(value),
     }))
@@ -192,18 +192,18 @@ pub fn parse_show(script: &str, tokens: &[Token], end: usize) -> Result<Statemen
             }
         },
     };
-    Ok(Statement::ShowVariable(ShowVariable { name }))
+    Ok(Statement::from(ShowVariable { name }))
 }
 
 /// `RESET name | 'key' | ALL`, or bare `RESET` (all).
 pub fn parse_reset(script: &str, tokens: &[Token], end: usize) -> Result<Statement> {
     let rest = &tokens[1..];
     if rest.is_empty() || (rest.len() == 1 && rest[0].is_word(script, "ALL")) {
-        return Ok(Statement::ResetVariable(ResetVariable { name: None }));
+        return Ok(Statement::from(ResetVariable { name: None }));
     }
     match variable_name(script, rest) {
         Some((name, used)) if used == rest.len() => {
-            Ok(Statement::ResetVariable(ResetVariable { name: Some(name) }))
+            Ok(Statement::from(ResetVariable { name: Some(name) }))
         }
         Some((_, used)) => Err(syntax(
             script,
@@ -228,7 +228,7 @@ mod tests {
     }
 
     fn set(name: &str, value: &str) -> Statement {
-        Statement::SetVariable(SetVariable {
+        Statement::from(SetVariable {
             name: name.into(),
             value: SetValue::Value(value.into()),
         })
@@ -271,15 +271,12 @@ mod tests {
         );
         assert_eq!(
             one("SET DateStyle = DEFAULT"),
-            Statement::SetVariable(SetVariable {
+            Statement::from(SetVariable {
                 name: "DateStyle".into(),
                 value: SetValue::Default
             })
         );
-        assert_eq!(
-            one("SET"),
-            Statement::ShowVariable(ShowVariable { name: None })
-        );
+        assert_eq!(one("SET"), Statement::from(ShowVariable { name: None }));
     }
 
     #[test]
@@ -298,29 +295,29 @@ mod tests {
     fn show_and_reset_forms() {
         assert_eq!(
             one("SHOW ALL"),
-            Statement::ShowVariable(ShowVariable { name: None })
+            Statement::from(ShowVariable { name: None })
         );
         assert_eq!(
             one("SHOW TIME ZONE"),
-            Statement::ShowVariable(ShowVariable {
+            Statement::from(ShowVariable {
                 name: Some("TimeZone".into())
             })
         );
         assert_eq!(
             one("show server_version"),
-            Statement::ShowVariable(ShowVariable {
+            Statement::from(ShowVariable {
                 name: Some("server_version".into())
             })
         );
         assert_eq!(
             one("RESET 'a.b'"),
-            Statement::ResetVariable(ResetVariable {
+            Statement::from(ResetVariable {
                 name: Some("a.b".into())
             })
         );
         assert_eq!(
             one("RESET ALL"),
-            Statement::ResetVariable(ResetVariable { name: None })
+            Statement::from(ResetVariable { name: None })
         );
         assert!(matches!(one("SHOW JARS"), Statement::Flink(_)));
     }

@@ -6,6 +6,63 @@ use std::fmt;
 use sqlparser::ast::Ident;
 
 use super::common::{Options, QualifiedName, fmt_if, fmt_like, fmt_with, q};
+use super::object::ObjectStatement;
+
+/// The data source family.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DatasourceStatement {
+    /// SHOW, DESCRIBE, SHOW CREATE, COMMENT ON, DROP, ALTER, TEST of a data source.
+    Object(ObjectStatement),
+    /// `CREATE DATASOURCE ... TYPE t WITH (...) [FILES (...)]`.
+    Create(CreateDatasource),
+    /// `SHOW DATASOURCE TYPES`.
+    ShowTypes,
+    /// `DESCRIBE DATASOURCE TYPE t`.
+    DescribeType(DescribeDatasourceType),
+    /// `TEST DATASOURCE TYPE t WITH (...)`.
+    TestType(TestDatasourceType),
+    /// `SHOW DATABASES FROM DATASOURCE x`.
+    ShowDatabases(ShowSourceDatabases),
+    /// `SHOW TABLES FROM DATASOURCE x [DATABASE db] [LIKE ...]`.
+    ShowTables(ShowSourceTables),
+    /// `DESCRIBE DATASOURCE x TABLE db.t`.
+    DescribeTable(DescribeSourceTable),
+    /// `PREVIEW DATASOURCE x TABLE db.t [LIMIT n]`.
+    PreviewTable(PreviewSourceTable),
+}
+
+impl DatasourceStatement {
+    /// The statement as users name it (`CREATE DATASOURCE`).
+    pub fn family(&self) -> String {
+        match self {
+            DatasourceStatement::Object(s) => s.family(),
+            DatasourceStatement::Create(_) => "CREATE DATASOURCE".into(),
+            DatasourceStatement::ShowTypes => "SHOW DATASOURCE TYPES".into(),
+            DatasourceStatement::DescribeType(_) => "DESCRIBE DATASOURCE TYPE".into(),
+            DatasourceStatement::TestType(_) => "TEST DATASOURCE TYPE".into(),
+            DatasourceStatement::ShowDatabases(_) => "SHOW DATABASES FROM DATASOURCE".into(),
+            DatasourceStatement::ShowTables(_) => "SHOW TABLES FROM DATASOURCE".into(),
+            DatasourceStatement::DescribeTable(_) => "DESCRIBE DATASOURCE ... TABLE".into(),
+            DatasourceStatement::PreviewTable(_) => "PREVIEW DATASOURCE ... TABLE".into(),
+        }
+    }
+}
+
+impl fmt::Display for DatasourceStatement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DatasourceStatement::Object(s) => s.fmt(f),
+            DatasourceStatement::Create(s) => s.fmt(f),
+            DatasourceStatement::ShowTypes => f.write_str("SHOW DATASOURCE TYPES"),
+            DatasourceStatement::DescribeType(s) => s.fmt(f),
+            DatasourceStatement::TestType(s) => s.fmt(f),
+            DatasourceStatement::ShowDatabases(s) => s.fmt(f),
+            DatasourceStatement::ShowTables(s) => s.fmt(f),
+            DatasourceStatement::DescribeTable(s) => s.fmt(f),
+            DatasourceStatement::PreviewTable(s) => s.fmt(f),
+        }
+    }
+}
 
 /// `CREATE DATASOURCE [IF NOT EXISTS] name TYPE type [WITH (options)] [FILES (files)]`.
 #[derive(Clone, Debug, PartialEq)]

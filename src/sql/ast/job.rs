@@ -5,8 +5,38 @@ use std::fmt;
 use sqlparser::ast::Ident;
 
 use super::common::{Options, fmt_if, fmt_with, q, quote_string};
-use super::session::FlinkBody;
+use super::flink::FlinkBody;
+use super::object::ObjectStatement;
 use super::sync::keyword_of;
+
+/// The job family.
+#[derive(Clone, Debug, PartialEq)]
+pub enum JobStatement {
+    /// SHOW, DESCRIBE, DROP, ALTER, STOP, SUSPEND, RESUME, SAVEPOINT of a job.
+    Object(ObjectStatement),
+    /// `CREATE JOB ... AS ...`.
+    Create(CreateJob),
+    /// `SHOW SAVEPOINTS FOR JOB name`.
+    ShowSavepoints(ShowSavepoints),
+}
+
+/// The cluster family.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ClusterStatement {
+    /// SHOW, DESCRIBE, DROP, ALTER of a cluster.
+    Object(ObjectStatement),
+    /// `CREATE CLUSTER ... TYPE ...`.
+    Create(CreateCluster),
+}
+
+/// The connector family.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConnectorStatement {
+    /// SHOW, DESCRIBE, DROP, ALTER of a connector.
+    Object(ObjectStatement),
+    /// `CREATE CONNECTOR ... FROM '...'`.
+    Create(CreateConnector),
+}
 
 /// `CREATE JOB [IF NOT EXISTS] name [ON CLUSTER c] [WITH (...)] AS <body>`.
 #[derive(Clone, Debug, PartialEq)]

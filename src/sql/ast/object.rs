@@ -8,6 +8,51 @@ use sqlparser::ast::Ident;
 
 use super::common::{ObjectKind, Options, fmt_if, fmt_key, fmt_like, q, quote_string};
 
+/// The statements every object kind has.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ObjectStatement {
+    /// `SHOW <KIND>S [LIKE ...]`.
+    Show(ShowObjects),
+    /// `DESCRIBE <KIND> name` / `SHOW CREATE <KIND> name`.
+    Describe(DescribeObject),
+    /// `COMMENT ON <KIND> name IS ...`.
+    Comment(CommentOn),
+    /// `DROP <KIND> [IF EXISTS] name [CASCADE]`.
+    Drop(DropObject),
+    /// `ALTER <KIND> name SET|RESET|RENAME TO ...`.
+    Alter(AlterObject),
+    /// `START|STOP|SUSPEND|RESUME|SAVEPOINT|EXPLAIN|TEST <KIND> name`.
+    Command(ObjectCommand),
+}
+
+impl ObjectStatement {
+    /// The statement as users name it (`SHOW SYNCS`, `STOP JOB`).
+    pub fn family(&self) -> String {
+        match self {
+            ObjectStatement::Show(s) => format!("SHOW {}", s.kind.plural()),
+            ObjectStatement::Describe(s) if s.show_create => format!("SHOW CREATE {}", s.kind),
+            ObjectStatement::Describe(s) => format!("DESCRIBE {}", s.kind),
+            ObjectStatement::Comment(s) => format!("COMMENT ON {}", s.kind),
+            ObjectStatement::Drop(s) => format!("DROP {}", s.kind),
+            ObjectStatement::Alter(s) => format!("ALTER {}", s.kind),
+            ObjectStatement::Command(s) => format!("{} {}", s.command.keyword(), s.kind),
+        }
+    }
+}
+
+impl fmt::Display for ObjectStatement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ObjectStatement::Show(s) => s.fmt(f),
+            ObjectStatement::Describe(s) => s.fmt(f),
+            ObjectStatement::Comment(s) => s.fmt(f),
+            ObjectStatement::Drop(s) => s.fmt(f),
+            ObjectStatement::Alter(s) => s.fmt(f),
+            ObjectStatement::Command(s) => s.fmt(f),
+        }
+    }
+}
+
 /// `SHOW <KIND>S [LIKE 'pattern']`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShowObjects {

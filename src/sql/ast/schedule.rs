@@ -7,6 +7,20 @@ use std::fmt;
 use sqlparser::ast::Ident;
 
 use super::common::{Options, SqlIdent, fmt_if, fmt_list, fmt_with, object_name, q, quote_string};
+use super::object::ObjectStatement;
+
+/// The schedule family.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ScheduleStatement {
+    /// SHOW, DESCRIBE, DROP, ALTER, SUSPEND, RESUME, EXPLAIN of a schedule.
+    Object(ObjectStatement),
+    /// `CREATE SCHEDULE ... CRON ... AS (...)`.
+    Create(CreateSchedule),
+    /// `EXECUTE SCHEDULE name [FOR ... TO ...]`.
+    Execute(ExecuteSchedule),
+    /// `SHOW RUNS [FOR SCHEDULE name] [LIMIT n]`.
+    ShowRuns(ShowRuns),
+}
 
 /// `CREATE SCHEDULE [IF NOT EXISTS] name CRON 'expr' [TIMEZONE 'zone']
 /// [WITH (...)] AS ( task, ... )`.

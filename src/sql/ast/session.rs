@@ -1,5 +1,4 @@
-//! Session statements: variables, transaction control, and the Flink
-//! statements scaleph forwards as written.
+//! Session statements: variables and transaction control.
 
 use std::fmt;
 
@@ -52,39 +51,6 @@ pub enum TransactionCommand {
     RollbackToSavepoint,
 }
 
-/// A Flink statement: forwarded as written; `kind` says what it is, for
-/// routing, previews and replay.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FlinkStatement {
-    /// What the leading tokens say it is.
-    pub kind: FlinkStatementKind,
-}
-
-/// The families of Flink statements, told apart by their leading tokens.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FlinkStatementKind {
-    /// `SELECT`, `WITH`, `VALUES`, `TABLE` reading Flink tables.
-    Query,
-    /// `INSERT INTO` / `INSERT OVERWRITE`.
-    Insert,
-    /// `EXECUTE STATEMENT SET BEGIN ... END` / `BEGIN STATEMENT SET; ... END`.
-    StatementSet,
-    /// `CREATE/DROP/ALTER` of Flink objects (tables, views, catalogs, databases, functions).
-    Ddl,
-    /// `CREATE [OR REPLACE] TABLE ... AS <query>`, `REPLACE TABLE ... AS <query>`.
-    CreateTableAs,
-    /// `USE`, `USE CATALOG`.
-    Use,
-    /// `SHOW ...`, `DESCRIBE`/`DESC`, `EXPLAIN` of Flink objects and plans.
-    Show,
-    /// `ADD JAR`, `REMOVE JAR`, `SHOW JARS`.
-    Jar,
-    /// Flink's own `STOP JOB '<id>'` and `DESCRIBE JOB '<id>'` (by job id).
-    Job,
-    /// Anything else; Flink decides.
-    Other,
-}
-
 impl fmt::Display for TransactionCommand {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -94,21 +60,5 @@ impl fmt::Display for TransactionCommand {
             TransactionCommand::Savepoint => "SAVEPOINT",
             TransactionCommand::Release => "RELEASE",
         })
-    }
-}
-
-/// The text of a Flink statement embedded in an extension statement
-/// (`CREATE JOB ... AS <body>`, `PREVIEW <body>`), with its kind.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FlinkBody {
-    /// The statement as written.
-    pub text: String,
-    /// What it is.
-    pub kind: FlinkStatementKind,
-}
-
-impl fmt::Display for FlinkBody {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
     }
 }

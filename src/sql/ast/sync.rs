@@ -6,6 +6,16 @@ use std::fmt;
 use sqlparser::ast::Ident;
 
 use super::common::{Options, fmt_if, fmt_list, fmt_with, q, quote_string};
+use super::object::ObjectStatement;
+
+/// The sync family.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SyncStatement {
+    /// SHOW, DESCRIBE, DROP, ALTER, START, STOP, EXPLAIN of a sync.
+    Object(ObjectStatement),
+    /// `CREATE SYNC ...`.
+    Create(CreateSync),
+}
 
 /// `CREATE SYNC [IF NOT EXISTS] name FROM source [DATABASE db] [TABLES (...)]
 /// TO sink [, sink ...] [MODE m] [ENGINE e] [WITH (...)]`.

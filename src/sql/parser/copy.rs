@@ -6,7 +6,7 @@
 
 use super::Cursor;
 use crate::error::{Error, Position, Result, SqlState};
-use crate::sql::ast::{CopyFormat, CopyTo, FlinkStatement, FlinkStatementKind, Statement};
+use crate::sql::ast::{CopyFormat, CopyTo, FlinkStatementKind, Statement};
 use crate::sql::lexer::{Token, TokenKind};
 
 /// The options as written, before the format's defaults fill the rest.
@@ -94,13 +94,11 @@ fn parenthesized_query(c: &mut Cursor) -> Result<(Statement, String)> {
     };
     let (start, end) = (first.start, c.tokens[close].start);
     let statement = super::parse_statement(c.script, inner, start, end)?;
-    let is_query = matches!(
-        statement,
-        Statement::Query(_)
-            | Statement::Flink(FlinkStatement {
-                kind: FlinkStatementKind::Query
-            })
-    );
+    let is_query = match &statement {
+        Statement::Query(_) => true,
+        Statement::Flink(flink) => flink.kind == FlinkStatementKind::Query,
+        _ => false,
+    };
     if !is_query {
         return Err(Error::syntax(
             "COPY copies the rows of a query (SELECT, VALUES, WITH, TABLE) or of a table",

@@ -18,7 +18,7 @@ pub(super) fn create(c: &mut Cursor) -> Result<Statement> {
     let options = c.with_options()?;
     let files = files(c)?;
     c.expect_end()?;
-    Ok(Statement::CreateDatasource(CreateDatasource {
+    Ok(Statement::from(CreateDatasource {
         if_not_exists,
         name,
         datasource_type,
@@ -40,7 +40,7 @@ fn files(c: &mut Cursor) -> Result<Options> {
 pub(super) fn show_types(c: &mut Cursor) -> Result<Statement> {
     c.expect_word("TYPES", "after SHOW DATASOURCE")?;
     c.expect_end()?;
-    Ok(Statement::ShowDatasourceTypes)
+    Ok(Statement::Datasource(DatasourceStatement::ShowTypes))
 }
 
 /// After `DESCRIBE DATASOURCE`: `TYPE t`, `name TABLE db.t`, or `name`
@@ -50,18 +50,16 @@ pub(super) fn describe(c: &mut Cursor) -> Result<Statement> {
         c.pos += 1;
         let datasource_type = c.ident("a datasource type")?;
         c.expect_end()?;
-        return Ok(Statement::DescribeDatasourceType(DescribeDatasourceType {
-            datasource_type,
-        }));
+        return Ok(Statement::from(DescribeDatasourceType { datasource_type }));
     }
     let name = c.ident("a datasource name")?;
     let statement = if c.eat_word("TABLE") {
-        Statement::DescribeSourceTable(DescribeSourceTable {
+        Statement::from(DescribeSourceTable {
             datasource: name,
             table: c.qualified_name("a table name")?,
         })
     } else {
-        Statement::DescribeObject(DescribeObject {
+        Statement::from(DescribeObject {
             kind: ObjectKind::Datasource,
             name,
             show_create: false,
@@ -80,7 +78,7 @@ pub(super) fn test(c: &mut Cursor) -> Result<Statement> {
         let options = c.with_options()?;
         let files = files(c)?;
         c.expect_end()?;
-        return Ok(Statement::TestDatasourceType(TestDatasourceType {
+        return Ok(Statement::from(TestDatasourceType {
             datasource_type,
             options,
             files,
@@ -88,7 +86,7 @@ pub(super) fn test(c: &mut Cursor) -> Result<Statement> {
     }
     let name = c.ident("a datasource name")?;
     c.expect_end()?;
-    Ok(Statement::ObjectCommand(ObjectCommand {
+    Ok(Statement::from(ObjectCommand {
         command: Lifecycle::Test,
         kind: ObjectKind::Datasource,
         name,
@@ -99,9 +97,7 @@ pub(super) fn test(c: &mut Cursor) -> Result<Statement> {
 pub(super) fn show_databases(c: &mut Cursor) -> Result<Statement> {
     let datasource = c.ident("a datasource name")?;
     c.expect_end()?;
-    Ok(Statement::ShowSourceDatabases(ShowSourceDatabases {
-        datasource,
-    }))
+    Ok(Statement::from(ShowSourceDatabases { datasource }))
 }
 
 /// After `SHOW TABLES FROM DATASOURCE`: `name [DATABASE db] [LIKE 'p']`.
@@ -114,7 +110,7 @@ pub(super) fn show_tables(c: &mut Cursor) -> Result<Statement> {
     };
     let like = c.like()?;
     c.expect_end()?;
-    Ok(Statement::ShowSourceTables(ShowSourceTables {
+    Ok(Statement::from(ShowSourceTables {
         datasource,
         database,
         like,
@@ -132,7 +128,7 @@ pub(super) fn preview_table(c: &mut Cursor) -> Result<Statement> {
         None
     };
     c.expect_end()?;
-    Ok(Statement::PreviewSourceTable(PreviewSourceTable {
+    Ok(Statement::from(PreviewSourceTable {
         datasource,
         table,
         limit,

@@ -22,7 +22,7 @@ pub(super) fn create(c: &mut Cursor) -> Result<Statement> {
         &[FlinkStatementKind::Insert, FlinkStatementKind::StatementSet],
         "a job runs INSERT INTO ... or a statement set",
     )?;
-    Ok(Statement::CreateJob(CreateJob {
+    Ok(Statement::from(CreateJob {
         if_not_exists,
         name,
         cluster,
@@ -39,7 +39,7 @@ pub(super) fn create_cluster(c: &mut Cursor) -> Result<Statement> {
     let cluster_type = c.keyword_value(ClusterType::KEYWORDS, "TYPE")?;
     let options = c.with_options()?;
     c.expect_end()?;
-    Ok(Statement::CreateCluster(CreateCluster {
+    Ok(Statement::from(CreateCluster {
         if_not_exists,
         name,
         cluster_type,
@@ -73,7 +73,7 @@ pub(super) fn create_connector(c: &mut Cursor) -> Result<Statement> {
             )));
     }
     c.expect_end()?;
-    Ok(Statement::CreateConnector(CreateConnector {
+    Ok(Statement::from(CreateConnector {
         if_not_exists,
         name,
         location,
@@ -86,7 +86,7 @@ pub(super) fn show_savepoints(c: &mut Cursor) -> Result<Statement> {
     c.expect_word("JOB", "after FOR")?;
     let job = c.ident("a job name")?;
     c.expect_end()?;
-    Ok(Statement::ShowSavepoints(ShowSavepoints { job }))
+    Ok(Statement::from(ShowSavepoints { job }))
 }
 
 /// `[EXPLAIN] PREVIEW <statement>`, the cursor at the statement.
@@ -110,9 +110,9 @@ fn flink_body(c: &mut Cursor, kinds: &[FlinkStatementKind], rule: &str) -> Resul
     };
     let statement = super::parse_statement(c.script, tokens, start, c.end)?;
     match statement {
-        Statement::Flink(FlinkStatement { kind }) if kinds.contains(&kind) => Ok(FlinkBody {
+        Statement::Flink(flink) if kinds.contains(&flink.kind) => Ok(FlinkBody {
             text: c.script[start..c.end].to_string(),
-            kind,
+            flink,
         }),
         _ => Err(Error::syntax(
             format!("{rule}, found {}", describe_found(c.script, start)),

@@ -6,8 +6,10 @@
 //! (`datasource`, `object`, `sync`, `job`, `schedule`); queries
 //! (`SELECT`, `WITH`, `VALUES`, `EXPLAIN <query>`) go to sqlparser's
 //! `Parser`, whose AST DataFusion executes; anything else is Flink SQL,
-//! classified by its leading tokens and forwarded as written, never
-//! rejected ([`crate::sql::classify`]).
+//! classified once by its tokens and forwarded as written, never
+//! rejected ([`crate::sql::classify`]). Whether a query is answered by the
+//! local engine or by Flink is decided after parsing, by the handler:
+//! the parser knows nothing of the engine.
 //!
 //! The extension parsers walk the splitter's own tokens (`cursor`)
 //! rather than sqlparser's: those tokens carry byte spans into the script,
@@ -35,7 +37,7 @@ use sqlparser::dialect::GenericDialect;
 
 use self::cursor::Cursor;
 use super::ast::*;
-use super::classify::{classify, is_flink_show};
+use super::classify::{classify, classify_query, is_flink_show};
 use super::lexer::{Token, TokenKind};
 use crate::error::Result;
 
@@ -132,7 +134,7 @@ pub fn parse_statement(
         ("SHOW", second, ..) if !is_flink_show(second) => {
             super::variables::parse_show(script, tokens, end)
         }
-        ("BEGIN", "STATEMENT", ..) => Ok(flink(script, tokens, &words)),
+        ("BEGIN", "STATEMENT", ..) => Ok(classify(script, tokens, start, end)),
         (
             "BEGIN" | "START" | "COMMIT" | "END" | "ROLLBACK" | "ABORT" | "SAVEPOINT" | "RELEASE",
             ..,
@@ -141,9 +143,9 @@ pub fn parse_statement(
             parse_transaction(&mut c, word(0))
         }
         ("SELECT" | "WITH" | "VALUES" | "TABLE" | "EXPLAIN", ..) | ("", ..) => {
-            Ok(parse_query(script, tokens, start, end, &words))
+            Ok(parse_query(script, tokens, start, end))
         }
-        _ => Ok(flink(script, tokens, &words)),
+        _ => Ok(classify(script, tokens, start, end)),
     }
 }
 
@@ -151,13 +153,6 @@ pub fn parse_statement(
 fn command(c: &mut Cursor, command: Lifecycle) -> Result<Statement> {
     c.pos = 1;
     object::command(c, command)
-}
-
-/// A Flink statement, classified.
-fn flink(script: &str, tokens: &[Token], words: &[String]) -> Statement {
-    Statement::Flink(FlinkStatement {
-        kind: classify(script, tokens, words),
-    })
 }
 
 fn parse_transaction(c: &mut Cursor, first: &str) -> Result<Statement> {
@@ -179,46 +174,24 @@ fn parse_transaction(c: &mut Cursor, first: &str) -> Result<Statement> {
     Ok(Statement::Transaction(command))
 }
 
-/// A query: in sqlparser's AST when sqlparser parses it, else Flink SQL.
-fn parse_query(
-    script: &str,
-    tokens: &[Token],
-    start: usize,
-    end: usize,
-    words: &[String],
-) -> Statement {
-    let text = &script[start..end];
-    let parsed = sqlparser::parser::Parser::parse_sql(&GenericDialect {}, text)
+/// A query: in sqlparser's AST when sqlparser parses it, else Flink SQL;
+/// classified as a Flink query either way.
+fn parse_query(script: &str, tokens: &[Token], start: usize, end: usize) -> Statement {
+    let flink = classify_query(script, tokens, start, end);
+    let parsed = sqlparser::parser::Parser::parse_sql(&GenericDialect {}, &script[start..end])
         .ok()
-        .filter(|statements| statements.len() == 1 && is_query(&statements[0]))
-        .or_else(|| postgres_catalog_query(text));
+        .filter(|statements| statements.len() == 1 && is_query(&statements[0]));
     match parsed {
-        Some(mut statements) => Statement::Query(Box::new(statements.remove(0))),
-        None => Statement::Flink(FlinkStatement {
-            kind: match classify(script, tokens, words) {
-                FlinkStatementKind::Other => FlinkStatementKind::Query,
-                kind => kind,
-            },
+        Some(mut statements) => Statement::Query(Query {
+            ast: Box::new(statements.remove(0)),
+            flink,
         }),
+        None => Statement::Flink(flink),
     }
 }
 
-/// A query in PostgreSQL's own dialect on the catalog schemas, as psql and
-/// JDBC send them (`OPERATOR(pg_catalog.~)`, `COLLATE`, `::regclass`),
-/// parsed and rewritten by datafusion-pg-catalog's compatibility parser;
-/// `None` for anything else, which stays Flink SQL.
-fn postgres_catalog_query(text: &str) -> Option<Vec<sqlparser::ast::Statement>> {
-    // Flink SQL that sqlparser cannot read is common; parse it twice only
-    // when it names the catalogs.
-    if !crate::engine::looks_like_catalog_query(&text.to_ascii_lowercase()) {
-        return None;
-    }
-    let statements = crate::engine::parse_catalog_query(text)?;
-    (statements.len() == 1 && is_query(&statements[0]) && crate::engine::is_local(&statements[0]))
-        .then_some(statements)
-}
-
-fn is_query(statement: &sqlparser::ast::Statement) -> bool {
+/// Whether `statement` is a query (or `EXPLAIN` of one).
+pub fn is_query(statement: &sqlparser::ast::Statement) -> bool {
     match statement {
         sqlparser::ast::Statement::Query(_) => true,
         sqlparser::ast::Statement::Explain { statement, .. } => is_query(statement),
@@ -245,7 +218,7 @@ mod tests {
 
     #[test]
     fn create_datasource_parses_names_types_and_options() {
-        let Statement::CreateDatasource(create) = one(
+        let Statement::Datasource(DatasourceStatement::Create(create)) = one(
             "create datasource if not exists \"Pg Main\" type postgresql with (host = 'h', port = 5432, 'table.name.pattern' = 'x_{table}', ssl = true, execution.runtime-mode = 'batch', delta = -1)",
         ) else {
             panic!("not a CREATE DATASOURCE")
@@ -325,31 +298,35 @@ mod tests {
         ));
         let flink =
             one("SELECT * FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(ts), INTERVAL '10' MINUTES))");
-        assert_eq!(
+        assert!(matches!(
             flink,
             Statement::Flink(FlinkStatement {
-                kind: FlinkStatementKind::Query
+                kind: FlinkStatementKind::Query,
+                ..
             })
-        );
+        ));
         let ddl = one("CREATE TABLE t (id INT, ts AS PROCTIME()) WITH ('connector' = 'datagen')");
-        assert_eq!(
+        assert!(matches!(
             ddl,
             Statement::Flink(FlinkStatement {
-                kind: FlinkStatementKind::Ddl
+                kind: FlinkStatementKind::Ddl,
+                ..
             })
-        );
-        assert_eq!(
+        ));
+        assert!(matches!(
             one("SHOW TABLES"),
             Statement::Flink(FlinkStatement {
-                kind: FlinkStatementKind::Show
+                kind: FlinkStatementKind::Show,
+                ..
             })
-        );
-        assert_eq!(
+        ));
+        assert!(matches!(
             one("BEGIN STATEMENT SET; INSERT INTO a SELECT 1; END"),
             Statement::Flink(FlinkStatement {
-                kind: FlinkStatementKind::StatementSet
+                kind: FlinkStatementKind::StatementSet,
+                ..
             })
-        );
+        ));
     }
 
     #[test]
@@ -394,13 +371,14 @@ mod tests {
     fn flink_kind_of(sql: &str) -> FlinkStatementKind {
         match one(sql) {
             Statement::Flink(f) => f.kind,
+            Statement::Catalog(c) => c.flink().expect("it runs in Flink").kind,
             other => panic!("{sql} is not Flink SQL: {other:?}"),
         }
     }
 
     #[test]
     fn create_sync_reads_sources_sinks_mode_and_engine() {
-        let Statement::CreateSync(sync) = one(
+        let Statement::Sync(SyncStatement::Create(sync)) = one(
             "CREATE SYNC s FROM src DATABASE shop TABLES ('orders', 'user_.*') TO d DATABASE ods, k TOPIC PATTERN 'x.{table}', k2 TOPIC 't' ENGINE SEATUNNEL MODE SNAPSHOT WITH (parallelism = 2)",
         ) else {
             panic!()
@@ -448,20 +426,20 @@ mod tests {
 
     #[test]
     fn create_job_keeps_its_flink_body_as_written() {
-        let Statement::CreateJob(job) = one(
+        let Statement::Job(JobStatement::Create(job)) = one(
             "CREATE JOB j ON CLUSTER c WITH (parallelism = 4) AS\n  INSERT INTO t SELECT * FROM TABLE(TUMBLE(TABLE s, DESCRIPTOR(ts), INTERVAL '1' MINUTES))",
         ) else {
             panic!()
         };
         assert_eq!(job.cluster, Some(Ident::new("c")));
         assert!(job.body.text.starts_with("INSERT INTO t SELECT"));
-        assert_eq!(job.body.kind, FlinkStatementKind::Insert);
-        let Statement::CreateJob(set) =
+        assert_eq!(job.body.kind(), FlinkStatementKind::Insert);
+        let Statement::Job(JobStatement::Create(set)) =
             one("CREATE JOB j AS EXECUTE STATEMENT SET BEGIN INSERT INTO a SELECT 1; END")
         else {
             panic!()
         };
-        assert_eq!(set.body.kind, FlinkStatementKind::StatementSet);
+        assert_eq!(set.body.kind(), FlinkStatementKind::StatementSet);
         let (message, _, at) = fails("CREATE JOB j AS SELECT 1");
         assert!(message.contains("a job runs INSERT INTO"), "{message}");
         assert_eq!(at, (1, 17));
@@ -475,10 +453,10 @@ mod tests {
     fn cluster_connector_and_lifecycle_commands() {
         assert!(matches!(
             one("CREATE CLUSTER c TYPE kubernetes_session WITH (namespace = 'flink')"),
-            Statement::CreateCluster(CreateCluster {
+            Statement::Cluster(ClusterStatement::Create(CreateCluster {
                 cluster_type: ClusterType::KubernetesSession,
                 ..
-            })
+            }))
         ));
         let (message, ..) = fails("CREATE CLUSTER c TYPE YARN");
         assert!(
@@ -495,7 +473,7 @@ mod tests {
         );
         assert_eq!(
             one("STOP JOB j WITH SAVEPOINT DRAIN"),
-            Statement::ObjectCommand(ObjectCommand {
+            Statement::from(ObjectCommand {
                 command: Lifecycle::Stop {
                     savepoint: true,
                     drain: true
@@ -546,16 +524,16 @@ mod tests {
         );
         assert!(matches!(
             one("SHOW JOBS"),
-            Statement::ShowObjects(ShowObjects {
+            Statement::Job(JobStatement::Object(ObjectStatement::Show(ShowObjects {
                 kind: ObjectKind::Job,
                 ..
-            })
+            })))
         ));
     }
 
     #[test]
     fn schedules_check_cron_zone_options_and_dag() {
-        let Statement::CreateSchedule(schedule) = one(
+        let Statement::Schedule(ScheduleStatement::Create(schedule)) = one(
             "CREATE SCHEDULE s CRON '0 2 * * *' TIMEZONE 'Asia/Shanghai' WITH (retries = 2) AS (a RUN SYNC x, b RUN SQL 'SELECT 1' AFTER a ON FAILURE, c RUN JOB j AFTER (a, b) ON COMPLETION)",
         ) else {
             panic!()
@@ -635,10 +613,10 @@ mod tests {
     fn execute_schedule_checks_backfill_dates() {
         assert!(matches!(
             one("EXECUTE SCHEDULE s FOR '2026-11-01' TO '2026-11-07'"),
-            Statement::ExecuteSchedule(ExecuteSchedule {
+            Statement::Schedule(ScheduleStatement::Execute(ExecuteSchedule {
                 backfill: Some(_),
                 ..
-            })
+            }))
         ));
         let (message, state, _) = fails("EXECUTE SCHEDULE s FOR '2026-11-31' TO '2026-12-01'");
         assert_eq!(state, "22007");
@@ -651,24 +629,30 @@ mod tests {
 
     #[test]
     fn datasource_statements_parse() {
-        assert_eq!(one("show datasource types"), Statement::ShowDatasourceTypes);
+        assert_eq!(
+            one("show datasource types"),
+            Statement::Datasource(DatasourceStatement::ShowTypes)
+        );
         assert!(matches!(
             one("DESCRIBE DATASOURCE TYPE mysql"),
-            Statement::DescribeDatasourceType(_)
+            Statement::Datasource(DatasourceStatement::DescribeType(_))
         ));
         assert!(matches!(
             one("DESCRIBE DATASOURCE d"),
-            Statement::DescribeObject(DescribeObject {
-                show_create: false,
-                ..
-            })
+            Statement::Datasource(DatasourceStatement::Object(ObjectStatement::Describe(
+                DescribeObject {
+                    show_create: false,
+                    ..
+                }
+            )))
         ));
-        let Statement::DescribeSourceTable(t) = one("DESCRIBE DATASOURCE d TABLE db.public.\"T\"")
+        let Statement::Datasource(DatasourceStatement::DescribeTable(t)) =
+            one("DESCRIBE DATASOURCE d TABLE db.public.\"T\"")
         else {
             panic!()
         };
         assert_eq!(t.table.to_string(), "db.public.\"T\"");
-        let Statement::CreateDatasource(c) =
+        let Statement::Datasource(DatasourceStatement::Create(c)) =
             one("CREATE DATASOURCE d TYPE hive FILES (keytab = '/k')")
         else {
             panic!()
@@ -729,11 +713,11 @@ mod tests {
             panic!()
         };
         assert!(p.explain);
-        assert_eq!(p.body.kind, FlinkStatementKind::Insert);
+        assert_eq!(p.body.kind(), FlinkStatementKind::Insert);
         let Statement::Preview(p) = one("PREVIEW CREATE TABLE t AS SELECT 1") else {
             panic!()
         };
-        assert_eq!(p.body.kind, FlinkStatementKind::CreateTableAs);
+        assert_eq!(p.body.kind(), FlinkStatementKind::CreateTableAs);
         let (message, ..) = fails("PREVIEW SELECT 1");
         assert!(message.contains("PREVIEW takes INSERT INTO"), "{message}");
         let (message, ..) = fails("PREVIEW");

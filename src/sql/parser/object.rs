@@ -9,7 +9,7 @@ use crate::sql::ast::*;
 pub(super) fn show(c: &mut Cursor, kind: ObjectKind) -> Result<Statement> {
     let like = c.like()?;
     c.expect_end()?;
-    Ok(Statement::ShowObjects(ShowObjects { kind, like }))
+    Ok(Statement::from(ShowObjects { kind, like }))
 }
 
 /// `DESCRIBE <KIND> name` / `SHOW CREATE <KIND> name`, the cursor at the kind.
@@ -22,7 +22,7 @@ pub(super) fn describe(c: &mut Cursor, show_create: bool) -> Result<Statement> {
     let kind = c.kind(&ObjectKind::ALL, verb)?;
     let name = c.ident(&format!("a {} name", kind.noun()))?;
     c.expect_end()?;
-    Ok(Statement::DescribeObject(DescribeObject {
+    Ok(Statement::from(DescribeObject {
         kind,
         name,
         show_create,
@@ -41,7 +41,7 @@ pub(super) fn comment(c: &mut Cursor) -> Result<Statement> {
         Some(c.string("a 'comment' or NULL")?.0)
     };
     c.expect_end()?;
-    Ok(Statement::CommentOn(CommentOn {
+    Ok(Statement::from(CommentOn {
         kind,
         name,
         comment,
@@ -54,7 +54,7 @@ pub(super) fn drop(c: &mut Cursor, kind: ObjectKind) -> Result<Statement> {
     let name = c.ident(&format!("a {} name", kind.noun()))?;
     let cascade = c.eat_word("CASCADE");
     c.expect_end()?;
-    Ok(Statement::DropObject(DropObject {
+    Ok(Statement::from(DropObject {
         kind,
         if_exists,
         name,
@@ -91,7 +91,7 @@ pub(super) fn alter(c: &mut Cursor, kind: ObjectKind) -> Result<Statement> {
         }
     };
     c.expect_end()?;
-    Ok(Statement::AlterObject(AlterObject { kind, name, action }))
+    Ok(Statement::from(AlterObject { kind, name, action }))
 }
 
 /// `<COMMAND> <KIND> name ...`, the cursor after the command's keyword.
@@ -106,7 +106,7 @@ pub(super) fn command(c: &mut Cursor, command: Lifecycle) -> Result<Statement> {
         other => other,
     };
     c.expect_end()?;
-    Ok(Statement::ObjectCommand(ObjectCommand {
+    Ok(Statement::from(ObjectCommand {
         command,
         kind,
         name,

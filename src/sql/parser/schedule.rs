@@ -65,7 +65,7 @@ pub(super) fn create(c: &mut Cursor) -> Result<Statement> {
         tasks,
     };
     check_dag(c, &schedule, tasks_start)?;
-    Ok(Statement::CreateSchedule(schedule))
+    Ok(Statement::from(schedule))
 }
 
 /// Checks every option against [`SCHEDULE_OPTIONS`].
@@ -293,10 +293,7 @@ pub(super) fn execute(c: &mut Cursor) -> Result<Statement> {
         None
     };
     c.expect_end()?;
-    Ok(Statement::ExecuteSchedule(ExecuteSchedule {
-        name,
-        backfill,
-    }))
+    Ok(Statement::from(ExecuteSchedule { name, backfill }))
 }
 
 /// A backfill bound: `'2026-11-01'` or `'2026-11-01 02:00[:00]'`.
@@ -330,7 +327,7 @@ pub(super) fn show_runs(c: &mut Cursor) -> Result<Statement> {
         None
     };
     c.expect_end()?;
-    Ok(Statement::ShowRuns(ShowRuns { schedule, limit }))
+    Ok(Statement::from(ShowRuns { schedule, limit }))
 }
 
 #[cfg(test)]

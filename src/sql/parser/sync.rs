@@ -39,7 +39,7 @@ pub(super) fn create(c: &mut Cursor) -> Result<Statement> {
     }
     let options = c.with_options()?;
     c.expect_end()?;
-    Ok(Statement::CreateSync(CreateSync {
+    Ok(Statement::from(CreateSync {
         if_not_exists,
         name,
         source,

@@ -4,19 +4,151 @@
 //!
 //! Known PostgreSQL names are matched case-insensitively and keep their
 //! canonical spelling; other keys (Flink's `execution.runtime-mode`, ...)
-//! are kept exactly as written.
+//! are kept exactly as written and passed through.
+//!
+//! scaleph's own settings are typed: each is declared once in [`BUILTINS`]
+//! with its default, and parsed once, on `SET`, into [`Settings`], which
+//! the handlers read. A value that does not parse is refused at `SET`.
+//!
+//! This module sits at the bottom of the crate (it imports only
+//! [`crate::error`] and [`crate::duration`]) so that every layer may read
+//! the settings.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use crate::error::{Error, Result, SqlState};
 
 /// A built-in variable: canonical name, default, whether clients are told
-/// when it changes (PostgreSQL's `GUC_REPORT`), and a description.
+/// when it changes (PostgreSQL's `GUC_REPORT`), a description, and for
+/// scaleph's own settings how a value is parsed into [`Settings`].
 struct Builtin {
     name: &'static str,
     default: &'static str,
     reported: bool,
     description: &'static str,
+    /// Parses a value into the typed settings; `Err(hint)` when it does
+    /// not parse. `None` for PostgreSQL's variables, kept as text.
+    apply: Option<Apply>,
+}
+
+/// How a value of a scaleph setting is parsed into [`Settings`].
+type Apply = fn(&mut Settings, &str) -> std::result::Result<(), &'static str>;
+
+/// How changelog rows (`-U`, `+U`, `-D`) of a query reach the client
+/// (`scaleph.result.changelog`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangelogMode {
+    /// An `op` column when the query may update its rows; otherwise none,
+    /// and a changelog row ends the result with an error rather than being
+    /// shown as an insert.
+    Auto,
+    /// Always an `op` column.
+    Op,
+    /// Changes applied: the rows as they stand when the result ends.
+    Apply,
+}
+
+impl ChangelogMode {
+    /// `auto`, `op`, `apply`.
+    pub fn parse(text: &str) -> Option<ChangelogMode> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "auto" => Some(ChangelogMode::Auto),
+            "op" => Some(ChangelogMode::Op),
+            "apply" => Some(ChangelogMode::Apply),
+            _ => None,
+        }
+    }
+}
+
+/// scaleph's own settings of one session, typed. Their defaults are the
+/// `default` texts of [`BUILTINS`], parsed like any `SET`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// `scaleph.result.max-rows`: rows after which a streaming query's
+    /// result ends (`None`: no limit).
+    pub max_rows: Option<usize>,
+    /// `scaleph.result.timeout`: time after which a streaming query's
+    /// result ends (`None`: no limit).
+    pub result_timeout: Option<Duration>,
+    /// `scaleph.result.changelog`: how update and delete rows are shown.
+    pub changelog: ChangelogMode,
+    /// `scaleph.preview`: every write runs as its preview.
+    pub preview: bool,
+    /// `scaleph.preview.limit`: rows a preview shows per sink (at least 1).
+    pub preview_limit: usize,
+    /// `scaleph.preview.timeout`: time after which a preview ends (`None`:
+    /// no limit).
+    pub preview_timeout: Option<Duration>,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        let mut settings = Settings {
+            max_rows: None,
+            result_timeout: None,
+            changelog: ChangelogMode::Auto,
+            preview: false,
+            preview_limit: 1,
+            preview_timeout: None,
+        };
+        for builtin in BUILTINS {
+            if let Some(apply) = builtin.apply {
+                apply(&mut settings, builtin.default).expect("a built-in default parses");
+            }
+        }
+        settings
+    }
+}
+
+/// A duration setting: `0` means none.
+fn optional_duration(value: &str) -> std::result::Result<Option<Duration>, &'static str> {
+    crate::duration::parse_duration(value)
+        .map(|d| (!d.is_zero()).then_some(d))
+        .map_err(|_| "give a duration such as '30 s' or '5 min'; 0 means no limit")
+}
+
+fn apply_max_rows(s: &mut Settings, value: &str) -> std::result::Result<(), &'static str> {
+    let rows: usize = value
+        .trim()
+        .parse()
+        .map_err(|_| "give a whole number of rows; 0 means no limit")?;
+    s.max_rows = (rows > 0).then_some(rows);
+    Ok(())
+}
+
+fn apply_result_timeout(s: &mut Settings, value: &str) -> std::result::Result<(), &'static str> {
+    s.result_timeout = optional_duration(value)?;
+    Ok(())
+}
+
+fn apply_changelog(s: &mut Settings, value: &str) -> std::result::Result<(), &'static str> {
+    s.changelog = ChangelogMode::parse(value).ok_or("give auto, op or apply")?;
+    Ok(())
+}
+
+fn apply_preview(s: &mut Settings, value: &str) -> std::result::Result<(), &'static str> {
+    s.preview = match value.trim().to_ascii_lowercase().as_str() {
+        "on" | "true" | "1" => true,
+        "off" | "false" | "0" => false,
+        _ => return Err("give on or off"),
+    };
+    Ok(())
+}
+
+fn apply_preview_limit(s: &mut Settings, value: &str) -> std::result::Result<(), &'static str> {
+    s.preview_limit = value
+        .trim()
+        .parse()
+        .ok()
+        .filter(|&n: &usize| n > 0)
+        .ok_or("give a whole number of rows, at least 1")?;
+    Ok(())
+}
+
+fn apply_preview_timeout(s: &mut Settings, value: &str) -> std::result::Result<(), &'static str> {
+    s.preview_timeout = optional_duration(value)?;
+    Ok(())
 }
 
 /// `scaleph.result.max-rows`.
@@ -42,60 +174,70 @@ const BUILTINS: &[Builtin] = &[
         default: "",
         reported: true,
         description: "Sets the application name reported in statistics and logs.",
+        apply: None,
     },
     Builtin {
         name: "client_encoding",
         default: "UTF8",
         reported: true,
         description: "Sets the client's character set encoding (only UTF8).",
+        apply: None,
     },
     Builtin {
         name: "DateStyle",
         default: "ISO, MDY",
         reported: true,
         description: "Sets the display format for date and time values.",
+        apply: None,
     },
     Builtin {
         name: "extra_float_digits",
         default: "1",
         reported: false,
         description: "Sets the number of digits displayed for floating-point values.",
+        apply: None,
     },
     Builtin {
         name: "integer_datetimes",
         default: "on",
         reported: true,
         description: "Shows whether datetimes are integer based.",
+        apply: None,
     },
     Builtin {
         name: "IntervalStyle",
         default: "postgres",
         reported: true,
         description: "Sets the display format for interval values.",
+        apply: None,
     },
     Builtin {
         name: "is_superuser",
         default: "on",
         reported: true,
         description: "Shows whether the current user is a superuser.",
+        apply: None,
     },
     Builtin {
         name: "max_identifier_length",
         default: "63",
         reported: false,
         description: "Shows the maximum identifier length.",
+        apply: None,
     },
     Builtin {
         name: MAX_ROWS,
         default: "1000",
         reported: false,
         description: "Rows after which a streaming query's result ends (0: no limit).",
+        apply: Some(apply_max_rows),
     },
     Builtin {
         name: RESULT_TIMEOUT,
         default: "0",
         reported: false,
         description: "Time after which a streaming query's result ends, e.g. '30 s' (0: no limit).",
+        apply: Some(apply_result_timeout),
     },
     Builtin {
         name: CHANGELOG,
@@ -103,78 +245,91 @@ const BUILTINS: &[Builtin] = &[
         reported: false,
         description: "How update and delete rows are shown: auto (an op column when the query may \
                       update), op (always an op column) or apply (the final rows).",
+        apply: Some(apply_changelog),
     },
     Builtin {
         name: PREVIEW,
         default: "off",
         reported: false,
         description: "on: every statement that would write a sink runs as a query that shows its rows instead.",
+        apply: Some(apply_preview),
     },
     Builtin {
         name: PREVIEW_LIMIT,
         default: "100",
         reported: false,
         description: "Rows a preview shows per sink.",
+        apply: Some(apply_preview_limit),
     },
     Builtin {
         name: PREVIEW_TIMEOUT,
         default: "30 s",
         reported: false,
         description: "Time after which a preview of an unbounded source ends (0: no limit).",
+        apply: Some(apply_preview_timeout),
     },
     Builtin {
         name: "search_path",
         default: "public, scaleph",
         reported: false,
         description: "Sets the schema search order for names that are not schema-qualified.",
+        apply: None,
     },
     Builtin {
         name: "server_encoding",
         default: "UTF8",
         reported: true,
         description: "Shows the server (database) character set encoding.",
+        apply: None,
     },
     Builtin {
         name: "server_version",
         default: EMULATED_SERVER_VERSION,
         reported: true,
         description: "Shows the PostgreSQL version scaleph emulates.",
+        apply: None,
     },
     Builtin {
         name: "server_version_num",
         default: "150000",
         reported: false,
         description: "Shows the PostgreSQL version scaleph emulates, as an integer.",
+        apply: None,
     },
     Builtin {
         name: "standard_conforming_strings",
         default: "on",
         reported: true,
         description: "Causes '...' strings to treat backslashes literally.",
+        apply: None,
     },
     Builtin {
         name: "statement_timeout",
         default: "0",
         reported: false,
         description: "Sets the maximum allowed duration of any statement (accepted, not enforced).",
+        apply: None,
     },
     Builtin {
         name: "TimeZone",
         default: "UTC",
         reported: true,
         description: "Sets the time zone for displaying and interpreting time stamps.",
+        apply: None,
     },
     Builtin {
         name: "transaction_isolation",
         default: "read committed",
         reported: false,
         description: "Sets the current transaction's isolation level (accepted, no effect).",
+        apply: None,
     },
     Builtin {
         name: "transaction_read_only",
         default: "off",
         reported: false,
         description: "Sets the current transaction's read-only status (accepted, no effect).",
+        apply: None,
     },
 ];
 
@@ -191,8 +346,11 @@ const READ_ONLY: &[&str] = &[
 /// The variables of one session.
 #[derive(Clone, Debug, Default)]
 pub struct SessionVars {
-    /// Values set in this session, by canonical name.
+    /// Values set in this session, by canonical name, as written (what
+    /// `SHOW` prints).
     values: BTreeMap<String, String>,
+    /// scaleph's own settings, parsed from `values` and the defaults.
+    settings: Settings,
 }
 
 fn builtin(name: &str) -> Option<&'static Builtin> {
@@ -227,7 +385,7 @@ impl SessionVars {
             )
             .with_hint("scaleph speaks UTF8 only; set client_encoding to UTF8"));
         }
-        check_scaleph_setting(&name, value)?;
+        self.apply_scaleph_setting(&name, value)?;
         let value = if name == "client_encoding" {
             "UTF8".to_string()
         } else {
@@ -239,12 +397,58 @@ impl SessionVars {
 
     /// Resets `name` to its default (removes it, for non-built-ins).
     pub fn reset(&mut self, name: &str) {
-        self.values.remove(&canonical(name));
+        let name = canonical(name);
+        if let Some(Builtin {
+            default,
+            apply: Some(apply),
+            ..
+        }) = builtin(&name)
+        {
+            apply(&mut self.settings, default).expect("a built-in default parses");
+        }
+        self.values.remove(&name);
     }
 
     /// Resets every variable.
     pub fn reset_all(&mut self) {
         self.values.clear();
+        self.settings = Settings::default();
+    }
+
+    /// scaleph's own settings, typed.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Parses a value of one of scaleph's settings into [`Settings`];
+    /// refuses unknown `scaleph.*` settings (42704) and values a setting
+    /// cannot take (22023). Other names are not scaleph's: nothing to do.
+    fn apply_scaleph_setting(&mut self, name: &str, value: &str) -> Result<()> {
+        match builtin(name) {
+            Some(Builtin {
+                apply: Some(apply), ..
+            }) => apply(&mut self.settings, value).map_err(|hint| {
+                Error::new(
+                    SqlState::INVALID_PARAMETER_VALUE,
+                    format!("invalid value for parameter \"{name}\": \"{value}\""),
+                )
+                .with_hint(hint)
+            }),
+            None if is_scaleph_key(name) => Err(Error::new(
+                SqlState::UNDEFINED_OBJECT,
+                format!("unrecognized configuration parameter \"{name}\""),
+            )
+            .with_hint(format!(
+                "scaleph's settings are {}",
+                BUILTINS
+                    .iter()
+                    .filter(|b| is_scaleph_key(b.name))
+                    .map(|b| b.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+            _ => Ok(()),
+        }
     }
 
     /// The value of `name`, or `None` if it is neither a built-in nor set.
@@ -305,53 +509,6 @@ fn is_scaleph_key(name: &str) -> bool {
         .is_some_and(|prefix| prefix.eq_ignore_ascii_case("scaleph."))
 }
 
-/// Refuses unknown `scaleph.*` settings and values a setting cannot take.
-fn check_scaleph_setting(name: &str, value: &str) -> Result<()> {
-    let invalid = |what: &str| {
-        Err(Error::new(
-            SqlState::INVALID_PARAMETER_VALUE,
-            format!("invalid value for parameter \"{name}\": \"{value}\""),
-        )
-        .with_hint(what.to_string()))
-    };
-    match name {
-        MAX_ROWS if value.trim().parse::<usize>().is_err() => {
-            invalid("give a whole number of rows; 0 means no limit")
-        }
-        PREVIEW_LIMIT if !value.trim().parse::<usize>().is_ok_and(|n| n > 0) => {
-            invalid("give a whole number of rows, at least 1")
-        }
-        RESULT_TIMEOUT | PREVIEW_TIMEOUT if crate::duration::parse_duration(value).is_err() => {
-            invalid("give a duration such as '30 s' or '5 min'; 0 means no limit")
-        }
-        PREVIEW
-            if !matches!(
-                value.trim().to_ascii_lowercase().as_str(),
-                "on" | "off" | "true" | "false" | "1" | "0"
-            ) =>
-        {
-            invalid("give on or off")
-        }
-        CHANGELOG if crate::flink::fetch::ChangelogMode::parse(value).is_none() => {
-            invalid("give auto, op or apply")
-        }
-        _ if is_scaleph_key(name) && builtin(name).is_none() => Err(Error::new(
-            SqlState::UNDEFINED_OBJECT,
-            format!("unrecognized configuration parameter \"{name}\""),
-        )
-        .with_hint(format!(
-            "scaleph's settings are {}",
-            BUILTINS
-                .iter()
-                .filter(|b| is_scaleph_key(b.name))
-                .map(|b| b.name)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
-        _ => Ok(()),
-    }
-}
-
 fn is_utf8(value: &str) -> bool {
     matches!(
         value.to_ascii_uppercase().replace(['-', '_'], "").as_str(),
@@ -408,6 +565,36 @@ mod tests {
         assert!(is_flink_key("execution.runtime-mode"));
         assert!(!is_flink_key(MAX_ROWS));
         assert!(!is_flink_key("application_name"));
+    }
+
+    #[test]
+    fn scaleph_settings_are_typed_once_with_their_defaults() {
+        let mut vars = SessionVars::new();
+        let defaults = vars.settings().clone();
+        assert_eq!(defaults.max_rows, Some(1000));
+        assert_eq!(defaults.result_timeout, None);
+        assert_eq!(defaults.changelog, ChangelogMode::Auto);
+        assert!(!defaults.preview);
+        assert_eq!(defaults.preview_limit, 100);
+        assert_eq!(defaults.preview_timeout, Some(Duration::from_secs(30)));
+        vars.set(MAX_ROWS, "0").unwrap();
+        vars.set(RESULT_TIMEOUT, "5 s").unwrap();
+        vars.set(CHANGELOG, "APPLY").unwrap();
+        vars.set(PREVIEW, "on").unwrap();
+        vars.set(PREVIEW_TIMEOUT, "0").unwrap();
+        let set = vars.settings();
+        assert_eq!(set.max_rows, None);
+        assert_eq!(set.result_timeout, Some(Duration::from_secs(5)));
+        assert_eq!(set.changelog, ChangelogMode::Apply);
+        assert!(set.preview);
+        assert_eq!(set.preview_timeout, None);
+        // A refused value leaves the setting as it was.
+        assert!(vars.set(PREVIEW_LIMIT, "0").is_err());
+        assert_eq!(vars.settings().preview_limit, 100);
+        vars.reset(PREVIEW);
+        assert!(!vars.settings().preview);
+        vars.reset_all();
+        assert_eq!(vars.settings(), &defaults);
     }
 
     #[test]
