@@ -340,7 +340,7 @@ impl Shape {
             arrays.push(array);
         }
         RecordBatch::try_new(self.schema.clone(), arrays)
-            .map_err(|e| Error::internal(e.to_string()))
+            .map_err(|e| Error::caused_by(SqlState::INTERNAL_ERROR, e))
     }
 }
 
@@ -524,7 +524,7 @@ impl Reader {
 /// NOT_READY. (The entry point of the page fuzzer.)
 pub fn decode_page(body: &[u8], zone: Tz) -> Result<Option<RecordBatch>, Error> {
     let page: Page = serde_json::from_slice(body)
-        .map_err(|e| Error::new(SqlState::PROTOCOL_VIOLATION, e.to_string()))?;
+        .map_err(|e| Error::caused_by(SqlState::PROTOCOL_VIOLATION, e))?;
     let Some(results) = page.results else {
         return Ok(None);
     };

@@ -47,6 +47,7 @@ impl Context {
                 crate::error::SqlState::INVALID_PARAMETER_VALUE,
                 e.to_string(),
             )
+            .with_source(e)
         })?;
         let flink = match &config.flink_gateway {
             Some(url) => Some(Arc::new(crate::flink::GatewayClient::new(
@@ -256,7 +257,10 @@ impl Session {
         let output = guard
             .run(dispatch::execute(self, statement, params))
             .await
-            .map_err(|err| statement.locate(err))?;
+            .map_err(|err| statement.locate(err))
+            .inspect_err(
+                |err| tracing::debug!(session = self.info.id, error = %err.chain(), "failed"),
+            )?;
         let guarded = |result| match result {
             QueryResult::Rows { schema, batches } => QueryResult::Rows {
                 schema,
