@@ -1,5 +1,5 @@
 //! The Flink SQL Gateway REST client (the contract is
-//! `reference/flink-sql-gateway/REST.md`): API version negotiation,
+//! `docs/flink-sql-gateway-rest.md`): API version negotiation,
 //! sessions, statements, result pages and operation close. One client —
 //! one HTTP connection pool — serves every scaleph session of a process.
 
@@ -163,7 +163,7 @@ impl GatewayClient {
     /// A client of the gateway at `base_url` whose calls time out after
     /// `timeout`.
     pub fn new(base_url: &str, timeout: Duration) -> Result<GatewayClient, Error> {
-        // The one TLS provider of the process (STACK.md): installing it
+        // The one TLS provider of the process (docs/design.md, stack choices): installing it
         // again is a harmless no-op.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
@@ -266,7 +266,7 @@ impl GatewayClient {
         Err(self.rejected(status, &bytes))
     }
 
-    /// The failure an error answer describes (REST.md §6).
+    /// The failure an error answer describes (docs/flink-sql-gateway-rest.md §6).
     fn rejected(&self, status: StatusCode, body: &[u8]) -> GatewayError {
         match serde_json::from_slice::<ErrorBody>(body) {
             Ok(ErrorBody { errors }) => GatewayError::Failed(Box::new(classify(&errors))),

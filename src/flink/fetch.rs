@@ -1,4 +1,4 @@
-//! Reading an operation's results (REST.md §3, §4): the fetch loop with
+//! Reading an operation's results (docs/flink-sql-gateway-rest.md §3, §4): the fetch loop with
 //! its token protocol (NOT_READY: retry token 0; empty PAYLOAD: no rows
 //! yet, back off; EOS: done), pages decoded into Arrow batches while they
 //! arrive, changelog rows shown with an `op` column or applied, limits for
@@ -76,7 +76,7 @@ struct RowData<'a> {
     fields: Vec<&'a RawValue>,
 }
 
-/// What a changelog row does (REST.md §3: `RowKind.name()`).
+/// What a changelog row does (docs/flink-sql-gateway-rest.md §3: `RowKind.name()`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RowKind {

@@ -1,4 +1,4 @@
-//! The one place that decides where a statement goes (DESIGN.md, "Where each
+//! The one place that decides where a statement goes (docs/design.md, "Where each
 //! statement goes"). The `match`es are exhaustive on purpose: a new
 //! statement kind does not compile until it is routed.
 
