@@ -137,8 +137,11 @@ impl FileConfig {
     /// Reads and parses a config file.
     pub fn read(path: &Path) -> Result<FileConfig> {
         let text = std::fs::read_to_string(path).map_err(|e| {
-            config_error(format!("cannot read config file {}: {e}", path.display()))
+            config_error(format!("cannot read config file {}: {e}", path.display())).with_source(e)
         })?;
+        // The TOML error is not kept as the source: it holds the whole
+        // file, and the file may hold secrets (a gateway URL with a
+        // password, session properties).
         toml::from_str(&text)
             .map_err(|e| config_error(format!("config file {}: {e}", path.display())))
     }

@@ -34,6 +34,7 @@ impl Context {
                 crate::error::SqlState::INVALID_PARAMETER_VALUE,
                 e.to_string(),
             )
+            .with_source(e)
         })?;
         let flink = match &config.flink_gateway {
             Some(url) => Some(Arc::new(crate::flink::GatewayClient::new(

@@ -5,8 +5,15 @@
 //! Module errors (`StoreError`, ...) convert into [`Error`] once, with the
 //! SQLSTATE that describes them; the edges (pgwire, REPL, `main`) render an
 //! [`Error`] and never look inside the module enums.
+//!
+//! An [`Error`] made from another error (an I/O, SQLite, HTTP or DataFusion
+//! failure) keeps it as its [`source`](std::error::Error::source): the
+//! message stays what a user should read, and the logs get the whole
+//! [`chain`](Error::chain) of causes. A cause must never hold a secret (a
+//! password, a connection string with one): it reaches the logs.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// A PostgreSQL SQLSTATE code. Constants are named as in the PostgreSQL
 /// errcodes appendix so that a reader can look them up.
@@ -149,8 +156,11 @@ impl Position {
 }
 
 /// An error a user sees: SQLSTATE, message, and optional detail, hint and
-/// position.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// position, and the error it was made from, if any.
+///
+/// Two errors are equal when everything a user sees is: the source is left
+/// out, as error values from other crates cannot be compared.
+#[derive(Clone)]
 pub struct Error {
     /// The SQLSTATE clients switch on.
     pub sqlstate: SqlState,
@@ -166,7 +176,14 @@ pub struct Error {
     /// (validation against a datasource type): the session turns it into
     /// a position in the statement.
     pub subject: Option<Box<Subject>>,
+    /// The error this one was made from (see [`Error::with_source`]).
+    source: Option<Cause>,
 }
+
+/// The cause of an [`Error`]. Shared, so that [`Error`] stays `Clone`;
+/// boxed inside the `Arc`, so that the field is one pointer wide (errors
+/// travel in every `Result`, and most have no cause).
+type Cause = Arc<Box<dyn std::error::Error + Send + Sync + 'static>>;
 
 /// The option key an [`Error`] is about (boxed: most errors have none, and
 /// errors travel in every `Result`).
@@ -186,7 +203,17 @@ impl Error {
             hint: None,
             position: None,
             subject: None,
+            source: None,
         }
+    }
+
+    /// An error whose message is what `cause` says, keeping `cause` as its
+    /// source.
+    pub fn caused_by<E>(sqlstate: SqlState, cause: E) -> Error
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        Error::new(sqlstate, cause.to_string()).with_source(cause)
     }
 
     /// A syntax error (42601) at `position`.
@@ -230,6 +257,52 @@ impl Error {
         self.position.get_or_insert(position);
         self
     }
+
+    /// Keeps `cause`, the error this one was made from, as its source. The
+    /// message, detail and hint do not change: what a user reads is chosen
+    /// where the error is made.
+    pub fn with_source(
+        mut self,
+        cause: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Error {
+        self.source = Some(Arc::new(cause.into()));
+        self
+    }
+
+    /// The message followed by its causes, for the logs:
+    /// `message: cause: cause...`.
+    pub fn chain(&self) -> Chain<'_> {
+        Chain(self)
+    }
+}
+
+impl PartialEq for Error {
+    fn eq(&self, other: &Error) -> bool {
+        self.sqlstate == other.sqlstate
+            && self.message == other.message
+            && self.detail == other.detail
+            && self.hint == other.hint
+            && self.position == other.position
+            && self.subject == other.subject
+    }
+}
+
+impl Eq for Error {}
+
+impl fmt::Debug for Error {
+    /// The cause is shown by its text, not its `Debug`: some errors keep
+    /// their whole input there (a TOML error, the file it parsed).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("sqlstate", &self.sqlstate)
+            .field("message", &self.message)
+            .field("detail", &self.detail)
+            .field("hint", &self.hint)
+            .field("position", &self.position)
+            .field("subject", &self.subject)
+            .field("source", &self.source.as_ref().map(ToString::to_string))
+            .finish()
+    }
 }
 
 impl fmt::Display for Error {
@@ -238,7 +311,38 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_ref().map(|cause| {
+            let cause: &(dyn std::error::Error + 'static) = cause.as_ref().as_ref();
+            cause
+        })
+    }
+}
+
+/// An error and its causes as one line, `: `-separated (see
+/// [`Error::chain`]).
+///
+/// A cause whose text the line already holds is left out: messages often
+/// quote their cause for the user (the wire has no field for a chain), and
+/// the chain should not say it twice.
+pub struct Chain<'a>(&'a (dyn std::error::Error + 'static));
+
+impl fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut line = self.0.to_string();
+        let mut cause = self.0.source();
+        while let Some(error) = cause {
+            let text = error.to_string();
+            if !line.contains(&text) {
+                line.push_str(": ");
+                line.push_str(&text);
+            }
+            cause = error.source();
+        }
+        f.write_str(&line)
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -261,5 +365,76 @@ mod tests {
         let p = Position::at(text, text.find('x').unwrap());
         assert_eq!((p.line, p.column), (2, 13));
         assert_eq!(p.char_index(text), 23);
+    }
+
+    /// An error with an optional cause, to build chains of any depth.
+    #[derive(Debug)]
+    struct Layer(&'static str, Option<Box<Layer>>);
+
+    impl fmt::Display for Layer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Layer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|layer| layer as _)
+        }
+    }
+
+    #[test]
+    fn error_with_source_keeps_the_cause_and_its_message() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let err = Error::new(SqlState::IO_ERROR, "cannot read x").with_source(io);
+        assert_eq!(err.message, "cannot read x");
+        let source = std::error::Error::source(&err).expect("a source");
+        let io = source
+            .downcast_ref::<std::io::Error>()
+            .expect("the io::Error");
+        assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+        let plain = Error::internal("x");
+        assert!(std::error::Error::source(&plain).is_none());
+    }
+
+    #[test]
+    fn error_caused_by_says_what_its_cause_says() {
+        let err = Error::caused_by(SqlState::DATA_EXCEPTION, Layer("bad row", None));
+        assert_eq!(err.message, "bad row");
+        assert!(std::error::Error::source(&err).is_some());
+    }
+
+    #[test]
+    fn error_chain_lists_every_cause_the_message_does_not_quote() {
+        let deep = Layer("timed out", Some(Box::new(Layer("os error 110", None))));
+        let err = Error::new(SqlState::CONNECTION_FAILURE, "cannot connect").with_source(deep);
+        assert_eq!(
+            err.chain().to_string(),
+            "cannot connect: timed out: os error 110"
+        );
+        let quoting = Layer("invalid value", Some(Box::new(Layer("line 3", None))));
+        let err = Error::new(SqlState::IO_ERROR, "config: invalid value").with_source(quoting);
+        assert_eq!(err.chain().to_string(), "config: invalid value: line 3");
+        assert_eq!(Error::internal("alone").chain().to_string(), "alone");
+    }
+
+    #[test]
+    fn error_clone_and_equality_work_with_a_source() {
+        let err = Error::new(SqlState::IO_ERROR, "x")
+            .with_hint("y")
+            .with_source(Layer("cause", None));
+        let copy = err.clone();
+        assert_eq!(copy, err);
+        assert_eq!(copy.chain().to_string(), "x: cause");
+        assert_eq!(err, Error::new(SqlState::IO_ERROR, "x").with_hint("y"));
+        assert_ne!(err, Error::new(SqlState::IO_ERROR, "x"));
+    }
+
+    #[test]
+    fn error_debug_shows_the_cause_by_its_text() {
+        let err = Error::internal("x").with_source(Layer("cause", None));
+        let shown = format!("{err:?}");
+        assert!(shown.contains("source: Some(\"cause\")"), "{shown}");
+        assert!(!shown.contains("Layer"), "{shown}");
     }
 }

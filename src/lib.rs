@@ -3,7 +3,7 @@
 //! # Layout
 //!
 //! Every statement, whichever frontend it came from, takes one path
-//! (see DESIGN.md):
+//! (see docs/design.md, "One path for every statement"):
 //!
 //! - [`server`] (pgwire, with COPY's copy-out), [`repl`] (interactive and
 //!   scripts) are the frontends; they own a [`session::Session`] each and

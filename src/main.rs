@@ -108,6 +108,7 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli.command)) {
         Ok(code) => code,
         Err(e) => {
+            tracing::debug!(error = %e.chain(), "scaleph failed");
             eprintln!("scaleph: {}", e.message);
             if let Some(hint) = &e.hint {
                 eprintln!("hint: {hint}");
@@ -139,13 +140,14 @@ async fn run(command: Command) -> Result<ExitCode, Error> {
                         scaleph::error::SqlState::IO_ERROR,
                         format!("cannot listen on {}: {e}", config.listen),
                     )
+                    .with_source(e)
                 })?;
             let shutdown = shutdown_signal();
             let local = listener.local_addr().map_or(config.listen, |a| a);
             tracing::info!(listen = %local, data_dir = %config.data_dir.display(), "scaleph is listening");
             scaleph::server::pgwire::serve(listener, context, shutdown)
                 .await
-                .map_err(|e| Error::new(scaleph::error::SqlState::IO_ERROR, e.to_string()))?;
+                .map_err(|e| Error::caused_by(scaleph::error::SqlState::IO_ERROR, e))?;
             tracing::info!("scaleph stopped");
             Ok(ExitCode::SUCCESS)
         }
@@ -153,7 +155,7 @@ async fn run(command: Command) -> Result<ExitCode, Error> {
             let (_, context) = open(common.overrides()).await?;
             scaleph::repl::run_interactive(context)
                 .await
-                .map_err(|e| Error::new(scaleph::error::SqlState::IO_ERROR, e.to_string()))?;
+                .map_err(|e| Error::caused_by(scaleph::error::SqlState::IO_ERROR, e))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Run { common, files } => {

@@ -95,7 +95,7 @@ pub fn text_batch<C: TextCell>(schema: SchemaRef, rows: &[Vec<C>]) -> Result<Rec
     let arrays: Vec<ArrayRef> = (0..schema.fields().len())
         .map(|j| Arc::new(StringArray::from_iter(rows.iter().map(|row| row[j].cell()))) as ArrayRef)
         .collect();
-    RecordBatch::try_new(schema, arrays).map_err(|e| Error::internal(e.to_string()))
+    RecordBatch::try_new(schema, arrays).map_err(|e| Error::caused_by(SqlState::INTERNAL_ERROR, e))
 }
 
 impl fmt::Debug for QueryResult {

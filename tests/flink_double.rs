@@ -1,5 +1,5 @@
 //! The Flink SQL Gateway test double (`support::flink_gateway`) against the
-//! transcripts of `shared/reference/flink-sql-gateway/EXAMPLES.md`: bodies are
+//! transcripts of `docs/flink-sql-gateway-examples.md`: bodies are
 //! compared as text, handles and job ids substituted, so key order, omitted
 //! keys and compactness are checked byte for byte.
 
@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::support::flink_gateway::{DoubleOptions, FlinkDouble};
 
-/// The handles EXAMPLES.md uses.
+/// The handles docs/flink-sql-gateway-examples.md uses.
 const S: &str = "5e6f1c54-0a4e-4b8e-9a47-3c1f2a9d7b10";
 const O1: &str = "b7a1d2c3-4e5f-4a6b-8c9d-0e1f2a3b4c5d";
 const O2: &str = "1c2d3e4f-5a6b-4c7d-8e9f-a0b1c2d3e4f5";
@@ -17,7 +17,7 @@ const O4: &str = "3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7";
 const O7: &str = "6b7c8d9e-af01-4c12-93d4-f5a6b7c8d9ea";
 const UNKNOWN: &str = "00000000-0000-4000-8000-000000000000";
 
-/// The verbatim root cause of EXAMPLES.md (e).
+/// The verbatim root cause of docs/flink-sql-gateway-examples.md (e).
 const CATALOG_PARSE_ERROR: &str = "org.apache.flink.sql.parser.impl.ParseException: Encountered \".\" at line 1, column 23.\nWas expecting one of:\n    <EOF> \n    \"WITH\" ...\n    \"COMMENT\" ...\n    \";\" ...";
 
 /// One HTTP answer.

@@ -1,6 +1,7 @@
 //! The integration tests: one binary (one link on a 2-core CI), one module
 //! per area, shared helpers in `support`.
 
+mod architecture;
 mod catalog;
 mod cli;
 mod client_corpus;

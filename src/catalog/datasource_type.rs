@@ -231,12 +231,16 @@ impl DatasourceType {
         stem: &str,
         text: &str,
     ) -> Result<DatasourceType, CatalogError> {
-        let invalid = |message: String| CatalogError::Invalid {
+        let invalid = |message: String, source| CatalogError::Invalid {
             file: file.to_string(),
             message,
+            source,
         };
-        let parsed: DatasourceType = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
-        parsed.check(stem).map_err(invalid)?;
+        let parsed: DatasourceType =
+            toml::from_str(text).map_err(|e| invalid(e.to_string(), Some(Box::new(e))))?;
+        parsed
+            .check(stem)
+            .map_err(|message| invalid(message, None))?;
         Ok(parsed)
     }
 

@@ -83,10 +83,15 @@ pub enum CatalogError {
         file: String,
         /// What is wrong.
         message: String,
+        /// The TOML error, when the file does not parse (a catalog file
+        /// describes types and holds no secrets, so the error, which keeps
+        /// the text it parsed, may travel).
+        #[source]
+        source: Option<Box<toml::de::Error>>,
     },
     /// The override directory could not be read.
     #[error("catalog directory {0}: {1}")]
-    Io(String, std::io::Error),
+    Io(String, #[source] std::io::Error),
 }
 
 /// Every datasource type, by name.

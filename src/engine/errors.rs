@@ -38,7 +38,7 @@ pub fn map_error(err: DataFusionError) -> Error {
         }
         _ => SqlState::INTERNAL_ERROR,
     };
-    Error::new(sqlstate, message)
+    Error::new(sqlstate, message).with_source(err)
 }
 
 fn plan_sqlstate(message: &str) -> SqlState {

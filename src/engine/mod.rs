@@ -334,8 +334,9 @@ fn describe_plan(plan: &LogicalPlan) -> Result<Description> {
 /// Parses SQL that scaleph generated; a failure is a bug in scaleph.
 fn parse_own(sql: &str) -> Result<sqlparser::ast::Statement> {
     let mut statements =
-        sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::GenericDialect {}, sql)
-            .map_err(|e| Error::internal(format!("generated SQL does not parse: {e}: {sql}")))?;
+        sqlparser::parser::Parser::parse_sql(&sqlparser::dialect::GenericDialect {}, sql).map_err(
+            |e| Error::internal(format!("generated SQL does not parse: {e}: {sql}")).with_source(e),
+        )?;
     match statements.len() {
         1 => Ok(statements.remove(0)),
         _ => Err(Error::internal(format!(

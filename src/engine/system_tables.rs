@@ -76,7 +76,7 @@ impl SystemTable for Datasources {
             utc_array(rows.iter().map(|d| d.updated_at)),
         ];
         RecordBatch::try_new(self.schema(), columns)
-            .map_err(|e| crate::error::Error::internal(e.to_string()))
+            .map_err(|e| crate::error::Error::caused_by(crate::error::SqlState::INTERNAL_ERROR, e))
     }
 }
 
@@ -123,7 +123,7 @@ impl SystemTable for Catalogs {
             utc_array(rows.iter().map(|c| c.created_at)),
         ];
         RecordBatch::try_new(self.schema(), columns)
-            .map_err(|e| crate::error::Error::internal(e.to_string()))
+            .map_err(|e| crate::error::Error::caused_by(crate::error::SqlState::INTERNAL_ERROR, e))
     }
 }
 
@@ -159,7 +159,7 @@ impl SystemTable for Connectors {
             utc_array(rows.iter().map(|j| j.created_at)),
         ];
         RecordBatch::try_new(self.schema(), columns)
-            .map_err(|e| crate::error::Error::internal(e.to_string()))
+            .map_err(|e| crate::error::Error::caused_by(crate::error::SqlState::INTERNAL_ERROR, e))
     }
 }
 

@@ -1,5 +1,5 @@
 //! The Flink SQL Gateway REST client (the contract is
-//! `reference/flink-sql-gateway/REST.md`): API version negotiation,
+//! `docs/flink-sql-gateway-rest.md`): API version negotiation,
 //! sessions, statements, result pages and operation close. One client —
 //! one HTTP connection pool — serves every scaleph session of a process.
 
@@ -55,6 +55,9 @@ pub enum GatewayError {
         sqlstate: SqlState,
         /// What happened, naming the gateway.
         message: String,
+        /// The HTTP or JSON error behind it (its URL removed: a gateway
+        /// URL may carry user info).
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// It answered with an error: what Flink says failed.
     Failed(Box<FlinkFailure>),
@@ -68,18 +71,29 @@ impl GatewayError {
 
     /// The error a client sees when no statement text applies.
     pub fn into_error(self) -> Error {
-        match self {
-            GatewayError::Transport { sqlstate, message } => Error::new(sqlstate, message),
-            GatewayError::Failed(failure) => failure.into_error(None),
-        }
+        self.into_error_in(None)
     }
 
     /// The error a client sees for the statement `text` starting at
     /// `start`: Flink's parse positions point into it.
     pub fn into_statement_error(self, start: Position, text: &str) -> Error {
+        self.into_error_in(Some((start, text)))
+    }
+
+    fn into_error_in(self, statement: Option<(Position, &str)>) -> Error {
         match self {
-            GatewayError::Transport { sqlstate, message } => Error::new(sqlstate, message),
-            GatewayError::Failed(failure) => failure.into_error(Some((start, text))),
+            GatewayError::Transport {
+                sqlstate,
+                message,
+                source,
+            } => {
+                let err = Error::new(sqlstate, message);
+                match source {
+                    Some(source) => err.with_source(source),
+                    None => err,
+                }
+            }
+            GatewayError::Failed(failure) => failure.into_error(statement),
         }
     }
 }
@@ -149,7 +163,7 @@ impl GatewayClient {
     /// A client of the gateway at `base_url` whose calls time out after
     /// `timeout`.
     pub fn new(base_url: &str, timeout: Duration) -> Result<GatewayClient, Error> {
-        // The one TLS provider of the process (STACK.md): installing it
+        // The one TLS provider of the process (docs/design.md, stack choices): installing it
         // again is a harmless no-op.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
@@ -158,10 +172,12 @@ impl GatewayClient {
             .pool_idle_timeout(Duration::from_secs(50))
             .build()
             .map_err(|e| {
+                let e = e.without_url();
                 Error::new(
                     SqlState::SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
                     format!("cannot create the Flink SQL Gateway client: {e}"),
                 )
+                .with_source(e)
             })?;
         let base = base_url.trim_end_matches('/').to_string();
         Ok(GatewayClient {
@@ -208,16 +224,24 @@ impl GatewayClient {
         GatewayError::Transport {
             sqlstate,
             message: format!("{message}{cause}"),
+            source: Some(err.into()),
         }
     }
 
-    fn protocol(&self, what: impl std::fmt::Display) -> GatewayError {
+    /// An answer that is not the protocol; `source` is the JSON error, if
+    /// it did not decode.
+    fn protocol(
+        &self,
+        what: impl std::fmt::Display,
+        source: Option<serde_json::Error>,
+    ) -> GatewayError {
         GatewayError::Transport {
             sqlstate: SqlState::PROTOCOL_VIOLATION,
             message: format!(
                 "the Flink SQL Gateway at {} answered something unexpected: {what}",
                 self.shown
             ),
+            source: source.map(Into::into),
         }
     }
 
@@ -242,14 +266,17 @@ impl GatewayClient {
         Err(self.rejected(status, &bytes))
     }
 
-    /// The failure an error answer describes (REST.md §6).
+    /// The failure an error answer describes (docs/flink-sql-gateway-rest.md §6).
     fn rejected(&self, status: StatusCode, body: &[u8]) -> GatewayError {
         match serde_json::from_slice::<ErrorBody>(body) {
             Ok(ErrorBody { errors }) => GatewayError::Failed(Box::new(classify(&errors))),
-            Err(_) => self.protocol(format_args!(
-                "HTTP {status} with body {:?}",
-                String::from_utf8_lossy(&body[..body.len().min(200)])
-            )),
+            Err(_) => self.protocol(
+                format_args!(
+                    "HTTP {status} with body {:?}",
+                    String::from_utf8_lossy(&body[..body.len().min(200)])
+                ),
+                None,
+            ),
         }
     }
 
@@ -260,7 +287,7 @@ impl GatewayClient {
         body: Option<serde_json::Value>,
     ) -> Result<T, GatewayError> {
         let bytes = self.call(method, path, body).await?;
-        serde_json::from_slice(&bytes).map_err(|e| self.protocol(e))
+        serde_json::from_slice(&bytes).map_err(|e| self.protocol(e.to_string(), Some(e)))
     }
 
     /// The API version both sides know, asked once (on V1, which every
@@ -277,10 +304,13 @@ impl GatewayClient {
                     .filter_map(|name| ApiVersion::from_name(name))
                     .max()
                     .ok_or_else(|| {
-                        self.protocol(format_args!(
-                            "no API version scaleph speaks among {:?}",
-                            listed.versions
-                        ))
+                        self.protocol(
+                            format_args!(
+                                "no API version scaleph speaks among {:?}",
+                                listed.versions
+                            ),
+                            None,
+                        )
                     })
             })
             .await
@@ -393,7 +423,7 @@ impl GatewayClient {
 
     /// Decodes a fetched page, naming the gateway in errors.
     pub(super) fn page<'a>(&self, body: &'a [u8]) -> Result<super::fetch::Page<'a>, GatewayError> {
-        serde_json::from_slice(body).map_err(|e| self.protocol(e))
+        serde_json::from_slice(body).map_err(|e| self.protocol(e.to_string(), Some(e)))
     }
 }
 

@@ -1,4 +1,4 @@
-//! Flink SQL Gateway errors as users should see them (REST.md §6): the
+//! Flink SQL Gateway errors as users should see them (docs/flink-sql-gateway-rest.md §6): the
 //! root cause (the text after the last `Caused by: `, cut before the Java
 //! stack) as the message, mapped to a SQLSTATE, the position of a parse
 //! error carried over from Flink's `at line L, column C`, and the whole
@@ -75,7 +75,7 @@ fn root_cause(trace: &str) -> &str {
         .map_or(trace, |(_, cause)| cause);
     let cause = cause.split("\n\tat ").next().unwrap_or(cause);
     let cause = cause.split("\tat ").next().unwrap_or(cause);
-    // The wrapper of an unchecked exception (shape 2 of REST.md §6).
+    // The wrapper of an unchecked exception (shape 2 of docs/flink-sql-gateway-rest.md §6).
     let cause = cause
         .trim_start_matches("<Exception on server side:")
         .trim();

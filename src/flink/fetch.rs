@@ -1,4 +1,4 @@
-//! Reading an operation's results (REST.md §3, §4): the fetch loop with
+//! Reading an operation's results (docs/flink-sql-gateway-rest.md §3, §4): the fetch loop with
 //! its token protocol (NOT_READY: retry token 0; empty PAYLOAD: no rows
 //! yet, back off; EOS: done), pages decoded into Arrow batches while they
 //! arrive, changelog rows shown with an `op` column or applied, limits for
@@ -77,7 +77,7 @@ struct RowData<'a> {
     fields: Vec<&'a RawValue>,
 }
 
-/// What a changelog row does (REST.md §3: `RowKind.name()`).
+/// What a changelog row does (docs/flink-sql-gateway-rest.md §3: `RowKind.name()`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RowKind {
@@ -315,7 +315,7 @@ impl Shape {
             arrays.push(array);
         }
         RecordBatch::try_new(self.schema.clone(), arrays)
-            .map_err(|e| Error::internal(e.to_string()))
+            .map_err(|e| Error::caused_by(SqlState::INTERNAL_ERROR, e))
     }
 }
 
@@ -499,7 +499,7 @@ impl Reader {
 /// NOT_READY. (The entry point of the page fuzzer.)
 pub fn decode_page(body: &[u8], zone: Tz) -> Result<Option<RecordBatch>, Error> {
     let page: Page = serde_json::from_slice(body)
-        .map_err(|e| Error::new(SqlState::PROTOCOL_VIOLATION, e.to_string()))?;
+        .map_err(|e| Error::caused_by(SqlState::PROTOCOL_VIOLATION, e))?;
     let Some(results) = page.results else {
         return Ok(None);
     };

@@ -145,7 +145,9 @@ impl Asker {
                 .iter()
                 .map(|column| arrow::compute::cast(column, &DataType::Utf8))
                 .collect::<std::result::Result<Vec<_>, _>>()
-                .map_err(|e| Error::internal(format!("a Flink metadata column: {e}")))?;
+                .map_err(|e| {
+                    Error::internal(format!("a Flink metadata column: {e}")).with_source(e)
+                })?;
             for row in 0..batch.num_rows() {
                 rows.push(
                     columns

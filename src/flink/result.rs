@@ -1,5 +1,5 @@
 //! The Flink SQL Gateway's result format turned into Arrow: column types
-//! from the `logicalType` JSON (REST.md §3.1) and values from `fields` in
+//! from the `logicalType` JSON (docs/flink-sql-gateway-rest.md §3.1) and values from `fields` in
 //! rowFormat=JSON (§3.2), decoded exactly: BIGINT beyond 2^53, DECIMAL in
 //! exponent form (`1E+2`), `"NaN"`/`"Infinity"` as strings, base64 bytes,
 //! TIMESTAMP_LTZ as the session zone's wall clock with a literal `Z`.

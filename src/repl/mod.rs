@@ -132,7 +132,7 @@ fn copy_text(
     let mut rows = 0;
     for batch in batches {
         for line in copy::lines(batch, format)
-            .map_err(|e| Error::new(crate::error::SqlState::INTERNAL_ERROR, e.to_string()))?
+            .map_err(|e| Error::caused_by(crate::error::SqlState::INTERNAL_ERROR, e))?
         {
             bytes.extend(line);
         }

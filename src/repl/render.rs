@@ -31,7 +31,9 @@ pub fn cell_texts(batch: &RecordBatch) -> Result<Vec<Vec<String>>> {
         .iter()
         .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
         .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| Error::internal(format!("cannot format a result column: {e}")))?;
+        .map_err(|e| {
+            Error::internal(format!("cannot format a result column: {e}")).with_source(e)
+        })?;
     Ok((0..batch.num_rows())
         .map(|row| {
             formatters

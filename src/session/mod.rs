@@ -206,7 +206,10 @@ impl Session {
         let output = guard
             .run(self.run(statement, params))
             .await
-            .map_err(|err| statement.locate(err))?;
+            .map_err(|err| statement.locate(err))
+            .inspect_err(
+                |err| tracing::debug!(session = self.info.id, error = %err.chain(), "failed"),
+            )?;
         let guarded = |result| match result {
             QueryResult::Rows { schema, batches } => QueryResult::Rows {
                 schema,

@@ -128,9 +128,15 @@ pub enum StoreError {
     /// The database failed.
     #[error("metadata store: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    /// A migration failed.
-    #[error("metadata store migration: {0}")]
-    Migration(String),
+    /// A migration failed, or stored JSON could not be written or read.
+    #[error("metadata store migration: {message}")]
+    Migration {
+        /// What failed.
+        message: String,
+        /// The error it failed with.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// Files of the data dir could not be read or written.
     #[error("metadata store: {0}")]
     Io(#[from] std::io::Error),
@@ -152,7 +158,7 @@ impl From<StoreError> for Error {
             StoreError::Io(_) => SqlState::IO_ERROR,
             _ => SqlState::SYSTEM_ERROR,
         };
-        Error::new(sqlstate, err.to_string())
+        Error::caused_by(sqlstate, err)
     }
 }
 

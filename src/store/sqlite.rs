@@ -99,7 +99,10 @@ impl SqliteStore {
             )?;
             embedded::migrations::runner()
                 .run(&mut connection)
-                .map_err(|e| StoreError::Migration(e.to_string()))?;
+                .map_err(|e| StoreError::Migration {
+                    message: e.to_string(),
+                    source: e.into(),
+                })?;
             Ok(SqliteStore {
                 connection: Arc::new(Mutex::new(connection)),
                 secrets: Arc::new(secrets),
@@ -126,7 +129,10 @@ impl SqliteStore {
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|e| StoreError::Migration(e.to_string()))
+    serde_json::to_string(value).map_err(|e| StoreError::Migration {
+        message: e.to_string(),
+        source: e.into(),
+    })
 }
 
 /// The options and files columns of `datasource`, secrets sealed.
@@ -159,10 +165,9 @@ fn from_json<T: for<'de> Deserialize<'de>>(
     column: &str,
     text: &str,
 ) -> Result<T, StoreError> {
-    serde_json::from_str(text).map_err(|e| {
-        StoreError::Migration(format!(
-            "datasource {name}: {column} are not valid JSON: {e}"
-        ))
+    serde_json::from_str(text).map_err(|e| StoreError::Migration {
+        message: format!("datasource {name}: {column} are not valid JSON: {e}"),
+        source: e.into(),
     })
 }
 

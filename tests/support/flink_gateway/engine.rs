@@ -1,5 +1,5 @@
 //! Executes statements against a session: what each kind of statement
-//! returns (REST.md §5), the jobs INSERTs and queries start, and the error
+//! returns (docs/flink-sql-gateway-rest.md §5), the jobs INSERTs and queries start, and the error
 //! chains of statements that fail.
 
 use std::collections::BTreeMap;

@@ -1,5 +1,5 @@
 //! A Flink SQL Gateway test double: an HTTP server on 127.0.0.1 that speaks
-//! the gateway's REST API (`shared/reference/flink-sql-gateway/REST.md`)
+//! the gateway's REST API (`docs/flink-sql-gateway-rest.md`)
 //! byte for byte in key names, key order and error shapes, and understands
 //! enough Flink SQL to answer like a gateway over an in-memory catalog.
 //!

@@ -1,6 +1,6 @@
-//! The REST endpoints (REST.md §2): routing by version, request bodies and
+//! The REST endpoints (docs/flink-sql-gateway-rest.md §2): routing by version, request bodies and
 //! path parameters, the response bodies written key by key, and the three
-//! error shapes (REST.md §6).
+//! error shapes (docs/flink-sql-gateway-rest.md §6).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

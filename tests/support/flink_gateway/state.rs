@@ -1,5 +1,5 @@
 //! The gateway's memory: sessions with their idle clocks, operations with
-//! their status and token cursor (REST.md §4 step 5), and the cluster's jobs.
+//! their status and token cursor (docs/flink-sql-gateway-rest.md §4 step 5), and the cluster's jobs.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

@@ -1,5 +1,5 @@
 //! Flink logical types: their JSON form in `columns[i].logicalType`
-//! (REST.md §3.1), their summary form (DESCRIBE) and their serializable form
+//! (docs/flink-sql-gateway-rest.md §3.1), their summary form (DESCRIBE) and their serializable form
 //! (SHOW CREATE TABLE).
 
 /// The longest VARCHAR/VARBINARY, which STRING and BYTES stand for.

@@ -1,5 +1,5 @@
 //! Values of result rows: the deterministic datagen rule, literals, and the
-//! two wire renderings (REST.md §3.2): JSON (`RowDataToJsonConverters`) and
+//! two wire renderings (docs/flink-sql-gateway-rest.md §3.2): JSON (`RowDataToJsonConverters`) and
 //! PLAIN_TEXT (CAST to STRING).
 
 use base64::Engine as _;
