@@ -33,8 +33,11 @@ pub const PREVIEW_LIMIT: &str = "scaleph.preview.limit";
 /// `scaleph.preview.timeout`.
 pub const PREVIEW_TIMEOUT: &str = "scaleph.preview.timeout";
 
-/// The PostgreSQL version scaleph presents itself as to clients.
-pub const EMULATED_SERVER_VERSION: &str = "15.0";
+/// The PostgreSQL version scaleph presents itself as to clients, the
+/// default of `server_version`. Defined in [`crate::pg`]; re-exported at
+/// its old path (`crate::session::EMULATED_SERVER_VERSION`) until no
+/// caller names it there.
+pub use crate::pg::EMULATED_SERVER_VERSION;
 
 const BUILTINS: &[Builtin] = &[
     Builtin {

@@ -15,7 +15,8 @@ use datafusion::prelude::SessionContext;
 use datafusion::scalar::ScalarValue;
 
 use crate::engine::SYSTEM_SCHEMA;
-use crate::session::{EMULATED_SERVER_VERSION, SessionInfo};
+use crate::pg::EMULATED_SERVER_VERSION;
+use crate::session::SessionInfo;
 
 mod expand_array;
 mod format;
