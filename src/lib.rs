@@ -29,6 +29,7 @@ pub mod engine;
 pub mod error;
 pub mod flink;
 pub mod handler;
+pub mod pg;
 pub mod repl;
 pub mod result;
 pub mod schedule;

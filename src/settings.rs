@@ -11,13 +11,14 @@
 //! the handlers read. A value that does not parse is refused at `SET`.
 //!
 //! This module sits at the bottom of the crate (it imports only
-//! [`crate::error`] and [`crate::duration`]) so that every layer may read
+//! [`crate::error`], [`crate::duration`] and [`crate::pg`]) so that every layer may read
 //! the settings.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::error::{Error, Result, SqlState};
+use crate::pg::{EMULATED_SERVER_VERSION, EMULATED_SERVER_VERSION_NUM};
 
 /// A built-in variable: canonical name, default, whether clients are told
 /// when it changes (PostgreSQL's `GUC_REPORT`), a description, and for
@@ -165,8 +166,6 @@ pub const PREVIEW_LIMIT: &str = "scaleph.preview.limit";
 /// `scaleph.preview.timeout`.
 pub const PREVIEW_TIMEOUT: &str = "scaleph.preview.timeout";
 
-/// The PostgreSQL version scaleph presents itself as to clients.
-pub const EMULATED_SERVER_VERSION: &str = "15.0";
 
 const BUILTINS: &[Builtin] = &[
     Builtin {
@@ -291,7 +290,7 @@ const BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "server_version_num",
-        default: "150000",
+        default: EMULATED_SERVER_VERSION_NUM,
         reported: false,
         description: "Shows the PostgreSQL version scaleph emulates, as an integer.",
         apply: None,

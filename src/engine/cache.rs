@@ -157,8 +157,8 @@ const CHANGING_FUNCTIONS: &[&str] = &[
 /// catalog changes (Flink DDL, a new listing), which forgets it.
 pub fn is_catalog_snapshot(query: &sqlparser::ast::Statement) -> bool {
     super::routing::reads_only_catalog_snapshots(query)
-        && !super::compat::calls(query, |function| {
-            super::compat::function_name(function)
+        && !super::pg_catalog::calls(query, |function| {
+            super::pg_catalog::function_name(function)
                 .is_some_and(|name| CHANGING_FUNCTIONS.contains(&name.as_str()))
         })
 }

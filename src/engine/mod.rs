@@ -1,24 +1,21 @@
 //! The local engine: DataFusion answering what needs no Flink — expressions,
 //! `version()`, `current_schema()`, the gateway's own tables in schema
-//! `scaleph` — and the catalog queries clients send: `pg_catalog`
-//! (`pg_catalog_setup`: datafusion-pg-catalog's emulation, with scaleph's
-//! additions in `catalog_tables` and `functions`) and
-//! `information_schema`, over those tables and the session's Flink catalog
-//! (`flink_catalog`), with the PostgreSQL dialect rewritten for DataFusion
-//! (`compat`) and results kept per session (`cache`).
+//! `scaleph` ([`system_tables`]) — and the catalog queries clients send:
+//! `pg_catalog` and `information_schema` over those tables and the
+//! session's Flink catalog (`pg_catalog`, the PostgreSQL emulation).
+//!
+//! What is the engine's own, whatever the query: which queries it answers
+//! (`routing`), output column names and parameter types as PostgreSQL
+//! gives them (`naming`, `placeholders`), DataFusion errors as scaleph's
+//! (`errors`), and results kept per session (`cache`).
 //!
 //! Each session gets its own DataFusion context, built on first use so that
 //! an idle connection costs no planner state.
 
 mod cache;
-mod catalog_tables;
-mod compat;
 mod errors;
-mod flink_catalog;
-mod functions;
 mod naming;
-mod ordered_catalog;
-mod pg_catalog_setup;
+mod pg_catalog;
 mod placeholders;
 mod routing;
 pub mod system_tables;
@@ -41,15 +38,13 @@ use crate::result::QueryResult;
 use crate::store::Store;
 
 pub use errors::map_error;
-pub use functions::version_string;
+pub use pg_catalog::{parse_catalog_query, version_string};
 pub use system_tables::{SYSTEM_SCHEMA, SystemTable};
-
-pub use compat::parse_catalog_query;
 
 /// Whether SQL text (lower-cased) looks like a catalog query: it names
 /// pg_catalog, information_schema or a function only they use.
 pub fn looks_like_catalog_query(text: &str) -> bool {
-    compat::looks_like_catalog_query(text)
+    pg_catalog::looks_like_catalog_query(text)
 }
 
 /// Whether the local engine answers `query` (it reads only local schemas).
@@ -63,11 +58,8 @@ pub const LOCAL_DATABASE: &str = "scaleph";
 
 /// Whether `query` reads the PostgreSQL catalogs or calls their functions.
 pub fn is_catalog_query(query: &sqlparser::ast::Statement) -> bool {
-    compat::is_catalog_query(query)
+    pg_catalog::is_catalog_query(query)
 }
-
-/// The scan that numbers every catalog, schema and table (their oids).
-const NUMBER_OBJECTS: &str = "SELECT count(*) FROM pg_catalog.pg_class";
 
 /// A session's local engine.
 pub struct LocalEngine {
@@ -80,7 +72,7 @@ pub struct LocalEngine {
     /// never ask).
     pg_catalog: tokio::sync::OnceCell<()>,
     cache: cache::SessionCache,
-    flink_catalog: flink_catalog::ShownFlinkCatalog,
+    flink_catalog: pg_catalog::ShownFlinkCatalog,
 }
 
 impl LocalEngine {
@@ -94,7 +86,7 @@ impl LocalEngine {
             context: OnceLock::new(),
             pg_catalog: tokio::sync::OnceCell::new(),
             cache: cache::SessionCache::default(),
-            flink_catalog: flink_catalog::ShownFlinkCatalog::default(),
+            flink_catalog: pg_catalog::ShownFlinkCatalog::default(),
         }
     }
 
@@ -109,20 +101,18 @@ impl LocalEngine {
             let state = datafusion::execution::SessionStateBuilder::new()
                 .with_config(config)
                 .with_default_features()
-                .with_catalog_list(Arc::new(ordered_catalog::OrderedCatalogList::default()))
+                .with_catalog_list(Arc::new(pg_catalog::OrderedCatalogList::default()))
                 .build();
             let context = SessionContext::new_with_state(state);
-            let catalog = ordered_catalog::OrderedCatalog::default();
+            let catalog = pg_catalog::OrderedCatalog::default();
             let system =
                 system_tables::SystemSchema::new(self.store.clone(), self.registry.clone());
             let _ = catalog.register_schema(SYSTEM_SCHEMA, Arc::new(system));
-            let information_schema = catalog_tables::information_schema(&context);
-            let _ = catalog.register_schema(
-                catalog_tables::INFORMATION_SCHEMA,
-                Arc::new(information_schema),
-            );
+            let information_schema = pg_catalog::information_schema(&context);
+            let _ = catalog
+                .register_schema(pg_catalog::INFORMATION_SCHEMA, Arc::new(information_schema));
             context.register_catalog(&self.info.database, Arc::new(catalog));
-            functions::register(&context, &self.info);
+            pg_catalog::register_functions(&context, &self.info);
             context
         })
     }
@@ -149,30 +139,11 @@ impl LocalEngine {
         routing::is_local(query)
     }
 
-    /// Sets up pg_catalog over every schema of the session's catalog, with
-    /// the functions catalog queries call, once; scaleph's own functions (version(), current_user,
-    /// ...) are registered again after, so they win.
+    /// Sets up pg_catalog in the session's context, once
+    /// ([`pg_catalog::prepare`]).
     async fn prepare_catalog(&self) {
         self.pg_catalog
-            .get_or_init(|| async {
-                let context = self.context();
-                let setup = pg_catalog_setup::setup(context, &self.info.database);
-                functions::register(context, &self.info);
-                if let Err(err) = setup {
-                    tracing::warn!(error = %err, "pg_catalog emulation is unavailable");
-                    return;
-                }
-                if let Err(err) = catalog_tables::extend_pg_catalog(context, &self.info.database) {
-                    tracing::warn!(error = %err, "pg_catalog additions are unavailable");
-                }
-                // Objects get their oids in the order of the first scan
-                // that sees them: pg_class's first, in name order, makes
-                // them the same in every session.
-                let numbered = async { context.sql(NUMBER_OBJECTS).await?.collect().await };
-                if let Err(err) = numbered.await {
-                    tracing::debug!(error = %err, "numbering pg_catalog objects failed");
-                }
-            })
+            .get_or_init(|| pg_catalog::prepare(self.context(), &self.info))
             .await;
     }
 
@@ -180,17 +151,21 @@ impl LocalEngine {
         let mut query = query.clone();
         naming::name_columns_like_postgres(&mut query);
         // Only catalog queries pay for pg_catalog and the PostgreSQL rewrites.
-        if !compat::is_catalog_query(&query) {
+        if !pg_catalog::is_catalog_query(&query) {
             return self.plan_sql(query).await;
         }
         self.prepare_catalog().await;
-        if let Some(nulled) = compat::select_subqueries_nulled(&query) {
-            match self.plan_sql(compat::rewrite_catalog_query(query)).await {
+        if let Some(nulled) = pg_catalog::select_subqueries_nulled(&query) {
+            match self
+                .plan_sql(pg_catalog::rewrite_catalog_query(query))
+                .await
+            {
                 Ok(plan) if self.decorrelates(&plan) => return Ok(plan),
                 _ => query = nulled,
             }
         }
-        self.plan_sql(compat::rewrite_catalog_query(query)).await
+        self.plan_sql(pg_catalog::rewrite_catalog_query(query))
+            .await
     }
 
     async fn plan_sql(&self, query: sqlparser::ast::Statement) -> Result<LogicalPlan> {
@@ -230,7 +205,7 @@ impl LocalEngine {
             return Ok(description);
         }
         let plan = match self.plan(query).await {
-            Err(_) if let Some(schema) = compat::empty_catalog_answer(query) => {
+            Err(_) if let Some(schema) = pg_catalog::empty_catalog_answer(query) => {
                 return Ok(Description {
                     param_types: Vec::new(),
                     schema: Some(schema),
@@ -257,7 +232,7 @@ impl LocalEngine {
         params: Vec<ScalarValue>,
     ) -> Result<QueryResult> {
         match self.run(query, params).await {
-            Err(_) if let Some(schema) = compat::empty_catalog_answer(query) => {
+            Err(_) if let Some(schema) = pg_catalog::empty_catalog_answer(query) => {
                 Ok(QueryResult::from_batches(schema, Vec::new()))
             }
             result => result,

@@ -20,7 +20,7 @@ mod cancel;
 
 pub use crate::context::{Context, SessionInfo};
 pub use crate::result::Description;
-pub use crate::settings::{EMULATED_SERVER_VERSION, SessionVars};
+pub use crate::settings::SessionVars;
 pub use cancel::{CancelGuard, CancelHandle, cancelled_error};
 
 /// One client's session.

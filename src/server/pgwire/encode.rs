@@ -1,6 +1,7 @@
-//! Arrow to the PostgreSQL wire format, written once: [`pg_type`] maps an
-//! Arrow type to the PostgreSQL type clients see, [`encode_batch`] turns a
-//! record batch into DataRows in text or binary format per column.
+//! Arrow to the PostgreSQL wire format, written once: [`fields`] describes
+//! each column with the PostgreSQL type clients see ([`crate::pg::pg_type`]),
+//! [`encode_batch`] turns a record batch into DataRows in text or binary
+//! format per column.
 //!
 //! Scalar types use PostgreSQL's own text and binary representations (via
 //! pgwire's `ToSqlText` and postgres-types' `ToSql`). Nested and exotic
@@ -12,36 +13,14 @@ use std::sync::Arc;
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::*;
 use arrow::util::display::{ArrayFormatter, FormatOptions};
-use pgwire::api::Type;
 use pgwire::api::portal::Format;
 use pgwire::api::results::{DataRowEncoder, FieldFormat, FieldInfo};
 use pgwire::error::{PgWireError, PgWireResult};
 use pgwire::messages::data::DataRow;
 
-/// The PostgreSQL type a column of `data_type` is sent as.
-pub fn pg_type(data_type: &DataType) -> Type {
-    match data_type {
-        DataType::Boolean => Type::BOOL,
-        DataType::Int8 | DataType::Int16 | DataType::UInt8 => Type::INT2,
-        DataType::Int32 | DataType::UInt16 => Type::INT4,
-        DataType::Int64 | DataType::UInt32 => Type::INT8,
-        DataType::UInt64
-        | DataType::Decimal32(..)
-        | DataType::Decimal64(..)
-        | DataType::Decimal128(..) => Type::NUMERIC,
-        DataType::Float16 | DataType::Float32 => Type::FLOAT4,
-        DataType::Float64 => Type::FLOAT8,
-        DataType::Binary
-        | DataType::LargeBinary
-        | DataType::BinaryView
-        | DataType::FixedSizeBinary(_) => Type::BYTEA,
-        DataType::Date32 | DataType::Date64 => Type::DATE,
-        DataType::Time32(_) | DataType::Time64(_) => Type::TIME,
-        DataType::Timestamp(_, None) => Type::TIMESTAMP,
-        DataType::Timestamp(_, Some(_)) => Type::TIMESTAMPTZ,
-        _ => Type::TEXT,
-    }
-}
+// Re-exported for `super::params`, which names it by its old path; goes
+// when that module imports `crate::pg::pg_type` itself.
+pub use crate::pg::pg_type;
 
 /// The row description of `schema`, each column in the format the client
 /// asked for (`None`: all text, as in the simple protocol).
@@ -417,27 +396,5 @@ mod tests {
         ) else {
             panic!("text-format ISO timestamps take the fast path");
         };
-    }
-
-    #[test]
-    fn pg_type_covers_the_common_types() {
-        assert_eq!(pg_type(&DataType::Int64), Type::INT8);
-        assert_eq!(pg_type(&DataType::Utf8View), Type::TEXT);
-        assert_eq!(
-            pg_type(&DataType::Timestamp(
-                TimeUnit::Microsecond,
-                Some("UTC".into())
-            )),
-            Type::TIMESTAMPTZ
-        );
-        assert_eq!(pg_type(&DataType::Decimal128(10, 2)), Type::NUMERIC);
-        assert_eq!(
-            pg_type(&DataType::List(Arc::new(Field::new(
-                "x",
-                DataType::Int32,
-                true
-            )))),
-            Type::TEXT
-        );
     }
 }

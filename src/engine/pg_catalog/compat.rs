@@ -38,7 +38,7 @@ fn rewritten(sql: &str, rewrite: fn(&mut Statement)) -> String {
 
 /// The last part of a function's name, lower-cased: `pg_catalog.Format`
 /// is `format`.
-pub(super) fn function_name(function: &sqlparser::ast::Function) -> Option<String> {
+pub fn function_name(function: &sqlparser::ast::Function) -> Option<String> {
     Some(
         function
             .name
@@ -51,7 +51,7 @@ pub(super) fn function_name(function: &sqlparser::ast::Function) -> Option<Strin
 }
 
 /// Whether `node` calls a function `matches` accepts, anywhere in it.
-pub(super) fn calls(
+pub fn calls(
     node: &impl sqlparser::ast::Visit,
     matches: impl Fn(&sqlparser::ast::Function) -> bool,
 ) -> bool {
@@ -178,7 +178,7 @@ const EMPTY_CATALOG_TABLES: &[&str] = &[
 /// The columns of an empty answer to `statement`, when it reads only
 /// always-empty catalog tables (its select list's names, as text).
 pub fn empty_catalog_answer(statement: &Statement) -> Option<SchemaRef> {
-    let relations = super::routing::relation_names(statement);
+    let relations = crate::engine::routing::relation_names(statement);
     let reads_only_empty = relations
         .iter()
         .any(|name| EMPTY_CATALOG_TABLES.contains(&name.as_str()))

@@ -18,8 +18,8 @@ use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::SessionContext;
 use pgwire::api::Type;
 
-use super::catalog_tables::{TYPE_OID_KEY, TYPMOD_KEY};
 use super::ordered_catalog::{OrderedCatalog, OrderedCatalogList, OrderedSchema};
+use super::tables::{TYPE_OID_KEY, TYPMOD_KEY};
 use crate::flink::metadata::{CatalogListing, RelationListing};
 use crate::flink::result::FlinkType;
 
@@ -43,7 +43,7 @@ impl ShownFlinkCatalog {
             let _ = catalog.deregister_schema(&schema, true);
         }
         for flink_database in &listing.databases {
-            if super::routing::is_local_schema(&flink_database.name) {
+            if crate::engine::routing::is_local_schema(&flink_database.name) {
                 continue;
             }
             let schema = OrderedSchema::default();
@@ -65,7 +65,7 @@ impl ShownFlinkCatalog {
             .iter()
             .map(|flink_catalog| {
                 if *flink_catalog == listing.builtin_catalog {
-                    super::LOCAL_DATABASE
+                    crate::engine::LOCAL_DATABASE
                 } else {
                     flink_catalog.as_str()
                 }

@@ -31,7 +31,7 @@ use super::{Amendment, ExtendedSchema, empty_table};
 fn pg_type(arrow_type: &str) -> pgwire::api::Type {
     arrow_type.parse::<DataType>().map_or_else(
         |_| pgwire::api::Type::TEXT,
-        |data_type| crate::server::pgwire::encode::pg_type(&data_type),
+        |data_type| crate::pg::pg_type(&data_type),
     )
 }
 

@@ -15,7 +15,8 @@ use datafusion::prelude::SessionContext;
 use datafusion::scalar::ScalarValue;
 
 use crate::context::SessionInfo;
-use crate::settings::EMULATED_SERVER_VERSION;
+use crate::engine::SYSTEM_SCHEMA;
+use crate::pg::EMULATED_SERVER_VERSION;
 
 mod expand_array;
 mod format;
@@ -227,7 +228,7 @@ fn current_schemas() -> ScalarUDF {
                 if flags.is_valid(row) && flags.value(row) {
                     lists.values().append_value("pg_catalog");
                 }
-                lists.values().append_value(super::SYSTEM_SCHEMA);
+                lists.values().append_value(SYSTEM_SCHEMA);
                 lists.append(true);
             }
             let lists = lists.finish();
@@ -288,7 +289,7 @@ fn pg_size_pretty() -> ScalarUDF {
 pub fn register(context: &SessionContext, info: &SessionInfo) {
     let text = |s: &str| ScalarValue::Utf8(Some(s.to_string()));
     context.register_udf(constant("version", text(&version_string())));
-    context.register_udf(constant("current_schema", text(super::SYSTEM_SCHEMA)));
+    context.register_udf(constant("current_schema", text(SYSTEM_SCHEMA)));
     context.register_udf(current_schemas());
     context.register_udf(constant("current_database", text(&info.database)));
     context.register_udf(constant("current_catalog", text(&info.database)));
@@ -336,7 +337,7 @@ pub fn register(context: &SessionContext, info: &SessionInfo) {
 mod tests {
     use datafusion::prelude::SessionContext;
 
-    use super::super::catalog_tables::test_support::answer;
+    use super::super::tables::test_support::answer;
 
     /// A context with the functions of an oid.
     fn oid_function_context() -> SessionContext {
