@@ -19,9 +19,11 @@ use crate::store::Store;
 
 mod cancel;
 mod dispatch;
+mod transaction;
 pub mod vars;
 
 pub use cancel::{CancelGuard, CancelHandle, cancelled_error};
+pub use transaction::TransactionState;
 pub use vars::{EMULATED_SERVER_VERSION, SessionVars};
 
 /// What every session of one gateway process shares: the store and the
@@ -131,6 +133,8 @@ pub struct Session {
     /// Whether the engine shows the Flink catalog as it is now (listed on
     /// the first catalog query, again after DDL).
     flink_catalog_listed: bool,
+    /// The transaction block the client is in (scaleph only tracks it).
+    transaction: TransactionState,
 }
 
 /// How many distinct scripts a session keeps parsed.
@@ -165,6 +169,7 @@ impl Session {
             engine,
             cancel: CancelHandle::default(),
             parsed: HashMap::new(),
+            transaction: TransactionState::Idle,
         }
     }
 
@@ -216,6 +221,18 @@ impl Session {
         }
     }
 
+    /// The transaction block the session is in.
+    pub fn transaction_status(&self) -> TransactionState {
+        self.transaction
+    }
+
+    /// Records an error a frontend met outside [`Session::execute`] (a
+    /// script that did not parse, a row stream that broke, a protocol
+    /// message it refused): like any error, it fails an open block.
+    pub fn fail_transaction(&mut self) {
+        self.transaction = self.transaction.failed();
+    }
+
     /// A handle that cancels the statement this session is running.
     pub fn cancel_handle(&self) -> CancelHandle {
         self.cancel.clone()
@@ -245,18 +262,21 @@ impl Session {
     }
 
     /// Runs `statement` with `params` bound to `$1...`. A row result streams:
-    /// the caller reads the batches, and a cancel ends the stream.
+    /// the caller reads the batches, and a cancel ends the stream. In a
+    /// failed transaction block, only the statements ending it run (25P02).
     pub async fn execute(
         &mut self,
         statement: &ParsedStatement,
         params: Vec<ScalarValue>,
     ) -> Result<StatementOutput> {
+        self.transaction.admit(&statement.statement)?;
         let guard = self.cancel.begin();
         tracing::debug!(session = self.info.id, statement = %statement.redacted(), "execute");
         let output = guard
             .run(dispatch::execute(self, statement, params))
             .await
-            .map_err(|err| statement.locate(err))?;
+            .map_err(|err| statement.locate(err));
+        let output = self.transaction.finish(&statement.statement, output)?;
         let guarded = |result| match result {
             QueryResult::Rows { schema, batches } => QueryResult::Rows {
                 schema,
