@@ -2,23 +2,34 @@
 //!
 //! # Layout
 //!
-//! Every statement, whichever frontend it came from, takes one path
-//! (see docs/design.md, "One path for every statement"):
+//! Every statement, whichever frontend it came from, takes one path;
+//! `ARCHITECTURE.md` at the repository root draws it, lists the layers and
+//! what each may import, and says how to add a statement family. Bottom to
+//! top:
 //!
-//! - [`server`] (pgwire, with COPY's copy-out), [`repl`] (interactive and
-//!   scripts) are the frontends; they own a [`session::Session`] each and
-//!   call `parse` / `describe` / `execute` on it.
-//! - [`sql`] splits scripts and parses statements into [`sql::ast`].
-//! - [`session`] holds variables and the one dispatch `match` that routes
-//!   each statement to a [`handler`], the local [`engine`], or Flink.
-//! - [`handler`] has one module per statement family.
+//! - [`error`] (one error type: SQLSTATE, position, cause), [`result`]
+//!   (Arrow rows or a command tag, and a statement's description),
+//!   [`settings`] (session variables, scaleph's typed settings), [`pg`]
+//!   (what PostgreSQL clients see: the emulated version, the PostgreSQL
+//!   type of each Arrow type).
+//! - [`sql`] splits scripts, parses statements into [`sql::ast`] (grouped
+//!   by family) and classifies Flink statements once; it imports only
+//!   [`error`].
+//! - [`config`], [`store`] (the durable metadata store, embedded SQLite by
+//!   default), [`catalog`] (the datasource type registry), [`schedule`].
+//! - [`flink`] (the Flink SQL Gateway client), [`datasource`]
+//!   (connectivity and metadata of external sources).
+//! - [`context`]: what every session of the process shares, and who a
+//!   session belongs to.
 //! - [`engine`] is DataFusion answering queries on scaleph's own tables
 //!   and PostgreSQL's catalogs (pg_catalog, information_schema) over them
 //!   and the session's Flink catalog, for psql, JDBC and BI tools.
-//! - [`store`] is the durable metadata store (embedded SQLite by default).
-//! - [`result`] is what every statement returns: Arrow rows or a command tag.
-//! - [`error`] is the one error type, with SQLSTATE and position.
-//! - [`config`] resolves defaults, `scaleph.toml`, `SCALEPH_*` and flags.
+//! - [`handler`] has one module per statement family and the one
+//!   exhaustive dispatch over families.
+//! - [`session`] parses (keeping recent parses), describes and executes
+//!   through the handlers, with cancel and transaction state.
+//! - [`server`] (pgwire, with COPY's copy-out) and [`repl`] (interactive
+//!   and scripts) are the frontends; they own a [`session::Session`] each.
 
 pub mod catalog;
 pub mod config;

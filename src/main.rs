@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use scaleph::config::{Config, Overrides};
 use scaleph::error::Error;
-use scaleph::session::Context;
+use scaleph::context::Context;
 
 /// A SQL-first gateway and REPL for a Flink-based data platform.
 #[derive(Debug, Parser)]

@@ -12,7 +12,8 @@ use rustyline::error::ReadlineError;
 
 use crate::error::{Error, Position};
 use crate::result::{QueryResult, StatementOutput};
-use crate::session::{Context, Session, SessionInfo};
+use crate::context::{Context, SessionInfo};
+use crate::session::Session;
 use crate::sql::ParsedStatement;
 use crate::sql::ast::Statement;
 

@@ -17,11 +17,13 @@ use crate::result::{QueryResult, StatementOutput};
 use crate::sql::ParsedStatement;
 
 mod cancel;
+mod transaction;
 
-pub use crate::context::{Context, SessionInfo};
-pub use crate::result::Description;
+use crate::context::{Context, SessionInfo};
+use crate::result::Description;
 pub use crate::settings::SessionVars;
 pub use cancel::{CancelGuard, CancelHandle, cancelled_error};
+pub use transaction::TransactionState;
 
 /// One client's session.
 pub struct Session {
@@ -36,6 +38,8 @@ pub struct Session {
     /// describe before they execute), waiting for its Execute. (In a
     /// mutex only so that the session is `Sync`; nothing contends for it.)
     prefetched: Option<(String, std::sync::Mutex<StatementOutput>)>,
+    /// The transaction block the client is in (scaleph only tracks it).
+    transaction: TransactionState,
 }
 
 /// How many distinct scripts a session keeps parsed.
@@ -72,6 +76,7 @@ impl Session {
             info,
             cancel: CancelHandle::default(),
             parsed: HashMap::new(),
+            transaction: TransactionState::Idle,
         }
     }
 
@@ -121,6 +126,18 @@ impl Session {
         if let Some(flink) = self.state.flink.as_mut() {
             flink.close().await;
         }
+    }
+
+    /// The transaction block the session is in.
+    pub fn transaction_status(&self) -> TransactionState {
+        self.transaction
+    }
+
+    /// Records an error a frontend met outside [`Session::execute`] (a
+    /// script that did not parse, a row stream that broke, a protocol
+    /// message it refused): like any error, it fails an open block.
+    pub fn fail_transaction(&mut self) {
+        self.transaction = self.transaction.failed();
     }
 
     /// A handle that cancels the statement this session is running.
@@ -195,12 +212,14 @@ impl Session {
     }
 
     /// Runs `statement` with `params` bound to `$1...`. A row result streams:
-    /// the caller reads the batches, and a cancel ends the stream.
+    /// the caller reads the batches, and a cancel ends the stream. In a
+    /// failed transaction block, only the statements ending it run (25P02).
     pub async fn execute(
         &mut self,
         statement: &ParsedStatement,
         params: Vec<ScalarValue>,
     ) -> Result<StatementOutput> {
+        self.transaction.admit(&statement.statement)?;
         let guard = self.cancel.begin();
         tracing::debug!(session = self.info.id, statement = %statement.redacted(), "execute");
         let output = guard
@@ -209,7 +228,8 @@ impl Session {
             .map_err(|err| statement.locate(err))
             .inspect_err(
                 |err| tracing::debug!(session = self.info.id, error = %err.chain(), "failed"),
-            )?;
+            );
+        let output = self.transaction.finish(&statement.statement, output)?;
         let guarded = |result| match result {
             QueryResult::Rows { schema, batches } => QueryResult::Rows {
                 schema,

@@ -1,18 +1,80 @@
-//! Rows as `COPY ... TO STDOUT` writes them: one line per row, each value
-//! in PostgreSQL's text representation (the one DataRows carry, from
+//! COPY ... TO STDOUT: rows as COPY writes them, one line per row, each
+//! value in PostgreSQL's text representation (the one DataRows carry, from
 //! [`encode_batch`]), escaped for the text format (`\t`, `\n`, `\\`, NULL
 //! as `\N`) or quoted for CSV (values holding the delimiter, the quote, a
-//! line break, or the NULL text are quoted; NULL is the NULL text bare).
+//! line break, or the NULL text are quoted; NULL is the NULL text bare);
+//! and the copy-out sub-protocol that sends them, for both query
+//! protocols. The REPL writes the same lines to stdout.
 
 use std::sync::Arc;
 
 use arrow::array::RecordBatch;
 use arrow::datatypes::Schema;
-use pgwire::error::PgWireResult;
+use futures::{Sink, SinkExt, StreamExt};
+use pgwire::api::results::Tag;
+use pgwire::error::{PgWireError, PgWireResult};
+use pgwire::messages::PgWireBackendMessage;
+use pgwire::messages::copy::{CopyData, CopyDone, CopyOutResponse};
 use pgwire::messages::data::DataRow;
 
 use super::encode::{encode_batch, fields};
+use crate::error::Error;
+use crate::result::RecordBatchStream;
 use crate::sql::ast::CopyFormat;
+
+/// The tag of a COPY of `rows` rows.
+pub fn copy_tag(rows: usize) -> Tag {
+    Tag::new("COPY").with_rows(rows)
+}
+
+/// Sends the rows of `batches` in COPY's copy-out sub-protocol: the
+/// CopyOutResponse, a CopyData per line (the header first when asked),
+/// then CopyDone; the number of rows, or the error that stopped the query
+/// (sent by the caller as an ErrorResponse, which also ends copy-out).
+pub async fn send_copy_out<C>(
+    client: &mut C,
+    format: &CopyFormat,
+    schema: &Schema,
+    mut batches: RecordBatchStream,
+) -> PgWireResult<Result<usize, Error>>
+where
+    C: Sink<PgWireBackendMessage> + Unpin + Send,
+    PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+{
+    let columns = schema.fields().len();
+    let text_formats = vec![0; columns];
+    client
+        .feed(PgWireBackendMessage::CopyOutResponse(CopyOutResponse::new(
+            0,
+            columns as i16,
+            text_formats,
+        )))
+        .await?;
+    if format.header {
+        let header = header_line(schema, format);
+        client
+            .feed(PgWireBackendMessage::CopyData(CopyData::new(header.into())))
+            .await?;
+    }
+    let mut rows = 0;
+    while let Some(batch) = batches.next().await {
+        let batch = match batch {
+            Ok(batch) => batch,
+            Err(err) => return Ok(Err(err)),
+        };
+        for line in lines(&batch, format)? {
+            client
+                .feed(PgWireBackendMessage::CopyData(CopyData::new(line.into())))
+                .await?;
+        }
+        rows += batch.num_rows();
+        client.flush().await?;
+    }
+    client
+        .feed(PgWireBackendMessage::CopyDone(CopyDone::new()))
+        .await?;
+    Ok(Ok(rows))
+}
 
 /// The header line: the column names, written as values.
 pub fn header_line(schema: &Schema, format: &CopyFormat) -> Vec<u8> {

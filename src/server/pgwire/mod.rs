@@ -1,19 +1,33 @@
 //! The pgwire frontend: PostgreSQL clients (psql, JDBC, psycopg, BI tools)
 //! talk to scaleph as to a PostgreSQL server.
 //!
-//! - [`handler`]: startup, simple and extended query, cancel;
+//! - [`handler`]: the per-server handler and its factory, the connection's
+//!   session;
+//! - [`startup`]: startup, the session's variables, the backend key;
+//! - [`cancel`]: CancelRequest, by backend key;
+//! - [`simple`]: the simple query protocol;
+//! - [`extended`]: the extended query protocol (Parse, Describe, Execute);
+//! - [`respond`]: notices, ParameterStatus and tags, for both protocols;
+//! - [`transaction`]: the session's transaction state as ReadyForQuery
+//!   reports it;
 //! - [`encode`]: Arrow results to DataRows, text and binary;
-//! - [`copy`]: rows as `COPY ... TO STDOUT` lines, text and CSV;
+//! - [`copy`]: `COPY ... TO STDOUT`: lines (text and CSV) and copy-out;
 //! - [`held`]: an extended-protocol batch answered in one write;
 //! - [`params`]: Bind parameters to DataFusion scalars;
 //! - [`error`]: our errors as ErrorResponse fields.
 
+pub mod cancel;
 pub mod copy;
 pub mod encode;
 pub mod error;
+pub mod extended;
 pub mod handler;
 pub mod held;
 pub mod params;
+pub mod respond;
+pub mod simple;
+pub mod startup;
+pub mod transaction;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,7 +35,7 @@ use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
-use crate::session::Context;
+use crate::context::Context;
 use handler::{Handlers, ScalephHandler};
 
 /// How long a shutdown waits for running statements to finish.
