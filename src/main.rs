@@ -8,8 +8,8 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand};
 
 use scaleph::config::{Config, Overrides};
-use scaleph::error::Error;
 use scaleph::context::Context;
+use scaleph::error::Error;
 
 /// A SQL-first gateway and REPL for a Flink-based data platform.
 #[derive(Debug, Parser)]

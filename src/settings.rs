@@ -166,7 +166,6 @@ pub const PREVIEW_LIMIT: &str = "scaleph.preview.limit";
 /// `scaleph.preview.timeout`.
 pub const PREVIEW_TIMEOUT: &str = "scaleph.preview.timeout";
 
-
 const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "application_name",

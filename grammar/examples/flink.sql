@@ -12,6 +12,7 @@ CREATE TABLE orders (
   WATERMARK FOR ts AS ts - INTERVAL '5' SECOND,
   PRIMARY KEY (id) NOT ENFORCED
 ) WITH ('connector' = 'kafka', 'topic' = 'orders', 'properties.bootstrap.servers' = 'k:9092');
+-- flink_catalog_statement: catalogs and jars run in Flink and are kept for every new Flink session
 CREATE CATALOG lake WITH ('type' = 'paimon', 'warehouse' = 's3://lake/warehouse');
 USE CATALOG lake;
 ADD JAR '/path/udf.jar';

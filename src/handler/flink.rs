@@ -22,9 +22,7 @@ use crate::sql::ast::{Effect, FlinkStatement, FlinkStatementKind};
 /// `schema`; `None` when only Flink knows (queries, SHOW, EXPLAIN).
 pub fn known_schema(flink: &FlinkStatement) -> Option<Option<SchemaRef>> {
     match flink.kind {
-        FlinkStatementKind::Insert
-        | FlinkStatementKind::StatementSet
-        | FlinkStatementKind::CreateTableAs => Some(Some(QueryResult::text_schema(&["job id"]))),
+        kind if kind.writes_sinks() => Some(Some(QueryResult::text_schema(&["job id"]))),
         FlinkStatementKind::Ddl | FlinkStatementKind::Use => Some(None),
         _ if flink.effect != Effect::None => Some(None),
         _ => None,

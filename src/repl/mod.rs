@@ -10,9 +10,9 @@ use std::time::Instant;
 use futures::TryStreamExt;
 use rustyline::error::ReadlineError;
 
+use crate::context::{Context, SessionInfo};
 use crate::error::{Error, Position};
 use crate::result::{QueryResult, StatementOutput};
-use crate::context::{Context, SessionInfo};
 use crate::session::Session;
 use crate::sql::ParsedStatement;
 use crate::sql::ast::Statement;
@@ -109,13 +109,22 @@ async fn run_text(
     display: Display,
     interactive: bool,
 ) -> Result<(), Error> {
-    let statements = session.parse(script)?;
-    for statement in statements.iter() {
-        run_statement(session, statement, display, interactive)
-            .await
-            .map_err(|e| e.with_position(Position::at(script, statement.offset)))?;
+    let run = async {
+        let statements = session.parse(script)?;
+        for statement in statements.iter() {
+            run_statement(session, statement, display, interactive)
+                .await
+                .map_err(|e| e.with_position(Position::at(script, statement.offset)))?;
+        }
+        Ok(())
+    };
+    let result = run.await;
+    if result.is_err() {
+        // `execute` fails the block on its own errors; a script that did
+        // not parse, or rows that broke off, the session learns of here.
+        session.fail_transaction();
     }
-    Ok(())
+    result
 }
 
 /// The lines `COPY ... TO STDOUT` writes for `batches`, and how many rows

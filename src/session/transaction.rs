@@ -110,7 +110,7 @@ mod tests {
     use super::TransactionState::{Failed, Idle, InBlock};
     use super::*;
     use crate::context::{Context, SessionInfo};
-use crate::session::Session;
+    use crate::session::Session;
 
     fn statement(sql: &str) -> Statement {
         crate::sql::parse_script(sql).unwrap().remove(0).statement

@@ -230,9 +230,7 @@ fn classify_flink(
     };
     let writing_ddl = || (0..tokens.len()).any(|i| w.is_any(i, WRITING_DDL_WORDS));
     let submits_job = match kind {
-        FlinkStatementKind::Insert
-        | FlinkStatementKind::StatementSet
-        | FlinkStatementKind::CreateTableAs => true,
+        _ if kind.writes_sinks() => true,
         FlinkStatementKind::Ddl => writing_ddl(),
         FlinkStatementKind::Other => w.is(0, "EXECUTE") && w.is(1, "PLAN"),
         _ => false,
@@ -245,18 +243,14 @@ fn classify_flink(
         | FlinkStatementKind::Job => false,
         FlinkStatementKind::Ddl => writing_ddl(),
         // An unknown statement may write: DELETE, UPDATE, CALL, ...
-        FlinkStatementKind::Other => true,
-        FlinkStatementKind::Insert
+        FlinkStatementKind::Other
+        | FlinkStatementKind::Insert
         | FlinkStatementKind::StatementSet
         | FlinkStatementKind::CreateTableAs => true,
     };
-    let write = matches!(
-        kind,
-        FlinkStatementKind::Insert
-            | FlinkStatementKind::StatementSet
-            | FlinkStatementKind::CreateTableAs
-    )
-    .then(|| super::preview::parse_write(text));
+    let write = kind
+        .writes_sinks()
+        .then(|| super::preview::parse_write(text));
     FlinkStatement {
         kind,
         tag: command_tag(&w),

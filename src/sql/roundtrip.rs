@@ -190,7 +190,7 @@ fn job_statements() -> impl Strategy<Value = Statement> {
         assert_eq!(flink.kind, kind, "{text}");
         FlinkBody {
             text: text.to_string(),
-            flink,
+            flink: Box::new(flink),
         }
     });
     prop_oneof![

@@ -29,8 +29,8 @@ use super::params;
 use super::respond::{command_tag, report_changes, send_notices};
 use super::transaction;
 use crate::error::{Error, SqlState};
-use crate::result::QueryResult;
 use crate::result::Description;
+use crate::result::QueryResult;
 use crate::sql::ParsedStatement;
 use crate::sql::ast::{Statement, TransactionCommand};
 

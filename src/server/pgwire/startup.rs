@@ -24,8 +24,8 @@ use tokio::sync::Mutex as AsyncMutex;
 
 use super::error::error_info;
 use super::handler::{ScalephHandler, SharedSession};
-use crate::error::Error;
 use crate::context::SessionInfo;
+use crate::error::Error;
 use crate::session::Session;
 
 /// The values reported to the client at startup.

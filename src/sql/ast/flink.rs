@@ -111,6 +111,19 @@ pub enum FlinkStatementKind {
     Other,
 }
 
+impl FlinkStatementKind {
+    /// Whether statements of this kind write sinks (and so submit a job):
+    /// an INSERT, a statement set, CREATE TABLE AS.
+    pub fn writes_sinks(self) -> bool {
+        matches!(
+            self,
+            FlinkStatementKind::Insert
+                | FlinkStatementKind::StatementSet
+                | FlinkStatementKind::CreateTableAs
+        )
+    }
+}
+
 /// What a successful Flink statement leaves in the Flink session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Effect {
@@ -191,8 +204,9 @@ pub enum Writing {
 pub struct FlinkBody {
     /// The statement as written.
     pub text: String,
-    /// What it is.
-    pub flink: FlinkStatement,
+    /// What it is (boxed: a classification is large beside the
+    /// statements that embed it).
+    pub flink: Box<FlinkStatement>,
 }
 
 impl FlinkBody {

@@ -112,7 +112,7 @@ fn flink_body(c: &mut Cursor, kinds: &[FlinkStatementKind], rule: &str) -> Resul
     match statement {
         Statement::Flink(flink) if kinds.contains(&flink.kind) => Ok(FlinkBody {
             text: c.script[start..c.end].to_string(),
-            flink,
+            flink: Box::new(flink),
         }),
         _ => Err(Error::syntax(
             format!("{rule}, found {}", describe_found(c.script, start)),
