@@ -2079,3 +2079,194 @@ async fn derived_table_errors_read_like_calcite() {
         unclosed.root_cause()
     );
 }
+
+/// A persistent catalog: a Paimon warehouse every session can reach.
+const LAKE: &str = "CREATE CATALOG lake WITH ('type'='paimon', 'warehouse'='s3://w')";
+
+/// A bounded table of 2 rows, to query.
+const LAKE_ORDERS: &str = "CREATE TABLE lake.default_database.orders (id INT NOT NULL, note STRING, PRIMARY KEY (id) NOT ENFORCED) WITH ('connector'='datagen', 'number-of-rows'='2')";
+
+/// The tables of `catalog`.`default_database`, as `SHOW TABLES FROM` lists them.
+async fn tables_in(c: &Client, s: &str, catalog: &str) -> Vec<Value> {
+    c.rows(s, &format!("SHOW TABLES FROM {catalog}.default_database"))
+        .await
+}
+
+#[tokio::test]
+async fn paimon_catalog_in_two_sessions_shares_its_objects() {
+    let double = FlinkDouble::start_with(options(|o| o.not_ready_fetches = 0));
+    let c = Client::new(&double);
+    let (a, b) = (c.open().await, c.open().await);
+    c.ok(&a, LAKE).await;
+    c.ok(&b, LAKE).await;
+    c.ok(&a, LAKE_ORDERS).await;
+
+    assert_eq!(tables_in(&c, &b, "lake").await, vec![json!(["orders"])]);
+    c.ok(&b, "USE CATALOG lake").await;
+    assert_eq!(
+        c.rows(&b, "DESCRIBE orders").await,
+        vec![
+            json!(["id", "INT", false, "PRI(id)", null, null]),
+            json!(["note", "STRING", true, null, null, null])
+        ]
+    );
+    assert_eq!(
+        c.rows(&b, "SELECT id FROM orders").await,
+        vec![json!([0]), json!([1])]
+    );
+    let duplicate = c.failure(&b, LAKE_ORDERS).await;
+    assert!(
+        duplicate
+            .root_cause()
+            .ends_with("Table (or view) default_database.orders already exists in Catalog lake."),
+        "{}",
+        duplicate.root_cause()
+    );
+    c.ok(&b, "CREATE DATABASE sales").await;
+    c.ok(
+        &b,
+        "CREATE VIEW sales.ids AS SELECT id FROM default_database.orders",
+    )
+    .await;
+    c.ok(&b, "CREATE FUNCTION sales.f AS 'com.example.F'").await;
+    assert_eq!(
+        c.rows(&a, "SHOW DATABASES FROM lake").await,
+        vec![json!(["default_database"]), json!(["sales"])]
+    );
+    assert_eq!(
+        c.rows(&a, "SHOW VIEWS FROM lake.sales").await,
+        vec![json!(["ids"])]
+    );
+    c.ok(&a, "USE lake.sales").await;
+    assert_eq!(c.rows(&a, "SHOW USER FUNCTIONS").await, vec![json!(["f"])]);
+    assert_eq!(c.rows(&a, "SELECT * FROM ids").await.len(), 2);
+    c.ok(
+        &a,
+        "ALTER TABLE default_database.orders SET ('number-of-rows'='1')",
+    )
+    .await;
+    assert_eq!(c.rows(&b, "SELECT * FROM orders").await.len(), 1);
+
+    c.ok(&a, "DROP TABLE lake.default_database.orders").await;
+    assert_eq!(tables_in(&c, &b, "lake").await, Vec::<Value>::new());
+    let gone = c.failure(&b, "DESCRIBE orders").await;
+    assert_eq!(
+        gone.root_cause(),
+        "org.apache.flink.table.api.ValidationException: Tables or views with the identifier 'lake.default_database.orders' doesn't exist."
+    );
+    assert_eq!(
+        tables_in(&c, &b, "default_catalog").await,
+        Vec::<Value>::new(),
+        "default_catalog stays per session"
+    );
+}
+
+#[tokio::test]
+async fn restart_with_paimon_and_in_memory_catalogs_keeps_only_the_paimon_tables() {
+    let double = FlinkDouble::start_with(options(|o| o.not_ready_fetches = 0));
+    let c = Client::new(&double);
+    let s = c.open().await;
+    let memory = "CREATE CATALOG scratch WITH ('type'='generic_in_memory')";
+    c.ok(&s, LAKE).await;
+    c.ok(&s, LAKE_ORDERS).await;
+    c.ok(&s, memory).await;
+    c.ok(&s, "CREATE TABLE scratch.default_database.notes (id INT)")
+        .await;
+    c.ok(&s, "CREATE TABLE local_notes (id INT)").await;
+
+    double.restart();
+    let s = c.open().await;
+    assert_eq!(
+        c.rows(&s, "SHOW CATALOGS").await,
+        vec![json!(["default_catalog"])],
+        "the catalogs are registered per session"
+    );
+    c.ok(&s, LAKE).await;
+    c.ok(&s, memory).await;
+    assert_eq!(tables_in(&c, &s, "lake").await, vec![json!(["orders"])]);
+    assert_eq!(
+        c.rows(&s, "SELECT id FROM lake.default_database.orders")
+            .await
+            .len(),
+        2
+    );
+    assert_eq!(tables_in(&c, &s, "scratch").await, Vec::<Value>::new());
+    assert_eq!(
+        tables_in(&c, &s, "default_catalog").await,
+        Vec::<Value>::new()
+    );
+}
+
+#[tokio::test]
+async fn paimon_catalog_over_another_warehouse_is_another_store() {
+    let double = FlinkDouble::start_with(options(|o| o.not_ready_fetches = 0));
+    let c = Client::new(&double);
+    let s = c.open().await;
+    c.ok(&s, LAKE).await;
+    c.ok(&s, LAKE_ORDERS).await;
+    c.ok(
+        &s,
+        "CREATE CATALOG other WITH ('type'='paimon', 'warehouse'='s3://other')",
+    )
+    .await;
+    assert_eq!(tables_in(&c, &s, "other").await, Vec::<Value>::new());
+    c.ok(
+        &s,
+        "CREATE CATALOG hive WITH ('type'='hive', 'warehouse'='s3://w')",
+    )
+    .await;
+    assert_eq!(tables_in(&c, &s, "hive").await, Vec::<Value>::new());
+    c.ok(
+        &s,
+        "CREATE CATALOG lake2 WITH ('warehouse'='s3://w', 'type'='paimon')",
+    )
+    .await;
+    assert_eq!(
+        tables_in(&c, &s, "lake2").await,
+        vec![json!(["orders"])],
+        "the name and the order of the options do not make another store"
+    );
+
+    let t = c.open().await;
+    c.ok(
+        &t,
+        "CREATE CATALOG lake WITH ('type'='paimon', 'warehouse'='s3://other')",
+    )
+    .await;
+    assert_eq!(tables_in(&c, &t, "lake").await, Vec::<Value>::new());
+}
+
+#[tokio::test]
+async fn drop_catalog_of_a_paimon_catalog_keeps_its_tables() {
+    let double = FlinkDouble::start_with(options(|o| o.not_ready_fetches = 0));
+    let c = Client::new(&double);
+    let s = c.open().await;
+    c.ok(&s, LAKE).await;
+    c.ok(&s, LAKE_ORDERS).await;
+    c.ok(&s, "DROP CATALOG lake").await;
+    assert_eq!(
+        c.rows(&s, "SHOW CATALOGS").await,
+        vec![json!(["default_catalog"])]
+    );
+    let unregistered = c
+        .failure(&s, "SHOW TABLES FROM lake.default_database")
+        .await;
+    assert_eq!(
+        unregistered.root_cause(),
+        "org.apache.flink.table.api.ValidationException: Database 'lake'.'default_database' doesn't exist."
+    );
+    c.ok(&s, LAKE).await;
+    assert_eq!(tables_in(&c, &s, "lake").await, vec![json!(["orders"])]);
+
+    let memory = "CREATE CATALOG scratch WITH ('type'='generic_in_memory')";
+    c.ok(&s, memory).await;
+    c.ok(&s, "CREATE TABLE scratch.default_database.notes (id INT)")
+        .await;
+    c.ok(&s, "DROP CATALOG scratch").await;
+    c.ok(&s, memory).await;
+    assert_eq!(
+        tables_in(&c, &s, "scratch").await,
+        Vec::<Value>::new(),
+        "an in-memory catalog goes with its registration"
+    );
+}

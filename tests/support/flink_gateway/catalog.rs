@@ -1,6 +1,21 @@
-//! A session's in-memory catalogs, like Flink's `default_catalog`: catalogs,
-//! databases, tables, views and functions, with the validation errors Flink
-//! raises for missing and duplicate objects.
+//! Catalogs, databases, tables, views and functions, with the validation
+//! errors Flink raises for missing and duplicate objects.
+//!
+//! Flink has two kinds of catalogs, and clients see the difference:
+//!
+//! * **In memory** (`default_catalog`, `'type' = 'generic_in_memory'`): the
+//!   objects live in the catalog object, which belongs to one session; they
+//!   are gone when the session closes or the gateway restarts.
+//! * **Persistent** (any other `'type'`: Paimon, Hive, JDBC, Iceberg...): the
+//!   catalog object is only a client of an external store (a warehouse, a
+//!   metastore). Every session that creates a catalog over the same store
+//!   sees the same objects, `DROP CATALOG` only unregisters it from the
+//!   session, and the objects outlive gateway restarts.
+//!
+//! So a session keeps [`SessionCatalogs`]: its in-memory catalogs, and for
+//! each persistent one only the [`StoreKey`] naming its store, which lives
+//! in the gateway-wide [`Stores`]. A statement sees both through
+//! [`Catalogs`], which resolves a catalog name to whichever holds it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -135,17 +150,65 @@ impl Catalog {
     }
 }
 
-/// All catalogs of a session and the current catalog and database.
+/// The `'type'` of the catalogs that live in their session's memory.
+pub const IN_MEMORY_TYPE: &str = "generic_in_memory";
+
+/// What identifies a persistent catalog's external store: every `WITH`
+/// option of its `CREATE CATALOG` (`'type'` included, the catalog's name
+/// not), so `lake` and `lake2` over one warehouse share a store and another
+/// warehouse is another store.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct StoreKey(BTreeMap<String, String>);
+
+/// The stores of persistent catalogs, kept by the gateway for every session
+/// and across restarts.
+pub type Stores = BTreeMap<StoreKey, Catalog>;
+
+/// What a session registered under a catalog name.
 #[derive(Clone, Debug)]
-pub struct Catalogs {
+pub enum Registered {
+    /// An in-memory catalog, with its objects.
+    InMemory(Catalog),
+    /// A persistent catalog: its objects are in the [`Stores`] under this key.
+    Persistent(StoreKey),
+}
+
+/// A session's catalog registrations and its current catalog and database.
+#[derive(Clone, Debug)]
+pub struct SessionCatalogs {
     /// Catalogs by name.
-    pub catalogs: BTreeMap<String, Catalog>,
+    pub catalogs: BTreeMap<String, Registered>,
     /// `USE CATALOG`.
     pub current_catalog: String,
     /// `USE db`.
     pub current_database: String,
     /// Temporary system functions.
     pub system_functions: BTreeSet<String>,
+}
+
+impl SessionCatalogs {
+    /// `default_catalog` with `default_database`, current.
+    pub fn new() -> SessionCatalogs {
+        SessionCatalogs {
+            catalogs: BTreeMap::from([(
+                DEFAULT_CATALOG.to_string(),
+                Registered::InMemory(Catalog::new()),
+            )]),
+            current_catalog: DEFAULT_CATALOG.into(),
+            current_database: DEFAULT_DATABASE.into(),
+            system_functions: BTreeSet::new(),
+        }
+    }
+}
+
+/// The catalogs one statement sees: its session's registrations, with the
+/// persistent ones resolved in the gateway's stores.
+#[derive(Debug)]
+pub struct Catalogs<'a> {
+    /// The session's registrations and current catalog and database.
+    pub session: &'a mut SessionCatalogs,
+    /// The stores of persistent catalogs.
+    pub stores: &'a mut Stores,
 }
 
 /// A `ValidationException` thrown by the catalog manager.
@@ -172,14 +235,20 @@ fn database_missing(path: &Path) -> JavaError {
     )
 }
 
-impl Catalogs {
-    /// `default_catalog` with `default_database`, current.
-    pub fn new() -> Catalogs {
-        Catalogs {
-            catalogs: BTreeMap::from([(DEFAULT_CATALOG.to_string(), Catalog::new())]),
-            current_catalog: DEFAULT_CATALOG.into(),
-            current_database: DEFAULT_DATABASE.into(),
-            system_functions: BTreeSet::new(),
+impl Catalogs<'_> {
+    /// The catalog registered as `name`: the session's own, or the store of
+    /// a persistent one.
+    pub fn catalog(&self, name: &str) -> Option<&Catalog> {
+        match self.session.catalogs.get(name)? {
+            Registered::InMemory(catalog) => Some(catalog),
+            Registered::Persistent(key) => self.stores.get(key),
+        }
+    }
+
+    fn catalog_mut(&mut self, name: &str) -> Option<&mut Catalog> {
+        match self.session.catalogs.get_mut(name)? {
+            Registered::InMemory(catalog) => Some(catalog),
+            Registered::Persistent(key) => self.stores.get_mut(key),
         }
     }
 
@@ -188,11 +257,11 @@ impl Catalogs {
         let parts: Vec<&str> = name.parts.iter().map(|p| p.name.as_str()).collect();
         let (catalog, database, object) = match parts.as_slice() {
             [o] => (
-                self.current_catalog.as_str(),
-                self.current_database.as_str(),
+                self.session.current_catalog.as_str(),
+                self.session.current_database.as_str(),
                 *o,
             ),
-            [d, o] => (self.current_catalog.as_str(), *d, *o),
+            [d, o] => (self.session.current_catalog.as_str(), *d, *o),
             [c, d, o] => (*c, *d, *o),
             _ => {
                 return Err(validation(format!(
@@ -212,7 +281,7 @@ impl Catalogs {
     /// The catalog and database of a database name of 1 or 2 parts.
     pub fn qualify_database(&self, name: &Name) -> Result<(String, String), JavaError> {
         match name.parts.as_slice() {
-            [d] => Ok((self.current_catalog.clone(), d.name.clone())),
+            [d] => Ok((self.session.current_catalog.clone(), d.name.clone())),
             [c, d] => Ok((c.name.clone(), d.name.clone())),
             _ => Err(validation(format!(
                 "Invalid database name '{}'.",
@@ -224,8 +293,7 @@ impl Catalogs {
     /// The database holding `path`, or why it does not exist.
     pub fn database(&self, path: &Path) -> Result<&Database, JavaError> {
         let catalog = self
-            .catalogs
-            .get(&path.catalog)
+            .catalog(&path.catalog)
             .ok_or_else(|| catalog_missing(&path.catalog))?;
         catalog
             .databases
@@ -235,8 +303,7 @@ impl Catalogs {
 
     fn database_mut(&mut self, path: &Path) -> Result<&mut Database, JavaError> {
         let catalog = self
-            .catalogs
-            .get_mut(&path.catalog)
+            .catalog_mut(&path.catalog)
             .ok_or_else(|| catalog_missing(&path.catalog))?;
         catalog
             .databases
@@ -412,8 +479,7 @@ impl Catalogs {
             )
         };
         let cat = self
-            .catalogs
-            .get_mut(catalog)
+            .catalog_mut(catalog)
             .ok_or_else(|| wrap(catalog_missing(catalog)))?;
         if cat.databases.contains_key(database) {
             if if_not_exists {
@@ -437,7 +503,7 @@ impl Catalogs {
         if_exists: bool,
         cascade: bool,
     ) -> Result<(), JavaError> {
-        if catalog == self.current_catalog && database == self.current_database {
+        if catalog == self.session.current_catalog && database == self.session.current_database {
             return Err(validation(
                 "Cannot drop a database which is currently in use.",
             ));
@@ -451,8 +517,7 @@ impl Catalogs {
             )
         };
         let cat = self
-            .catalogs
-            .get_mut(catalog)
+            .catalog_mut(catalog)
             .ok_or_else(|| wrap(catalog_missing(catalog)))?;
         let Some(db) = cat.databases.get(database) else {
             if if_exists {
@@ -479,8 +544,7 @@ impl Catalogs {
     /// USE [catalog.]database.
     pub fn use_database(&mut self, catalog: &str, database: &str) -> Result<(), JavaError> {
         let cat = self
-            .catalogs
-            .get(catalog)
+            .catalog(catalog)
             .ok_or_else(|| catalog_missing(catalog))?;
         if !cat.databases.contains_key(database) {
             return Err(JavaError::new(
@@ -491,30 +555,36 @@ impl Catalogs {
                 Site::Catalog,
             ));
         }
-        self.current_catalog = catalog.into();
-        self.current_database = database.into();
+        self.session.current_catalog = catalog.into();
+        self.session.current_database = database.into();
         Ok(())
     }
 
     /// USE CATALOG (its default database becomes current).
     pub fn use_catalog(&mut self, catalog: &str) -> Result<(), JavaError> {
         let cat = self
-            .catalogs
-            .get(catalog)
+            .catalog(catalog)
             .ok_or_else(|| catalog_missing(catalog))?;
         let database = if cat.databases.contains_key(DEFAULT_DATABASE) {
             DEFAULT_DATABASE.to_string()
         } else {
             cat.databases.keys().next().cloned().unwrap_or_default()
         };
-        self.current_catalog = catalog.into();
-        self.current_database = database;
+        self.session.current_catalog = catalog.into();
+        self.session.current_database = database;
         Ok(())
     }
 
-    /// CREATE CATALOG.
-    pub fn create_catalog(&mut self, catalog: &str, if_not_exists: bool) -> Result<(), JavaError> {
-        if self.catalogs.contains_key(catalog) {
+    /// CREATE CATALOG with its `WITH` options: in memory for
+    /// [`IN_MEMORY_TYPE`], otherwise over the store its options name (made,
+    /// with the default database, if no session made it before).
+    pub fn create_catalog(
+        &mut self,
+        catalog: &str,
+        options: &[(String, String)],
+        if_not_exists: bool,
+    ) -> Result<(), JavaError> {
+        if self.session.catalogs.contains_key(catalog) {
             if if_not_exists {
                 return Ok(());
             }
@@ -529,18 +599,29 @@ impl Catalogs {
                 Site::Catalog,
             ));
         }
-        self.catalogs.insert(catalog.into(), Catalog::new());
+        let in_memory = options
+            .iter()
+            .any(|(k, v)| k == "type" && v == IN_MEMORY_TYPE);
+        let registered = if in_memory {
+            Registered::InMemory(Catalog::new())
+        } else {
+            let key = StoreKey(options.iter().cloned().collect());
+            self.stores.entry(key.clone()).or_insert_with(Catalog::new);
+            Registered::Persistent(key)
+        };
+        self.session.catalogs.insert(catalog.into(), registered);
         Ok(())
     }
 
-    /// DROP CATALOG.
+    /// DROP CATALOG: unregisters it from the session; a persistent
+    /// catalog's store keeps its objects.
     pub fn drop_catalog(&mut self, catalog: &str, if_exists: bool) -> Result<(), JavaError> {
-        if catalog == self.current_catalog {
+        if catalog == self.session.current_catalog {
             return Err(validation(
                 "Cannot drop a catalog which is currently in use.",
             ));
         }
-        if self.catalogs.remove(catalog).is_none() && !if_exists {
+        if self.session.catalogs.remove(catalog).is_none() && !if_exists {
             return Err(validation(format!("Catalog {catalog} does not exist.")));
         }
         Ok(())
@@ -567,7 +648,7 @@ impl Catalogs {
             Site::Catalog,
         );
         let set = if system {
-            &mut self.system_functions
+            &mut self.session.system_functions
         } else {
             &mut self.database_mut(path)?.functions
         };
@@ -579,7 +660,7 @@ impl Catalogs {
 
     /// DROP FUNCTION.
     pub fn drop_function(&mut self, path: &Path, if_exists: bool) -> Result<(), JavaError> {
-        let removed = self.system_functions.remove(&path.object)
+        let removed = self.session.system_functions.remove(&path.object)
             || self
                 .database_mut(path)
                 .map(|db| db.functions.remove(&path.object))
