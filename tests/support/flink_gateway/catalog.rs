@@ -16,6 +16,8 @@
 //! each persistent one only the [`StoreKey`] naming its store, which lives
 //! in the gateway-wide [`Stores`]. A statement sees both through
 //! [`Catalogs`], which resolves a catalog name to whichever holds it.
+//! Temporary tables and views are the session's even in a persistent
+//! catalog (Flink keeps them in the session, never in the store).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -126,6 +128,16 @@ pub enum Relation {
     View(View),
 }
 
+impl Relation {
+    /// Whether it is a temporary table or view.
+    pub fn is_temporary(&self) -> bool {
+        match self {
+            Relation::Table(table) => table.temporary,
+            Relation::View(view) => view.temporary,
+        }
+    }
+}
+
 /// A database: its relations and functions.
 #[derive(Clone, Debug, Default)]
 pub struct Database {
@@ -184,6 +196,9 @@ pub struct SessionCatalogs {
     pub current_database: String,
     /// Temporary system functions.
     pub system_functions: BTreeSet<String>,
+    /// Temporary tables and views of persistent catalogs (those of
+    /// in-memory catalogs are in the catalog, which is the session's too).
+    pub temporaries: BTreeMap<Path, Relation>,
 }
 
 impl SessionCatalogs {
@@ -197,6 +212,7 @@ impl SessionCatalogs {
             current_catalog: DEFAULT_CATALOG.into(),
             current_database: DEFAULT_DATABASE.into(),
             system_functions: BTreeSet::new(),
+            temporaries: BTreeMap::new(),
         }
     }
 }
@@ -313,7 +329,33 @@ impl Catalogs<'_> {
 
     /// The table or view at `path`.
     pub fn relation(&self, path: &Path) -> Option<&Relation> {
+        if let Some(relation) = self.session.temporaries.get(path) {
+            return Some(relation);
+        }
         self.database(path).ok()?.relations.get(&path.object)
+    }
+
+    /// Whether a relation goes to the session's temporaries rather than to
+    /// its catalog: a temporary one in a persistent catalog.
+    fn held_by_session(&self, path: &Path, relation: &Relation) -> bool {
+        relation.is_temporary()
+            && matches!(
+                self.session.catalogs.get(&path.catalog),
+                Some(Registered::Persistent(_))
+            )
+    }
+
+    /// Puts `relation` at `path`, in the session's temporaries or in its
+    /// database.
+    fn put(&mut self, path: &Path, relation: Relation) -> Result<(), JavaError> {
+        if self.held_by_session(path, &relation) {
+            self.session.temporaries.insert(path.clone(), relation);
+        } else {
+            self.database_mut(path)?
+                .relations
+                .insert(path.object.clone(), relation);
+        }
+        Ok(())
     }
 
     /// The names of the relations of the current (or given) database, tables
@@ -330,12 +372,20 @@ impl Catalogs<'_> {
             object: String::new(),
         };
         let db = self.database(&path)?;
-        Ok(db
+        let temporaries = self
+            .session
+            .temporaries
+            .iter()
+            .filter(|(p, _)| p.catalog == catalog && p.database == database)
+            .map(|(p, r)| (&p.object, r));
+        let names: BTreeSet<String> = db
             .relations
             .iter()
+            .chain(temporaries)
             .filter(|(_, r)| !views_only || matches!(r, Relation::View(_)))
             .map(|(n, _)| n.clone())
-            .collect())
+            .collect();
+        Ok(names.into_iter().collect())
     }
 
     /// Adds a table or view (CREATE TABLE / CREATE VIEW).
@@ -353,8 +403,8 @@ impl Catalogs<'_> {
                 Site::Catalog,
             )
         };
-        let db = self.database_mut(path).map_err(wrap)?;
-        if db.relations.contains_key(&path.object) {
+        self.database(path).map_err(wrap)?;
+        if self.relation(path).is_some() {
             if if_not_exists {
                 return Ok(());
             }
@@ -367,8 +417,7 @@ impl Catalogs<'_> {
                 Site::Catalog,
             )));
         }
-        db.relations.insert(path.object.clone(), relation);
-        Ok(())
+        self.put(path, relation)
     }
 
     /// Removes a table (`view == false`) or a view.
@@ -385,10 +434,10 @@ impl Catalogs<'_> {
                 path.dotted()
             ))
         };
-        let Ok(db) = self.database_mut(path) else {
+        if self.database(path).is_err() {
             return if if_exists { Ok(()) } else { Err(missing()) };
-        };
-        match db.relations.get(&path.object) {
+        }
+        match self.relation(path) {
             Some(Relation::View(_)) if view => {}
             Some(Relation::Table(_)) if !view => {}
             Some(Relation::Table(_)) => {
@@ -406,7 +455,9 @@ impl Catalogs<'_> {
             None if if_exists => return Ok(()),
             None => return Err(missing()),
         }
-        db.relations.remove(&path.object);
+        if self.session.temporaries.remove(path).is_none() {
+            self.database_mut(path)?.relations.remove(&path.object);
+        }
         Ok(())
     }
 
@@ -425,8 +476,13 @@ impl Catalogs<'_> {
                 ))
             }
         };
-        let db = self.database_mut(path).map_err(|_| missing())?;
-        match db.relations.get_mut(&path.object) {
+        let relation = if self.session.temporaries.contains_key(path) {
+            self.session.temporaries.get_mut(path)
+        } else {
+            let db = self.database_mut(path).map_err(|_| missing())?;
+            db.relations.get_mut(&path.object)
+        };
+        match relation {
             Some(r) if matches!(r, Relation::View(_)) == view => Ok(r),
             _ => Err(missing()),
         }
@@ -453,15 +509,15 @@ impl Catalogs<'_> {
                 Site::Catalog,
             ));
         }
-        let relation = self
-            .database_mut(from)?
-            .relations
-            .remove(&from.object)
-            .expect("checked by the caller");
-        self.database_mut(to)?
-            .relations
-            .insert(to.object.clone(), relation);
-        Ok(())
+        let relation = match self.session.temporaries.remove(from) {
+            Some(relation) => relation,
+            None => self
+                .database_mut(from)?
+                .relations
+                .remove(&from.object)
+                .expect("checked by the caller"),
+        };
+        self.put(to, relation)
     }
 
     /// CREATE DATABASE.
@@ -624,6 +680,9 @@ impl Catalogs<'_> {
         if self.session.catalogs.remove(catalog).is_none() && !if_exists {
             return Err(validation(format!("Catalog {catalog} does not exist.")));
         }
+        self.session
+            .temporaries
+            .retain(|path, _| path.catalog != catalog);
         Ok(())
     }
 
