@@ -2079,3 +2079,241 @@ async fn derived_table_errors_read_like_calcite() {
         unclosed.root_cause()
     );
 }
+
+/// A persistent catalog: a Paimon warehouse every session can reach.
+const LAKE: &str = "CREATE CATALOG lake WITH ('type'='paimon', 'warehouse'='s3://w')";
+
+/// A bounded table of 2 rows, to query.
+const LAKE_ORDERS: &str = "CREATE TABLE lake.default_database.orders (id INT NOT NULL, note STRING, PRIMARY KEY (id) NOT ENFORCED) WITH ('connector'='datagen', 'number-of-rows'='2')";
+
+/// An in-memory catalog, which is its session's alone.
+const SCRATCH: &str = "CREATE CATALOG scratch WITH ('type'='generic_in_memory')";
+
+/// A double that answers every fetch at once, and a client of it.
+fn prompt_double() -> (FlinkDouble, Client) {
+    let double = FlinkDouble::start_with(options(|o| o.not_ready_fetches = 0));
+    let client = Client::new(&double);
+    (double, client)
+}
+
+/// A new session with the `lake` catalog.
+async fn lake_session(c: &Client) -> String {
+    let s = c.open().await;
+    c.ok(&s, LAKE).await;
+    s
+}
+
+/// Asserts that session `s` sees no table in `catalog`.`default_database`.
+async fn assert_no_tables(c: &Client, s: &str, catalog: &str) {
+    assert_eq!(
+        tables_in(c, s, catalog).await,
+        Vec::<Value>::new(),
+        "tables of {catalog} in session {s}"
+    );
+}
+
+/// The tables of `catalog`.`default_database`, as `SHOW TABLES FROM` lists them.
+async fn tables_in(c: &Client, s: &str, catalog: &str) -> Vec<Value> {
+    c.rows(s, &format!("SHOW TABLES FROM {catalog}.default_database"))
+        .await
+}
+
+#[tokio::test]
+async fn paimon_catalog_in_two_sessions_shares_its_objects() {
+    let (_double, c) = prompt_double();
+    let (a, b) = (lake_session(&c).await, lake_session(&c).await);
+    c.ok(&a, LAKE_ORDERS).await;
+
+    assert_eq!(tables_in(&c, &b, "lake").await, vec![json!(["orders"])]);
+    c.ok(&b, "USE CATALOG lake").await;
+    assert_eq!(
+        c.rows(&b, "DESCRIBE orders").await,
+        vec![
+            json!(["id", "INT", false, "PRI(id)", null, null]),
+            json!(["note", "STRING", true, null, null, null])
+        ]
+    );
+    assert_eq!(
+        c.rows(&b, "SELECT id FROM orders").await,
+        vec![json!([0]), json!([1])]
+    );
+    let duplicate = c.failure(&b, LAKE_ORDERS).await;
+    assert!(
+        duplicate
+            .root_cause()
+            .ends_with("Table (or view) default_database.orders already exists in Catalog lake."),
+        "{}",
+        duplicate.root_cause()
+    );
+    c.ok(&b, "CREATE DATABASE sales").await;
+    c.ok(
+        &b,
+        "CREATE VIEW sales.ids AS SELECT id FROM default_database.orders",
+    )
+    .await;
+    c.ok(&b, "CREATE FUNCTION sales.f AS 'com.example.F'").await;
+    assert_eq!(
+        c.rows(&a, "SHOW DATABASES FROM lake").await,
+        vec![json!(["default_database"]), json!(["sales"])]
+    );
+    assert_eq!(
+        c.rows(&a, "SHOW VIEWS FROM lake.sales").await,
+        vec![json!(["ids"])]
+    );
+    c.ok(&a, "USE lake.sales").await;
+    assert_eq!(c.rows(&a, "SHOW USER FUNCTIONS").await, vec![json!(["f"])]);
+    assert_eq!(c.rows(&a, "SELECT * FROM ids").await.len(), 2);
+    c.ok(
+        &a,
+        "ALTER TABLE default_database.orders SET ('number-of-rows'='1')",
+    )
+    .await;
+    assert_eq!(c.rows(&b, "SELECT * FROM orders").await.len(), 1);
+
+    c.ok(&a, "DROP TABLE lake.default_database.orders").await;
+    assert_no_tables(&c, &b, "lake").await;
+    let gone = c.failure(&b, "DESCRIBE orders").await;
+    assert_eq!(
+        gone.root_cause(),
+        "org.apache.flink.table.api.ValidationException: Tables or views with the identifier 'lake.default_database.orders' doesn't exist."
+    );
+    // default_catalog stays per session.
+    assert_no_tables(&c, &b, "default_catalog").await;
+}
+
+#[tokio::test]
+async fn restart_with_paimon_and_in_memory_catalogs_keeps_only_the_paimon_tables() {
+    let (double, c) = prompt_double();
+    let s = lake_session(&c).await;
+    c.ok(&s, LAKE_ORDERS).await;
+    c.ok(&s, SCRATCH).await;
+    c.ok(&s, "CREATE TABLE scratch.default_database.notes (id INT)")
+        .await;
+    c.ok(&s, "CREATE TABLE local_notes (id INT)").await;
+
+    double.restart();
+    let s = c.open().await;
+    assert_eq!(
+        c.rows(&s, "SHOW CATALOGS").await,
+        vec![json!(["default_catalog"])],
+        "the catalogs are registered per session"
+    );
+    c.ok(&s, LAKE).await;
+    c.ok(&s, SCRATCH).await;
+    assert_eq!(tables_in(&c, &s, "lake").await, vec![json!(["orders"])]);
+    assert_eq!(
+        c.rows(&s, "SELECT id FROM lake.default_database.orders")
+            .await
+            .len(),
+        2
+    );
+    assert_no_tables(&c, &s, "scratch").await;
+    assert_no_tables(&c, &s, "default_catalog").await;
+}
+
+#[tokio::test]
+async fn paimon_catalog_over_another_warehouse_is_another_store() {
+    let (_double, c) = prompt_double();
+    let s = lake_session(&c).await;
+    c.ok(&s, LAKE_ORDERS).await;
+    c.ok(
+        &s,
+        "CREATE CATALOG other WITH ('type'='paimon', 'warehouse'='s3://other')",
+    )
+    .await;
+    assert_no_tables(&c, &s, "other").await;
+    c.ok(
+        &s,
+        "CREATE CATALOG hive WITH ('type'='hive', 'warehouse'='s3://w')",
+    )
+    .await;
+    assert_no_tables(&c, &s, "hive").await;
+    c.ok(
+        &s,
+        "CREATE CATALOG lake2 WITH ('warehouse'='s3://w', 'type'='paimon')",
+    )
+    .await;
+    assert_eq!(
+        tables_in(&c, &s, "lake2").await,
+        vec![json!(["orders"])],
+        "the name and the order of the options do not make another store"
+    );
+
+    let t = c.open().await;
+    c.ok(
+        &t,
+        "CREATE CATALOG lake WITH ('type'='paimon', 'warehouse'='s3://other')",
+    )
+    .await;
+    assert_no_tables(&c, &t, "lake").await;
+}
+
+#[tokio::test]
+async fn drop_catalog_of_a_paimon_catalog_keeps_its_tables() {
+    let (_double, c) = prompt_double();
+    let s = lake_session(&c).await;
+    c.ok(&s, LAKE_ORDERS).await;
+    c.ok(&s, "DROP CATALOG lake").await;
+    assert_eq!(
+        c.rows(&s, "SHOW CATALOGS").await,
+        vec![json!(["default_catalog"])]
+    );
+    let unregistered = c
+        .failure(&s, "SHOW TABLES FROM lake.default_database")
+        .await;
+    assert_eq!(
+        unregistered.root_cause(),
+        "org.apache.flink.table.api.ValidationException: Database 'lake'.'default_database' doesn't exist."
+    );
+    c.ok(&s, LAKE).await;
+    assert_eq!(tables_in(&c, &s, "lake").await, vec![json!(["orders"])]);
+
+    c.ok(&s, SCRATCH).await;
+    c.ok(&s, "CREATE TABLE scratch.default_database.notes (id INT)")
+        .await;
+    c.ok(&s, "DROP CATALOG scratch").await;
+    c.ok(&s, SCRATCH).await;
+    // An in-memory catalog goes with its registration.
+    assert_no_tables(&c, &s, "scratch").await;
+}
+
+#[tokio::test]
+async fn temporary_table_in_a_paimon_catalog_stays_in_its_session() {
+    let (double, c) = prompt_double();
+    let (a, b) = (lake_session(&c).await, lake_session(&c).await);
+    c.ok(&a, "CREATE TEMPORARY TABLE lake.default_database.tmp (id INT) WITH ('connector'='datagen', 'number-of-rows'='2')").await;
+    c.ok(
+        &a,
+        "CREATE TEMPORARY VIEW lake.default_database.tmp_ids AS SELECT id FROM lake.default_database.tmp",
+    )
+    .await;
+    assert_eq!(
+        tables_in(&c, &a, "lake").await,
+        vec![json!(["tmp"]), json!(["tmp_ids"])]
+    );
+    assert_eq!(
+        c.rows(&a, "SELECT * FROM lake.default_database.tmp_ids")
+            .await
+            .len(),
+        2
+    );
+    assert_no_tables(&c, &b, "lake").await;
+
+    c.ok(
+        &a,
+        "ALTER TABLE lake.default_database.tmp RENAME TO lake.default_database.tmp2",
+    )
+    .await;
+    assert_eq!(
+        tables_in(&c, &a, "lake").await,
+        vec![json!(["tmp2"]), json!(["tmp_ids"])]
+    );
+    assert_no_tables(&c, &b, "lake").await;
+    c.ok(&a, "DROP TEMPORARY VIEW lake.default_database.tmp_ids")
+        .await;
+    assert_eq!(tables_in(&c, &a, "lake").await, vec![json!(["tmp2"])]);
+
+    double.restart();
+    let s = lake_session(&c).await;
+    assert_no_tables(&c, &s, "lake").await;
+}

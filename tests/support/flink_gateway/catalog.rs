@@ -1,6 +1,23 @@
-//! A session's in-memory catalogs, like Flink's `default_catalog`: catalogs,
-//! databases, tables, views and functions, with the validation errors Flink
-//! raises for missing and duplicate objects.
+//! Catalogs, databases, tables, views and functions, with the validation
+//! errors Flink raises for missing and duplicate objects.
+//!
+//! Flink has two kinds of catalogs, and clients see the difference:
+//!
+//! * **In memory** (`default_catalog`, `'type' = 'generic_in_memory'`): the
+//!   objects live in the catalog object, which belongs to one session; they
+//!   are gone when the session closes or the gateway restarts.
+//! * **Persistent** (any other `'type'`: Paimon, Hive, JDBC, Iceberg...): the
+//!   catalog object is only a client of an external store (a warehouse, a
+//!   metastore). Every session that creates a catalog over the same store
+//!   sees the same objects, `DROP CATALOG` only unregisters it from the
+//!   session, and the objects outlive gateway restarts.
+//!
+//! So a session keeps [`SessionCatalogs`]: its in-memory catalogs, and for
+//! each persistent one only the [`StoreKey`] naming its store, which lives
+//! in the gateway-wide [`Stores`]. A statement sees both through
+//! [`Catalogs`], which resolves a catalog name to whichever holds it.
+//! Temporary tables and views are the session's even in a persistent
+//! catalog (Flink keeps them in the session, never in the store).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -111,6 +128,16 @@ pub enum Relation {
     View(View),
 }
 
+impl Relation {
+    /// Whether it is a temporary table or view.
+    pub fn is_temporary(&self) -> bool {
+        match self {
+            Relation::Table(table) => table.temporary,
+            Relation::View(view) => view.temporary,
+        }
+    }
+}
+
 /// A database: its relations and functions.
 #[derive(Clone, Debug, Default)]
 pub struct Database {
@@ -135,17 +162,69 @@ impl Catalog {
     }
 }
 
-/// All catalogs of a session and the current catalog and database.
+/// The `'type'` of the catalogs that live in their session's memory.
+pub const IN_MEMORY_TYPE: &str = "generic_in_memory";
+
+/// What identifies a persistent catalog's external store: every `WITH`
+/// option of its `CREATE CATALOG` (`'type'` included, the catalog's name
+/// not), so `lake` and `lake2` over one warehouse share a store and another
+/// warehouse is another store.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct StoreKey(BTreeMap<String, String>);
+
+/// The stores of persistent catalogs, kept by the gateway for every session
+/// and across restarts.
+pub type Stores = BTreeMap<StoreKey, Catalog>;
+
+/// What a session registered under a catalog name.
 #[derive(Clone, Debug)]
-pub struct Catalogs {
+pub enum Registered {
+    /// An in-memory catalog, with its objects.
+    InMemory(Catalog),
+    /// A persistent catalog: its objects are in the [`Stores`] under this key.
+    Persistent(StoreKey),
+}
+
+/// A session's catalog registrations and its current catalog and database.
+#[derive(Clone, Debug)]
+pub struct SessionCatalogs {
     /// Catalogs by name.
-    pub catalogs: BTreeMap<String, Catalog>,
+    pub catalogs: BTreeMap<String, Registered>,
     /// `USE CATALOG`.
     pub current_catalog: String,
     /// `USE db`.
     pub current_database: String,
     /// Temporary system functions.
     pub system_functions: BTreeSet<String>,
+    /// Temporary tables and views of persistent catalogs (those of
+    /// in-memory catalogs are in the catalog, which is the session's too).
+    pub temporaries: BTreeMap<Path, Relation>,
+}
+
+impl SessionCatalogs {
+    /// `default_catalog` with `default_database`, current.
+    pub fn new() -> SessionCatalogs {
+        SessionCatalogs {
+            catalogs: BTreeMap::from([(
+                DEFAULT_CATALOG.to_string(),
+                Registered::InMemory(Catalog::new()),
+            )]),
+            current_catalog: DEFAULT_CATALOG.into(),
+            current_database: DEFAULT_DATABASE.into(),
+            system_functions: BTreeSet::new(),
+            temporaries: BTreeMap::new(),
+        }
+    }
+}
+
+/// The catalogs one statement sees: its session's registrations, with the
+/// persistent ones resolved in the gateway's stores.
+#[derive(Debug)]
+pub struct Catalogs<'a> {
+    /// The session's registrations and current catalog and database.
+    pub session: &'a mut SessionCatalogs,
+    /// The stores of persistent catalogs.
+    pub stores: &'a mut Stores,
 }
 
 /// A `ValidationException` thrown by the catalog manager.
@@ -172,14 +251,20 @@ fn database_missing(path: &Path) -> JavaError {
     )
 }
 
-impl Catalogs {
-    /// `default_catalog` with `default_database`, current.
-    pub fn new() -> Catalogs {
-        Catalogs {
-            catalogs: BTreeMap::from([(DEFAULT_CATALOG.to_string(), Catalog::new())]),
-            current_catalog: DEFAULT_CATALOG.into(),
-            current_database: DEFAULT_DATABASE.into(),
-            system_functions: BTreeSet::new(),
+impl Catalogs<'_> {
+    /// The catalog registered as `name`: the session's own, or the store of
+    /// a persistent one.
+    pub fn catalog(&self, name: &str) -> Option<&Catalog> {
+        match self.session.catalogs.get(name)? {
+            Registered::InMemory(catalog) => Some(catalog),
+            Registered::Persistent(key) => self.stores.get(key),
+        }
+    }
+
+    fn catalog_mut(&mut self, name: &str) -> Option<&mut Catalog> {
+        match self.session.catalogs.get_mut(name)? {
+            Registered::InMemory(catalog) => Some(catalog),
+            Registered::Persistent(key) => self.stores.get_mut(key),
         }
     }
 
@@ -188,11 +273,11 @@ impl Catalogs {
         let parts: Vec<&str> = name.parts.iter().map(|p| p.name.as_str()).collect();
         let (catalog, database, object) = match parts.as_slice() {
             [o] => (
-                self.current_catalog.as_str(),
-                self.current_database.as_str(),
+                self.session.current_catalog.as_str(),
+                self.session.current_database.as_str(),
                 *o,
             ),
-            [d, o] => (self.current_catalog.as_str(), *d, *o),
+            [d, o] => (self.session.current_catalog.as_str(), *d, *o),
             [c, d, o] => (*c, *d, *o),
             _ => {
                 return Err(validation(format!(
@@ -212,7 +297,7 @@ impl Catalogs {
     /// The catalog and database of a database name of 1 or 2 parts.
     pub fn qualify_database(&self, name: &Name) -> Result<(String, String), JavaError> {
         match name.parts.as_slice() {
-            [d] => Ok((self.current_catalog.clone(), d.name.clone())),
+            [d] => Ok((self.session.current_catalog.clone(), d.name.clone())),
             [c, d] => Ok((c.name.clone(), d.name.clone())),
             _ => Err(validation(format!(
                 "Invalid database name '{}'.",
@@ -224,8 +309,7 @@ impl Catalogs {
     /// The database holding `path`, or why it does not exist.
     pub fn database(&self, path: &Path) -> Result<&Database, JavaError> {
         let catalog = self
-            .catalogs
-            .get(&path.catalog)
+            .catalog(&path.catalog)
             .ok_or_else(|| catalog_missing(&path.catalog))?;
         catalog
             .databases
@@ -235,8 +319,7 @@ impl Catalogs {
 
     fn database_mut(&mut self, path: &Path) -> Result<&mut Database, JavaError> {
         let catalog = self
-            .catalogs
-            .get_mut(&path.catalog)
+            .catalog_mut(&path.catalog)
             .ok_or_else(|| catalog_missing(&path.catalog))?;
         catalog
             .databases
@@ -246,7 +329,33 @@ impl Catalogs {
 
     /// The table or view at `path`.
     pub fn relation(&self, path: &Path) -> Option<&Relation> {
+        if let Some(relation) = self.session.temporaries.get(path) {
+            return Some(relation);
+        }
         self.database(path).ok()?.relations.get(&path.object)
+    }
+
+    /// Whether a relation goes to the session's temporaries rather than to
+    /// its catalog: a temporary one in a persistent catalog.
+    fn held_by_session(&self, path: &Path, relation: &Relation) -> bool {
+        relation.is_temporary()
+            && matches!(
+                self.session.catalogs.get(&path.catalog),
+                Some(Registered::Persistent(_))
+            )
+    }
+
+    /// Puts `relation` at `path`, in the session's temporaries or in its
+    /// database.
+    fn put(&mut self, path: &Path, relation: Relation) -> Result<(), JavaError> {
+        if self.held_by_session(path, &relation) {
+            self.session.temporaries.insert(path.clone(), relation);
+        } else {
+            self.database_mut(path)?
+                .relations
+                .insert(path.object.clone(), relation);
+        }
+        Ok(())
     }
 
     /// The names of the relations of the current (or given) database, tables
@@ -263,12 +372,20 @@ impl Catalogs {
             object: String::new(),
         };
         let db = self.database(&path)?;
-        Ok(db
+        let temporaries = self
+            .session
+            .temporaries
+            .iter()
+            .filter(|(p, _)| p.catalog == catalog && p.database == database)
+            .map(|(p, r)| (&p.object, r));
+        let names: BTreeSet<String> = db
             .relations
             .iter()
+            .chain(temporaries)
             .filter(|(_, r)| !views_only || matches!(r, Relation::View(_)))
             .map(|(n, _)| n.clone())
-            .collect())
+            .collect();
+        Ok(names.into_iter().collect())
     }
 
     /// Adds a table or view (CREATE TABLE / CREATE VIEW).
@@ -286,8 +403,8 @@ impl Catalogs {
                 Site::Catalog,
             )
         };
-        let db = self.database_mut(path).map_err(wrap)?;
-        if db.relations.contains_key(&path.object) {
+        self.database(path).map_err(wrap)?;
+        if self.relation(path).is_some() {
             if if_not_exists {
                 return Ok(());
             }
@@ -300,8 +417,7 @@ impl Catalogs {
                 Site::Catalog,
             )));
         }
-        db.relations.insert(path.object.clone(), relation);
-        Ok(())
+        self.put(path, relation)
     }
 
     /// Removes a table (`view == false`) or a view.
@@ -318,10 +434,10 @@ impl Catalogs {
                 path.dotted()
             ))
         };
-        let Ok(db) = self.database_mut(path) else {
+        if self.database(path).is_err() {
             return if if_exists { Ok(()) } else { Err(missing()) };
-        };
-        match db.relations.get(&path.object) {
+        }
+        match self.relation(path) {
             Some(Relation::View(_)) if view => {}
             Some(Relation::Table(_)) if !view => {}
             Some(Relation::Table(_)) => {
@@ -339,7 +455,9 @@ impl Catalogs {
             None if if_exists => return Ok(()),
             None => return Err(missing()),
         }
-        db.relations.remove(&path.object);
+        if self.session.temporaries.remove(path).is_none() {
+            self.database_mut(path)?.relations.remove(&path.object);
+        }
         Ok(())
     }
 
@@ -358,8 +476,13 @@ impl Catalogs {
                 ))
             }
         };
-        let db = self.database_mut(path).map_err(|_| missing())?;
-        match db.relations.get_mut(&path.object) {
+        let relation = if self.session.temporaries.contains_key(path) {
+            self.session.temporaries.get_mut(path)
+        } else {
+            let db = self.database_mut(path).map_err(|_| missing())?;
+            db.relations.get_mut(&path.object)
+        };
+        match relation {
             Some(r) if matches!(r, Relation::View(_)) == view => Ok(r),
             _ => Err(missing()),
         }
@@ -386,15 +509,15 @@ impl Catalogs {
                 Site::Catalog,
             ));
         }
-        let relation = self
-            .database_mut(from)?
-            .relations
-            .remove(&from.object)
-            .expect("checked by the caller");
-        self.database_mut(to)?
-            .relations
-            .insert(to.object.clone(), relation);
-        Ok(())
+        let relation = match self.session.temporaries.remove(from) {
+            Some(relation) => relation,
+            None => self
+                .database_mut(from)?
+                .relations
+                .remove(&from.object)
+                .expect("checked by the caller"),
+        };
+        self.put(to, relation)
     }
 
     /// CREATE DATABASE.
@@ -412,8 +535,7 @@ impl Catalogs {
             )
         };
         let cat = self
-            .catalogs
-            .get_mut(catalog)
+            .catalog_mut(catalog)
             .ok_or_else(|| wrap(catalog_missing(catalog)))?;
         if cat.databases.contains_key(database) {
             if if_not_exists {
@@ -437,7 +559,7 @@ impl Catalogs {
         if_exists: bool,
         cascade: bool,
     ) -> Result<(), JavaError> {
-        if catalog == self.current_catalog && database == self.current_database {
+        if catalog == self.session.current_catalog && database == self.session.current_database {
             return Err(validation(
                 "Cannot drop a database which is currently in use.",
             ));
@@ -451,8 +573,7 @@ impl Catalogs {
             )
         };
         let cat = self
-            .catalogs
-            .get_mut(catalog)
+            .catalog_mut(catalog)
             .ok_or_else(|| wrap(catalog_missing(catalog)))?;
         let Some(db) = cat.databases.get(database) else {
             if if_exists {
@@ -479,8 +600,7 @@ impl Catalogs {
     /// USE [catalog.]database.
     pub fn use_database(&mut self, catalog: &str, database: &str) -> Result<(), JavaError> {
         let cat = self
-            .catalogs
-            .get(catalog)
+            .catalog(catalog)
             .ok_or_else(|| catalog_missing(catalog))?;
         if !cat.databases.contains_key(database) {
             return Err(JavaError::new(
@@ -491,30 +611,36 @@ impl Catalogs {
                 Site::Catalog,
             ));
         }
-        self.current_catalog = catalog.into();
-        self.current_database = database.into();
+        self.session.current_catalog = catalog.into();
+        self.session.current_database = database.into();
         Ok(())
     }
 
     /// USE CATALOG (its default database becomes current).
     pub fn use_catalog(&mut self, catalog: &str) -> Result<(), JavaError> {
         let cat = self
-            .catalogs
-            .get(catalog)
+            .catalog(catalog)
             .ok_or_else(|| catalog_missing(catalog))?;
         let database = if cat.databases.contains_key(DEFAULT_DATABASE) {
             DEFAULT_DATABASE.to_string()
         } else {
             cat.databases.keys().next().cloned().unwrap_or_default()
         };
-        self.current_catalog = catalog.into();
-        self.current_database = database;
+        self.session.current_catalog = catalog.into();
+        self.session.current_database = database;
         Ok(())
     }
 
-    /// CREATE CATALOG.
-    pub fn create_catalog(&mut self, catalog: &str, if_not_exists: bool) -> Result<(), JavaError> {
-        if self.catalogs.contains_key(catalog) {
+    /// CREATE CATALOG with its `WITH` options: in memory for
+    /// [`IN_MEMORY_TYPE`], otherwise over the store its options name (made,
+    /// with the default database, if no session made it before).
+    pub fn create_catalog(
+        &mut self,
+        catalog: &str,
+        options: &[(String, String)],
+        if_not_exists: bool,
+    ) -> Result<(), JavaError> {
+        if self.session.catalogs.contains_key(catalog) {
             if if_not_exists {
                 return Ok(());
             }
@@ -529,20 +655,34 @@ impl Catalogs {
                 Site::Catalog,
             ));
         }
-        self.catalogs.insert(catalog.into(), Catalog::new());
+        let in_memory = options
+            .iter()
+            .any(|(k, v)| k == "type" && v == IN_MEMORY_TYPE);
+        let registered = if in_memory {
+            Registered::InMemory(Catalog::new())
+        } else {
+            let key = StoreKey(options.iter().cloned().collect());
+            self.stores.entry(key.clone()).or_insert_with(Catalog::new);
+            Registered::Persistent(key)
+        };
+        self.session.catalogs.insert(catalog.into(), registered);
         Ok(())
     }
 
-    /// DROP CATALOG.
+    /// DROP CATALOG: unregisters it from the session; a persistent
+    /// catalog's store keeps its objects.
     pub fn drop_catalog(&mut self, catalog: &str, if_exists: bool) -> Result<(), JavaError> {
-        if catalog == self.current_catalog {
+        if catalog == self.session.current_catalog {
             return Err(validation(
                 "Cannot drop a catalog which is currently in use.",
             ));
         }
-        if self.catalogs.remove(catalog).is_none() && !if_exists {
+        if self.session.catalogs.remove(catalog).is_none() && !if_exists {
             return Err(validation(format!("Catalog {catalog} does not exist.")));
         }
+        self.session
+            .temporaries
+            .retain(|path, _| path.catalog != catalog);
         Ok(())
     }
 
@@ -567,7 +707,7 @@ impl Catalogs {
             Site::Catalog,
         );
         let set = if system {
-            &mut self.system_functions
+            &mut self.session.system_functions
         } else {
             &mut self.database_mut(path)?.functions
         };
@@ -579,7 +719,7 @@ impl Catalogs {
 
     /// DROP FUNCTION.
     pub fn drop_function(&mut self, path: &Path, if_exists: bool) -> Result<(), JavaError> {
-        let removed = self.system_functions.remove(&path.object)
+        let removed = self.session.system_functions.remove(&path.object)
             || self
                 .database_mut(path)
                 .map(|db| db.functions.remove(&path.object))

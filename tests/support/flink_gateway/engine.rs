@@ -7,7 +7,7 @@ use std::time::{Instant, SystemTime};
 
 use rand::Rng as _;
 
-use super::catalog::{Catalogs, Path, Relation, Table, View, validation};
+use super::catalog::{Catalogs, Path, Relation, SessionCatalogs, Stores, Table, View, validation};
 use super::errors::{
     CALCITE_PARSE, FLINK_PARSE, ILLEGAL_ARGUMENT, JOB_NOT_FOUND, JavaError, SQL_EXECUTION,
     SQL_PARSER, SQL_PARSER_EOF, Site, TOKEN_MGR, UNSUPPORTED,
@@ -151,8 +151,8 @@ pub struct SessionContext {
     pub opening_config: BTreeMap<String, String>,
     /// The effective configuration.
     pub config: BTreeMap<String, String>,
-    /// The catalogs.
-    pub catalogs: Catalogs,
+    /// The catalogs it registered.
+    pub catalogs: SessionCatalogs,
     /// `ADD JAR` paths.
     pub jars: Vec<String>,
     /// Loaded modules and whether each is used.
@@ -172,7 +172,7 @@ impl SessionContext {
         SessionContext {
             opening_config: config.clone(),
             config,
-            catalogs: Catalogs::new(),
+            catalogs: SessionCatalogs::new(),
             jars: Vec::new(),
             modules: vec![("core".into(), true)],
             statement_set: None,
@@ -186,11 +186,21 @@ pub struct Execution<'a> {
     pub session: &'a mut SessionContext,
     /// The cluster's jobs.
     pub jobs: &'a mut Vec<Job>,
+    /// The stores of persistent catalogs.
+    pub stores: &'a mut Stores,
     /// Session config plus the statement's `executionConfig`.
     pub config: BTreeMap<String, String>,
 }
 
 impl Execution<'_> {
+    /// The catalogs the statement sees.
+    fn catalogs(&mut self) -> Catalogs<'_> {
+        Catalogs {
+            session: &mut self.session.catalogs,
+            stores: &mut *self.stores,
+        }
+    }
+
     fn batch(&self) -> bool {
         self.config
             .get("execution.runtime-mode")
@@ -320,7 +330,8 @@ fn run(exec: &mut Execution, statement: Statement) -> Result<Outcome, JavaError>
     if exec.session.statement_set.is_some() {
         return match statement {
             Statement::Insert(insert) => {
-                plan_insert(exec.session, &insert, exec.batch())?;
+                let batch = exec.batch();
+                plan_insert(&exec.catalogs(), &insert, batch)?;
                 exec.session
                     .statement_set
                     .as_mut()
@@ -347,7 +358,10 @@ fn run(exec: &mut Execution, statement: Statement) -> Result<Outcome, JavaError>
         };
     }
     let session = &mut *exec.session;
-    let catalogs = &mut session.catalogs;
+    let mut catalogs = Catalogs {
+        session: &mut session.catalogs,
+        stores: &mut *exec.stores,
+    };
     match statement {
         Statement::CreateTable(create) => {
             let path = catalogs.qualify(&create.name)?;
@@ -369,7 +383,7 @@ fn run(exec: &mut Execution, statement: Statement) -> Result<Outcome, JavaError>
             text,
         } => {
             let path = catalogs.qualify(&name)?;
-            plan(catalogs, &query, false)?;
+            plan(&catalogs, &query, false)?;
             let view = View {
                 query,
                 text,
@@ -395,7 +409,7 @@ fn run(exec: &mut Execution, statement: Statement) -> Result<Outcome, JavaError>
                 return Err(validation("Catalog options do not contain an option key 'type' for discovering a catalog.")
                     .wrap(super::errors::VALIDATION, format!("Could not execute CREATE CATALOG {}", name.name), Site::Catalog));
             }
-            catalogs.create_catalog(&name.name, if_not_exists)?;
+            catalogs.create_catalog(&name.name, &options, if_not_exists)?;
             Ok(ok())
         }
         Statement::CreateFunction {
@@ -436,7 +450,7 @@ fn run(exec: &mut Execution, statement: Statement) -> Result<Outcome, JavaError>
             if_exists,
             action,
         } => {
-            alter(catalogs, object, &name, if_exists, action)?;
+            alter(&mut catalogs, object, &name, if_exists, action)?;
             Ok(ok())
         }
         Statement::UseCatalog(name) => {
@@ -524,7 +538,7 @@ fn run(exec: &mut Execution, statement: Statement) -> Result<Outcome, JavaError>
             Site::Executor,
         )),
         Statement::Show(show) => self::show(exec, show),
-        Statement::Describe(name) => describe(catalogs, &name),
+        Statement::Describe(name) => describe(&catalogs, &name),
         Statement::DescribeJob(id) => {
             let job = exec
                 .jobs
@@ -576,7 +590,7 @@ fn run(exec: &mut Execution, statement: Statement) -> Result<Outcome, JavaError>
         )),
         Statement::Query(query) => {
             let batch = exec.batch();
-            let plan = plan(&exec.session.catalogs, &query, batch)?;
+            let plan = plan(&exec.catalogs(), &query, batch)?;
             let runs_for = QueryRun::ends_after(&plan);
             let id = exec.submit("collect".into(), runs_for);
             Ok(Outcome::Query(Box::new(QueryRun::new(plan, batch)), id))
@@ -738,7 +752,7 @@ fn alter(
             }
         }
         Object::Catalog => {
-            if !catalogs.catalogs.contains_key(name.last()) && !if_exists {
+            if catalogs.catalog(name.last()).is_none() && !if_exists {
                 return Err(validation(format!(
                     "Catalog {} does not exist.",
                     name.last()
@@ -773,8 +787,8 @@ fn relations(
     let (catalog, database) = match &from {
         Some(name) => catalogs.qualify_database(name)?,
         None => (
-            catalogs.current_catalog.clone(),
-            catalogs.current_database.clone(),
+            catalogs.session.current_catalog.clone(),
+            catalogs.session.current_database.clone(),
         ),
     };
     let names = catalogs
@@ -797,28 +811,32 @@ fn relations(
 }
 
 fn show(exec: &mut Execution, show: Show) -> Result<Outcome, JavaError> {
-    let session = &*exec.session;
-    let catalogs = &session.catalogs;
+    let catalogs = &Catalogs {
+        session: &mut exec.session.catalogs,
+        stores: &mut *exec.stores,
+    };
     let column = |name: &str, values: Vec<String>| {
         strings(&[name], values.into_iter().map(|v| vec![Some(v)]).collect())
     };
     Ok(match show {
-        Show::Catalogs => column("catalog name", catalogs.catalogs.keys().cloned().collect()),
+        Show::Catalogs => column(
+            "catalog name",
+            catalogs.session.catalogs.keys().cloned().collect(),
+        ),
         Show::CurrentCatalog => column(
             "current catalog name",
-            vec![catalogs.current_catalog.clone()],
+            vec![catalogs.session.current_catalog.clone()],
         ),
         Show::CurrentDatabase => column(
             "current database name",
-            vec![catalogs.current_database.clone()],
+            vec![catalogs.session.current_database.clone()],
         ),
         Show::Databases(from) => {
             let catalog = from
                 .map(|c| c.name)
-                .unwrap_or_else(|| catalogs.current_catalog.clone());
+                .unwrap_or_else(|| catalogs.session.current_catalog.clone());
             let cat = catalogs
-                .catalogs
-                .get(&catalog)
+                .catalog(&catalog)
                 .ok_or_else(|| validation(format!("Catalog {catalog} does not exist")))?;
             column("database name", cat.databases.keys().cloned().collect())
         }
@@ -826,11 +844,12 @@ fn show(exec: &mut Execution, show: Show) -> Result<Outcome, JavaError> {
         Show::Views(from, like) => relations(catalogs, from, like, true)?,
         Show::Functions(user_only) => {
             let path = Path {
-                catalog: catalogs.current_catalog.clone(),
-                database: catalogs.current_database.clone(),
+                catalog: catalogs.session.current_catalog.clone(),
+                database: catalogs.session.current_database.clone(),
                 object: String::new(),
             };
-            let mut names: Vec<String> = catalogs.system_functions.iter().cloned().collect();
+            let mut names: Vec<String> =
+                catalogs.session.system_functions.iter().cloned().collect();
             names.extend(
                 catalogs
                     .database(&path)
@@ -852,7 +871,8 @@ fn show(exec: &mut Execution, show: Show) -> Result<Outcome, JavaError> {
                         Column::new("module name", Type::string()),
                         Column::new("used", Type::nullable(Kind::Boolean)),
                     ],
-                    rows: session
+                    rows: exec
+                        .session
                         .modules
                         .iter()
                         .map(|(m, used)| vec![Value::Str(m.clone()), Value::Bool(*used)])
@@ -862,7 +882,7 @@ fn show(exec: &mut Execution, show: Show) -> Result<Outcome, JavaError> {
             } else {
                 column(
                     "module name",
-                    session
+                    exec.session
                         .modules
                         .iter()
                         .filter(|(_, used)| *used)
@@ -871,7 +891,7 @@ fn show(exec: &mut Execution, show: Show) -> Result<Outcome, JavaError> {
                 )
             }
         }
-        Show::Jars => column("jars", session.jars.clone()),
+        Show::Jars => column("jars", exec.session.jars.clone()),
         Show::Jobs => jobs_result(exec.jobs),
         Show::Create(object, name) => {
             let path = catalogs.qualify(&name)?;
@@ -1085,11 +1105,10 @@ fn show_create_table(path: &Path, table: &Table) -> String {
 
 /// Validates an INSERT: the sink exists, the source plans, the widths match.
 fn plan_insert(
-    session: &SessionContext,
+    catalogs: &Catalogs,
     insert: &Insert,
     batch: bool,
 ) -> Result<(Path, Plan), JavaError> {
-    let catalogs = &session.catalogs;
     let path = catalogs.qualify(&insert.target)?;
     let table = match catalogs.relation(&path) {
         Some(Relation::Table(table)) => table,
@@ -1135,7 +1154,7 @@ fn submit_inserts(exec: &mut Execution, inserts: &[Insert]) -> Result<Outcome, J
     let mut sinks = Vec::new();
     let mut runs_for = Some(std::time::Duration::ZERO);
     for insert in inserts {
-        let (path, plan) = plan_insert(exec.session, insert, batch)?;
+        let (path, plan) = plan_insert(&exec.catalogs(), insert, batch)?;
         sinks.push(path.dotted());
         runs_for = match (runs_for, QueryRun::ends_after(&plan)) {
             (Some(a), Some(b)) => Some(a.max(b)),
@@ -1197,14 +1216,14 @@ fn explain(exec: &mut Execution, statement: &Statement) -> Result<String, JavaEr
         sections.push(tree.join("\n"));
     };
     match statement {
-        Statement::Query(query) => add(&plan(&exec.session.catalogs, query, batch)?, None),
+        Statement::Query(query) => add(&plan(&exec.catalogs(), query, batch)?, None),
         Statement::Insert(insert) => {
-            let (path, plan) = plan_insert(exec.session, insert, batch)?;
+            let (path, plan) = plan_insert(&exec.catalogs(), insert, batch)?;
             add(&plan, Some(&path));
         }
         Statement::ExecuteStatementSet(inserts) => {
             for insert in inserts {
-                let (path, plan) = plan_insert(exec.session, insert, batch)?;
+                let (path, plan) = plan_insert(&exec.catalogs(), insert, batch)?;
                 add(&plan, Some(&path));
             }
         }

@@ -42,6 +42,11 @@
 //! # SQL
 //!
 //! Each session has its own catalogs (`default_catalog`.`default_database`).
+//! Those are in memory, like a `'type' = 'generic_in_memory'` catalog; a
+//! catalog of any other type (`paimon`, `hive`, `jdbc`...) is persistent:
+//! its objects live in a store shared by every session that creates a
+//! catalog with the same options, kept by `DROP CATALOG` and by
+//! [`FlinkDouble::restart`].
 //! Understood: CREATE [TEMPORARY] TABLE (types BOOLEAN to ROW, PRIMARY KEY,
 //! WATERMARK, `AS PROCTIME()`, COMMENT, PARTITIONED BY, WITH), CREATE
 //! [TEMPORARY] VIEW, CREATE DATABASE / CATALOG / FUNCTION, DROP and ALTER of
@@ -204,8 +209,10 @@ impl FlinkDouble {
         format!("http://{}", self.addr)
     }
 
-    /// A gateway restart: every session and operation is forgotten (jobs,
-    /// which live on the cluster, are kept); the port stays.
+    /// A gateway restart: every session and operation is forgotten, with
+    /// the in-memory catalogs; jobs, which live on the cluster, and the
+    /// objects of persistent catalogs, which live in their stores, are kept;
+    /// the port stays.
     pub fn restart(&self) {
         self.shared
             .state

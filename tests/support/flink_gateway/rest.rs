@@ -442,6 +442,7 @@ impl Ctx<'_> {
         let mut exec = Execution {
             session: &mut session.context,
             jobs: &mut state.jobs,
+            stores: &mut state.stores,
             config,
         };
         match engine::configure(&mut exec, &statement) {
@@ -524,6 +525,7 @@ impl Ctx<'_> {
                 let mut exec = Execution {
                     session: &mut session.context,
                     jobs: &mut state.jobs,
+                    stores: &mut state.stores,
                     config,
                 };
                 engine::execute(&mut exec, &text)

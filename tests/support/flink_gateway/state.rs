@@ -1,11 +1,15 @@
 //! The gateway's memory: sessions with their idle clocks, operations with
-//! their status and token cursor (docs/flink-sql-gateway-rest.md §4 step 5), and the cluster's jobs.
+//! their status and token cursor (docs/flink-sql-gateway-rest.md §4 step 5), the cluster's jobs,
+//! and the stores of persistent catalogs. Jobs and stores live outside the
+//! gateway in Flink (on the cluster, in warehouses and metastores), so a
+//! restart, which forgets the sessions, keeps them.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use chrono_tz::Tz;
 
+use super::catalog::Stores;
 use super::engine::{Job, Outcome, SessionContext, StaticResult};
 use super::errors::{ILLEGAL_ARGUMENT, JavaError, SQL_EXECUTION, SQL_GATEWAY, Site};
 use super::query::{QueryRun, Row, RowKind};
@@ -209,6 +213,9 @@ pub struct State {
     pub sessions: HashMap<String, Session>,
     /// The cluster's jobs, oldest first (they survive gateway restarts).
     pub jobs: Vec<Job>,
+    /// The objects of persistent catalogs, shared by every session that
+    /// creates a catalog over the same store (they survive gateway restarts).
+    pub stores: Stores,
 }
 
 impl State {
