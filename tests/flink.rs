@@ -416,6 +416,56 @@ async fn a_restarted_gateway_is_invisible_state_is_replayed() {
     assert_eq!(rows(&messages), vec![vec![Some("0".to_string())]]);
 }
 
+/// Issue 18: replay never undoes other people's work in a persistent
+/// catalog. A drops and re-creates nothing after B re-created the table,
+/// yet before the fix A's replay after a restart ran `DROP TABLE
+/// lake.db.t`, destroying B's table.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_18_replay_never_drops_tables_of_persistent_catalogs() {
+    let double = FlinkDouble::start();
+    let gateway = gateway_for(&double, "");
+    let a = gateway.client().await;
+    a.simple_query(
+        "CREATE CATALOG lake WITH ('type' = 'paimon', 'warehouse' = 's3://lake'); \
+         CREATE DATABASE lake.db; \
+         CREATE TABLE lake.db.t (a INT) WITH ('connector' = 'datagen'); \
+         DROP TABLE lake.db.t; \
+         CREATE TABLE mine (a INT) WITH ('connector' = 'datagen', 'number-of-rows' = '2')",
+    )
+    .await
+    .unwrap();
+    let b = gateway.client().await;
+    b.simple_query("CREATE TABLE lake.db.t (b STRING) WITH ('connector' = 'datagen')")
+        .await
+        .unwrap();
+    double.restart();
+    double.clear_requests();
+    // A's next statement opens a new Flink session and replays A's state.
+    let messages = a.simple_query("SELECT a FROM mine").await.unwrap();
+    assert_eq!(rows(&messages).len(), 2, "the in-memory table is replayed");
+    let replayed: Vec<String> = double
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/configure-session"))
+        .map(|r| r.body)
+        .collect();
+    let replayed = replayed.join("\n");
+    assert!(replayed.contains("CREATE CATALOG lake"), "{replayed}");
+    assert!(replayed.contains("CREATE TABLE mine"), "{replayed}");
+    for never in [
+        "DROP TABLE lake.db.t",
+        "CREATE DATABASE lake.db",
+        "CREATE TABLE lake.db.t",
+    ] {
+        assert!(!replayed.contains(never), "{never} replayed: {replayed}");
+    }
+    // B's table is intact, seen from A and from B.
+    for client in [&a, &b] {
+        let messages = client.simple_query("DESCRIBE lake.db.t").await.unwrap();
+        assert_eq!(rows(&messages)[0][0].as_deref(), Some("b"));
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn heartbeats_keep_an_idle_session_and_disconnect_closes_it() {
     let double = FlinkDouble::start_with(DoubleOptions {

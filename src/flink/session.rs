@@ -5,6 +5,15 @@
 //! statement order — and replays it into a new Flink session whenever
 //! Flink has lost the old one (a gateway restart, idle expiry), then
 //! retries the statement once. A Flink session is a cache.
+//!
+//! Only what lives in the Flink session is replayed: SET/RESET, USE,
+//! modules, TEMPORARY objects and objects of in-memory catalogs (the
+//! built-in catalog, `generic_in_memory` catalogs). DDL on a persistent
+//! catalog (Paimon, Hive, JDBC, ...) already took effect in that catalog's
+//! own store, where other people work too: replaying `DROP TABLE
+//! lake.db.t` after someone re-created `lake.db.t` would destroy their
+//! table, so it is never recorded. A catalog scaleph does not know the
+//! type of counts as persistent.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -17,7 +26,11 @@ use tokio::task::JoinHandle;
 use super::client::{GatewayClient, GatewayError};
 use crate::error::{Result, SqlState};
 use crate::result::Notice;
+use crate::sql::ast::{Effect, FlinkStatement};
 use crate::store::Store;
+
+/// The `'type'` of Flink's in-memory catalog.
+pub const IN_MEMORY_CATALOG_TYPE: &str = "generic_in_memory";
 
 /// The Flink session key of the session time zone.
 pub const LOCAL_TIME_ZONE: &str = "table.local-time-zone";
@@ -53,6 +66,9 @@ pub struct FlinkSession {
     /// The catalog the session starts in (the pg database the client
     /// connected to), `None` for the built-in one.
     catalog: Option<String>,
+    /// The catalog this session's `USE` made current, `None` while it is
+    /// the one it started in.
+    current_catalog: Option<String>,
 }
 
 /// `'text'` with `'` doubled.
@@ -84,6 +100,7 @@ impl FlinkSession {
             log: Vec::new(),
             set: BTreeMap::new(),
             catalog: None,
+            current_catalog: None,
         }
     }
 
@@ -293,6 +310,59 @@ impl FlinkSession {
         self.log.push(statement.to_string());
     }
 
+    /// The catalog statements without a catalog name act on.
+    pub fn current_catalog(&self) -> &str {
+        self.current_catalog
+            .as_deref()
+            .unwrap_or_else(|| self.start_catalog())
+    }
+
+    /// After `statement` (written as `text`) succeeded: follows its `USE`,
+    /// and records it for replay when what it changed lives in this
+    /// session (see the module doc); DDL on a persistent catalog is not
+    /// recorded. Whether it was recorded.
+    pub async fn remember(&mut self, text: &str, statement: &FlinkStatement) -> Result<bool> {
+        if statement.effect != Effect::Session {
+            return Ok(false);
+        }
+        if let Some(catalog) = &statement.uses_catalog {
+            self.current_catalog = Some(catalog.clone());
+        }
+        // A catalog's own definition is the session's (CREATE CATALOG is
+        // replayed from the store); its objects are where they live.
+        if let Some(ddl) = statement
+            .ddl
+            .as_ref()
+            .filter(|ddl| !ddl.temporary && ddl.object != "CATALOG")
+        {
+            let catalog = ddl
+                .catalog()
+                .unwrap_or_else(|| self.current_catalog())
+                .to_string();
+            if !self.is_in_memory(&catalog).await? {
+                tracing::debug!(session = %self.name, catalog, "not replayed: DDL on a persistent catalog");
+                return Ok(false);
+            }
+        }
+        self.record(text);
+        Ok(true)
+    }
+
+    /// Whether `catalog` keeps its objects in the Flink session: the
+    /// built-in catalog, or one scaleph created as `generic_in_memory`.
+    /// Flink's catalog names are case-sensitive.
+    async fn is_in_memory(&self, catalog: &str) -> Result<bool> {
+        if catalog == self.builtin_catalog() {
+            return Ok(true);
+        }
+        Ok(self.store.list_flink_catalogs().await?.iter().any(|c| {
+            c.name == catalog
+                && c.catalog_type
+                    .as_deref()
+                    .is_some_and(|t| t.eq_ignore_ascii_case(IN_MEMORY_CATALOG_TYPE))
+        }))
+    }
+
     /// `SET 'key' = 'value'` of a Flink property: forwarded when a Flink
     /// session is open, recorded either way.
     pub async fn set(&mut self, key: &str, value: &str) -> Result<()> {
@@ -360,5 +430,76 @@ async fn heartbeat(client: Arc<GatewayClient>, handle: Arc<str>, every: Duration
             Err(err) if err.session_missing() => return,
             Err(err) => tracing::debug!(error = ?err, "a Flink session heartbeat failed"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sql::classify::classify_text;
+    use crate::store::{FlinkCatalog, SqliteStore};
+
+    async fn session(dir: &std::path::Path) -> FlinkSession {
+        let store = SqliteStore::open(dir).await.unwrap();
+        for (name, catalog_type) in [("lake", "paimon"), ("scratch", "GENERIC_IN_MEMORY")] {
+            store
+                .put_flink_catalog(FlinkCatalog {
+                    name: name.into(),
+                    catalog_type: Some(catalog_type.into()),
+                    definition: "CREATE CATALOG ...".to_string().into(),
+                    shown: "CREATE CATALOG ...".into(),
+                    created_at: chrono::Utc::now(),
+                })
+                .await
+                .unwrap();
+        }
+        let client = GatewayClient::new("http://127.0.0.1:9", Duration::from_secs(1)).unwrap();
+        FlinkSession::new(
+            Arc::new(client),
+            Arc::new(store),
+            "test".into(),
+            BTreeMap::new(),
+            Duration::from_secs(60),
+        )
+    }
+
+    async fn remembered(session: &mut FlinkSession, sql: &str) -> bool {
+        session.remember(sql, &classify_text(sql)).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn issue_18_ddl_on_persistent_catalogs_is_never_replayed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut session = session(dir.path()).await;
+        assert!(remembered(&mut session, "CREATE TABLE t (a INT)").await);
+        assert!(remembered(&mut session, "CREATE DATABASE default_catalog.db").await);
+        assert!(!remembered(&mut session, "DROP TABLE lake.db.t").await);
+        assert!(!remembered(&mut session, "CREATE DATABASE lake.db").await);
+        assert!(!remembered(&mut session, "CREATE TABLE unknown_catalog.db.t (a INT)").await);
+        assert!(remembered(&mut session, "CREATE TABLE scratch.db.t (a INT)").await);
+        assert!(remembered(&mut session, "USE CATALOG lake").await);
+        assert_eq!(session.current_catalog(), "lake");
+        assert!(!remembered(&mut session, "DROP TABLE db.t").await);
+        assert!(!remembered(&mut session, "ALTER TABLE t RENAME TO u").await);
+        assert!(remembered(&mut session, "CREATE TEMPORARY VIEW v AS SELECT 1").await);
+        assert!(remembered(&mut session, "DROP TEMPORARY TABLE IF EXISTS tmp").await);
+        assert!(remembered(&mut session, "USE default_catalog.db").await);
+        assert!(remembered(&mut session, "DROP TABLE t").await);
+        assert!(remembered(&mut session, "LOAD MODULE hive").await);
+        assert!(!remembered(&mut session, "SELECT 1").await);
+        assert_eq!(
+            session.log,
+            vec![
+                "CREATE TABLE t (a INT)",
+                "CREATE DATABASE default_catalog.db",
+                "CREATE TABLE scratch.db.t (a INT)",
+                "USE CATALOG lake",
+                "CREATE TEMPORARY VIEW v AS SELECT 1",
+                "DROP TEMPORARY TABLE IF EXISTS tmp",
+                "USE default_catalog.db",
+                "DROP TABLE t",
+                "LOAD MODULE hive",
+            ]
+        );
     }
 }

@@ -100,11 +100,7 @@ pub async fn execute(
         }
     }
     let output = forward(state, parsed, flink).await?;
-    if flink.effect == Effect::Session
-        && let Some(session) = state.flink.as_mut()
-    {
-        session.record(&parsed.text);
-    }
+    state.flink()?.remember(&parsed.text, flink).await?;
     Ok(output)
 }
 

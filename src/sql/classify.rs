@@ -121,23 +121,25 @@ impl<'a> Words<'a> {
         self.token(i).map(|t| t.value(self.script))
     }
 
-    /// The dotted name starting at token `i`, as written, and the index
-    /// after it.
-    fn name(&self, i: usize) -> Option<(String, usize)> {
+    /// The dotted name starting at token `i`: as written, and its parts
+    /// (quotes removed).
+    fn name(&self, i: usize) -> Option<(String, Vec<String>)> {
         let first = self.token(i)?;
         if !matches!(first.kind, TokenKind::Word | TokenKind::QuotedIdent) {
             return None;
         }
+        let mut parts = vec![first.value(self.script)];
         let mut last = i;
         while self.is_punct(last + 1, '.')
-            && self
+            && let Some(next) = self
                 .token(last + 2)
-                .is_some_and(|t| matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent))
+                .filter(|t| matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent))
         {
+            parts.push(next.value(self.script));
             last += 2;
         }
         let end = self.tokens[last].end;
-        Some((self.script[first.start..end].to_string(), last + 1))
+        Some((self.script[first.start..end].to_string(), parts))
     }
 
     /// The index of the first token from `i` that is not a DDL modifier,
@@ -228,6 +230,9 @@ fn classify_flink(
         }
         _ => Effect::None,
     };
+    let uses_catalog = (kind == FlinkStatementKind::Use)
+        .then(|| used_catalog(&w))
+        .flatten();
     let writing_ddl = || (0..tokens.len()).any(|i| w.is_any(i, WRITING_DDL_WORDS));
     let submits_job = match kind {
         _ if kind.writes_sinks() => true,
@@ -256,6 +261,7 @@ fn classify_flink(
         tag: command_tag(&w),
         effect,
         ddl,
+        uses_catalog,
         write,
         submits_job,
         writes_data,
@@ -294,13 +300,30 @@ fn ddl(w: &Words) -> Option<(Ddl, usize)> {
     if w.is(i, "IF") {
         i += if w.is(i + 1, "NOT") { 3 } else { 2 };
     }
+    let (name, path) = w.name(i).unzip();
     let ddl = Ddl {
         verb,
         object,
         temporary,
-        name: w.name(i).map(|(name, _)| name),
+        name,
+        path: path.unwrap_or_default(),
     };
     Some((ddl, i))
+}
+
+/// The catalog a `USE` makes current: `USE CATALOG c` and `USE c.db` name
+/// it; `USE db` and `USE MODULES ...` keep the current one (`None`).
+fn used_catalog(w: &Words) -> Option<String> {
+    if w.is(1, "MODULES") {
+        return None;
+    }
+    if w.is(1, "CATALOG") {
+        return w.name(2).and_then(|(_, mut parts)| parts.pop());
+    }
+    match w.name(1) {
+        Some((_, parts)) if parts.len() == 2 => parts.into_iter().next(),
+        _ => None,
+    }
 }
 
 /// `CREATE [OR REPLACE] [TEMPORARY] TABLE name ... AS <query>` or `REPLACE
@@ -550,12 +573,32 @@ mod tests {
         assert_eq!(ddl.object, "TABLE");
         assert!(ddl.temporary);
         assert_eq!(ddl.name.as_deref(), Some("lake.db.`t 1`"));
+        assert_eq!(ddl.path, vec!["lake", "db", "t 1"]);
+        assert_eq!(ddl.catalog(), Some("lake"));
         let ddl = flink("DROP TABLE IF EXISTS t").ddl.unwrap();
         assert_eq!((ddl.verb, ddl.temporary), (DdlVerb::Drop, false));
         assert_eq!(ddl.name.as_deref(), Some("t"));
+        assert_eq!(ddl.catalog(), None);
+        assert_eq!(
+            flink("CREATE DATABASE `Lake`.db").ddl.unwrap().catalog(),
+            Some("Lake")
+        );
+        assert_eq!(flink("DROP DATABASE db").ddl.unwrap().catalog(), None);
+        assert_eq!(flink("DROP TABLE db.t").ddl.unwrap().catalog(), None);
+        assert_eq!(flink("DROP CATALOG c").ddl.unwrap().catalog(), None);
         let ddl = flink("ALTER MATERIALIZED TABLE m REFRESH").ddl.unwrap();
         assert_eq!(ddl.object, "MATERIALIZED TABLE");
         assert_eq!(ddl.name.as_deref(), Some("m"));
+    }
+
+    #[test]
+    fn use_names_the_catalog_it_makes_current() {
+        let used = |sql: &str| flink(sql).uses_catalog;
+        assert_eq!(used("USE CATALOG `my lake`").as_deref(), Some("my lake"));
+        assert_eq!(used("USE lake.db").as_deref(), Some("lake"));
+        assert_eq!(used("USE db"), None);
+        assert_eq!(used("USE MODULES hive, core"), None);
+        assert_eq!(used("SELECT 1"), None);
     }
 
     #[test]

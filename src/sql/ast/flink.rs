@@ -20,6 +20,8 @@ pub struct FlinkStatement {
     pub effect: Effect,
     /// For `CREATE`/`DROP`/`ALTER`: which object it defines.
     pub ddl: Option<Ddl>,
+    /// For `USE CATALOG c` and `USE c.db`: the catalog it makes current.
+    pub uses_catalog: Option<String>,
     /// For a write (INSERT, statement set, CREATE TABLE AS): its sinks and
     /// the queries that feed them, or why it cannot be cut into them
     /// (an error only a preview reports).
@@ -147,6 +149,23 @@ pub struct Ddl {
     pub temporary: bool,
     /// The object's name as written (`lake.db.t`), when the statement names one.
     pub name: Option<String>,
+    /// The name's parts, quotes removed (`["lake", "db", "t"]`); empty
+    /// when the statement names none.
+    pub path: Vec<String>,
+}
+
+impl Ddl {
+    /// The catalog the object lives in when its name says so (a
+    /// database's `cat.db`, a table's, view's or function's `cat.db.t`);
+    /// `None` when it lives in the current catalog, or is a catalog.
+    pub fn catalog(&self) -> Option<&str> {
+        let qualified = match self.object.as_str() {
+            "CATALOG" => return None,
+            "DATABASE" => 2,
+            _ => 3,
+        };
+        (self.path.len() == qualified).then(|| self.path[0].as_str())
+    }
 }
 
 /// The verb of a DDL statement.
