@@ -10,17 +10,16 @@ use std::sync::Arc;
 
 use datafusion::scalar::ScalarValue;
 
+use crate::context::{Context, SessionInfo};
 use crate::engine::LocalEngine;
 use crate::error::Result;
 use crate::handler::{SessionState, Shape};
-use crate::result::{QueryResult, StatementOutput};
+use crate::result::{Description, QueryResult, StatementOutput};
 use crate::sql::ParsedStatement;
 
 mod cancel;
 mod transaction;
 
-use crate::context::{Context, SessionInfo};
-use crate::result::Description;
 pub use crate::settings::SessionVars;
 pub use cancel::{CancelGuard, CancelHandle, cancelled_error};
 pub use transaction::TransactionState;
