@@ -5,7 +5,12 @@
 //! (`support::flink_planner`) over the tables of
 //! `tests/corpus/preview_tables.sql`. The unit test in `src/sql/preview.rs`
 //! proves each rewrite parses as a query with sqlparser; only Flink can
-//! say that Flink accepts it.
+//! say that Flink accepts it. A few writes beyond the corpus
+//! (`BEYOND_CORPUS`) try sinks the corpus's `s` does not stand for.
+//!
+//! Known rejections are listed with their reason (`EXPECTED_REJECTIONS`,
+//! `EXPECTED_UNCLASSIFIED`) and printed on each run; anything else the
+//! planner rejects fails the test, and so does a listed one that is fixed.
 
 use std::time::Instant;
 
@@ -22,12 +27,26 @@ const LIMIT: usize = 100;
 /// Rewrites of the corpus Flink's planner rejects, by the start of the
 /// statement's text, with why. A listed rewrite that starts to plan fails
 /// the test too, so the list stays true.
-const EXPECTED_REJECTIONS: &[(&str, &str)] = &[(
-    "INSERT INTO s SELECT id, name, amount FROM orders MATCH_RECOGNIZE",
-    "the corpus's query itself is invalid Flink SQL, not the rewrite: MATCH_RECOGNIZE \
-     outputs the PARTITION BY column id and MEASURES A.id AS id defines it again \
-     (Flink: Columns ambiguously defined: {id})",
-)];
+const EXPECTED_REJECTIONS: &[(&str, &str)] = &[
+    (
+        "INSERT INTO s SELECT id, name, amount FROM orders MATCH_RECOGNIZE",
+        "the corpus's query itself is invalid Flink SQL, not the rewrite: MATCH_RECOGNIZE \
+         outputs the PARTITION BY column id and MEASURES A.id AS id defines it again \
+         (Flink: Columns ambiguously defined: {id})",
+    ),
+    (
+        "INSERT INTO timed (a, b)",
+        "scaleph bug: a sink column the INSERT does not write becomes CAST(NULL AS <its \
+         DESCRIBE type>), and DESCRIBE types a time attribute `TIMESTAMP(3) *ROWTIME*`, \
+         which does not parse in a CAST (Flink: ParseException: Encountered \"*\")",
+    ),
+    (
+        "INSERT INTO computed SELECT",
+        "scaleph bug: the preview takes every column DESCRIBE lists as a sink column, \
+         computed ones too, which an INSERT does not write: the wrap names 3 columns of \
+         a 2-column query (Flink: List of column aliases must have same degree as table)",
+    ),
+];
 
 /// Writes of the corpus scaleph's classification does not see as writes
 /// (`write` is `None`), by the start of the statement's text, with why.
@@ -48,6 +67,14 @@ const EXPECTED_UNCLASSIFIED: &[(&str, &str)] = &[(
 const NARROW: &[&str] = &[
     "INSERT INTO s SELECT * FROM orders",
     "INSERT INTO s SELECT o.* FROM orders AS o",
+];
+
+/// Writes beyond the corpus, checked the same way: sinks whose columns
+/// Flink's `DESCRIBE` lists with a type a CAST cannot take or that an
+/// INSERT does not write (`preview_tables.sql` has their DDL).
+const BEYOND_CORPUS: &[&str] = &[
+    "INSERT INTO timed (a, b) SELECT id, name FROM orders",
+    "INSERT INTO computed SELECT id, name FROM orders",
 ];
 
 fn listed<'a>(list: impl IntoIterator<Item = &'a &'a str>, text: &str) -> bool {
@@ -122,8 +149,19 @@ fn every_preview_rewrite_of_the_corpus_passes_the_real_planner() {
     let mut rejected = Vec::new();
     let mut unclassified = Vec::new();
     let mut now_classified = Vec::new();
-    for statement in parse_script(corpus).expect("the corpus parses") {
+    let beyond = BEYOND_CORPUS.join(";\n");
+    let statements = parse_script(corpus)
+        .expect("the corpus parses")
+        .into_iter()
+        .chain(parse_script(&beyond).expect("BEYOND_CORPUS parses"));
+    for statement in statements {
         let text = statement.text.as_str();
+        if listed(BEYOND_CORPUS, text) {
+            // A valid write, so a rejected preview of it is the rewrite's.
+            if let Err(err) = planner.explain(text) {
+                panic!("Flink rejects the write itself: {text}: {err}");
+            }
+        }
         // `WITH ... INSERT` classifies as a query.
         let (Statement::Flink(flink) | Statement::Query(Query { flink, .. })) =
             &statement.statement
@@ -186,6 +224,9 @@ fn every_preview_rewrite_of_the_corpus_passes_the_real_planner() {
         .map(|(start, _)| *start)
         .filter(|start| !rejected.iter().any(|(text, ..)| text.starts_with(start)))
         .collect();
+    for (start, why) in EXPECTED_REJECTIONS.iter().chain(EXPECTED_UNCLASSIFIED) {
+        eprintln!("KNOWN: {start}...: {why}");
+    }
     eprintln!(
         "{checked} preview rewrites EXPLAINed by Flink's planner in {:.1?} ({} rejected, {} expected)",
         started.elapsed(),

@@ -47,3 +47,10 @@ CREATE TABLE narrow.orders (id INT NOT NULL, name STRING, amount DECIMAL(10, 2))
   WITH ('connector' = 'datagen');
 CREATE TABLE narrow.s (a INT, b STRING, c DECIMAL(10, 2)) PARTITIONED BY (c)
   WITH ('connector' = 'blackhole');
+-- Sinks beyond the corpus's `s` (tests/planner.rs: BEYOND_CORPUS): one
+-- with a time attribute, one with a computed column, both common in
+-- Flink DDL and typed differently by DESCRIBE than in a CAST.
+CREATE TABLE timed (a INT, b STRING, event_time TIMESTAMP(3),
+  WATERMARK FOR event_time AS event_time) WITH ('connector' = 'blackhole');
+CREATE TABLE computed (a INT, b STRING, doubled AS a * 2)
+  WITH ('connector' = 'blackhole');
