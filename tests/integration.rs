@@ -10,6 +10,7 @@ mod flink;
 mod flink_catalog;
 mod flink_double;
 mod pgwire;
+mod planner;
 mod preview;
 mod sources;
 mod support;

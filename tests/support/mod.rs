@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod flink_gateway;
+pub mod flink_planner;
 pub mod gateway;
 pub mod services;
 
