@@ -17,7 +17,7 @@ use crate::flink::fetch::ReadOptions;
 use crate::result::{LabeledResult, Notice, QueryResult, StatementOutput};
 use crate::sql::ast::{FlinkStatement, Insert, Preview, SinkColumn, Writing};
 use crate::sql::classify::may_update_text;
-use crate::sql::preview::{preview_insert, preview_query};
+use crate::sql::preview::{preview_insert, preview_query, sink_column};
 
 /// The shape of a preview's result: `EXPLAIN PREVIEW` shows a sink and a
 /// query per row; a preview's rows are known once it runs.
@@ -61,11 +61,14 @@ async fn sink_columns(flink: &mut FlinkSession, sink: &str) -> Result<Vec<SinkCo
         (array.data_type() == &DataType::Utf8 && !array.is_null(row))
             .then(|| array.as_string::<i32>().value(row).to_string())
     };
+    // DESCRIBE's columns: name, type, null, key, extras, watermark.
     let mut columns = Vec::new();
     for batch in &batches {
+        let extras = (batch.num_columns() > 4).then_some(4);
         for row in 0..batch.num_rows() {
             if let (Some(name), Some(data_type)) = (text(batch, 0, row), text(batch, 1, row)) {
-                columns.push(SinkColumn { name, data_type });
+                let extras = extras.and_then(|column| text(batch, column, row));
+                columns.extend(sink_column(&name, &data_type, extras.as_deref()));
             }
         }
     }

@@ -222,6 +222,9 @@ fn classify_flink(
     if let (FlinkStatementKind::Other, Some(as_kind)) = (kind, other_as) {
         kind = as_kind;
     }
+    if kind == FlinkStatementKind::Query && w.is(0, "WITH") && inserts_after_ctes(&w) {
+        kind = FlinkStatementKind::Insert;
+    }
     let effect = match kind {
         FlinkStatementKind::Use => Effect::Session,
         FlinkStatementKind::Ddl if !is_catalog_ddl(&ddl) => Effect::Session,
@@ -309,6 +312,24 @@ fn ddl(w: &Words) -> Option<(Ddl, usize)> {
         path: path.unwrap_or_default(),
     };
     Some((ddl, i))
+}
+
+/// `WITH cte AS (...) INSERT INTO ...`: an INSERT after the common table
+/// expressions (outside their parentheses) makes the statement a write,
+/// not a query.
+fn inserts_after_ctes(w: &Words) -> bool {
+    let mut depth = 0usize;
+    w.tokens.iter().any(|t| match t.kind {
+        TokenKind::Punct('(') => {
+            depth += 1;
+            false
+        }
+        TokenKind::Punct(')') => {
+            depth = depth.saturating_sub(1);
+            false
+        }
+        _ => depth == 0 && t.is_word(w.script, "INSERT"),
+    })
 }
 
 /// The catalog a `USE` makes current: `USE CATALOG c` and `USE c.db` name
@@ -614,6 +635,17 @@ mod tests {
         assert_eq!(flink("CREATE TABLE t AS SELECT 1").sinks(), vec!["t"]);
         let insert = flink("INSERT INTO t SELECT 1");
         assert!(insert.submits_job && insert.is_previewable_write());
+        // A leading WITH does not hide the INSERT (preview mode must not
+        // forward it).
+        let with =
+            flink("WITH big AS (SELECT * FROM o WHERE a > 1) INSERT INTO s SELECT * FROM big");
+        assert_eq!(with.kind, FlinkStatementKind::Insert);
+        assert_eq!(with.sinks(), vec!["s"]);
+        assert!(!with.preview_allows());
+        assert_eq!(
+            flink("WITH x AS (SELECT 1) SELECT * FROM x").kind,
+            FlinkStatementKind::Query
+        );
         assert!(flink("SELECT 1").sinks().is_empty());
     }
 

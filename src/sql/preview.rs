@@ -274,6 +274,32 @@ pub fn parse_write(text: &str) -> Result<Writing> {
     parse_insert(text).map(Writing::Insert)
 }
 
+/// A column of Flink's `DESCRIBE <sink>` (its `name`, `type` and
+/// `extras`) as a column an INSERT writes: `None` for a computed column
+/// (`AS ...`) or a virtual metadata column (`METADATA ... VIRTUAL`), which
+/// an INSERT does not write. A time attribute's marker is not part of its
+/// type: `TIMESTAMP(3) *ROWTIME*` is `TIMESTAMP(3)`.
+pub fn sink_column(name: &str, data_type: &str, extras: Option<&str>) -> Option<SinkColumn> {
+    let extras = extras.unwrap_or_default().trim();
+    let computed = extras
+        .get(..3)
+        .is_some_and(|a| a.eq_ignore_ascii_case("AS "));
+    let upper = extras.to_ascii_uppercase();
+    let virtual_metadata = upper.starts_with("METADATA") && upper.ends_with("VIRTUAL");
+    if computed || virtual_metadata {
+        return None;
+    }
+    let data_type = data_type
+        .trim()
+        .trim_end_matches("*ROWTIME*")
+        .trim_end_matches("*PROCTIME*")
+        .trim_end();
+    Some(SinkColumn {
+        name: name.to_string(),
+        data_type: data_type.to_string(),
+    })
+}
+
 /// `` `name` `` with backquotes doubled: a Flink identifier.
 pub fn quote_ident(name: &str) -> String {
     format!("`{}`", name.replace('`', "``"))
@@ -449,6 +475,38 @@ fn rename_in_place(query: &str, outputs: &[(String, Output)], limit: usize) -> O
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sink_columns_are_what_an_insert_writes() {
+        let column = |name: &str, ty: &str, extras: Option<&str>| {
+            sink_column(name, ty, extras).map(|c| (c.name, c.data_type))
+        };
+        assert_eq!(
+            column("ts", "TIMESTAMP(3) *ROWTIME*", None),
+            Some(("ts".into(), "TIMESTAMP(3)".into()))
+        );
+        assert_eq!(
+            column(
+                "pt",
+                "TIMESTAMP_LTZ(3) NOT NULL *PROCTIME*",
+                Some("AS PROCTIME()")
+            ),
+            None
+        );
+        assert_eq!(column("b", "INT", Some("AS `a` * 2")), None);
+        assert_eq!(
+            column("topic", "STRING", Some("METADATA FROM 'topic' VIRTUAL")),
+            None
+        );
+        assert_eq!(
+            column("ts", "TIMESTAMP_LTZ(3)", Some("METADATA FROM 'timestamp'")),
+            Some(("ts".into(), "TIMESTAMP_LTZ(3)".into()))
+        );
+        assert_eq!(
+            column("a", "INT NOT NULL", None),
+            Some(("a".into(), "INT NOT NULL".into()))
+        );
+    }
 
     fn columns(spec: &[(&str, &str)]) -> Vec<SinkColumn> {
         spec.iter()

@@ -24,7 +24,7 @@ INSERT INTO s SELECT id, addr.city, amount FROM orders;
 INSERT INTO s SELECT id, name, amount FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY id ORDER BY ts DESC) AS rn FROM orders) WHERE rn = 1;
 INSERT INTO s SELECT id, name, amount FROM orders UNION ALL SELECT id, name, amount FROM archive;
 INSERT INTO s SELECT id, CAST(name AS STRING), CAST(amount AS DECIMAL(10, 2)) FROM orders /*+ OPTIONS('scan.startup.mode'='earliest-offset') */;
-INSERT INTO s SELECT id, name, amount FROM orders MATCH_RECOGNIZE (PARTITION BY id ORDER BY ts MEASURES A.id AS id, A.name AS name, A.amount AS amount PATTERN (A) DEFINE A AS A.amount > 0);
+INSERT INTO s SELECT id, name, amount FROM orders MATCH_RECOGNIZE (PARTITION BY id ORDER BY ts MEASURES A.name AS name, A.amount AS amount PATTERN (A) DEFINE A AS A.amount > 0);
 insert into s select id, 'it''s', amount from orders;
 EXECUTE INSERT INTO s SELECT id, name, amount FROM orders;
 EXECUTE STATEMENT SET BEGIN INSERT INTO s SELECT id, name, amount FROM orders; INSERT INTO s (a) SELECT id FROM archive; END;

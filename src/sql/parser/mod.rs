@@ -178,6 +178,10 @@ fn parse_transaction(c: &mut Cursor, first: &str) -> Result<Statement> {
 /// classified as a Flink query either way.
 fn parse_query(script: &str, tokens: &[Token], start: usize, end: usize) -> Statement {
     let flink = classify_query(script, tokens, start, end);
+    if flink.kind.writes_sinks() {
+        // `WITH ... INSERT INTO ...`, which sqlparser reads as a query.
+        return Statement::Flink(flink);
+    }
     let parsed = sqlparser::parser::Parser::parse_sql(&GenericDialect {}, &script[start..end])
         .ok()
         .filter(|statements| statements.len() == 1 && is_query(&statements[0]));

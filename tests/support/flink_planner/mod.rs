@@ -234,16 +234,34 @@ impl Planner {
     /// The columns of `table` as Flink's `DESCRIBE` names them (name and
     /// type, e.g. `TIMESTAMP(3) *ROWTIME*`): what scaleph's preview reads
     /// from the SQL Gateway in production.
-    pub fn describe(&mut self, table: &str) -> Result<Vec<(String, String)>, String> {
+    pub fn describe(&mut self, table: &str) -> Result<Vec<DescribedColumn>, String> {
         let rows = self.exec(&format!("DESCRIBE {table}"))?;
         Ok(rows
             .lines()
             .filter_map(|row| {
-                let mut fields = row.split('\t');
-                Some((fields.next()?.to_string(), fields.next()?.to_string()))
+                let fields: Vec<&str> = row.split('\t').collect();
+                Some(DescribedColumn {
+                    name: fields.first()?.to_string(),
+                    data_type: fields.get(1)?.to_string(),
+                    extras: fields
+                        .get(4)
+                        .filter(|e| !e.is_empty() && **e != "null")
+                        .map(|e| e.to_string()),
+                })
             })
             .collect())
     }
+}
+
+/// A row of Flink's `DESCRIBE`: a column's name, type and extras
+/// (`AS ...` for a computed column, `METADATA ...` for a metadata one).
+pub struct DescribedColumn {
+    /// The column's name.
+    pub name: String,
+    /// Its type as DESCRIBE prints it (`TIMESTAMP(3) *ROWTIME*`).
+    pub data_type: String,
+    /// Its extras, when it has any.
+    pub extras: Option<String>,
 }
 
 impl Drop for Planner {
