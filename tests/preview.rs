@@ -114,6 +114,18 @@ async fn preview_mode_shows_what_inserts_would_write_and_writes_nothing() {
     assert_eq!(rows.len(), 5);
     let err = client.query(set, &[]).await.unwrap_err();
     assert_eq!(code(&err), "0A000");
+    // Issue 18 (found by the real planner): a leading WITH does not hide
+    // the INSERT; it runs as its preview. (The double parses no WITH
+    // query, so the preview fails there; tests/planner.rs shows the real
+    // planner plans this rewrite.)
+    let with_insert = "WITH big AS (SELECT id FROM orders WHERE id > 0) INSERT INTO other_sink SELECT id FROM big";
+    let _ = client.simple_query(with_insert).await;
+    assert!(
+        double.statements().iter().any(|s| s
+            == "WITH big AS (SELECT id FROM orders WHERE id > 0) SELECT id AS `n` FROM big LIMIT 100"),
+        "{:?}",
+        double.statements()
+    );
     // What cannot be previewed is refused, never forwarded.
     for refused in ["ALTER TABLE sink COMPACT", "EXECUTE PLAN '/tmp/plan.json'"] {
         let err = client.simple_query(refused).await.unwrap_err();
