@@ -2317,3 +2317,67 @@ async fn temporary_table_in_a_paimon_catalog_stays_in_its_session() {
     let s = lake_session(&c).await;
     assert_no_tables(&c, &s, "lake").await;
 }
+
+/// Creates `t` (`columns`) of two datagen rows and starts `SELECT * FROM
+/// t`: its operation, fetched up to its first (empty) page.
+async fn two_rows_started(c: &Client, s: &str, columns: &str) -> String {
+    let create =
+        format!("CREATE TABLE t ({columns}) WITH ('connector'='datagen', 'number-of-rows'='2')");
+    c.ok(s, &create).await;
+    let o = c.submit(s, "SELECT * FROM t").await;
+    c.ready(s, &o).await;
+    o
+}
+
+/// The LTZ value of row 1 of a datagen table, as JSON and PLAIN_TEXT, in a
+/// session opened with `properties`.
+async fn ltz_of_row_1(c: &Client, properties: &str) -> (Value, Value) {
+    let s = c
+        .post("/v3/sessions", &format!(r#"{{"properties":{properties}}}"#))
+        .await
+        .json()["sessionHandle"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let o = two_rows_started(c, &s, "ltz TIMESTAMP_LTZ(3)").await;
+    let json = c.rows(&s, "SELECT * FROM t").await;
+    let plain = c
+        .get(&format!(
+            "/v3/sessions/{s}/operations/{o}/result/1?rowFormat=PLAIN_TEXT"
+        ))
+        .await
+        .json();
+    (
+        json[1][0].clone(),
+        plain["results"]["data"][1]["fields"][0].clone(),
+    )
+}
+
+#[tokio::test]
+async fn issue_18_an_unset_or_default_zone_is_the_jvms() {
+    let double = FlinkDouble::start_with(options(|o| o.jvm_zone = Some("Asia/Shanghai")));
+    let c = Client::new(&double);
+    for properties in ["{}", r#"{"table.local-time-zone":"default"}"#] {
+        assert_eq!(
+            ltz_of_row_1(&c, properties).await,
+            (
+                json!("2024-01-01T08:00:01.001Z"),
+                json!("2024-01-01 08:00:01.001")
+            ),
+            "{properties}"
+        );
+    }
+    assert_eq!(
+        ltz_of_row_1(&c, r#"{"table.local-time-zone":"UTC"}"#).await,
+        (
+            json!("2024-01-01T00:00:01.001Z"),
+            json!("2024-01-01 00:00:01.001")
+        )
+    );
+    // Without a JVM zone the JVM runs in UTC.
+    let utc = FlinkDouble::start();
+    assert_eq!(
+        ltz_of_row_1(&Client::new(&utc), "{}").await.0,
+        json!("2024-01-01T00:00:01.001Z")
+    );
+}

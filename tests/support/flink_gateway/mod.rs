@@ -10,6 +10,9 @@
 //!   `complete-statement` exist from v2; `?rowFormat=` is read from v2 (v1's
 //!   `nextResultUri` has none). Materialized-table refresh and scripts are not
 //!   served (404).
+//! * **Zones.** TIMESTAMP_LTZ values are the session zone's wall clock:
+//!   `table.local-time-zone`, or the JVM's ([`DoubleOptions::jvm_zone`])
+//!   when that is unset or `default`.
 //! * **Operations.** A statement runs when it is posted; the first
 //!   [`DoubleOptions::not_ready_fetches`] fetches answer `NOT_READY` (status
 //!   `RUNNING`), then the status is `FINISHED` or `ERROR`. A client that only
@@ -98,6 +101,9 @@ pub struct DoubleOptions {
     pub versions: Vec<&'static str>,
     /// The version `/info` reports. Default `"1.20.0"`.
     pub flink_version: &'static str,
+    /// The gateway JVM's time zone: the session zone when
+    /// `table.local-time-zone` is unset or `default`. Default `None` (UTC).
+    pub jvm_zone: Option<&'static str>,
     /// How many fetches of every operation answer `NOT_READY` (status
     /// `RUNNING` meanwhile) before it is `FINISHED` or `ERROR`. Default 1.
     pub not_ready_fetches: u32,
@@ -112,6 +118,7 @@ impl Default for DoubleOptions {
         DoubleOptions {
             versions: vec!["V1", "V2", "V3", "V4"],
             flink_version: "1.20.0",
+            jvm_zone: None,
             not_ready_fetches: 1,
             idle_timeout: Duration::from_secs(600),
             page_rows: 5000,

@@ -519,7 +519,11 @@ impl Ctx<'_> {
         };
         let mut config = session.context.config.clone();
         config.extend(execution_config);
-        let zone = zone(config.get("table.local-time-zone").map(String::as_str));
+        let options = self.options();
+        let zone = zone(
+            config.get("table.local-time-zone").map(String::as_str),
+            options.jvm_zone,
+        );
         let outcome = match statement {
             Some(text) => {
                 let mut exec = Execution {

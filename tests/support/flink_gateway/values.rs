@@ -405,10 +405,13 @@ fn spaced(t: &NaiveDateTime, precision: u32) -> String {
     )
 }
 
-/// The session time zone named by `table.local-time-zone` (UTC when unset,
-/// `default` or unknown).
-pub fn zone(name: Option<&str>) -> Tz {
-    name.and_then(|n| n.parse::<Tz>().ok()).unwrap_or(Tz::UTC)
+/// The session time zone named by `table.local-time-zone`: the gateway
+/// JVM's zone `jvm` when unset or `default`, UTC when unknown.
+pub fn zone(name: Option<&str>, jvm: Option<&str>) -> Tz {
+    let name = name.filter(|n| !n.trim().eq_ignore_ascii_case("default"));
+    name.or(jvm)
+        .and_then(|n| n.parse::<Tz>().ok())
+        .unwrap_or(Tz::UTC)
 }
 
 /// Now, as a TIMESTAMP_LTZ(p) value.
