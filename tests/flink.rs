@@ -699,3 +699,40 @@ fn issue_18_the_startup_time_zone_opens_the_flink_session() {
     );
     assert_eq!(zones_sent(&double), ["open Asia/Tokyo"]);
 }
+
+/// Issue 18: before Flink 1.19 a TIMESTAMP_LTZ in JSON is the UTC instant,
+/// from 1.19 the session zone's wall clock; scaleph asks `/info` once and
+/// reads both as the same instant.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_18_ltz_values_are_the_same_instant_on_flink_1_18_and_1_20() {
+    for (flink_version, versions) in [
+        ("1.18.1", vec!["V1", "V2"]),
+        ("1.20.0", vec!["V1", "V2", "V3"]),
+    ] {
+        let double = FlinkDouble::start_with(DoubleOptions {
+            flink_version,
+            versions,
+            ..DoubleOptions::default()
+        });
+        let gateway = gateway_for(&double, "");
+        let client = gateway.client().await;
+        client
+            .simple_query(&format!("SET TIME ZONE 'Asia/Shanghai'; {ORDERS}"))
+            .await
+            .unwrap();
+        assert_eq!(
+            ltz_of_row_1(&client).await,
+            row_1_instant(),
+            "{flink_version}"
+        );
+        let other = gateway.client().await;
+        other.simple_query(ORDERS).await.unwrap();
+        assert_eq!(ltz_of_row_1(&other).await, row_1_instant());
+        let infos = double
+            .requests()
+            .iter()
+            .filter(|r| r.path == "/v1/info")
+            .count();
+        assert_eq!(infos, 1, "asked once per client: {flink_version}");
+    }
+}

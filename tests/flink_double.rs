@@ -2381,3 +2381,30 @@ async fn issue_18_an_unset_or_default_zone_is_the_jvms() {
         json!("2024-01-01T00:00:01.001Z")
     );
 }
+
+#[tokio::test]
+async fn issue_18_before_flink_1_19_ltz_json_is_the_utc_instant() {
+    let zone = r#"{"table.local-time-zone":"Asia/Shanghai"}"#;
+    let old = FlinkDouble::start_with(options(|o| o.flink_version = "1.18.1"));
+    let c = Client::new(&old);
+    assert_eq!(
+        c.get("/v1/info").await.body,
+        r#"{"productName":"Apache Flink","version":"1.18.1"}"#
+    );
+    // JSON: the UTC instant with Z; PLAIN_TEXT: still the session zone.
+    assert_eq!(
+        ltz_of_row_1(&c, zone).await,
+        (
+            json!("2024-01-01T00:00:01.001Z"),
+            json!("2024-01-01 08:00:01.001")
+        )
+    );
+    let new = FlinkDouble::start_with(options(|o| o.flink_version = "1.19.0"));
+    assert_eq!(
+        ltz_of_row_1(&Client::new(&new), zone).await,
+        (
+            json!("2024-01-01T08:00:01.001Z"),
+            json!("2024-01-01 08:00:01.001")
+        )
+    );
+}

@@ -276,6 +276,14 @@ impl Shape {
         })
     }
 
+    /// Whether a column is a TIMESTAMP_LTZ (whose values depend on the
+    /// Flink release).
+    fn has_ltz(&self) -> bool {
+        self.columns
+            .iter()
+            .any(|c| matches!(c.flink_type, FlinkType::TimestampLtz(_)))
+    }
+
     /// A batch of `rows` (each one's fields), with `kinds` in the `op`
     /// column when there is one.
     fn batch(
@@ -397,6 +405,9 @@ impl Reader {
         let mut shape: Option<Shape> = None;
         let mut sent = 0usize;
         let mut applied: Option<Applied> = None;
+        // The zone TIMESTAMP_LTZ values are the wall clock of: UTC before
+        // Flink 1.19 (docs/flink-sql-gateway-rest.md §0, §3.2).
+        let mut zone = self.zone;
         loop {
             let body = tokio::select! {
                 body = self.client.fetch(&self.session, &self.operation, token) => body.map_err(|e| self.statement_error(e))?,
@@ -432,6 +443,15 @@ impl Reader {
                         ChangelogMode::Apply => false,
                     };
                 let new = Shape::new(&results.columns, page.is_query_result, with_op)?;
+                if new.has_ltz()
+                    && !self
+                        .client
+                        .ltz_in_session_zone()
+                        .await
+                        .map_err(GatewayError::into_error)?
+                {
+                    zone = Tz::UTC;
+                }
                 if new.is_query && self.options.changelog == ChangelogMode::Apply {
                     applied = Some(Applied::default());
                 }
@@ -458,7 +478,7 @@ impl Reader {
                 }
                 let fields: Vec<&[&RawValue]> = rows.iter().map(|r| r.fields.as_slice()).collect();
                 let kinds: Vec<RowKind> = rows.iter().map(|r| r.kind).collect();
-                let batch = shape.batch(&fields, &kinds, self.zone)?;
+                let batch = shape.batch(&fields, &kinds, zone)?;
                 if !self.send(Event::Batch(batch)).await {
                     return Ok(());
                 }
@@ -487,7 +507,7 @@ impl Reader {
                 .collect();
             let fields: Vec<&[&RawValue]> = rows.iter().map(Vec::as_slice).collect();
             let kinds = vec![RowKind::Insert; fields.len()];
-            let batch = shape.batch(&fields, &kinds, self.zone)?;
+            let batch = shape.batch(&fields, &kinds, zone)?;
             self.send(Event::Batch(batch)).await;
         }
         Ok(())

@@ -10,7 +10,9 @@
 //!   `complete-statement` exist from v2; `?rowFormat=` is read from v2 (v1's
 //!   `nextResultUri` has none). Materialized-table refresh and scripts are not
 //!   served (404).
-//! * **Zones.** TIMESTAMP_LTZ values are the session zone's wall clock:
+//! * **Releases.** `/info` reports [`DoubleOptions::flink_version`], which
+//!   decides TIMESTAMP_LTZ in JSON rows: the session zone's wall clock with
+//!   a literal `Z` from 1.19, the UTC instant before. The session zone is
 //!   `table.local-time-zone`, or the JVM's ([`DoubleOptions::jvm_zone`])
 //!   when that is unset or `default`.
 //! * **Operations.** A statement runs when it is posted; the first
@@ -99,7 +101,10 @@ pub struct DoubleOptions {
     /// What `/api_versions` lists and which `/vN` prefixes route; unversioned
     /// routes act as the highest listed. Default `["V1","V2","V3","V4"]`.
     pub versions: Vec<&'static str>,
-    /// The version `/info` reports. Default `"1.20.0"`.
+    /// The version `/info` reports. Default `"1.20.0"`. It decides how
+    /// TIMESTAMP_LTZ values are written in JSON rows
+    /// (docs/flink-sql-gateway-rest.md §0, §3.2): the session zone's wall
+    /// clock with a literal `Z` from 1.19 on, the UTC instant before.
     pub flink_version: &'static str,
     /// The gateway JVM's time zone: the session zone when
     /// `table.local-time-zone` is unset or `default`. Default `None` (UTC).

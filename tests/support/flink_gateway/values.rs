@@ -414,6 +414,19 @@ pub fn zone(name: Option<&str>, jvm: Option<&str>) -> Tz {
         .unwrap_or(Tz::UTC)
 }
 
+/// Whether Flink `version` (`1.20.0`) writes TIMESTAMP_LTZ in JSON rows as
+/// the session zone's wall clock (1.19 and later, FLINK-32396) rather than
+/// the UTC instant.
+pub fn ltz_json_in_session_zone(version: &str) -> bool {
+    let mut parts = version.split(|c: char| !c.is_ascii_digit());
+    let major: u32 = parts
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(u32::MAX);
+    let minor: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    (major, minor) >= (1, 19)
+}
+
 /// Now, as a TIMESTAMP_LTZ(p) value.
 pub fn now_ltz(precision: u32) -> Value {
     let now = Utc::now();
