@@ -736,3 +736,36 @@ async fn issue_18_ltz_values_are_the_same_instant_on_flink_1_18_and_1_20() {
         assert_eq!(infos, 1, "asked once per client: {flink_version}");
     }
 }
+
+/// Issue 18: a statement that never starts (NOT_READY: PENDING behind
+/// another, or a slow cluster) ends at `scaleph.result.timeout`, and its
+/// operation is closed.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_18_not_ready_ends_at_the_result_timeout() {
+    let double = FlinkDouble::start_with(DoubleOptions {
+        not_ready_fetches: u32::MAX,
+        ..DoubleOptions::default()
+    });
+    let gateway = gateway_for(&double, "");
+    let client = gateway.client().await;
+    client
+        .simple_query("SET 'scaleph.result.timeout' = '1 s'")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let err = client.simple_query(ORDERS).await.unwrap_err();
+    let waited = started.elapsed();
+    assert_eq!(db_error(&err).code().code(), "57014", "{err}");
+    assert!(
+        db_error(&err).message().contains("scaleph.result.timeout"),
+        "{err}"
+    );
+    assert!(
+        waited >= Duration::from_secs(1) && waited < Duration::from_secs(10),
+        "{waited:?}"
+    );
+    eventually("the operation is closed", || double.open_operations() == 0).await;
+    // The connection goes on.
+    let messages = client.simple_query("SHOW TIME ZONE").await.unwrap();
+    assert_eq!(rows(&messages), vec![vec![Some("UTC".to_string())]]);
+}

@@ -113,7 +113,9 @@ impl RowKind {
 pub struct ReadOptions {
     /// For a query result: stop after this many rows (`None`: all).
     pub max_rows: Option<usize>,
-    /// For a query result: stop after this long (`None`: never).
+    /// For a query result: stop after this long (`None`: never). For any
+    /// statement: the longest wait for it to start (NOT_READY), after
+    /// which it fails with 57014 and is closed.
     pub timeout: Option<Duration>,
     /// How changelog rows are shown.
     pub changelog: ChangelogMode,
@@ -420,7 +422,16 @@ impl Reader {
                 .and(self.options.timeout)
                 .map(|timeout| started + timeout);
             if page.result_type == ResultType::NotReady {
-                if !self.pause(backoff.next(), None).await {
+                // Waiting for the statement to run (PENDING behind another
+                // one, RUNNING until its job is submitted) counts against
+                // the result timeout too.
+                if let Some(timeout) = self.options.timeout
+                    && started.elapsed() >= timeout
+                {
+                    return Err(not_ready_in_time(timeout));
+                }
+                let deadline = self.options.timeout.map(|timeout| started + timeout);
+                if !self.pause(backoff.next(), deadline).await {
                     return Ok(());
                 }
                 continue;
@@ -527,6 +538,21 @@ pub fn decode_page(body: &[u8], zone: Tz) -> Result<Option<RecordBatch>, Error> 
     let fields: Vec<&[&RawValue]> = results.data.iter().map(|r| r.fields.as_slice()).collect();
     let kinds: Vec<RowKind> = results.data.iter().map(|r| r.kind).collect();
     shape.batch(&fields, &kinds, zone).map(Some)
+}
+
+/// The error when a statement is still not running (NOT_READY) at the
+/// result timeout.
+fn not_ready_in_time(timeout: Duration) -> Error {
+    Error::new(
+        SqlState::QUERY_CANCELED,
+        format!(
+            "the Flink statement did not start within {timeout:?} (scaleph.result.timeout); it was cancelled"
+        ),
+    )
+    .with_hint(
+        "the Flink session may be busy with another statement, or the cluster slow to take the job; \
+         SET 'scaleph.result.timeout' = '0' to wait without a limit",
+    )
 }
 
 /// Reads a statement's result to its end, discarding rows: for state
