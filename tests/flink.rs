@@ -769,3 +769,29 @@ async fn issue_18_not_ready_ends_at_the_result_timeout() {
     let messages = client.simple_query("SHOW TIME ZONE").await.unwrap();
     assert_eq!(rows(&messages), vec![vec![Some("UTC".to_string())]]);
 }
+
+/// Issue 18: a fetch whose answer is lost in the network is fetched again
+/// (the same token: the gateway serves it again), once.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_18_a_fetch_lost_in_the_network_is_fetched_again() {
+    let double = FlinkDouble::start_with(DoubleOptions {
+        break_fetch: Some(1),
+        ..DoubleOptions::default()
+    });
+    let gateway = gateway_for(&double, "");
+    let client = gateway.client().await;
+    client.simple_query(ORDERS).await.unwrap();
+    let messages = client
+        .simple_query("SELECT id, note FROM orders")
+        .await
+        .unwrap();
+    assert_eq!(rows(&messages).len(), 3);
+    assert_eq!(rows(&messages)[2][1].as_deref(), Some("row-2"));
+    let token_1: Vec<String> = double
+        .requests()
+        .into_iter()
+        .map(|r| r.path)
+        .filter(|p| p.contains("/result/1"))
+        .collect();
+    assert_eq!(token_1.len(), 2, "{token_1:?}");
+}

@@ -2408,3 +2408,34 @@ async fn issue_18_before_flink_1_19_ltz_json_is_the_utc_instant() {
         )
     );
 }
+
+#[tokio::test]
+async fn issue_18_a_broken_fetch_moves_the_token_and_serves_the_page_again() {
+    let double = FlinkDouble::start_with(options(|o| o.break_fetch = Some(1)));
+    let c = Client::new(&double);
+    let s = c.open().await;
+    let o = two_rows_started(&c, &s, "a INT").await;
+    let url = format!(
+        "{}/v3/sessions/{s}/operations/{o}/result/1?rowFormat=JSON",
+        double.url()
+    );
+    let broken = match reqwest::get(&url).await {
+        Ok(response) => response.bytes().await.map(drop),
+        Err(err) => Err(err),
+    };
+    assert!(broken.is_err(), "the answer is lost");
+    // The token moved on: 1 is now `current - 1`, served again, whole.
+    let again = c.fetch(&s, &o, 1).await;
+    assert_eq!(again.status, 200);
+    assert_eq!(
+        again.json()["results"]["data"],
+        json!([{"kind":"INSERT","fields":[0]},{"kind":"INSERT","fields":[1]}])
+    );
+    assert_eq!(
+        again.json()["nextResultUri"],
+        format!("/v3/sessions/{s}/operations/{o}/result/2?rowFormat=JSON")
+    );
+    // Only once.
+    assert_eq!(c.fetch(&s, &o, 1).await.status, 200);
+    assert_eq!(c.fetch(&s, &o, 2).await.json()["resultType"], "EOS");
+}

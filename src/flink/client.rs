@@ -105,6 +105,12 @@ impl GatewayError {
         matches!(self, GatewayError::Failed(failure) if failure.session_missing)
     }
 
+    /// Whether the call failed in the network (no connection, a broken
+    /// one, no answer in time), not in what the gateway answered.
+    pub fn is_network(&self) -> bool {
+        matches!(self, GatewayError::Transport { sqlstate, .. } if *sqlstate != SqlState::PROTOCOL_VIOLATION)
+    }
+
     /// The error a client sees when no statement text applies.
     pub fn into_error(self) -> Error {
         self.into_error_in(None)

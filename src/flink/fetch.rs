@@ -412,7 +412,7 @@ impl Reader {
         let mut zone = self.zone;
         loop {
             let body = tokio::select! {
-                body = self.client.fetch(&self.session, &self.operation, token) => body.map_err(|e| self.statement_error(e))?,
+                body = fetch(&self.client, &self.session, &self.operation, token) => body.map_err(|e| self.statement_error(e))?,
                 _ = self.events.closed() => return Ok(()),
             };
             let page = self.client.page(&body).map_err(GatewayError::into_error)?;
@@ -540,6 +540,25 @@ pub fn decode_page(body: &[u8], zone: Tz) -> Result<Option<RecordBatch>, Error> 
     shape.batch(&fields, &kinds, zone).map(Some)
 }
 
+/// Fetches page `token` of an operation. A network failure fetches the
+/// same token once more before it fails: the gateway serves the current
+/// token and the one before it again (docs/flink-sql-gateway-rest.md §4
+/// step 5), so a page whose answer was lost is served again.
+async fn fetch(
+    client: &GatewayClient,
+    session: &str,
+    operation: &str,
+    token: u64,
+) -> Result<bytes::Bytes, GatewayError> {
+    match client.fetch(session, operation, token).await {
+        Err(err) if err.is_network() => {
+            tracing::debug!(operation, token, error = ?err, "a fetch failed in the network; fetching it again");
+            client.fetch(session, operation, token).await
+        }
+        other => other,
+    }
+}
+
 /// The error when a statement is still not running (NOT_READY) at the
 /// result timeout.
 fn not_ready_in_time(timeout: Duration) -> Error {
@@ -565,7 +584,7 @@ pub async fn drain(
     let mut token = 0;
     let mut backoff = Backoff::default();
     loop {
-        let body = client.fetch(session, operation, token).await?;
+        let body = fetch(client, session, operation, token).await?;
         match client.page(&body)?.result_type {
             ResultType::Eos => return Ok(()),
             ResultType::Payload => token += 1,
