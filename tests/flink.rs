@@ -572,3 +572,226 @@ fn psql_runs_flink_sql_in_one_session() {
     assert!(stdout.contains("row-2"), "{stdout}");
     assert!(stdout.contains("(3 rows)"), "{stdout}");
 }
+
+/// Row 1's `at_ltz` of [`ORDERS`] as the client receives it: an instant.
+async fn ltz_of_row_1(client: &tokio_postgres::Client) -> std::time::SystemTime {
+    let rows = client
+        .query("SELECT id, at_ltz FROM orders", &[])
+        .await
+        .unwrap();
+    assert_eq!(rows[1].get::<_, i32>(0), 1);
+    rows[1].get(1)
+}
+
+/// 2024-01-01T00:00:01.001Z, row 1's `at_ltz` of [`ORDERS`].
+fn row_1_instant() -> std::time::SystemTime {
+    std::time::UNIX_EPOCH + Duration::from_millis(1_704_067_201_001)
+}
+
+/// The `table.local-time-zone` of every session opened and every SET
+/// sent to the double, in order.
+fn zones_sent(double: &FlinkDouble) -> Vec<String> {
+    double
+        .requests()
+        .into_iter()
+        .filter_map(|r| {
+            let body: serde_json::Value = serde_json::from_str(&r.body).ok()?;
+            if let Some(zone) = body["properties"]["table.local-time-zone"].as_str() {
+                return Some(format!("open {zone}"));
+            }
+            let statement = body["statement"].as_str()?;
+            statement
+                .starts_with("SET 'table.local-time-zone'")
+                .then(|| statement.to_string())
+        })
+        .collect()
+}
+
+/// Issue 18: Flink's `default` zone is the gateway JVM's; scaleph pins
+/// the session zone to the client's TimeZone, so a gateway host in
+/// another zone changes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_18_the_session_zone_is_the_clients_whatever_the_gateway_jvms() {
+    for jvm_zone in [None, Some("Asia/Shanghai")] {
+        let double = FlinkDouble::start_with(DoubleOptions {
+            jvm_zone,
+            ..DoubleOptions::default()
+        });
+        let gateway = gateway_for(&double, "");
+        let client = gateway.client().await;
+        client.simple_query(ORDERS).await.unwrap();
+        assert_eq!(ltz_of_row_1(&client).await, row_1_instant(), "{jvm_zone:?}");
+        assert_eq!(zones_sent(&double), ["open UTC"]);
+        for sql in [
+            // SET TIME ZONE and SET TimeZone follow into Flink, and the values with them.
+            "SET TIME ZONE 'Asia/Tokyo'",
+            "SET TimeZone = 'america/new_york'",
+            // The user's own table.local-time-zone wins over TimeZone ...
+            "SET 'table.local-time-zone' = 'Europe/Paris'; SET TIME ZONE 'Asia/Kolkata'",
+            // ... until it is reset or set to default: then TimeZone again.
+            "RESET 'table.local-time-zone'",
+            "SET 'table.local-time-zone' = 'Europe/Paris'; SET 'table.local-time-zone' = 'default'",
+        ] {
+            client.simple_query(sql).await.unwrap();
+            assert_eq!(ltz_of_row_1(&client).await, row_1_instant(), "{sql}");
+        }
+        assert_eq!(
+            zones_sent(&double),
+            [
+                "open UTC",
+                "SET 'table.local-time-zone' = 'Asia/Tokyo'",
+                "SET 'table.local-time-zone' = 'America/New_York'",
+                "SET 'table.local-time-zone' = 'Europe/Paris'",
+                "SET 'table.local-time-zone' = 'Asia/Kolkata'",
+                "SET 'table.local-time-zone' = 'Europe/Paris'",
+                "SET 'table.local-time-zone' = 'Asia/Kolkata'",
+            ]
+        );
+        // A new Flink session (a restart) replays and ends in the same zone.
+        double.restart();
+        double.clear_requests();
+        client
+            .simple_query("SET TIME ZONE 'Australia/Sydney'")
+            .await
+            .unwrap();
+        assert_eq!(ltz_of_row_1(&client).await, row_1_instant());
+        let sent = zones_sent(&double);
+        assert!(
+            sent.iter().any(|z| z == "open Australia/Sydney"),
+            "{sent:?}"
+        );
+        assert_eq!(
+            sent.last().map(String::as_str),
+            Some("SET 'table.local-time-zone' = 'Australia/Sydney'"),
+            "{sent:?}"
+        );
+    }
+}
+
+/// The startup parameter TimeZone (libpq sends PGTZ) is the zone the
+/// Flink session opens with.
+#[test]
+fn issue_18_the_startup_time_zone_opens_the_flink_session() {
+    if !services::psql() {
+        return;
+    }
+    let double = FlinkDouble::start_with(DoubleOptions {
+        jvm_zone: Some("Asia/Shanghai"),
+        ..DoubleOptions::default()
+    });
+    let gateway = gateway_for(&double, "");
+    let port = gateway
+        .conn_str()
+        .split_whitespace()
+        .find_map(|part| part.strip_prefix("port=").map(str::to_string))
+        .unwrap();
+    let output = std::process::Command::new("psql")
+        .args(["-h", "127.0.0.1", "-p", &port, "-U", "scaleph", "-X"])
+        .args(["-v", "ON_ERROR_STOP=1", "-c", ORDERS, "scaleph"])
+        .env("PGTZ", "Asia/Tokyo")
+        .env("PGCONNECT_TIMEOUT", "10")
+        .output()
+        .expect("run psql");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(zones_sent(&double), ["open Asia/Tokyo"]);
+}
+
+/// Issue 18: before Flink 1.19 a TIMESTAMP_LTZ in JSON is the UTC instant,
+/// from 1.19 the session zone's wall clock; scaleph asks `/info` once and
+/// reads both as the same instant.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_18_ltz_values_are_the_same_instant_on_flink_1_18_and_1_20() {
+    for (flink_version, versions) in [
+        ("1.18.1", vec!["V1", "V2"]),
+        ("1.20.0", vec!["V1", "V2", "V3"]),
+    ] {
+        let double = FlinkDouble::start_with(DoubleOptions {
+            flink_version,
+            versions,
+            ..DoubleOptions::default()
+        });
+        let gateway = gateway_for(&double, "");
+        let client = gateway.client().await;
+        client
+            .simple_query(&format!("SET TIME ZONE 'Asia/Shanghai'; {ORDERS}"))
+            .await
+            .unwrap();
+        assert_eq!(
+            ltz_of_row_1(&client).await,
+            row_1_instant(),
+            "{flink_version}"
+        );
+        let other = gateway.client().await;
+        other.simple_query(ORDERS).await.unwrap();
+        assert_eq!(ltz_of_row_1(&other).await, row_1_instant());
+        let infos = double
+            .requests()
+            .iter()
+            .filter(|r| r.path == "/v1/info")
+            .count();
+        assert_eq!(infos, 1, "asked once per client: {flink_version}");
+    }
+}
+
+/// Issue 18: a statement that never starts (NOT_READY: PENDING behind
+/// another, or a slow cluster) ends at `scaleph.result.timeout`, and its
+/// operation is closed.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_18_not_ready_ends_at_the_result_timeout() {
+    let double = FlinkDouble::start_with(DoubleOptions {
+        not_ready_fetches: u32::MAX,
+        ..DoubleOptions::default()
+    });
+    let gateway = gateway_for(&double, "");
+    let client = gateway.client().await;
+    client
+        .simple_query("SET 'scaleph.result.timeout' = '1 s'")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let err = client.simple_query(ORDERS).await.unwrap_err();
+    let waited = started.elapsed();
+    assert_eq!(db_error(&err).code().code(), "57014", "{err}");
+    assert!(
+        db_error(&err).message().contains("scaleph.result.timeout"),
+        "{err}"
+    );
+    assert!(
+        waited >= Duration::from_secs(1) && waited < Duration::from_secs(10),
+        "{waited:?}"
+    );
+    eventually("the operation is closed", || double.open_operations() == 0).await;
+    // The connection goes on.
+    let messages = client.simple_query("SHOW TIME ZONE").await.unwrap();
+    assert_eq!(rows(&messages), vec![vec![Some("UTC".to_string())]]);
+}
+
+/// Issue 18: a fetch whose answer is lost in the network is fetched again
+/// (the same token: the gateway serves it again), once.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_18_a_fetch_lost_in_the_network_is_fetched_again() {
+    let double = FlinkDouble::start_with(DoubleOptions {
+        break_fetch: Some(1),
+        ..DoubleOptions::default()
+    });
+    let gateway = gateway_for(&double, "");
+    let client = gateway.client().await;
+    client.simple_query(ORDERS).await.unwrap();
+    let messages = client
+        .simple_query("SELECT id, note FROM orders")
+        .await
+        .unwrap();
+    assert_eq!(rows(&messages).len(), 3);
+    assert_eq!(rows(&messages)[2][1].as_deref(), Some("row-2"));
+    let token_1: Vec<String> = double
+        .requests()
+        .into_iter()
+        .map(|r| r.path)
+        .filter(|p| p.contains("/result/1"))
+        .collect();
+    assert_eq!(token_1.len(), 2, "{token_1:?}");
+}

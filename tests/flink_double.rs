@@ -2317,3 +2317,125 @@ async fn temporary_table_in_a_paimon_catalog_stays_in_its_session() {
     let s = lake_session(&c).await;
     assert_no_tables(&c, &s, "lake").await;
 }
+
+/// Creates `t` (`columns`) of two datagen rows and starts `SELECT * FROM
+/// t`: its operation, fetched up to its first (empty) page.
+async fn two_rows_started(c: &Client, s: &str, columns: &str) -> String {
+    let create =
+        format!("CREATE TABLE t ({columns}) WITH ('connector'='datagen', 'number-of-rows'='2')");
+    c.ok(s, &create).await;
+    let o = c.submit(s, "SELECT * FROM t").await;
+    c.ready(s, &o).await;
+    o
+}
+
+/// The LTZ value of row 1 of a datagen table, as JSON and PLAIN_TEXT, in a
+/// session opened with `properties`.
+async fn ltz_of_row_1(c: &Client, properties: &str) -> (Value, Value) {
+    let s = c
+        .post("/v3/sessions", &format!(r#"{{"properties":{properties}}}"#))
+        .await
+        .json()["sessionHandle"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let o = two_rows_started(c, &s, "ltz TIMESTAMP_LTZ(3)").await;
+    let json = c.rows(&s, "SELECT * FROM t").await;
+    let plain = c
+        .get(&format!(
+            "/v3/sessions/{s}/operations/{o}/result/1?rowFormat=PLAIN_TEXT"
+        ))
+        .await
+        .json();
+    (
+        json[1][0].clone(),
+        plain["results"]["data"][1]["fields"][0].clone(),
+    )
+}
+
+#[tokio::test]
+async fn issue_18_an_unset_or_default_zone_is_the_jvms() {
+    let double = FlinkDouble::start_with(options(|o| o.jvm_zone = Some("Asia/Shanghai")));
+    let c = Client::new(&double);
+    for properties in ["{}", r#"{"table.local-time-zone":"default"}"#] {
+        assert_eq!(
+            ltz_of_row_1(&c, properties).await,
+            (
+                json!("2024-01-01T08:00:01.001Z"),
+                json!("2024-01-01 08:00:01.001")
+            ),
+            "{properties}"
+        );
+    }
+    assert_eq!(
+        ltz_of_row_1(&c, r#"{"table.local-time-zone":"UTC"}"#).await,
+        (
+            json!("2024-01-01T00:00:01.001Z"),
+            json!("2024-01-01 00:00:01.001")
+        )
+    );
+    // Without a JVM zone the JVM runs in UTC.
+    let utc = FlinkDouble::start();
+    assert_eq!(
+        ltz_of_row_1(&Client::new(&utc), "{}").await.0,
+        json!("2024-01-01T00:00:01.001Z")
+    );
+}
+
+#[tokio::test]
+async fn issue_18_before_flink_1_19_ltz_json_is_the_utc_instant() {
+    let zone = r#"{"table.local-time-zone":"Asia/Shanghai"}"#;
+    let old = FlinkDouble::start_with(options(|o| o.flink_version = "1.18.1"));
+    let c = Client::new(&old);
+    assert_eq!(
+        c.get("/v1/info").await.body,
+        r#"{"productName":"Apache Flink","version":"1.18.1"}"#
+    );
+    // JSON: the UTC instant with Z; PLAIN_TEXT: still the session zone.
+    assert_eq!(
+        ltz_of_row_1(&c, zone).await,
+        (
+            json!("2024-01-01T00:00:01.001Z"),
+            json!("2024-01-01 08:00:01.001")
+        )
+    );
+    let new = FlinkDouble::start_with(options(|o| o.flink_version = "1.19.0"));
+    assert_eq!(
+        ltz_of_row_1(&Client::new(&new), zone).await,
+        (
+            json!("2024-01-01T08:00:01.001Z"),
+            json!("2024-01-01 08:00:01.001")
+        )
+    );
+}
+
+#[tokio::test]
+async fn issue_18_a_broken_fetch_moves_the_token_and_serves_the_page_again() {
+    let double = FlinkDouble::start_with(options(|o| o.break_fetch = Some(1)));
+    let c = Client::new(&double);
+    let s = c.open().await;
+    let o = two_rows_started(&c, &s, "a INT").await;
+    let url = format!(
+        "{}/v3/sessions/{s}/operations/{o}/result/1?rowFormat=JSON",
+        double.url()
+    );
+    let broken = match reqwest::get(&url).await {
+        Ok(response) => response.bytes().await.map(drop),
+        Err(err) => Err(err),
+    };
+    assert!(broken.is_err(), "the answer is lost");
+    // The token moved on: 1 is now `current - 1`, served again, whole.
+    let again = c.fetch(&s, &o, 1).await;
+    assert_eq!(again.status, 200);
+    assert_eq!(
+        again.json()["results"]["data"],
+        json!([{"kind":"INSERT","fields":[0]},{"kind":"INSERT","fields":[1]}])
+    );
+    assert_eq!(
+        again.json()["nextResultUri"],
+        format!("/v3/sessions/{s}/operations/{o}/result/2?rowFormat=JSON")
+    );
+    // Only once.
+    assert_eq!(c.fetch(&s, &o, 1).await.status, 200);
+    assert_eq!(c.fetch(&s, &o, 2).await.json()["resultType"], "EOS");
+}

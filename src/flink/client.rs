@@ -44,6 +44,42 @@ impl ApiVersion {
     }
 }
 
+/// The Flink release behind a gateway, as `GET /info` reports it
+/// (`"version":"1.20.0"`): what decides how values are written
+/// (docs/flink-sql-gateway-rest.md §0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FlinkRelease {
+    /// `1` of `1.20.0`.
+    pub major: u32,
+    /// `20` of `1.20.0`.
+    pub minor: u32,
+}
+
+impl FlinkRelease {
+    /// The first release whose JSON rows carry TIMESTAMP_LTZ values as the
+    /// session zone's wall clock (FLINK-32396).
+    const LTZ_IN_SESSION_ZONE: FlinkRelease = FlinkRelease {
+        major: 1,
+        minor: 19,
+    };
+
+    /// `1.20.0`, `1.18.1`, `2.0-SNAPSHOT` -> the release; `None` when
+    /// there is no `major.minor`.
+    pub fn parse(version: &str) -> Option<FlinkRelease> {
+        let mut parts = version.trim().split(|c: char| !c.is_ascii_digit());
+        let major = parts.next()?.parse().ok()?;
+        let minor = parts.next()?.parse().ok()?;
+        Some(FlinkRelease { major, minor })
+    }
+
+    /// Whether TIMESTAMP_LTZ values in JSON rows are the session zone's
+    /// wall clock with a literal `Z` (1.19 and later) rather than the UTC
+    /// instant (before).
+    pub fn ltz_in_session_zone(self) -> bool {
+        self >= FlinkRelease::LTZ_IN_SESSION_ZONE
+    }
+}
+
 /// Why a call to the Flink SQL Gateway failed.
 #[derive(Debug)]
 pub enum GatewayError {
@@ -67,6 +103,12 @@ impl GatewayError {
     /// Whether Flink no longer knows the session (restart, idle expiry).
     pub fn session_missing(&self) -> bool {
         matches!(self, GatewayError::Failed(failure) if failure.session_missing)
+    }
+
+    /// Whether the call failed in the network (no connection, a broken
+    /// one, no answer in time), not in what the gateway answered.
+    pub fn is_network(&self) -> bool {
+        matches!(self, GatewayError::Transport { sqlstate, .. } if *sqlstate != SqlState::PROTOCOL_VIOLATION)
     }
 
     /// The error a client sees when no statement text applies.
@@ -113,7 +155,15 @@ pub struct GatewayClient {
     shown: String,
     /// Negotiated on first use.
     version: OnceCell<ApiVersion>,
+    /// Asked on first use (`None`: a version scaleph cannot read).
+    release: OnceCell<Option<FlinkRelease>>,
     timeout: Duration,
+}
+
+/// `{"productName":"Apache Flink","version":"1.20.0"}`.
+#[derive(Deserialize)]
+struct Info {
+    version: String,
 }
 
 /// `{"versions":["V1","V2","V3"]}`.
@@ -185,6 +235,7 @@ impl GatewayClient {
             shown: without_user_info(&base),
             base,
             version: OnceCell::new(),
+            release: OnceCell::new(),
             timeout,
         })
     }
@@ -317,6 +368,35 @@ impl GatewayClient {
             .copied()
     }
 
+    /// The Flink release of the gateway, asked once (`GET /v1/info`);
+    /// `None` when its version is not `major.minor...` or the gateway
+    /// does not answer `/info`.
+    pub async fn release(&self) -> Result<Option<FlinkRelease>, GatewayError> {
+        self.release
+            .get_or_try_init(|| async {
+                match self.call_json::<Info>(Method::GET, "/v1/info", None).await {
+                    Ok(info) => Ok(FlinkRelease::parse(&info.version)),
+                    Err(GatewayError::Failed(failure)) => {
+                        tracing::debug!(error = ?failure, "the Flink SQL Gateway does not tell its version");
+                        Ok(None)
+                    }
+                    Err(err) => Err(err),
+                }
+            })
+            .await
+            .copied()
+    }
+
+    /// Whether TIMESTAMP_LTZ values in JSON rows are the session zone's
+    /// wall clock (Flink 1.19 and later, and a release scaleph cannot
+    /// read) rather than the UTC instant.
+    pub async fn ltz_in_session_zone(&self) -> Result<bool, GatewayError> {
+        Ok(self
+            .release()
+            .await?
+            .is_none_or(FlinkRelease::ltz_in_session_zone))
+    }
+
     async fn prefix(&self) -> Result<String, GatewayError> {
         Ok(format!("/v{}", self.version().await?.number()))
     }
@@ -442,6 +522,27 @@ mod tests {
             "https://flink:8083"
         );
         assert_eq!(without_user_info("http://flink"), "http://flink");
+    }
+
+    #[test]
+    fn releases_parse_and_decide_the_ltz_rule() {
+        let release = |v| FlinkRelease::parse(v);
+        assert_eq!(
+            release("1.20.0"),
+            Some(FlinkRelease {
+                major: 1,
+                minor: 20
+            })
+        );
+        assert_eq!(
+            release("2.0-SNAPSHOT"),
+            Some(FlinkRelease { major: 2, minor: 0 })
+        );
+        assert_eq!(release("unknown"), None);
+        assert_eq!(release("1"), None);
+        assert!(!release("1.18.1").unwrap().ltz_in_session_zone());
+        assert!(release("1.19.0").unwrap().ltz_in_session_zone());
+        assert!(release("2.0.0").unwrap().ltz_in_session_zone());
     }
 
     #[tokio::test]

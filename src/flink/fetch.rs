@@ -113,7 +113,9 @@ impl RowKind {
 pub struct ReadOptions {
     /// For a query result: stop after this many rows (`None`: all).
     pub max_rows: Option<usize>,
-    /// For a query result: stop after this long (`None`: never).
+    /// For a query result: stop after this long (`None`: never). For any
+    /// statement: the longest wait for it to start (NOT_READY), after
+    /// which it fails with 57014 and is closed.
     pub timeout: Option<Duration>,
     /// How changelog rows are shown.
     pub changelog: ChangelogMode,
@@ -276,6 +278,14 @@ impl Shape {
         })
     }
 
+    /// Whether a column is a TIMESTAMP_LTZ (whose values depend on the
+    /// Flink release).
+    fn has_ltz(&self) -> bool {
+        self.columns
+            .iter()
+            .any(|c| matches!(c.flink_type, FlinkType::TimestampLtz(_)))
+    }
+
     /// A batch of `rows` (each one's fields), with `kinds` in the `op`
     /// column when there is one.
     fn batch(
@@ -397,9 +407,12 @@ impl Reader {
         let mut shape: Option<Shape> = None;
         let mut sent = 0usize;
         let mut applied: Option<Applied> = None;
+        // The zone TIMESTAMP_LTZ values are the wall clock of: UTC before
+        // Flink 1.19 (docs/flink-sql-gateway-rest.md §0, §3.2).
+        let mut zone = self.zone;
         loop {
             let body = tokio::select! {
-                body = self.client.fetch(&self.session, &self.operation, token) => body.map_err(|e| self.statement_error(e))?,
+                body = fetch(&self.client, &self.session, &self.operation, token) => body.map_err(|e| self.statement_error(e))?,
                 _ = self.events.closed() => return Ok(()),
             };
             let page = self.client.page(&body).map_err(GatewayError::into_error)?;
@@ -409,7 +422,16 @@ impl Reader {
                 .and(self.options.timeout)
                 .map(|timeout| started + timeout);
             if page.result_type == ResultType::NotReady {
-                if !self.pause(backoff.next(), None).await {
+                // Waiting for the statement to run (PENDING behind another
+                // one, RUNNING until its job is submitted) counts against
+                // the result timeout too.
+                if let Some(timeout) = self.options.timeout
+                    && started.elapsed() >= timeout
+                {
+                    return Err(not_ready_in_time(timeout));
+                }
+                let deadline = self.options.timeout.map(|timeout| started + timeout);
+                if !self.pause(backoff.next(), deadline).await {
                     return Ok(());
                 }
                 continue;
@@ -432,6 +454,15 @@ impl Reader {
                         ChangelogMode::Apply => false,
                     };
                 let new = Shape::new(&results.columns, page.is_query_result, with_op)?;
+                if new.has_ltz()
+                    && !self
+                        .client
+                        .ltz_in_session_zone()
+                        .await
+                        .map_err(GatewayError::into_error)?
+                {
+                    zone = Tz::UTC;
+                }
                 if new.is_query && self.options.changelog == ChangelogMode::Apply {
                     applied = Some(Applied::default());
                 }
@@ -458,7 +489,7 @@ impl Reader {
                 }
                 let fields: Vec<&[&RawValue]> = rows.iter().map(|r| r.fields.as_slice()).collect();
                 let kinds: Vec<RowKind> = rows.iter().map(|r| r.kind).collect();
-                let batch = shape.batch(&fields, &kinds, self.zone)?;
+                let batch = shape.batch(&fields, &kinds, zone)?;
                 if !self.send(Event::Batch(batch)).await {
                     return Ok(());
                 }
@@ -487,7 +518,7 @@ impl Reader {
                 .collect();
             let fields: Vec<&[&RawValue]> = rows.iter().map(Vec::as_slice).collect();
             let kinds = vec![RowKind::Insert; fields.len()];
-            let batch = shape.batch(&fields, &kinds, self.zone)?;
+            let batch = shape.batch(&fields, &kinds, zone)?;
             self.send(Event::Batch(batch)).await;
         }
         Ok(())
@@ -509,6 +540,40 @@ pub fn decode_page(body: &[u8], zone: Tz) -> Result<Option<RecordBatch>, Error> 
     shape.batch(&fields, &kinds, zone).map(Some)
 }
 
+/// Fetches page `token` of an operation. A network failure fetches the
+/// same token once more before it fails: the gateway serves the current
+/// token and the one before it again (docs/flink-sql-gateway-rest.md §4
+/// step 5), so a page whose answer was lost is served again.
+async fn fetch(
+    client: &GatewayClient,
+    session: &str,
+    operation: &str,
+    token: u64,
+) -> Result<bytes::Bytes, GatewayError> {
+    match client.fetch(session, operation, token).await {
+        Err(err) if err.is_network() => {
+            tracing::debug!(operation, token, error = ?err, "a fetch failed in the network; fetching it again");
+            client.fetch(session, operation, token).await
+        }
+        other => other,
+    }
+}
+
+/// The error when a statement is still not running (NOT_READY) at the
+/// result timeout.
+fn not_ready_in_time(timeout: Duration) -> Error {
+    Error::new(
+        SqlState::QUERY_CANCELED,
+        format!(
+            "the Flink statement did not start within {timeout:?} (scaleph.result.timeout); it was cancelled"
+        ),
+    )
+    .with_hint(
+        "the Flink session may be busy with another statement, or the cluster slow to take the job; \
+         SET 'scaleph.result.timeout' = '0' to wait without a limit",
+    )
+}
+
 /// Reads a statement's result to its end, discarding rows: for state
 /// statements replayed on V1, which has no `configure-session`.
 pub async fn drain(
@@ -519,7 +584,7 @@ pub async fn drain(
     let mut token = 0;
     let mut backoff = Backoff::default();
     loop {
-        let body = client.fetch(session, operation, token).await?;
+        let body = fetch(client, session, operation, token).await?;
         match client.page(&body)?.result_type {
             ResultType::Eos => return Ok(()),
             ResultType::Payload => token += 1,

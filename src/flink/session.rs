@@ -69,6 +69,50 @@ pub struct FlinkSession {
     /// The catalog this session's `USE` made current, `None` while it is
     /// the one it started in.
     current_catalog: Option<String>,
+    /// The client's PostgreSQL `TimeZone` as a zone Flink knows: the
+    /// session zone unless `table.local-time-zone` is set.
+    client_zone: String,
+    /// Whether `log` holds a statement that sets the session zone (then
+    /// later changes of the client's zone are logged too).
+    zone_logged: bool,
+}
+
+/// Whether a `table.local-time-zone` value is Flink's `default` (the
+/// gateway JVM's zone).
+fn is_default_zone(zone: &str) -> bool {
+    zone.trim().eq_ignore_ascii_case("default")
+}
+
+/// A zone by name as Flink and PostgreSQL write them: a tz database name
+/// in any case (`Asia/Shanghai`, `utc`), or a whole-hour offset
+/// `GMT+08:00` / `UTC-3` (Flink's fixed-offset form).
+pub fn parse_zone(name: &str) -> Option<Tz> {
+    let name = name.trim();
+    if let Some(tz) = chrono_tz::TZ_VARIANTS
+        .iter()
+        .find(|tz| tz.name().eq_ignore_ascii_case(name))
+    {
+        return Some(*tz);
+    }
+    let offset = name
+        .get(..3)
+        .filter(|prefix| prefix.eq_ignore_ascii_case("GMT") || prefix.eq_ignore_ascii_case("UTC"))
+        .map(|_| &name[3..])?;
+    let (sign, rest) = match offset.as_bytes().first()? {
+        b'+' => ('-', &offset[1..]),
+        b'-' => ('+', &offset[1..]),
+        _ => return None,
+    };
+    let (hours, minutes) = rest.split_once(':').unwrap_or((rest, "00"));
+    let hours: u8 = hours.parse().ok()?;
+    if !matches!(minutes, "00" | "0") || hours > 14 {
+        return None;
+    }
+    if hours == 0 {
+        return Some(Tz::UTC);
+    }
+    // The tz database's Etc/GMT zones have POSIX signs: Etc/GMT-8 is UTC+8.
+    format!("Etc/GMT{sign}{hours}").parse().ok()
 }
 
 /// `'text'` with `'` doubled.
@@ -101,6 +145,8 @@ impl FlinkSession {
             set: BTreeMap::new(),
             catalog: None,
             current_catalog: None,
+            client_zone: "UTC".to_string(),
+            zone_logged: false,
         }
     }
 
@@ -139,12 +185,63 @@ impl FlinkSession {
             .map(String::as_str)
     }
 
-    /// The session time zone (`table.local-time-zone`); UTC when Flink
-    /// says `default` or names a zone chrono-tz does not know.
+    /// The session time zone: [`FlinkSession::flink_zone`] read as a
+    /// zone; UTC when chrono-tz does not know it.
     pub fn zone(&self) -> Tz {
-        self.property(LOCAL_TIME_ZONE)
-            .and_then(|zone| zone.parse().ok())
-            .unwrap_or(Tz::UTC)
+        parse_zone(self.flink_zone()).unwrap_or(Tz::UTC)
+    }
+
+    /// The `table.local-time-zone` the Flink session runs with: the one
+    /// SET in this session or given by the configuration, unless that is
+    /// `default`; else the client's PostgreSQL `TimeZone`. Flink's
+    /// `default` would be the gateway JVM's zone, which scaleph cannot
+    /// know, so it is never left to Flink.
+    pub fn flink_zone(&self) -> &str {
+        self.explicit_zone().unwrap_or(&self.client_zone)
+    }
+
+    /// The session zone set in this session or by the configuration (not
+    /// `default`): then the client's zone does not apply.
+    fn explicit_zone(&self) -> Option<&str> {
+        self.set
+            .get(LOCAL_TIME_ZONE)
+            .or_else(|| self.properties.get(LOCAL_TIME_ZONE))
+            .map(String::as_str)
+            .filter(|zone| !is_default_zone(zone))
+    }
+
+    /// The client's PostgreSQL `TimeZone` changed (a startup parameter,
+    /// `SET TIME ZONE`, `SET TimeZone`): the session zone follows it unless
+    /// `table.local-time-zone` is set. A zone chrono-tz does not know is
+    /// taken as UTC. Sent to the open Flink session, if any.
+    pub async fn set_client_zone(&mut self, zone: &str) -> Result<()> {
+        let zone = match parse_zone(zone) {
+            Some(tz) => tz.name().to_string(),
+            None => {
+                tracing::warn!(session = %self.name, zone, "a time zone Flink may not know: the Flink session runs in UTC");
+                "UTC".to_string()
+            }
+        };
+        if zone == self.client_zone {
+            return Ok(());
+        }
+        if self.explicit_zone().is_none() {
+            self.pin_zone(&zone).await?;
+        }
+        self.client_zone = zone;
+        Ok(())
+    }
+
+    /// `SET 'table.local-time-zone' = zone` in the open Flink session,
+    /// logged for replay only when the log sets the zone already (else the
+    /// properties a new session opens with carry it).
+    async fn pin_zone(&mut self, zone: &str) -> Result<()> {
+        let statement = format!("SET {} = {}", quote(LOCAL_TIME_ZONE), quote(zone));
+        self.send_state(&statement).await?;
+        if self.zone_logged {
+            self.record(&statement);
+        }
+        Ok(())
     }
 
     /// Whether queries run in batch mode (bounded, insert-only results).
@@ -161,6 +258,7 @@ impl FlinkSession {
         }
         let mut properties = self.properties.clone();
         properties.extend(self.set.clone());
+        properties.insert(LOCAL_TIME_ZONE.to_string(), self.flink_zone().to_string());
         let handle: Arc<str> = self
             .client
             .open_session(&self.name, &properties)
@@ -364,31 +462,56 @@ impl FlinkSession {
     }
 
     /// `SET 'key' = 'value'` of a Flink property: forwarded when a Flink
-    /// session is open, recorded either way.
+    /// session is open, recorded either way. `table.local-time-zone` set
+    /// to `default` is a [`FlinkSession::reset`] of it.
     pub async fn set(&mut self, key: &str, value: &str) -> Result<()> {
+        if key == LOCAL_TIME_ZONE && is_default_zone(value) {
+            return self.reset(Some(key)).await;
+        }
         let statement = format!("SET {} = {}", quote(key), quote(value));
         self.apply_state(&statement).await?;
         self.set.insert(key.to_string(), value.to_string());
+        self.zone_logged |= key == LOCAL_TIME_ZONE;
         Ok(())
     }
 
-    /// `RESET 'key'` (or every key when `None`) of Flink properties.
+    /// `RESET 'key'` (or every key when `None`) of Flink properties. The
+    /// session zone is set again rather than reset: Flink would go back to
+    /// its own default, the JVM's zone.
     pub async fn reset(&mut self, key: Option<&str>) -> Result<()> {
-        let statement = match key {
-            Some(key) => format!("RESET {}", quote(key)),
-            None => "RESET".to_string(),
-        };
-        self.apply_state(&statement).await?;
         match key {
+            Some(key) if key == LOCAL_TIME_ZONE => {
+                self.set.remove(key);
+                self.zone_logged = true;
+                let zone = self.flink_zone().to_string();
+                return self.pin_zone(&zone).await;
+            }
             Some(key) => {
+                self.apply_state(&format!("RESET {}", quote(key))).await?;
                 self.set.remove(key);
             }
-            None => self.set.clear(),
+            None => {
+                self.apply_state("RESET").await?;
+                self.set.clear();
+                self.zone_logged = true;
+                let zone = self.flink_zone().to_string();
+                self.pin_zone(&zone).await?;
+            }
         }
         Ok(())
     }
 
+    /// Runs a state statement in the open Flink session (if any) and
+    /// records it for replay.
     async fn apply_state(&mut self, statement: &str) -> Result<()> {
+        self.send_state(statement).await?;
+        self.record(statement);
+        Ok(())
+    }
+
+    /// Runs a state statement in the open Flink session, if there is one
+    /// (a lost session is forgotten: the next one opens with the state).
+    async fn send_state(&mut self, statement: &str) -> Result<()> {
         if let Some(open) = &self.open {
             let handle = open.handle.clone();
             match self.configure(&handle, statement).await {
@@ -396,7 +519,6 @@ impl FlinkSession {
                 other => other?,
             }
         }
-        self.record(statement);
         Ok(())
     }
 }
@@ -465,6 +587,51 @@ mod tests {
 
     async fn remembered(session: &mut FlinkSession, sql: &str) -> bool {
         session.remember(sql, &classify_text(sql)).await.unwrap()
+    }
+
+    #[test]
+    fn zones_parse_as_flink_and_postgresql_write_them() {
+        assert_eq!(parse_zone("asia/shanghai"), Some(chrono_tz::Asia::Shanghai));
+        assert_eq!(parse_zone(" UTC "), Some(Tz::UTC));
+        assert_eq!(parse_zone("GMT+08:00"), Some(chrono_tz::Etc::GMTMinus8));
+        assert_eq!(parse_zone("UTC-3"), Some(chrono_tz::Etc::GMTPlus3));
+        assert_eq!(parse_zone("UTC+00:00"), Some(Tz::UTC));
+        assert_eq!(parse_zone("GMT+05:30"), None);
+        assert_eq!(parse_zone("Mars/Olympus"), None);
+        assert!(is_default_zone(" Default "));
+    }
+
+    #[tokio::test]
+    async fn issue_18_the_session_zone_is_the_clients_unless_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut session = session(dir.path()).await;
+        assert_eq!(session.flink_zone(), "UTC");
+        session.set_client_zone("asia/tokyo").await.unwrap();
+        assert_eq!(session.flink_zone(), "Asia/Tokyo");
+        assert_eq!(session.zone(), chrono_tz::Asia::Tokyo);
+        assert!(
+            session.log.is_empty(),
+            "a new Flink session opens in the client's zone: nothing to replay"
+        );
+        session.set(LOCAL_TIME_ZONE, "Europe/Paris").await.unwrap();
+        session.set_client_zone("UTC").await.unwrap();
+        assert_eq!(session.flink_zone(), "Europe/Paris");
+        session.set(LOCAL_TIME_ZONE, "default").await.unwrap();
+        assert_eq!(session.flink_zone(), "UTC");
+        session.set_client_zone("Mars/Olympus").await.unwrap();
+        assert_eq!(session.flink_zone(), "UTC");
+        session.set_client_zone("Asia/Kolkata").await.unwrap();
+        session.reset(None).await.unwrap();
+        assert_eq!(
+            session.log,
+            vec![
+                "SET 'table.local-time-zone' = 'Europe/Paris'",
+                "SET 'table.local-time-zone' = 'UTC'",
+                "SET 'table.local-time-zone' = 'Asia/Kolkata'",
+                "RESET",
+                "SET 'table.local-time-zone' = 'Asia/Kolkata'",
+            ]
+        );
     }
 
     #[tokio::test]

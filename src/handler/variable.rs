@@ -47,7 +47,19 @@ async fn set_variable(state: &mut SessionState, set: &SetVariable) -> Result<Sta
             state.vars.reset(&set.name);
         }
     }
+    follow_time_zone(state).await?;
     Ok(QueryResult::command("SET").into())
+}
+
+/// The Flink session zone follows the client's `TimeZone` (a no-op when it
+/// did not change).
+async fn follow_time_zone(state: &mut SessionState) -> Result<()> {
+    if let Some(flink) = state.flink.as_mut() {
+        flink
+            .set_client_zone(&state.vars.require("TimeZone")?)
+            .await?;
+    }
+    Ok(())
 }
 
 /// `RESET`: Flink properties are reset in the Flink session too.
@@ -69,6 +81,7 @@ async fn reset_variable(
             state.vars.reset_all();
         }
     }
+    follow_time_zone(state).await?;
     Ok(QueryResult::command("RESET").into())
 }
 

@@ -97,8 +97,14 @@ impl Session {
     /// Checks the database the client connected to: `scaleph`, or with a
     /// Flink SQL Gateway the Flink catalog of that name — the Flink
     /// session opens now and starts in it (3D000 when Flink has no such
-    /// catalog). The notices of opening it.
+    /// catalog). The Flink session zone is the client's `TimeZone` from
+    /// the startup parameters. The notices of opening it.
     pub async fn connect(&mut self) -> Result<Vec<crate::result::Notice>> {
+        if let Some(flink) = self.state.flink.as_mut() {
+            flink
+                .set_client_zone(&self.state.vars.require("TimeZone")?)
+                .await?;
+        }
         if self.info.database == crate::engine::LOCAL_DATABASE {
             return Ok(Vec::new());
         }

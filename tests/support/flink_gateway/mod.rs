@@ -10,6 +10,11 @@
 //!   `complete-statement` exist from v2; `?rowFormat=` is read from v2 (v1's
 //!   `nextResultUri` has none). Materialized-table refresh and scripts are not
 //!   served (404).
+//! * **Releases.** `/info` reports [`DoubleOptions::flink_version`], which
+//!   decides TIMESTAMP_LTZ in JSON rows: the session zone's wall clock with
+//!   a literal `Z` from 1.19, the UTC instant before. The session zone is
+//!   `table.local-time-zone`, or the JVM's ([`DoubleOptions::jvm_zone`])
+//!   when that is unset or `default`.
 //! * **Operations.** A statement runs when it is posted; the first
 //!   [`DoubleOptions::not_ready_fetches`] fetches answer `NOT_READY` (status
 //!   `RUNNING`), then the status is `FINISHED` or `ERROR`. A client that only
@@ -96,8 +101,19 @@ pub struct DoubleOptions {
     /// What `/api_versions` lists and which `/vN` prefixes route; unversioned
     /// routes act as the highest listed. Default `["V1","V2","V3","V4"]`.
     pub versions: Vec<&'static str>,
-    /// The version `/info` reports. Default `"1.20.0"`.
+    /// The version `/info` reports. Default `"1.20.0"`. It decides how
+    /// TIMESTAMP_LTZ values are written in JSON rows
+    /// (docs/flink-sql-gateway-rest.md §0, §3.2): the session zone's wall
+    /// clock with a literal `Z` from 1.19 on, the UTC instant before.
     pub flink_version: &'static str,
+    /// The gateway JVM's time zone: the session zone when
+    /// `table.local-time-zone` is unset or `default`. Default `None` (UTC).
+    pub jvm_zone: Option<&'static str>,
+    /// A fetch of this token (of any operation), the first one answered
+    /// with a `PAYLOAD`, is served and then its connection broken before
+    /// the body is complete: a network failure after the token moved on.
+    /// Default `None`.
+    pub break_fetch: Option<i64>,
     /// How many fetches of every operation answer `NOT_READY` (status
     /// `RUNNING` meanwhile) before it is `FINISHED` or `ERROR`. Default 1.
     pub not_ready_fetches: u32,
@@ -112,6 +128,8 @@ impl Default for DoubleOptions {
         DoubleOptions {
             versions: vec!["V1", "V2", "V3", "V4"],
             flink_version: "1.20.0",
+            jvm_zone: None,
+            break_fetch: None,
             not_ready_fetches: 1,
             idle_timeout: Duration::from_secs(600),
             page_rows: 5000,
@@ -135,6 +153,8 @@ struct Shared {
     options: DoubleOptions,
     state: Mutex<state::State>,
     requests: Mutex<Vec<RecordedRequest>>,
+    /// Whether [`DoubleOptions::break_fetch`] broke its fetch already.
+    broke_fetch: std::sync::atomic::AtomicBool,
 }
 
 impl Shared {
@@ -189,6 +209,7 @@ impl FlinkDouble {
             options,
             state: Mutex::new(state::State::default()),
             requests: Mutex::new(Vec::new()),
+            broke_fetch: Default::default(),
         });
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = shared.clone();
@@ -373,7 +394,17 @@ async fn answer(
             body: &body,
         },
     );
-    let mut response = Response::new(Body::from(reply.body));
+    let body = if breaks_fetch(&shared, &method, uri.path(), &reply) {
+        // Half the page, then the connection fails.
+        let half = Bytes::from(reply.body[..reply.body.len() / 2].to_string());
+        Body::from_stream(futures::stream::iter([
+            Ok(half),
+            Err(std::io::Error::other("the double breaks this fetch")),
+        ]))
+    } else {
+        Body::from(reply.body)
+    };
+    let mut response = Response::new(body);
     *response.status_mut() =
         StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let headers = response.headers_mut();
@@ -386,4 +417,21 @@ async fn answer(
         HeaderValue::from_static("*"),
     );
     response
+}
+
+/// Whether `reply` answers the fetch [`DoubleOptions::break_fetch`] breaks
+/// (once): its token, answered with a `PAYLOAD`.
+fn breaks_fetch(shared: &Shared, method: &Method, path: &str, reply: &rest::Reply) -> bool {
+    let Some(token) = shared.options.break_fetch else {
+        return false;
+    };
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let fetched = matches!(segments.as_slice(), [.., "result", t] if t.parse() == Ok(token));
+    *method == Method::GET
+        && fetched
+        && reply.status == 200
+        && reply.body.starts_with(r#"{"resultType":"PAYLOAD""#)
+        && !shared
+            .broke_fetch
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
 }

@@ -15,7 +15,7 @@ use super::errors::{
 };
 use super::query::Row;
 use super::state::{Operation, Page, Produced, Session, operation_missing, touch};
-use super::values::zone;
+use super::values::{ltz_json_in_session_zone, zone};
 use super::{DoubleOptions, Shared, new_uuid};
 
 /// An HTTP answer: status and JSON body.
@@ -519,7 +519,16 @@ impl Ctx<'_> {
         };
         let mut config = session.context.config.clone();
         config.extend(execution_config);
-        let zone = zone(config.get("table.local-time-zone").map(String::as_str));
+        let options = self.options();
+        let zone = zone(
+            config.get("table.local-time-zone").map(String::as_str),
+            options.jvm_zone,
+        );
+        let json_zone = if ltz_json_in_session_zone(options.flink_version) {
+            zone
+        } else {
+            chrono_tz::Tz::UTC
+        };
         let outcome = match statement {
             Some(text) => {
                 let mut exec = Execution {
@@ -539,7 +548,8 @@ impl Ctx<'_> {
         let operation = new_uuid();
         session.operations.insert(
             operation.clone(),
-            Operation::new(outcome, self.options().not_ready_fetches, zone),
+            Operation::new(outcome, self.options().not_ready_fetches, zone)
+                .with_json_zone(json_zone),
         );
         Reply::ok(format!("{{\"operationHandle\":\"{operation}\"}}"))
     }
@@ -776,7 +786,7 @@ fn render_page(op: &Operation, next_uri: Option<String>, plain: bool) -> Option<
             if plain {
                 value.write_plain_json(&mut out, op.zone);
             } else {
-                value.write_json(&mut out, op.zone).ok()?;
+                value.write_json(&mut out, op.json_zone).ok()?;
             }
         }
         out.push_str("]}");

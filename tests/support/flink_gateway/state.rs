@@ -59,8 +59,11 @@ pub struct Operation {
     token: i64,
     /// The page served at `token - 1`.
     previous: Vec<Row>,
-    /// The session time zone TIMESTAMP_LTZ values are shown in.
+    /// The session time zone TIMESTAMP_LTZ values are shown in (PLAIN_TEXT).
     pub zone: Tz,
+    /// The zone of TIMESTAMP_LTZ wall clocks in JSON rows: the session's
+    /// from Flink 1.19, UTC before.
+    pub json_zone: Tz,
 }
 
 impl Operation {
@@ -81,7 +84,14 @@ impl Operation {
             token: 0,
             previous: Vec::new(),
             zone,
+            json_zone: zone,
         }
+    }
+
+    /// The same operation writing TIMESTAMP_LTZ in JSON rows in `zone`.
+    pub fn with_json_zone(mut self, zone: Tz) -> Operation {
+        self.json_zone = zone;
+        self
     }
 
     /// The `OperationStatus` name.

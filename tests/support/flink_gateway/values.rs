@@ -405,10 +405,26 @@ fn spaced(t: &NaiveDateTime, precision: u32) -> String {
     )
 }
 
-/// The session time zone named by `table.local-time-zone` (UTC when unset,
-/// `default` or unknown).
-pub fn zone(name: Option<&str>) -> Tz {
-    name.and_then(|n| n.parse::<Tz>().ok()).unwrap_or(Tz::UTC)
+/// The session time zone named by `table.local-time-zone`: the gateway
+/// JVM's zone `jvm` when unset or `default`, UTC when unknown.
+pub fn zone(name: Option<&str>, jvm: Option<&str>) -> Tz {
+    let name = name.filter(|n| !n.trim().eq_ignore_ascii_case("default"));
+    name.or(jvm)
+        .and_then(|n| n.parse::<Tz>().ok())
+        .unwrap_or(Tz::UTC)
+}
+
+/// Whether Flink `version` (`1.20.0`) writes TIMESTAMP_LTZ in JSON rows as
+/// the session zone's wall clock (1.19 and later, FLINK-32396) rather than
+/// the UTC instant.
+pub fn ltz_json_in_session_zone(version: &str) -> bool {
+    let mut parts = version.split(|c: char| !c.is_ascii_digit());
+    let major: u32 = parts
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(u32::MAX);
+    let minor: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    (major, minor) >= (1, 19)
 }
 
 /// Now, as a TIMESTAMP_LTZ(p) value.
