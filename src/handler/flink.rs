@@ -41,7 +41,8 @@ pub fn describe(state: &SessionState, flink: &FlinkStatement) -> Shape {
 
 /// The options of the user's statement, from the session's
 /// `scaleph.result.*` settings. In batch mode every query is bounded and
-/// insert-only: no limits, no `op` column.
+/// insert-only: no limits, no `op` column. A write (INSERT, statement set,
+/// CREATE TABLE AS) waits for its job's submission however long it takes.
 fn statement_options(
     session: &FlinkSession,
     settings: &Settings,
@@ -49,9 +50,11 @@ fn statement_options(
     flink: &FlinkStatement,
 ) -> ReadOptions {
     let batch = session.is_batch();
+    // A write's submission may take long; the result timeout is a query's.
+    let query = !flink.kind.writes_sinks();
     ReadOptions {
         max_rows: settings.max_rows.filter(|_| !batch),
-        timeout: settings.result_timeout.filter(|_| !batch),
+        timeout: settings.result_timeout.filter(|_| !batch && query),
         changelog: settings.changelog,
         may_update: !batch && flink.may_update,
         statement: Some((parsed.position(), Arc::from(parsed.text.as_str()))),

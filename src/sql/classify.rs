@@ -465,26 +465,23 @@ fn rewritten(w: &Words, kind: FlinkStatementKind, end: usize) -> Option<String> 
 /// The command tag of a Flink statement without rows: its leading words
 /// (`CREATE TABLE`, `USE`, `ADD JAR`, `SET`).
 fn command_tag(w: &Words) -> String {
-    let upper: Vec<String> = (0..w.tokens.len().min(6))
+    let mut words = (0..w.tokens.len().min(6))
         .filter(|&i| w.tokens[i].kind == TokenKind::Word)
-        .map(|i| w.upper(i))
-        .collect();
-    let first = upper.first().cloned().unwrap_or_default();
-    match first.as_str() {
+        .map(|i| w.tokens[i].text(w.script));
+    let Some(first) = words.next() else {
+        return String::new();
+    };
+    let first = first.to_ascii_uppercase();
+    let second = match first.as_str() {
         "CREATE" | "DROP" | "ALTER" => {
-            let object = upper[1..]
-                .iter()
-                .find(|w| !DDL_MODIFIERS.contains(&w.as_str()));
-            match object {
-                Some(object) => format!("{first} {object}"),
-                None => first,
-            }
+            words.find(|word| !DDL_MODIFIERS.iter().any(|m| m.eq_ignore_ascii_case(word)))
         }
-        "ADD" | "REMOVE" | "LOAD" | "UNLOAD" | "BEGIN" => match upper.get(1) {
-            Some(second) => format!("{first} {second}"),
-            None => first,
-        },
-        _ => first,
+        "ADD" | "REMOVE" | "LOAD" | "UNLOAD" | "BEGIN" => words.next(),
+        _ => None,
+    };
+    match second {
+        Some(second) => format!("{first} {}", second.to_ascii_uppercase()),
+        None => first,
     }
 }
 

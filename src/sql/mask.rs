@@ -18,11 +18,23 @@ const SECRET_WORDS: &[&str] = &[
 
 /// Whether an option called `key` holds a secret.
 pub fn is_secret_key(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    SECRET_WORDS.iter().any(|w| key.contains(w))
-        || key
-            .split(['.', '_', '-'])
-            .any(|part| part == "key" || part == "pwd")
+    let key = key.as_bytes();
+    SECRET_WORDS.iter().any(|w| {
+        key.windows(w.len())
+            .any(|window| window.eq_ignore_ascii_case(w.as_bytes()))
+    }) || key
+        .split(|b| matches!(b, b'.' | b'_' | b'-'))
+        .any(|part| part.eq_ignore_ascii_case(b"key") || part.eq_ignore_ascii_case(b"pwd"))
+}
+
+/// A key's text without its quotes (an escaped quote inside stays doubled,
+/// which makes no secret word): what [`is_secret_key`] reads, without
+/// allocating.
+fn unquoted(text: &str, kind: TokenKind) -> &str {
+    match kind {
+        TokenKind::String | TokenKind::QuotedIdent if text.len() >= 2 => &text[1..text.len() - 1],
+        _ => text,
+    }
 }
 
 /// How a secret is shown in text.
@@ -54,7 +66,7 @@ pub fn redact_tokens(script: &str, tokens: &[Token], start: usize, end: usize) -
         if keyish
             && eq.kind == TokenKind::Punct('=')
             && value.kind == TokenKind::String
-            && is_secret_key(&key.value(script))
+            && is_secret_key(unquoted(key.text(script), key.kind))
         {
             out.push_str(&script[copied..value.start]);
             out.push_str(MASKED_LITERAL);

@@ -30,7 +30,7 @@ fn refuse(message: impl Into<String>) -> Error {
 
 struct Cursor<'a> {
     text: &'a str,
-    tokens: Vec<Token>,
+    tokens: std::borrow::Cow<'a, [Token]>,
     at: usize,
 }
 
@@ -38,9 +38,19 @@ impl<'a> Cursor<'a> {
     fn new(text: &'a str) -> Result<Cursor<'a>> {
         Ok(Cursor {
             text,
-            tokens: tokenize(text)?,
+            tokens: tokenize(text)?.into(),
             at: 0,
         })
+    }
+
+    /// A cursor over `tokens` (of `text`), at the start: the same tokens
+    /// read again without tokenizing the text again.
+    fn over(text: &'a str, tokens: &'a [Token]) -> Cursor<'a> {
+        Cursor {
+            text,
+            tokens: tokens.into(),
+            at: 0,
+        }
     }
 
     fn peek(&self) -> Option<&Token> {
@@ -152,7 +162,12 @@ fn unquote(text: &str) -> String {
 /// Cuts an INSERT (`INSERT INTO|OVERWRITE`, `EXECUTE INSERT`, a leading
 /// `WITH`) into its parts.
 pub fn parse_insert(text: &str) -> Result<Insert> {
-    let mut cursor = Cursor::new(text)?;
+    insert_of(Cursor::new(text)?)
+}
+
+/// [`parse_insert`] from a cursor at the statement's start.
+fn insert_of(mut cursor: Cursor) -> Result<Insert> {
+    let text = cursor.text;
     // `WITH cte AS (...) INSERT INTO ...`: the CTEs go before the query.
     let mut ctes = "";
     if cursor.is("WITH") {
@@ -213,15 +228,16 @@ pub fn parse_insert(text: &str) -> Result<Insert> {
 
 /// What the write statement `text` reads.
 pub fn parse_write(text: &str) -> Result<Writing> {
-    let mut cursor = Cursor::new(text)?;
+    let tokens = tokenize(text)?;
+    let mut cursor = Cursor::over(text, &tokens);
     let execute_set = cursor.eat("EXECUTE")
         && cursor.eat("STATEMENT")
         && cursor.eat("SET")
         && cursor.eat("BEGIN");
-    let mut cursor = Cursor::new(text)?;
+    let mut cursor = Cursor::over(text, &tokens);
     let begin_set = cursor.eat("BEGIN") && cursor.eat("STATEMENT") && cursor.eat("SET");
     if execute_set || begin_set {
-        let mut cursor = Cursor::new(text)?;
+        let mut cursor = Cursor::over(text, &tokens);
         cursor.at = if execute_set { 4 } else { 3 };
         if cursor.is_punct(';') {
             cursor.at += 1;
@@ -241,7 +257,7 @@ pub fn parse_write(text: &str) -> Result<Writing> {
         }
         return Ok(Writing::StatementSet(inserts));
     }
-    let mut cursor = Cursor::new(text)?;
+    let mut cursor = Cursor::over(text, &tokens);
     if cursor.is("CREATE") || cursor.is("REPLACE") {
         cursor.at += 1;
         while cursor.eat("OR") || cursor.eat("REPLACE") || cursor.eat("TEMPORARY") {}
@@ -271,7 +287,7 @@ pub fn parse_write(text: &str) -> Result<Writing> {
             "cannot preview this CREATE TABLE: it has no AS <query>",
         ));
     }
-    parse_insert(text).map(Writing::Insert)
+    insert_of(Cursor::over(text, &tokens)).map(Writing::Insert)
 }
 
 /// A column of Flink's `DESCRIBE <sink>` (its `name`, `type` and
