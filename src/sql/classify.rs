@@ -142,6 +142,22 @@ impl<'a> Words<'a> {
         Some((self.script[first.start..end].to_string(), parts))
     }
 
+    /// Whether `word` stands outside every parenthesis.
+    fn has_top_level_word(&self, word: &str) -> bool {
+        let mut depth = 0usize;
+        self.tokens.iter().any(|t| match t.kind {
+            TokenKind::Punct('(') => {
+                depth += 1;
+                false
+            }
+            TokenKind::Punct(')') => {
+                depth = depth.saturating_sub(1);
+                false
+            }
+            _ => depth == 0 && t.is_word(self.script, word),
+        })
+    }
+
     /// The index of the first token from `i` that is not a DDL modifier,
     /// and whether `TEMPORARY` was among the skipped ones.
     fn skip_modifiers(&self, mut i: usize) -> (usize, bool) {
@@ -318,18 +334,7 @@ fn ddl(w: &Words) -> Option<(Ddl, usize)> {
 /// expressions (outside their parentheses) makes the statement a write,
 /// not a query.
 fn inserts_after_ctes(w: &Words) -> bool {
-    let mut depth = 0usize;
-    w.tokens.iter().any(|t| match t.kind {
-        TokenKind::Punct('(') => {
-            depth += 1;
-            false
-        }
-        TokenKind::Punct(')') => {
-            depth = depth.saturating_sub(1);
-            false
-        }
-        _ => depth == 0 && t.is_word(w.script, "INSERT"),
-    })
+    w.has_top_level_word("INSERT")
 }
 
 /// The catalog a `USE` makes current: `USE CATALOG c` and `USE c.db` name
@@ -362,18 +367,7 @@ fn is_table_as_query(w: &Words) -> bool {
     if !creates_table {
         return false;
     }
-    let mut depth = 0usize;
-    w.tokens.iter().any(|t| match t.kind {
-        TokenKind::Punct('(') => {
-            depth += 1;
-            false
-        }
-        TokenKind::Punct(')') => {
-            depth = depth.saturating_sub(1);
-            false
-        }
-        _ => depth == 0 && t.is_word(w.script, "AS"),
-    })
+    w.has_top_level_word("AS")
 }
 
 /// The catalog and jar statements scaleph keeps in its store:
