@@ -38,6 +38,17 @@ fn columns(messages: &[SimpleQueryMessage]) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The statements the double was given to set a session up
+/// (`configure-session` bodies): what scaleph replayed.
+fn configured(double: &FlinkDouble) -> Vec<String> {
+    double
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/configure-session"))
+        .map(|r| r.body)
+        .collect()
+}
+
 fn db_error(err: &tokio_postgres::Error) -> &tokio_postgres::error::DbError {
     err.as_db_error().expect("a server error")
 }
@@ -346,13 +357,7 @@ async fn a_restarted_gateway_is_invisible_state_is_replayed() {
     let messages = client.simple_query("SELECT id FROM orders").await.unwrap();
     assert_eq!(rows(&messages).len(), 3);
     assert_eq!(double.live_sessions(), 1);
-    let bodies: Vec<String> = double
-        .requests()
-        .into_iter()
-        .filter(|r| r.path.ends_with("/configure-session"))
-        .map(|r| r.body)
-        .collect();
-    let replayed = bodies.join("\n");
+    let replayed = configured(&double).join("\n");
     for expected in [
         "Asia/Shanghai",
         "CREATE TABLE orders",
@@ -393,12 +398,7 @@ async fn a_restarted_gateway_is_invisible_state_is_replayed() {
     double.clear_requests();
     let other = gateway.client().await;
     other.simple_query("SHOW TABLES").await.unwrap();
-    let replayed: Vec<String> = double
-        .requests()
-        .into_iter()
-        .filter(|r| r.path.ends_with("/configure-session"))
-        .map(|r| r.body)
-        .collect();
+    let replayed = configured(&double);
     assert_eq!(
         replayed.len(),
         2,
@@ -443,13 +443,7 @@ async fn issue_18_replay_never_drops_tables_of_persistent_catalogs() {
     // A's next statement opens a new Flink session and replays A's state.
     let messages = a.simple_query("SELECT a FROM mine").await.unwrap();
     assert_eq!(rows(&messages).len(), 2, "the in-memory table is replayed");
-    let replayed: Vec<String> = double
-        .requests()
-        .into_iter()
-        .filter(|r| r.path.ends_with("/configure-session"))
-        .map(|r| r.body)
-        .collect();
-    let replayed = replayed.join("\n");
+    let replayed = configured(&double).join("\n");
     assert!(replayed.contains("CREATE CATALOG lake"), "{replayed}");
     assert!(replayed.contains("CREATE TABLE mine"), "{replayed}");
     for never in [

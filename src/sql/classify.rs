@@ -229,9 +229,7 @@ fn classify_flink(
     let w = Words { script, tokens };
     let text = &script[start..end];
     let mut kind = leading_kind(&w.upper(0), &w.upper(1));
-    let ddl = (kind == FlinkStatementKind::Ddl)
-        .then(|| ddl(&w).map(|(ddl, _)| ddl))
-        .flatten();
+    let ddl = (kind == FlinkStatementKind::Ddl).then(|| ddl(&w)).flatten();
     if kind == FlinkStatementKind::Ddl && is_table_as_query(&w) {
         kind = FlinkStatementKind::CreateTableAs;
     }
@@ -297,9 +295,8 @@ fn is_catalog_ddl(ddl: &Option<Ddl>) -> bool {
         .is_some_and(|d| d.object == "CATALOG" && d.verb != DdlVerb::Alter)
 }
 
-/// What a `CREATE`/`DROP`/`ALTER` (or `REPLACE TABLE`) defines, and the
-/// index of the token where its name starts.
-fn ddl(w: &Words) -> Option<(Ddl, usize)> {
+/// What a `CREATE`/`DROP`/`ALTER` (or `REPLACE TABLE`) defines.
+fn ddl(w: &Words) -> Option<Ddl> {
     let verb = match w.upper(0).as_str() {
         "CREATE" | "REPLACE" => DdlVerb::Create,
         "DROP" => DdlVerb::Drop,
@@ -320,14 +317,13 @@ fn ddl(w: &Words) -> Option<(Ddl, usize)> {
         i += if w.is(i + 1, "NOT") { 3 } else { 2 };
     }
     let (name, path) = w.name(i).unzip();
-    let ddl = Ddl {
+    Some(Ddl {
         verb,
         object,
         temporary,
         name,
         path: path.unwrap_or_default(),
-    };
-    Some((ddl, i))
+    })
 }
 
 /// `WITH cte AS (...) INSERT INTO ...`: an INSERT after the common table
@@ -375,7 +371,7 @@ fn is_table_as_query(w: &Words) -> bool {
 fn catalog_statement(w: &Words, flink: &FlinkStatement) -> Option<CatalogStatement> {
     match (flink.kind, &flink.ddl) {
         (FlinkStatementKind::Ddl, Some(defined)) if is_catalog_ddl(&flink.ddl) => {
-            let name = ddl(w).and_then(|(_, at)| w.value(at)).unwrap_or_default();
+            let name = defined.path.first().cloned().unwrap_or_default();
             match defined.verb {
                 DdlVerb::Create => Some(CatalogStatement::CreateCatalog {
                     name,
