@@ -14,9 +14,10 @@
 //!   type of each Arrow type).
 //! - [`sql`] splits scripts, parses statements into [`sql::ast`] (grouped
 //!   by family) and classifies Flink statements once; it imports only
-//!   [`error`].
+//!   the foundation ([`error`], [`duration`]); its [`sql::cron`] checks
+//!   schedules' cron expressions and time zones.
 //! - [`config`], [`store`] (the durable metadata store, embedded SQLite by
-//!   default), [`catalog`] (the datasource type registry), [`schedule`].
+//!   default), [`catalog`] (the datasource type registry).
 //! - [`flink`] (the Flink SQL Gateway client), [`datasource`]
 //!   (connectivity and metadata of external sources).
 //! - [`context`]: what every session of the process shares, and who a
@@ -43,7 +44,6 @@ pub mod handler;
 pub mod pg;
 pub mod repl;
 pub mod result;
-pub mod schedule;
 pub mod server;
 pub mod session;
 pub mod settings;

@@ -28,6 +28,50 @@ fn top_level_modules_form_no_import_cycle() {
     );
 }
 
+/// The layers of ARCHITECTURE.md, bottom to top: a module may import its
+/// own layer and the layers below, never one above. A module missing here
+/// fails the test, so a new module gets a layer when it is added.
+const LAYERS: &[&[&str]] = &[
+    &["error", "duration", "result", "settings", "pg"],
+    &["sql"],
+    &["config", "store", "catalog"],
+    &["flink", "datasource"],
+    &["context"],
+    &["engine"],
+    &["handler"],
+    &["session"],
+    &["server", "repl"],
+];
+
+#[test]
+fn no_module_imports_a_higher_layer() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let layer = |module: &str| LAYERS.iter().position(|l| l.contains(&module));
+    let graph = module_graph(&src);
+    let unplaced: Vec<&String> = graph.keys().filter(|m| layer(m).is_none()).collect();
+    assert!(
+        unplaced.is_empty(),
+        "modules without a layer (add them to LAYERS here and to ARCHITECTURE.md): {unplaced:?}"
+    );
+    let upward: Vec<String> = graph
+        .iter()
+        .flat_map(|(from, to)| to.iter().map(move |to| (from, to)))
+        .filter(|(from, to)| layer(to) > layer(from))
+        .map(|(from, to)| {
+            format!(
+                "{from} (layer {:?}) imports {to} (layer {:?})",
+                layer(from),
+                layer(to)
+            )
+        })
+        .collect();
+    assert!(
+        upward.is_empty(),
+        "a lower layer imports a higher one; move the shared code down:\n{}",
+        upward.join("\n")
+    );
+}
+
 #[test]
 fn module_graph_of_a_cyclic_tree_reports_the_cycle() {
     let dir = tree(&[

@@ -14,7 +14,7 @@
 use super::ast::{
     CatalogStatement, Ddl, DdlVerb, Effect, FlinkStatement, FlinkStatementKind, Statement,
 };
-use super::lexer::{Token, TokenKind, tokenize};
+use super::lexer::{LeadingWords, Token, TokenKind, tokenize};
 use super::mask;
 
 /// Words after `SHOW` that make it one of Flink's own SHOW statements
@@ -83,13 +83,23 @@ const AGGREGATES: &[&str] = &["COUNT", "SUM", "MIN", "MAX", "AVG", "LISTAGG", "C
 /// window once, as inserts.
 const WINDOW_WORDS: &[&str] = &["TUMBLE", "HOP", "CUMULATE", "SESSION"];
 
-/// The statement's tokens (without a terminating `;`) in `script`.
+/// The statement's tokens (without a terminating `;`) in `script`, and
+/// its first words upper-cased.
 struct Words<'a> {
     script: &'a str,
     tokens: &'a [Token],
+    lead: LeadingWords<'a>,
 }
 
 impl<'a> Words<'a> {
+    fn new(script: &'a str, tokens: &'a [Token]) -> Words<'a> {
+        Words {
+            script,
+            tokens,
+            lead: LeadingWords::new(script, tokens),
+        }
+    }
+
     fn token(&self, i: usize) -> Option<&'a Token> {
         self.tokens.get(i)
     }
@@ -195,7 +205,7 @@ fn leading_kind(first: &str, second: &str) -> FlinkStatementKind {
 /// keeps in its store.
 pub fn classify(script: &str, tokens: &[Token], start: usize, end: usize) -> Statement {
     let flink = classify_flink(script, tokens, start, end, None);
-    match catalog_statement(&Words { script, tokens }, &flink) {
+    match catalog_statement(&Words::new(script, tokens), &flink) {
         Some(catalog) => Statement::Catalog(catalog),
         None => Statement::Flink(flink),
     }
@@ -226,9 +236,8 @@ fn classify_flink(
     end: usize,
     other_as: Option<FlinkStatementKind>,
 ) -> FlinkStatement {
-    let w = Words { script, tokens };
-    let text = &script[start..end];
-    let mut kind = leading_kind(&w.upper(0), &w.upper(1));
+    let w = Words::new(script, tokens);
+    let mut kind = leading_kind(w.lead.get(0), w.lead.get(1));
     let ddl = (kind == FlinkStatementKind::Ddl).then(|| ddl(&w)).flatten();
     if kind == FlinkStatementKind::Ddl && is_table_as_query(&w) {
         kind = FlinkStatementKind::CreateTableAs;
@@ -250,10 +259,13 @@ fn classify_flink(
     let uses_catalog = (kind == FlinkStatementKind::Use)
         .then(|| used_catalog(&w))
         .flatten();
-    let writing_ddl = || (0..tokens.len()).any(|i| w.is_any(i, WRITING_DDL_WORDS));
+    let writing_ddl = kind == FlinkStatementKind::Ddl
+        && tokens
+            .iter()
+            .any(|t| WRITING_DDL_WORDS.iter().any(|word| t.is_word(script, word)));
     let submits_job = match kind {
         _ if kind.writes_sinks() => true,
-        FlinkStatementKind::Ddl => writing_ddl(),
+        FlinkStatementKind::Ddl => writing_ddl,
         FlinkStatementKind::Other => w.is(0, "EXECUTE") && w.is(1, "PLAN"),
         _ => false,
     };
@@ -263,7 +275,7 @@ fn classify_flink(
         | FlinkStatementKind::Use
         | FlinkStatementKind::Jar
         | FlinkStatementKind::Job => false,
-        FlinkStatementKind::Ddl => writing_ddl(),
+        FlinkStatementKind::Ddl => writing_ddl,
         // An unknown statement may write: DELETE, UPDATE, CALL, ...
         FlinkStatementKind::Other
         | FlinkStatementKind::Insert
@@ -272,7 +284,7 @@ fn classify_flink(
     };
     let write = kind
         .writes_sinks()
-        .then(|| super::preview::parse_write(text));
+        .then(|| super::preview::parse_write_in(&script[..end], tokens));
     FlinkStatement {
         kind,
         tag: command_tag(&w),
@@ -297,7 +309,7 @@ fn is_catalog_ddl(ddl: &Option<Ddl>) -> bool {
 
 /// What a `CREATE`/`DROP`/`ALTER` (or `REPLACE TABLE`) defines.
 fn ddl(w: &Words) -> Option<Ddl> {
-    let verb = match w.upper(0).as_str() {
+    let verb = match w.lead.get(0) {
         "CREATE" | "REPLACE" => DdlVerb::Create,
         "DROP" => DdlVerb::Drop,
         "ALTER" => DdlVerb::Alter,
@@ -352,7 +364,7 @@ fn used_catalog(w: &Words) -> Option<String> {
 /// TABLE ...  AS <query>`: an `AS` outside parentheses (a computed column's
 /// `AS` is inside the column list).
 fn is_table_as_query(w: &Words) -> bool {
-    let creates_table = match w.upper(0).as_str() {
+    let creates_table = match w.lead.get(0) {
         "CREATE" => {
             let (i, _) = w.skip_modifiers(1);
             i < 5 && w.is(i, "TABLE")
@@ -419,14 +431,27 @@ fn option_value(w: &Words, key: &str) -> Option<String> {
 /// by a plain scan is not recognised; its first update row ends the result
 /// with a hint to `SET 'scaleph.result.changelog' = 'op'`.
 pub fn may_update(script: &str, tokens: &[Token]) -> bool {
-    let w = Words { script, tokens };
-    let windowed = (0..tokens.len())
-        .any(|i| (w.is_any(i, WINDOW_WORDS) || w.is(i, "TABLE")) && w.is_punct(i + 1, '('));
+    let w = Words::new(script, tokens);
+    // Each word token's text once; the lists are checked only for words.
+    let word = |i: usize| {
+        tokens
+            .get(i)
+            .filter(|t| t.kind == TokenKind::Word)
+            .map(|t| t.text(script))
+    };
+    let among = |text: &str, list: &[&str]| list.iter().any(|l| l.eq_ignore_ascii_case(text));
+    let windowed = (0..tokens.len()).any(|i| {
+        word(i).is_some_and(|t| among(t, WINDOW_WORDS) || t.eq_ignore_ascii_case("TABLE"))
+            && w.is_punct(i + 1, '(')
+    });
     (0..tokens.len()).any(|i| {
-        let updating = w.is_any(i, UPDATING_WORDS)
-            && !(w.is(i, "GROUP") && windowed)
-            && !(w.is_any(i, AGGREGATES) && (windowed || !w.is_punct(i + 1, '(')));
-        let union_distinct = w.is(i, "UNION") && !w.is(i + 1, "ALL");
+        let Some(text) = word(i) else {
+            return false;
+        };
+        let updating = among(text, UPDATING_WORDS)
+            && !(text.eq_ignore_ascii_case("GROUP") && windowed)
+            && !(among(text, AGGREGATES) && (windowed || !w.is_punct(i + 1, '(')));
+        let union_distinct = text.eq_ignore_ascii_case("UNION") && !w.is(i + 1, "ALL");
         updating || union_distinct
     })
 }
@@ -461,18 +486,23 @@ fn command_tag(w: &Words) -> String {
     let Some(first) = words.next() else {
         return String::new();
     };
-    let first = first.to_ascii_uppercase();
-    let second = match first.as_str() {
-        "CREATE" | "DROP" | "ALTER" => {
-            words.find(|word| !DDL_MODIFIERS.iter().any(|m| m.eq_ignore_ascii_case(word)))
-        }
-        "ADD" | "REMOVE" | "LOAD" | "UNLOAD" | "BEGIN" => words.next(),
-        _ => None,
+    let is = |words: &[&str]| words.iter().any(|w| w.eq_ignore_ascii_case(first));
+    let second = if is(&["CREATE", "DROP", "ALTER"]) {
+        words.find(|word| !DDL_MODIFIERS.iter().any(|m| m.eq_ignore_ascii_case(word)))
+    } else if is(&["ADD", "REMOVE", "LOAD", "UNLOAD", "BEGIN"]) {
+        words.next()
+    } else {
+        None
     };
-    match second {
-        Some(second) => format!("{first} {}", second.to_ascii_uppercase()),
-        None => first,
+    // One allocation: every statement without rows has a tag.
+    let mut tag = String::with_capacity(first.len() + second.map_or(0, |s| s.len() + 1));
+    tag.push_str(first);
+    if let Some(second) = second {
+        tag.push(' ');
+        tag.push_str(second);
     }
+    tag.make_ascii_uppercase();
+    tag
 }
 
 #[cfg(test)]

@@ -170,6 +170,58 @@ fn close_quote(bytes: &[u8], open: usize, quote: u8) -> Option<usize> {
     None
 }
 
+/// The first words of a statement, upper-cased: every statement is
+/// dispatched on them, so keyword-sized words are upper-cased in place,
+/// without allocating. A word longer than any keyword is kept as written
+/// (it can equal no keyword, and did-you-mean ignores case).
+pub struct LeadingWords<'a> {
+    upper: [[u8; LeadingWords::INLINE]; LeadingWords::COUNT],
+    len: [usize; LeadingWords::COUNT],
+    long: [Option<&'a str>; LeadingWords::COUNT],
+}
+
+impl<'a> LeadingWords<'a> {
+    /// How many leading words are kept.
+    pub const COUNT: usize = 5;
+    /// The longest word upper-cased in place (longer than every keyword).
+    const INLINE: usize = 24;
+
+    /// The first words of `tokens` (in `script`).
+    pub fn new(script: &'a str, tokens: &[Token]) -> LeadingWords<'a> {
+        let mut words = LeadingWords {
+            upper: [[0; Self::INLINE]; Self::COUNT],
+            len: [0; Self::COUNT],
+            long: [None; Self::COUNT],
+        };
+        for (i, token) in tokens.iter().take(Self::COUNT).enumerate() {
+            if token.kind != TokenKind::Word {
+                continue;
+            }
+            let text = token.text(script);
+            if text.len() > Self::INLINE {
+                words.long[i] = Some(text);
+            } else {
+                words.upper[i][..text.len()].copy_from_slice(text.as_bytes());
+                words.upper[i][..text.len()].make_ascii_uppercase();
+                words.len[i] = text.len();
+            }
+        }
+        words
+    }
+
+    /// Word `i` upper-cased; "" when it is not a word or there is none.
+    pub fn get(&self, i: usize) -> &str {
+        if i >= Self::COUNT {
+            return "";
+        }
+        if let Some(long) = self.long[i] {
+            return long;
+        }
+        // Upper-casing ASCII bytes keeps UTF-8 valid.
+        std::str::from_utf8(&self.upper[i][..self.len[i]]).unwrap_or("")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,5 +267,21 @@ mod tests {
         let tokens = tokenize(source).unwrap();
         assert_eq!(tokens[0].value(source), "it's");
         assert_eq!(tokens[1].value(source), "a\"b");
+    }
+
+    #[test]
+    fn leading_words_are_upper_cased_words_only() {
+        let script = "select `q`, über_long_identifier_over_24_bytes FROM t";
+        let tokens = tokenize(script).unwrap();
+        let words = LeadingWords::new(script, &tokens);
+        assert_eq!(words.get(0), "SELECT");
+        assert_eq!(words.get(1), "");
+        assert_eq!(words.get(2), "");
+        assert_eq!(words.get(3), "über_long_identifier_over_24_bytes");
+        assert_eq!(words.get(4), "FROM");
+        assert_eq!(words.get(5), "");
+        let short = "ünd x";
+        let tokens = tokenize(short).unwrap();
+        assert_eq!(LeadingWords::new(short, &tokens).get(0), "üND");
     }
 }

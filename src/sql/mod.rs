@@ -2,12 +2,13 @@
 //! scaleph's extension statements into [`ast::Statement`] ([`parser`]), and
 //! classifying Flink SQL once, without ever rejecting it ([`classify`]).
 //!
-//! This layer knows nothing of where a statement runs: it imports only
-//! [`crate::error`], so `scaleph check`, the fuzz targets and the parse
+//! This layer knows nothing of where a statement runs: it imports only the
+//! foundation ([`crate::error`], [`crate::duration`]), so `scaleph check`, the fuzz targets and the parse
 //! benchmark build it without the engine.
 
 pub mod ast;
 pub mod classify;
+pub mod cron;
 pub mod lexer;
 pub mod mask;
 pub mod parser;

@@ -229,15 +229,24 @@ fn insert_of(mut cursor: Cursor) -> Result<Insert> {
 /// What the write statement `text` reads.
 pub fn parse_write(text: &str) -> Result<Writing> {
     let tokens = tokenize(text)?;
-    let mut cursor = Cursor::over(text, &tokens);
+    parse_write_in(text, &tokens)
+}
+
+/// [`parse_write`] of a statement already tokenized: `tokens` are its
+/// tokens (without a terminating `;`) with offsets into `text`, which
+/// ends where the statement ends (a script may hold statements before it;
+/// classification passes the splitter's tokens, so nothing is tokenized
+/// twice).
+pub fn parse_write_in(text: &str, tokens: &[Token]) -> Result<Writing> {
+    let mut cursor = Cursor::over(text, tokens);
     let execute_set = cursor.eat("EXECUTE")
         && cursor.eat("STATEMENT")
         && cursor.eat("SET")
         && cursor.eat("BEGIN");
-    let mut cursor = Cursor::over(text, &tokens);
+    let mut cursor = Cursor::over(text, tokens);
     let begin_set = cursor.eat("BEGIN") && cursor.eat("STATEMENT") && cursor.eat("SET");
     if execute_set || begin_set {
-        let mut cursor = Cursor::over(text, &tokens);
+        let mut cursor = Cursor::over(text, tokens);
         cursor.at = if execute_set { 4 } else { 3 };
         if cursor.is_punct(';') {
             cursor.at += 1;
@@ -257,7 +266,7 @@ pub fn parse_write(text: &str) -> Result<Writing> {
         }
         return Ok(Writing::StatementSet(inserts));
     }
-    let mut cursor = Cursor::over(text, &tokens);
+    let mut cursor = Cursor::over(text, tokens);
     if cursor.is("CREATE") || cursor.is("REPLACE") {
         cursor.at += 1;
         while cursor.eat("OR") || cursor.eat("REPLACE") || cursor.eat("TEMPORARY") {}
@@ -287,7 +296,7 @@ pub fn parse_write(text: &str) -> Result<Writing> {
             "cannot preview this CREATE TABLE: it has no AS <query>",
         ));
     }
-    insert_of(Cursor::over(text, &tokens)).map(Writing::Insert)
+    insert_of(Cursor::over(text, tokens)).map(Writing::Insert)
 }
 
 /// A column of Flink's `DESCRIBE <sink>` (its `name`, `type` and

@@ -321,7 +321,7 @@ impl<'a> Cursor<'a> {
     /// The index in `keywords` of the current word, consumed; otherwise an
     /// error listing them, with did-you-mean for a near miss.
     pub(super) fn keyword_among(&mut self, keywords: &[&str], context: &str) -> Result<usize> {
-        let listed = super::suggest::one_of(keywords);
+        let listed = || super::suggest::one_of(keywords);
         match self.peek() {
             Some(t) if t.kind == TokenKind::Word => {
                 let word = t.text(self.script);
@@ -329,13 +329,13 @@ impl<'a> Cursor<'a> {
                     self.pos += 1;
                     return Ok(i);
                 }
-                let mut message = format!("expected {listed} {context}, found \"{word}\"");
+                let mut message = format!("expected {} {context}, found \"{word}\"", listed());
                 if let Some(close) = super::suggest::closest(word, keywords) {
                     message.push_str(&format!(": did you mean {close}?"));
                 }
                 Err(self.error_at(t, SqlState::SYNTAX_ERROR, message))
             }
-            _ => Err(self.expected(&format!("{listed} {context}"))),
+            _ => Err(self.expected(&format!("{} {context}", listed()))),
         }
     }
 

@@ -49,18 +49,8 @@ pub fn parse_statement(
     start: usize,
     end: usize,
 ) -> Result<Statement> {
-    let words: Vec<String> = tokens
-        .iter()
-        .take(5)
-        .map(|t| {
-            if t.kind == TokenKind::Word {
-                t.text(script).to_ascii_uppercase()
-            } else {
-                String::new()
-            }
-        })
-        .collect();
-    let word = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
+    let words = super::lexer::LeadingWords::new(script, tokens);
+    let word = |i: usize| words.get(i);
     suggest::check_typos(script, tokens, &words)?;
     let mut c = Cursor {
         script,

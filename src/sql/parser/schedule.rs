@@ -5,8 +5,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use super::cursor::Cursor;
 use crate::error::{Error, Position, Result, SqlState};
-use crate::schedule::cron::CronSchedule;
 use crate::sql::ast::*;
+use crate::sql::cron::CronSchedule;
 use crate::sql::lexer::Token;
 
 /// The largest `SHOW RUNS ... LIMIT`.
@@ -44,7 +44,7 @@ pub(super) fn create(c: &mut Cursor) -> Result<Statement> {
     let zone_name = timezone.as_ref().map(|(zone, _)| zone.as_str());
     if let Err(err) = CronSchedule::parse(&cron, zone_name) {
         let token = match (&err, &timezone) {
-            (crate::schedule::cron::CronError::Zone { .. }, Some((_, token))) => *token,
+            (crate::sql::cron::CronError::Zone { .. }, Some((_, token))) => *token,
             _ => cron_token,
         };
         return Err(c.error_at(token, SqlState::INVALID_PARAMETER_VALUE, err.to_string()));

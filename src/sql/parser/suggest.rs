@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Position, Result};
 use crate::sql::ast::ObjectKind;
-use crate::sql::lexer::{Token, TokenKind};
+use crate::sql::lexer::{LeadingWords, Token, TokenKind};
 
 /// The words a statement can start with, in scaleph or in Flink SQL.
 const LEADING_WORDS: &[&str] = &[
@@ -17,6 +17,7 @@ const LEADING_WORDS: &[&str] = &[
     "CALL",
     "COMMENT",
     "COMMIT",
+    "COPY",
     "CREATE",
     "DELETE",
     "DESC",
@@ -28,6 +29,7 @@ const LEADING_WORDS: &[&str] = &[
     "INSERT",
     "LOAD",
     "PREVIEW",
+    "RELEASE",
     "REMOVE",
     "REPLACE",
     "RESET",
@@ -90,42 +92,49 @@ const FLINK_WORDS: &[&str] = &[
     "WITH",
 ];
 
-/// Edit distance between two words, counting an insertion, a deletion, a
-/// substitution or a swap of neighbours (`hots` for `host`) as one edit.
+/// Edit distance between two words, ignoring ASCII case, counting an
+/// insertion, a deletion, a substitution or a swap of neighbours (`hots`
+/// for `host`) as one edit.
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    // d[i][j]: distance between a[..i] and b[..j]
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
+    let a: Vec<char> = a.chars().map(|c| c.to_ascii_uppercase()).collect();
+    let b: Vec<char> = b.chars().map(|c| c.to_ascii_uppercase()).collect();
+    // Three rows of the (a.len()+1) x (b.len()+1) table: the one two
+    // above (for swaps), the one above, and the current one.
+    let mut before = vec![0usize; b.len() + 1];
+    let mut above: Vec<usize> = (0..=b.len()).collect();
+    let mut row = vec![0usize; b.len() + 1];
     for i in 1..=a.len() {
+        row[0] = i;
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
+            row[j] = (above[j] + 1).min(row[j - 1] + 1).min(above[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+                row[j] = row[j].min(before[j - 2] + 1);
             }
         }
+        std::mem::swap(&mut before, &mut above);
+        std::mem::swap(&mut above, &mut row);
     }
-    d[a.len()][b.len()]
+    above[b.len()]
 }
 
 /// The candidate `word` is a likely misspelling of: one edit away for
-/// short words, two for longer ones.
+/// short words, two for longer ones. Runs on every statement's leading
+/// words, so candidates whose length alone rules them out are skipped
+/// before any distance is computed.
 pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let word = word.to_ascii_uppercase();
+    let len = word.chars().count();
     candidates
         .iter()
-        .filter(|c| !c.eq_ignore_ascii_case(&word))
-        .map(|c| (edit_distance(&c.to_ascii_uppercase(), &word), *c))
-        .filter(|(d, c)| *d <= if c.len() <= 4 { 1 } else { 2 })
+        .filter(|c| !c.eq_ignore_ascii_case(word))
+        .filter_map(|c| {
+            let allowed = if c.len() <= 4 { 1 } else { 2 };
+            if c.chars().count().abs_diff(len) > allowed {
+                return None;
+            }
+            let d = edit_distance(c, word);
+            (d <= allowed).then_some((d, *c))
+        })
         .min()
         .map(|(_, c)| c)
 }
@@ -142,8 +151,8 @@ pub fn one_of(words: &[&str]) -> String {
 /// Fails when the statement's first word, or the object kind after a verb
 /// Flink shares with scaleph, is a near miss of one of scaleph's words.
 /// `words` are the first words upper-cased (empty for non-words).
-pub fn check_typos(script: &str, tokens: &[Token], words: &[String]) -> Result<()> {
-    let word = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
+pub fn check_typos(script: &str, tokens: &[Token], words: &LeadingWords) -> Result<()> {
+    let word = |i: usize| words.get(i);
     let typo = |i: usize, meant: &str, what: &str| {
         Err(Error::syntax(
             format!(
@@ -159,34 +168,40 @@ pub fn check_typos(script: &str, tokens: &[Token], words: &[String]) -> Result<(
         }
         return Ok(());
     }
-    let singular: Vec<&str> = ObjectKind::ALL.iter().map(|k| k.keyword()).collect();
-    let (at, candidates): (usize, Vec<&str>) = match word(0) {
-        "CREATE" | "DROP" | "ALTER" => (1, singular),
+    // Where the object kind stands, and whether it is a plural (SHOW).
+    let (at, plural, extra): (usize, bool, &[&str]) = match word(0) {
+        "CREATE" | "DROP" | "ALTER" => (1, false, &[]),
         // `DESCRIBE t` names a Flink table: only `DESCRIBE <kind> <name>` can be a typo.
         "DESCRIBE" | "DESC"
             if tokens
                 .get(2)
                 .is_some_and(|t| t.kind != TokenKind::Punct('.')) =>
         {
-            (1, singular)
+            (1, false, &[])
         }
-        "SHOW" if word(1) == "CREATE" => (2, singular),
-        "SHOW" => (
-            1,
-            ObjectKind::ALL
-                .iter()
-                .map(|k| k.plural())
-                .chain(["DATASOURCE", "RUNS", "SAVEPOINTS"])
-                .collect(),
-        ),
-        "EXPLAIN" => (1, vec!["SYNC", "SCHEDULE", "PREVIEW"]),
-        "EXECUTE" => (1, vec!["SCHEDULE"]),
-        "STOP" => (1, vec!["SYNC", "JOB"]),
+        "SHOW" if word(1) == "CREATE" => (2, false, &[]),
+        "SHOW" => (1, true, &["DATASOURCE", "RUNS", "SAVEPOINTS"]),
+        "EXPLAIN" => (1, false, &["SYNC", "SCHEDULE", "PREVIEW"]),
+        "EXECUTE" => (1, false, &["SCHEDULE"]),
+        "STOP" => (1, false, &["SYNC", "JOB"]),
         _ => return Ok(()),
     };
     let found = word(at);
-    if found.is_empty() || FLINK_WORDS.contains(&found) || candidates.contains(&found) {
+    if found.is_empty() || FLINK_WORDS.contains(&found) || extra.contains(&found) {
         return Ok(());
+    }
+    let kinds = matches!(
+        word(0),
+        "CREATE" | "DROP" | "ALTER" | "DESCRIBE" | "DESC" | "SHOW"
+    );
+    let kind_word = |k: &ObjectKind| if plural { k.plural() } else { k.keyword() };
+    if kinds && ObjectKind::ALL.iter().any(|k| kind_word(k) == found) {
+        return Ok(());
+    }
+    // A miss: only now is the list of candidates worth building.
+    let mut candidates: Vec<&str> = extra.to_vec();
+    if kinds {
+        candidates.extend(ObjectKind::ALL.iter().map(kind_word));
     }
     match closest(found, &candidates) {
         Some(meant) => typo(at, meant, &format!("object kind after {}", word(at - 1))),
@@ -204,6 +219,9 @@ mod tests {
         assert_eq!(edit_distance("ABC", "ABC"), 0);
         assert_eq!(edit_distance("", "AB"), 2);
         assert_eq!(edit_distance("HOTS", "HOST"), 1);
+        assert_eq!(edit_distance("hots", "HOST"), 1);
+        assert_eq!(edit_distance("CA", "ABC"), 3);
+        assert_eq!(edit_distance("ABCD", "BADC"), 2);
     }
 
     #[test]
