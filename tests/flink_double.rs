@@ -2540,6 +2540,17 @@ async fn issue_18_the_double_is_each_flink_release() {
                     "{release}: {key}"
                 );
             }
+            let next = created.json()["nextResultUri"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            let eos = c.get(&next).await;
+            assert!(
+                eos.body
+                    .ends_with(r#""data":[]},"resultType":"EOS","nextResultUri":null}"#),
+                "{}",
+                eos.body
+            );
         } else {
             assert!(
                 created.body.starts_with(r#"{"resultType":"PAYLOAD","isQueryResult":false,"resultKind":"SUCCESS","results":"#),
@@ -2682,4 +2693,31 @@ async fn issue_18_multisets_and_raw_values_need_plain_text() {
     let described = c.rows(&s, "DESCRIBE odd").await;
     assert_eq!(described[2][1], json!("MULTISET<INT>"));
     assert_eq!(described[3][1], json!("RAW('java.lang.String', '...')"));
+}
+
+/// A view's names resolve in the catalog and database it was created in
+/// (Flink stores the expanded query), not in the one current when it is
+/// read or described.
+#[tokio::test]
+async fn views_resolve_names_where_they_were_created() {
+    let double = FlinkDouble::start_with(options(|o| o.not_ready_fetches = 0));
+    let c = Client::new(&double);
+    let s = c.open().await;
+    c.ok(
+        &s,
+        "CREATE TABLE t (a INT) WITH ('connector'='datagen', 'number-of-rows'='1')",
+    )
+    .await;
+    c.ok(&s, "CREATE VIEW v AS SELECT a FROM t").await;
+    c.ok(&s, "CREATE DATABASE other").await;
+    c.ok(&s, "USE other").await;
+    assert_eq!(
+        c.rows(&s, "SELECT * FROM default_database.v").await,
+        vec![json!([0])]
+    );
+    assert_eq!(
+        c.rows(&s, "DESCRIBE default_database.v").await[0][0],
+        json!("a")
+    );
+    assert_eq!(c.failure(&s, "SELECT * FROM t").await.status, 500);
 }

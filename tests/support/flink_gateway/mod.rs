@@ -16,8 +16,9 @@
 //!   * the API versions a real gateway of that release serves (1.16: V1;
 //!     1.17–1.19: V1–V2; 1.20: V1–V3; 2.x: V1–V4);
 //!   * the result body: 1.16's has no `isQueryResult`, `jobID` nor
-//!     `resultKind` (`{"results":{...},"resultType":...,"nextResultUri":...}`),
-//!     from 1.17 every API version gets the full one;
+//!     `resultKind` (`{"results":{...},"resultType":...,"nextResultUri":...}`,
+//!     `"nextResultUri":null` at EOS, as dbt-flink-adapter's recorded 1.16
+//!     answers show), from 1.17 every API version gets the full one;
 //!   * TIMESTAMP_LTZ in JSON rows: the session zone's wall clock with a
 //!     literal `Z` from 1.19, the UTC instant before. The session zone is
 //!     `table.local-time-zone`, or the JVM's ([`DoubleOptions::jvm_zone`])

@@ -839,8 +839,13 @@ fn render_page(
     if old_body {
         let _ = write!(out, ",\"resultType\":\"{result_type}\"");
     }
-    if let Some(uri) = next_uri {
-        let _ = write!(out, ",\"nextResultUri\":\"{uri}\"");
+    match next_uri {
+        Some(uri) => {
+            let _ = write!(out, ",\"nextResultUri\":\"{uri}\"");
+        }
+        // 1.16 wrote the null; 1.17's serializer leaves the key out.
+        None if old_body => out.push_str(",\"nextResultUri\":null"),
+        None => {}
     }
     out.push('}');
     Some(out)
