@@ -197,9 +197,12 @@ async fn run_statement(
                 eprintln!("COPY {rows}");
                 text.push_str(&lines)
             }
-            Collected::Rows(schema, batches) => {
-                text.push_str(&render::render_rows(&schema, &batches, display.layout)?)
-            }
+            Collected::Rows(schema, batches) => text.push_str(&render::render_rows(
+                &schema,
+                &batches,
+                display.layout,
+                &session.vars().time_zone(),
+            )?),
             Collected::Tag(tag) => text.push_str(&format!("{tag}\n")),
         }
     }

@@ -243,16 +243,12 @@ fn iso_text<'a>(column: Column<'a>, field: &FieldInfo) -> Column<'a> {
             }
         }
         Column::TimestampTz(values) if iso => {
-            let zone = crate::flink::session::parse_zone(&field.format_options().time_zone)
-                .unwrap_or(chrono_tz::Tz::UTC);
+            let zone = client_zone(&field.format_options().time_zone);
             let texts: Option<Vec<Option<String>>> = values
                 .iter()
                 .map(|v| {
-                    v.as_ref().map_or(Some(None), |t| {
-                        let local = t.with_timezone(&zone);
-                        let offset = chrono::Offset::fix(local.offset()).local_minus_utc();
-                        postgres_timestamp(&local.naive_local(), Some(offset)).map(Some)
-                    })
+                    v.as_ref()
+                        .map_or(Some(None), |t| timestamptz_text(t, zone).map(Some))
                 })
                 .collect();
             match texts {
@@ -262,6 +258,21 @@ fn iso_text<'a>(column: Column<'a>, field: &FieldInfo) -> Column<'a> {
         }
         other => other,
     }
+}
+
+/// The zone a client's `TimeZone` names (a tz database name, `UTC+8`);
+/// UTC when it names none scaleph knows.
+pub fn client_zone(time_zone: &str) -> chrono_tz::Tz {
+    crate::flink::session::parse_zone(time_zone).unwrap_or(chrono_tz::Tz::UTC)
+}
+
+/// An instant as PostgreSQL writes a timestamptz in ISO DateStyle, in
+/// `zone` with its offset (`2026-01-01 10:00:00+08`); `None` outside years
+/// 0–9999.
+pub fn timestamptz_text(at: &chrono::DateTime<chrono::Utc>, zone: chrono_tz::Tz) -> Option<String> {
+    let local = at.with_timezone(&zone);
+    let offset = chrono::Offset::fix(local.offset()).local_minus_utc();
+    postgres_timestamp(&local.naive_local(), Some(offset))
 }
 
 /// A timestamp as PostgreSQL's ISO DateStyle writes it, with the UTC
