@@ -121,14 +121,6 @@ impl FlinkRelease {
     }
 }
 
-/// What was learnt of the gateway: its API version and release.
-#[derive(Clone, Copy, Debug, Default)]
-struct Negotiated {
-    version: Option<ApiVersion>,
-    /// `Some(None)`: asked, and the gateway did not tell a readable one.
-    release: Option<Option<FlinkRelease>>,
-}
-
 /// Why a call to the Flink SQL Gateway failed.
 #[derive(Debug)]
 pub enum GatewayError {
@@ -222,8 +214,12 @@ pub struct GatewayClient {
     /// The base URL as shown in messages: without user info.
     shown: String,
     /// Negotiated on first use, forgotten when the gateway may have been
-    /// replaced (a 404, a lost session).
-    negotiated: std::sync::Mutex<Negotiated>,
+    /// replaced (a 404, a lost session). The lock is held while asking, so
+    /// sessions starting together ask once.
+    version: tokio::sync::Mutex<Option<ApiVersion>>,
+    /// Asked on first use and forgotten with the version; `Some(None)`:
+    /// asked, and the gateway did not tell a release scaleph can read.
+    release: tokio::sync::Mutex<Option<Option<FlinkRelease>>>,
     timeout: Duration,
 }
 
@@ -301,7 +297,8 @@ impl GatewayClient {
             http,
             shown: without_user_info(&base),
             base,
-            negotiated: Default::default(),
+            version: Default::default(),
+            release: Default::default(),
             timeout,
         })
     }
@@ -393,15 +390,15 @@ impl GatewayClient {
         Err(err)
     }
 
-    /// Forgets the API version and release: asked again on next use.
+    /// Forgets the API version and release: asked again on next use. One
+    /// being asked right now is left alone: its answer is fresh.
     pub fn forget_negotiation(&self) {
-        *self.lock_negotiated() = Negotiated::default();
-    }
-
-    fn lock_negotiated(&self) -> std::sync::MutexGuard<'_, Negotiated> {
-        self.negotiated
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        if let Ok(mut version) = self.version.try_lock() {
+            *version = None;
+        }
+        if let Ok(mut release) = self.release.try_lock() {
+            *release = None;
+        }
     }
 
     /// One call on the negotiated API version: `path` gives the path for
@@ -475,7 +472,8 @@ impl GatewayClient {
     /// The API version both sides know, asked on first use (on V1, which
     /// every gateway serves, as Flink's own SQL client does).
     pub async fn version(&self) -> Result<ApiVersion, GatewayError> {
-        if let Some(version) = self.lock_negotiated().version {
+        let mut known = self.version.lock().await;
+        if let Some(version) = *known {
             return Ok(version);
         }
         let listed: ApiVersions = self
@@ -492,7 +490,7 @@ impl GatewayClient {
                     None,
                 )
             })?;
-        self.lock_negotiated().version = Some(version);
+        *known = Some(version);
         Ok(version)
     }
 
@@ -500,7 +498,8 @@ impl GatewayClient {
     /// /v1/info`); `None` when its version is not `major.minor...` or the
     /// gateway does not answer `/info`.
     pub async fn release(&self) -> Result<Option<FlinkRelease>, GatewayError> {
-        if let Some(release) = self.lock_negotiated().release {
+        let mut known = self.release.lock().await;
+        if let Some(release) = *known {
             return Ok(release);
         }
         let release = match self.call_json::<Info>(Method::GET, "/v1/info", None).await {
@@ -512,7 +511,7 @@ impl GatewayClient {
             Err(GatewayError::NotFound { .. }) => None,
             Err(err) => return Err(err),
         };
-        self.lock_negotiated().release = Some(release);
+        *known = Some(release);
         Ok(release)
     }
 
