@@ -851,6 +851,25 @@ async fn core_scenario(release: &'static str) {
         ["0", "1", "2", "3", "4"],
         "{release}: max-rows stops a streaming query"
     );
+    client
+        .batch_execute(
+            "SET 'scaleph.result.max-rows' = '0'; SET 'scaleph.result.timeout' = '300 ms'; \
+             CREATE TABLE slow (id INT) WITH ('connector' = 'datagen', 'rows-per-second' = '10')",
+        )
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let slow = column_texts(&client, "SELECT id FROM slow", 0).await;
+    assert!(
+        slow.len() < 10 && started.elapsed() < Duration::from_secs(5),
+        "{release}: the result timeout stops a streaming query: {} rows in {:?}",
+        slow.len(),
+        started.elapsed()
+    );
+    client
+        .batch_execute("SET 'scaleph.result.timeout' = '0'; SET 'scaleph.result.max-rows' = '5'")
+        .await
+        .unwrap();
     let changes = client
         .simple_query("SELECT flag, COUNT(*) FROM clicks GROUP BY flag")
         .await
@@ -877,7 +896,12 @@ async fn core_scenario(release: &'static str) {
     .await;
     assert_eq!(
         listed,
-        ["clicks:BASE TABLE", "orders:BASE TABLE", "small:VIEW"],
+        [
+            "clicks:BASE TABLE",
+            "orders:BASE TABLE",
+            "slow:BASE TABLE",
+            "small:VIEW"
+        ],
         "{release}"
     );
     let statements = double.statements();
