@@ -458,6 +458,11 @@ impl SessionVars {
             .or_else(|| builtin(&name).map(|b| b.default.to_string()))
     }
 
+    /// The client's `TimeZone` (what timestamps with a zone are shown in).
+    pub fn time_zone(&self) -> String {
+        self.get("TimeZone").unwrap_or_else(|| "UTC".to_string())
+    }
+
     /// The value of `name`, or 42704 "unrecognized configuration parameter".
     pub fn require(&self, name: &str) -> Result<String> {
         self.get(name).ok_or_else(|| {

@@ -789,3 +789,281 @@ async fn issue_18_a_fetch_lost_in_the_network_is_fetched_again() {
         .collect();
     assert_eq!(token_1.len(), 2, "{token_1:?}");
 }
+
+/// The Flink releases of the double's matrix (docs/flink-sql-gateway-rest.md §0):
+/// 1.16 serves V1 with the old result body, 1.17–1.19 V1–V2, 1.20 V1–V3,
+/// 2.0 V1–V4; LTZ values change meaning at 1.19, the catalog-listing
+/// statements at 1.19 and 2.0.
+const RELEASES: [&str; 6] = ["1.16.3", "1.17.2", "1.18.1", "1.19.1", "1.20.0", "2.0.0"];
+
+/// The text of column `column` of every row of `sql`.
+async fn column_texts(client: &tokio_postgres::Client, sql: &str, column: usize) -> Vec<String> {
+    let messages = client.simple_query(sql).await.expect(sql);
+    rows(&messages)
+        .into_iter()
+        .filter_map(|mut row| {
+            (column < row.len())
+                .then(|| row.swap_remove(column))
+                .flatten()
+        })
+        .collect()
+}
+
+/// scaleph's core scenario against a gateway of Flink `release`: DDL
+/// answers its command tag, TIMESTAMP_LTZ is the same instant shown in the
+/// client's zone, max-rows stops a streaming query, changelog rows come
+/// with their op, the catalog is listed with statements the release has
+/// (and the session left in the database it was in), and every operation
+/// is closed.
+async fn core_scenario(release: &'static str) {
+    let double = FlinkDouble::start_with(DoubleOptions {
+        page_rows: 400,
+        ..DoubleOptions::flink(release)
+    });
+    let gateway = gateway_for(&double, "");
+    let client = gateway.client().await;
+    let messages = client
+        .simple_query(&format!(
+            "SET TIME ZONE 'Asia/Shanghai'; {ORDERS}; {CLICKS}"
+        ))
+        .await
+        .unwrap();
+    assert!(rows(&messages).is_empty(), "{release}: DDL shows no rows");
+    assert!(
+        matches!(
+            messages.last(),
+            Some(SimpleQueryMessage::CommandComplete(0))
+        ),
+        "{release}"
+    );
+    assert_eq!(ltz_of_row_1(&client).await, row_1_instant(), "{release}");
+    assert_eq!(
+        column_texts(&client, "SELECT id, at_ltz FROM orders", 1).await[1],
+        "2024-01-01 08:00:01.001+08",
+        "{release}: a timestamptz in the client's TimeZone"
+    );
+    client
+        .simple_query("SET 'scaleph.result.max-rows' = '5'")
+        .await
+        .unwrap();
+    assert_eq!(
+        column_texts(&client, "SELECT id FROM clicks", 0).await,
+        ["0", "1", "2", "3", "4"],
+        "{release}: max-rows stops a streaming query"
+    );
+    client
+        .batch_execute(
+            "SET 'scaleph.result.max-rows' = '0'; SET 'scaleph.result.timeout' = '300 ms'; \
+             CREATE TABLE slow (id INT) WITH ('connector' = 'datagen', 'rows-per-second' = '10')",
+        )
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let slow = column_texts(&client, "SELECT id FROM slow", 0).await;
+    assert!(
+        slow.len() < 10 && started.elapsed() < Duration::from_secs(5),
+        "{release}: the result timeout stops a streaming query: {} rows in {:?}",
+        slow.len(),
+        started.elapsed()
+    );
+    client
+        .batch_execute("SET 'scaleph.result.timeout' = '0'; SET 'scaleph.result.max-rows' = '5'")
+        .await
+        .unwrap();
+    let changes = client
+        .simple_query("SELECT flag, COUNT(*) FROM clicks GROUP BY flag")
+        .await
+        .unwrap();
+    assert_eq!(columns(&changes)[0], "op", "{release}");
+    assert_eq!(rows(&changes).len(), 5, "{release}");
+    assert!(
+        rows(&changes).iter().any(|r| r[0].as_deref() == Some("-U")),
+        "{release}: changelog rows keep their kind"
+    );
+    client
+        .batch_execute(
+            "CREATE VIEW small AS SELECT id FROM orders; CREATE DATABASE sales; USE sales",
+        )
+        .await
+        .unwrap();
+    double.clear_requests();
+    let listed = column_texts(
+        &client,
+        "SELECT table_name || ':' || table_type FROM information_schema.tables \
+         WHERE table_schema = 'default_database' ORDER BY 1",
+        0,
+    )
+    .await;
+    assert_eq!(
+        listed,
+        [
+            "clicks:BASE TABLE",
+            "orders:BASE TABLE",
+            "slow:BASE TABLE",
+            "small:VIEW"
+        ],
+        "{release}"
+    );
+    let statements = double.statements();
+    let newer = |prefix: &str| statements.iter().any(|s| s.starts_with(prefix));
+    assert_eq!(
+        newer("SHOW VIEWS FROM"),
+        release.starts_with('2'),
+        "{release}: {statements:?}"
+    );
+    assert_eq!(
+        newer("SHOW DATABASES FROM"),
+        release.starts_with('2'),
+        "{release}: {statements:?}"
+    );
+    assert_eq!(
+        double.pending_fetches(),
+        0,
+        "{release}: the listing's statements never wait behind each other"
+    );
+    assert_eq!(
+        column_texts(&client, "SHOW CURRENT DATABASE", 0).await,
+        ["sales"],
+        "{release}: the listing leaves the session where it was"
+    );
+    eventually("every operation closed", || double.open_operations() == 0).await;
+}
+
+/// Issue 18: the core scenario on a gateway of every Flink release of the
+/// matrix, 1.16 (the old result body, taken from the statement's
+/// classification) to 2.0.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_18_the_core_scenario_runs_on_every_flink_release() {
+    for release in RELEASES {
+        core_scenario(release).await;
+    }
+}
+
+/// Issue 18: a MAP with a non-string key, a MULTISET and RAW values make
+/// a JSON fetch fail; scaleph fetches the page again as PLAIN_TEXT (at
+/// the first page, and in the middle of a result) and shows those columns
+/// as text, the others typed. Flink 1.16 has no PLAIN_TEXT: its error is
+/// Flink's.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_18_columns_json_cannot_carry_are_fetched_as_plain_text() {
+    const ODD: &str = "CREATE TABLE odd (id INT NOT NULL, m MAP<INT, STRING>, s MULTISET<INT>, \
+         r RAW('java.lang.String', 'AAA'), at_ltz TIMESTAMP_LTZ(3)) \
+         WITH ('connector' = 'datagen', 'number-of-rows' = '2')";
+    let double = FlinkDouble::start();
+    let gateway = gateway_for(&double, "");
+    let client = gateway.client().await;
+    client
+        .simple_query(&format!("SET TIME ZONE 'Asia/Shanghai'; {ODD}"))
+        .await
+        .unwrap();
+    let messages = client
+        .simple_query("SELECT id, m, s, r, at_ltz FROM odd")
+        .await
+        .unwrap();
+    let text = |row: &[&str]| row.iter().map(|v| Some(v.to_string())).collect::<Vec<_>>();
+    assert_eq!(
+        rows(&messages),
+        [
+            text(&["0", "{0=row-0}", "{0=1}", "raw-0", "2024-01-01 08:00:00+08"]),
+            text(&[
+                "1",
+                "{1=row-1}",
+                "{1=1}",
+                "raw-1",
+                "2024-01-01 08:00:01.001+08"
+            ]),
+        ]
+    );
+    // Only RAW: the first (empty) page is JSON, the next one is not.
+    double.clear_requests();
+    let typed = client
+        .query("SELECT id, r, at_ltz FROM odd", &[])
+        .await
+        .unwrap();
+    assert_eq!(typed[1].get::<_, i32>(0), 1);
+    assert_eq!(typed[1].get::<_, &str>(1), "raw-1");
+    assert_eq!(typed[1].get::<_, std::time::SystemTime>(2), row_1_instant());
+    let fetches: Vec<String> = double
+        .requests()
+        .into_iter()
+        .map(|r| r.path)
+        .filter(|p| p.contains("/result/"))
+        .collect();
+    assert!(
+        fetches.iter().any(|p| p.ends_with("rowFormat=JSON"))
+            && fetches.iter().any(|p| p.ends_with("rowFormat=PLAIN_TEXT")),
+        "{fetches:?}"
+    );
+    eventually("every operation closed", || double.open_operations() == 0).await;
+
+    let old = FlinkDouble::start_with(DoubleOptions::flink("1.16.3"));
+    let gateway = gateway_for(&old, "");
+    let client = gateway.client().await;
+    client.simple_query(ODD).await.unwrap();
+    let err = client
+        .simple_query("SELECT id, m FROM odd")
+        .await
+        .unwrap_err();
+    assert!(
+        db_error(&err)
+            .message()
+            .contains("Could not map response to JSON"),
+        "{err}"
+    );
+}
+
+/// Issue 18: the API version and release are not kept for the life of the
+/// process. A gateway that stops serving the negotiated version (404s) is
+/// asked again and the call retried; a gateway restarted as another
+/// release (its sessions lost) is asked again before the session is
+/// reopened — and its TIMESTAMP_LTZ values read by its own rule.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_18_a_gateway_of_another_release_is_negotiated_again() {
+    let double = FlinkDouble::start();
+    let gateway = gateway_for(&double, "");
+    let client = gateway.client().await;
+    client
+        .simple_query(&format!("SET TIME ZONE 'Asia/Shanghai'; {ORDERS}"))
+        .await
+        .unwrap();
+    assert_eq!(ltz_of_row_1(&client).await, row_1_instant());
+    let statement_paths = |double: &FlinkDouble| -> Vec<String> {
+        double
+            .requests()
+            .into_iter()
+            .filter(|r| r.method == "POST" && r.path.ends_with("/statements"))
+            .map(|r| r.path)
+            .collect()
+    };
+    // The same process, now Flink 1.18: /v4 is gone.
+    double.replace_with(DoubleOptions::flink("1.18.1"));
+    double.clear_requests();
+    assert_eq!(ltz_of_row_1(&client).await, row_1_instant());
+    let paths = statement_paths(&double);
+    assert!(
+        paths.first().is_some_and(|p| p.starts_with("/v4/")),
+        "{paths:?}"
+    );
+    assert!(
+        paths.last().is_some_and(|p| p.starts_with("/v2/")),
+        "{paths:?}"
+    );
+    assert_eq!(double.live_sessions(), 1, "the session went on");
+    // A new process, Flink 2.0 again: the session is lost and reopened on V4.
+    double.replace_with(DoubleOptions::flink("2.0.0"));
+    double.restart();
+    double.clear_requests();
+    assert_eq!(ltz_of_row_1(&client).await, row_1_instant());
+    let paths = statement_paths(&double);
+    assert!(
+        paths.last().is_some_and(|p| p.starts_with("/v4/")),
+        "{paths:?}"
+    );
+    let asked: Vec<String> = double
+        .requests()
+        .into_iter()
+        .map(|r| r.path)
+        .filter(|p| p == "/v1/api_versions" || p == "/v1/info")
+        .collect();
+    assert_eq!(asked, ["/v1/api_versions", "/v1/info"], "asked once more");
+}

@@ -199,7 +199,7 @@ fn options(f: impl FnOnce(&mut DoubleOptions)) -> DoubleOptions {
 
 #[tokio::test]
 async fn handshake_and_session_follow_the_transcript() {
-    let double = FlinkDouble::start_with(options(|o| o.versions = vec!["V1", "V2", "V3"]));
+    let double = FlinkDouble::start_with(DoubleOptions::flink("1.20.0"));
     let c = Client::new(&double);
     let versions = c.get("/v1/api_versions").await;
     assert_eq!(
@@ -2438,4 +2438,286 @@ async fn issue_18_a_broken_fetch_moves_the_token_and_serves_the_page_again() {
     // Only once.
     assert_eq!(c.fetch(&s, &o, 1).await.status, 200);
     assert_eq!(c.fetch(&s, &o, 2).await.json()["resultType"], "EOS");
+}
+
+/// The API versions each Flink release's gateway serves (docs/flink-sql-gateway-rest.md §0).
+const RELEASE_VERSIONS: [(&str, &str); 6] = [
+    ("1.16.3", r#"["V1"]"#),
+    ("1.17.2", r#"["V1","V2"]"#),
+    ("1.18.1", r#"["V1","V2"]"#),
+    ("1.19.1", r#"["V1","V2"]"#),
+    ("1.20.0", r#"["V1","V2","V3"]"#),
+    ("2.0.0", r#"["V1","V2","V3","V4"]"#),
+];
+
+/// Token 0 of an operation on API version `v`, once it is not NOT_READY.
+async fn ready_on(c: &Client, v: usize, s: &str, o: &str) -> Reply {
+    let format = if v >= 2 { "?rowFormat=JSON" } else { "" };
+    for _ in 0..20 {
+        let reply = c
+            .get(&format!(
+                "/v{v}/sessions/{s}/operations/{o}/result/0{format}"
+            ))
+            .await;
+        if reply.status != 200 || reply.json()["resultType"] != "NOT_READY" {
+            return reply;
+        }
+    }
+    panic!("operation {o} never got ready");
+}
+
+/// Submits `sql` on API version `v`: its first page once ready.
+async fn run_on(c: &Client, v: usize, s: &str, sql: &str) -> Reply {
+    let submitted = c
+        .post(
+            &format!("/v{v}/sessions/{s}/statements"),
+            &json!({ "statement": sql }).to_string(),
+        )
+        .await;
+    assert_eq!(submitted.status, 200, "{sql}: {}", submitted.body);
+    let o = submitted.json()["operationHandle"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ready_on(c, v, s, &o).await
+}
+
+/// Issue 18: the double is each Flink release of the matrix: the API
+/// versions it lists and routes, `/info`, the result body of 1.16 (no
+/// isQueryResult, jobID, resultKind; `results` first) and of 1.17+ on
+/// every API version, and the catalog statements each release parses.
+#[tokio::test]
+async fn issue_18_the_double_is_each_flink_release() {
+    for (release, versions) in RELEASE_VERSIONS {
+        let double = FlinkDouble::start_with(DoubleOptions::flink(release));
+        let c = Client::new(&double);
+        assert_eq!(
+            c.get("/v1/api_versions").await.body,
+            format!(r#"{{"versions":{versions}}}"#)
+        );
+        assert_eq!(
+            c.get("/v1/info").await.body,
+            format!(r#"{{"productName":"Apache Flink","version":"{release}"}}"#)
+        );
+        let newest = versions.matches('V').count();
+        let beyond = c.post(&format!("/v{}/sessions", newest + 1), "{}").await;
+        assert_eq!(beyond.status, 404, "{release}: {}", beyond.body);
+        let opened = c.post(&format!("/v{newest}/sessions"), "{}").await;
+        let s = opened.json()["sessionHandle"].as_str().unwrap().to_string();
+        let created = run_on(
+            &c,
+            newest,
+            &s,
+            "CREATE TABLE t (a INT) WITH ('connector' = 'datagen', 'number-of-rows' = '1')",
+        )
+        .await;
+        assert_eq!(created.status, 200, "{release}: {}", created.body);
+        assert_eq!(
+            created.json()["results"]["data"],
+            json!([{"kind": "INSERT", "fields": ["OK"]}])
+        );
+        // Every API version of a release gets that release's body.
+        let v1 = run_on(&c, 1, &s, "SELECT a FROM t").await;
+        assert_eq!(v1.status, 200, "{release}: {}", v1.body);
+        if release == "1.16.3" {
+            assert!(
+                created
+                    .body
+                    .starts_with(r#"{"results":{"columns":[{"name":"result","#),
+                "{}",
+                created.body
+            );
+            assert!(
+                created
+                    .body
+                    .contains(r#"]}]},"resultType":"PAYLOAD","nextResultUri":"/v1/sessions/"#),
+                "{}",
+                created.body
+            );
+            for key in ["isQueryResult", "jobID", "resultKind", "rowFormat"] {
+                assert!(
+                    !created.body.contains(key) && !v1.body.contains(key),
+                    "{release}: {key}"
+                );
+            }
+            let next = created.json()["nextResultUri"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            let eos = c.get(&next).await;
+            assert!(
+                eos.body
+                    .ends_with(r#""data":[]},"resultType":"EOS","nextResultUri":null}"#),
+                "{}",
+                eos.body
+            );
+        } else {
+            assert!(
+                created.body.starts_with(r#"{"resultType":"PAYLOAD","isQueryResult":false,"resultKind":"SUCCESS","results":"#),
+                "{release}: {}",
+                created.body
+            );
+            assert!(
+                v1.body
+                    .starts_with(r#"{"resultType":"PAYLOAD","isQueryResult":true,"jobID":""#),
+                "{release}: {}",
+                v1.body
+            );
+        }
+        // SHOW DATABASES FROM parses from 1.19, SHOW VIEWS FROM from 2.0.
+        let databases = run_on(&c, newest, &s, "SHOW DATABASES FROM default_catalog").await;
+        let views = run_on(
+            &c,
+            newest,
+            &s,
+            "SHOW VIEWS FROM default_catalog.default_database",
+        )
+        .await;
+        let minor: u32 = release.split('.').nth(1).unwrap().parse().unwrap();
+        let (databases_from, views_from) = if release.starts_with('2') {
+            (true, true)
+        } else {
+            (minor >= 19, false)
+        };
+        assert_eq!(
+            databases.status == 200,
+            databases_from,
+            "{release}: {}",
+            databases.body
+        );
+        assert_eq!(views.status == 200, views_from, "{release}: {}", views.body);
+        if !views_from {
+            assert!(
+                views
+                    .root_cause()
+                    .contains(r#"Encountered "FROM" at line 1, column 12."#),
+                "{release}: {}",
+                views.root_cause()
+            );
+        }
+        let current = run_on(&c, newest, &s, "SHOW VIEWS").await;
+        assert_eq!(
+            current.status, 200,
+            "{release}: the unqualified form parses"
+        );
+    }
+}
+
+/// Issue 18: one operation runs per session; a later one is PENDING (and
+/// its fetches NOT_READY, without progress) until the earlier one is done;
+/// other sessions are not held up.
+#[tokio::test]
+async fn issue_18_one_operation_runs_per_session() {
+    let double = FlinkDouble::start_with(options(|o| o.not_ready_fetches = 2));
+    let c = Client::new(&double);
+    let s = c.open().await;
+    let first = c.submit(&s, "SHOW CATALOGS").await;
+    let second = c.submit(&s, "SHOW DATABASES").await;
+    let status = |o: String| {
+        let s = s.clone();
+        let c = &c;
+        async move {
+            c.get(&format!("/v3/sessions/{s}/operations/{o}/status"))
+                .await
+                .json()["status"]
+                .clone()
+        }
+    };
+    assert_eq!(status(first.clone()).await, "RUNNING");
+    assert_eq!(status(second.clone()).await, "PENDING");
+    for _ in 0..3 {
+        assert_eq!(
+            c.fetch(&s, &second, 0).await.json()["resultType"],
+            "NOT_READY"
+        );
+    }
+    assert_eq!(double.pending_fetches(), 3);
+    let other = c.open().await;
+    let elsewhere = c.submit(&other, "SHOW CATALOGS").await;
+    assert_eq!(c.ready(&other, &elsewhere).await.status, 200);
+    assert_eq!(double.pending_fetches(), 3, "another session does not wait");
+    assert_eq!(c.ready(&s, &first).await.json()["resultType"], "PAYLOAD");
+    assert_eq!(status(second.clone()).await, "RUNNING");
+    // Its own NOT_READY fetches only start now.
+    assert_eq!(
+        c.fetch(&s, &second, 0).await.json()["resultType"],
+        "NOT_READY"
+    );
+    assert_eq!(c.ready(&s, &second).await.json()["resultType"], "PAYLOAD");
+    assert_eq!(double.pending_fetches(), 3);
+}
+
+/// Issue 18: a MULTISET whose element is not a string makes JSON pages
+/// fail like a MAP with such a key, and a page holding RAW values fails
+/// (a RAW column itself is written); PLAIN_TEXT carries them all, as CAST
+/// strings.
+#[tokio::test]
+async fn issue_18_multisets_and_raw_values_need_plain_text() {
+    let double = FlinkDouble::start_with(options(|o| o.not_ready_fetches = 0));
+    let c = Client::new(&double);
+    let s = c.open().await;
+    c.ok(&s, "CREATE TABLE odd (id INT, names MULTISET<STRING>, ids MULTISET<INT>, r RAW('java.lang.String', 'AAA')) WITH ('connector'='datagen', 'number-of-rows'='1')").await;
+    assert_eq!(
+        c.rows(&s, "SELECT id, names FROM odd").await,
+        vec![json!([0, {"row-0": 1}])]
+    );
+    let ids = c.submit(&s, "SELECT ids FROM odd").await;
+    let json_page = c.fetch(&s, &ids, 0).await;
+    assert_eq!(
+        (json_page.status, json_page.body.as_str()),
+        (
+            500,
+            r#"{"errors":["Internal server error. Could not map response to JSON."]}"#
+        )
+    );
+    let raw = c.submit(&s, "SELECT id, r FROM odd").await;
+    let first = c.fetch(&s, &raw, 0).await;
+    assert_eq!(first.status, 200, "a RAW column is written: {}", first.body);
+    assert!(first.body.contains(r#"{"name":"r","logicalType":{"type":"RAW","nullable":true,"class":"java.lang.String","serializer":"#), "{}", first.body);
+    assert_eq!(c.fetch(&s, &raw, 1).await.status, 500, "its values are not");
+    let plain = c
+        .get(&format!(
+            "/v3/sessions/{s}/operations/{raw}/result/1?rowFormat=PLAIN_TEXT"
+        ))
+        .await;
+    assert_eq!(
+        plain.json()["results"]["data"],
+        json!([{"kind": "INSERT", "fields": ["0", "raw-0"]}])
+    );
+    let plain = c
+        .get(&format!(
+            "/v3/sessions/{s}/operations/{ids}/result/0?rowFormat=PLAIN_TEXT"
+        ))
+        .await;
+    assert_eq!(plain.status, 200, "{}", plain.body);
+    let described = c.rows(&s, "DESCRIBE odd").await;
+    assert_eq!(described[2][1], json!("MULTISET<INT>"));
+    assert_eq!(described[3][1], json!("RAW('java.lang.String', '...')"));
+}
+
+/// A view's names resolve in the catalog and database it was created in
+/// (Flink stores the expanded query), not in the one current when it is
+/// read or described.
+#[tokio::test]
+async fn views_resolve_names_where_they_were_created() {
+    let double = FlinkDouble::start_with(options(|o| o.not_ready_fetches = 0));
+    let c = Client::new(&double);
+    let s = c.open().await;
+    c.ok(
+        &s,
+        "CREATE TABLE t (a INT) WITH ('connector'='datagen', 'number-of-rows'='1')",
+    )
+    .await;
+    c.ok(&s, "CREATE VIEW v AS SELECT a FROM t").await;
+    c.ok(&s, "CREATE DATABASE other").await;
+    c.ok(&s, "USE other").await;
+    assert_eq!(
+        c.rows(&s, "SELECT * FROM default_database.v").await,
+        vec![json!([0])]
+    );
+    assert_eq!(
+        c.rows(&s, "DESCRIBE default_database.v").await[0][0],
+        json!("a")
+    );
+    assert_eq!(c.failure(&s, "SELECT * FROM t").await.status, 500);
 }

@@ -2,6 +2,16 @@
 //! `docs/flink-sql-gateway-rest.md`): API version negotiation,
 //! sessions, statements, result pages and operation close. One client —
 //! one HTTP connection pool — serves every scaleph session of a process.
+//!
+//! The API version and the Flink release are asked once and kept, but not
+//! for the life of the process: the gateway behind a URL can be replaced
+//! by one of another Flink version. A route the gateway does not know (a
+//! 404: the version is gone) makes the client negotiate again and retry
+//! the call once on the new version; a session the gateway lost (a
+//! restart, maybe into another version) makes it ask both again before
+//! the next call. Flink 1.16 (V1 only, the old result body without
+//! `isQueryResult`/`resultKind`) is supported: [`super::fetch`] takes what
+//! that body lacks from the statement's classification.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -11,7 +21,6 @@ use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
-use tokio::sync::OnceCell;
 
 use super::errors::{FlinkFailure, classify};
 use crate::error::{Error, Position, SqlState};
@@ -44,9 +53,30 @@ impl ApiVersion {
     }
 }
 
+/// How a fetch asks for values (`?rowFormat=`, V2 and later): JSON
+/// values, or PLAIN_TEXT — every value as the string SQL `CAST` gives,
+/// the fallback when JSON cannot represent a column (docs/flink-sql-gateway-rest.md §3.2, §6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowFormat {
+    /// `rowFormat=JSON`.
+    Json,
+    /// `rowFormat=PLAIN_TEXT`.
+    PlainText,
+}
+
+impl RowFormat {
+    /// The query parameter's value.
+    pub fn name(self) -> &'static str {
+        match self {
+            RowFormat::Json => "JSON",
+            RowFormat::PlainText => "PLAIN_TEXT",
+        }
+    }
+}
+
 /// The Flink release behind a gateway, as `GET /info` reports it
 /// (`"version":"1.20.0"`): what decides how values are written
-/// (docs/flink-sql-gateway-rest.md §0).
+/// (docs/flink-sql-gateway-rest.md §0) and which statements exist.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct FlinkRelease {
     /// `1` of `1.20.0`.
@@ -63,6 +93,10 @@ impl FlinkRelease {
         minor: 19,
     };
 
+    /// The first release with `SHOW VIEWS FROM` (FLINK-36007); before it
+    /// views are listed with `USE` and `SHOW VIEWS`.
+    const SHOW_VIEWS_FROM: FlinkRelease = FlinkRelease { major: 2, minor: 0 };
+
     /// `1.20.0`, `1.18.1`, `2.0-SNAPSHOT` -> the release; `None` when
     /// there is no `major.minor`.
     pub fn parse(version: &str) -> Option<FlinkRelease> {
@@ -77,6 +111,13 @@ impl FlinkRelease {
     /// instant (before).
     pub fn ltz_in_session_zone(self) -> bool {
         self >= FlinkRelease::LTZ_IN_SESSION_ZONE
+    }
+
+    /// Whether `SHOW DATABASES FROM c`, `SHOW TABLES FROM c.d` and `SHOW
+    /// VIEWS FROM c.d` all exist (2.0 and later); before, a catalog is
+    /// listed from inside it (`USE CATALOG`, `USE`).
+    pub fn lists_by_qualified_name(self) -> bool {
+        self >= FlinkRelease::SHOW_VIEWS_FROM
     }
 }
 
@@ -97,12 +138,24 @@ pub enum GatewayError {
     },
     /// It answered with an error: what Flink says failed.
     Failed(Box<FlinkFailure>),
+    /// It has no such route (404): on a gateway replaced by an older one,
+    /// the API version is gone.
+    NotFound {
+        /// The path asked.
+        path: String,
+    },
 }
 
 impl GatewayError {
     /// Whether Flink no longer knows the session (restart, idle expiry).
     pub fn session_missing(&self) -> bool {
         matches!(self, GatewayError::Failed(failure) if failure.session_missing)
+    }
+
+    /// Whether JSON could not represent the result (a MAP with a
+    /// non-string key, MULTISET, RAW): PLAIN_TEXT can.
+    pub fn json_unmappable(&self) -> bool {
+        matches!(self, GatewayError::Failed(failure) if failure.json_unmappable)
     }
 
     /// Whether the call failed in the network (no connection, a broken
@@ -136,6 +189,13 @@ impl GatewayError {
                 }
             }
             GatewayError::Failed(failure) => failure.into_error(statement),
+            GatewayError::NotFound { path } => Error::new(
+                SqlState::PROTOCOL_VIOLATION,
+                format!("the Flink SQL Gateway has no route {path}"),
+            )
+            .with_hint(
+                "the gateway may run a Flink version scaleph does not support; Flink 1.16 is the oldest",
+            ),
         }
     }
 }
@@ -153,10 +213,13 @@ pub struct GatewayClient {
     base: String,
     /// The base URL as shown in messages: without user info.
     shown: String,
-    /// Negotiated on first use.
-    version: OnceCell<ApiVersion>,
-    /// Asked on first use (`None`: a version scaleph cannot read).
-    release: OnceCell<Option<FlinkRelease>>,
+    /// Negotiated on first use, forgotten when the gateway may have been
+    /// replaced (a 404, a lost session). The lock is held while asking, so
+    /// sessions starting together ask once.
+    version: tokio::sync::Mutex<Option<ApiVersion>>,
+    /// Asked on first use and forgotten with the version; `Some(None)`:
+    /// asked, and the gateway did not tell a release scaleph can read.
+    release: tokio::sync::Mutex<Option<Option<FlinkRelease>>>,
     timeout: Duration,
 }
 
@@ -234,8 +297,8 @@ impl GatewayClient {
             http,
             shown: without_user_info(&base),
             base,
-            version: OnceCell::new(),
-            release: OnceCell::new(),
+            version: Default::default(),
+            release: Default::default(),
             timeout,
         })
     }
@@ -314,7 +377,72 @@ impl GatewayClient {
         if status.is_success() {
             return Ok(bytes);
         }
-        Err(self.rejected(status, &bytes))
+        if status == StatusCode::NOT_FOUND {
+            return Err(GatewayError::NotFound {
+                path: path.split('?').next().unwrap_or(path).to_string(),
+            });
+        }
+        let err = self.rejected(status, &bytes);
+        if err.session_missing() {
+            // The gateway restarted, maybe as another Flink version.
+            self.forget_negotiation();
+        }
+        Err(err)
+    }
+
+    /// Forgets the API version and release: asked again on next use. One
+    /// being asked right now is left alone: its answer is fresh.
+    pub fn forget_negotiation(&self) {
+        if let Ok(mut version) = self.version.try_lock() {
+            *version = None;
+        }
+        if let Ok(mut release) = self.release.try_lock() {
+            *release = None;
+        }
+    }
+
+    /// One call on the negotiated API version: `path` gives the path for
+    /// a version (`/v3/sessions`). A 404 — the gateway no longer serves
+    /// that version — negotiates again and, on another version, retries.
+    async fn versioned(
+        &self,
+        method: Method,
+        path: impl Fn(ApiVersion) -> String,
+        body: Option<serde_json::Value>,
+    ) -> Result<Bytes, GatewayError> {
+        let version = self.version().await?;
+        match self
+            .call(method.clone(), &path(version), body.clone())
+            .await
+        {
+            Err(GatewayError::NotFound { .. }) => {
+                self.forget_negotiation();
+                let renegotiated = self.version().await?;
+                if renegotiated == version {
+                    return Err(GatewayError::NotFound {
+                        path: path(version),
+                    });
+                }
+                tracing::info!(
+                    gateway = %self.shown,
+                    from = version.number(),
+                    to = renegotiated.number(),
+                    "the Flink SQL Gateway changed its API version"
+                );
+                self.call(method, &path(renegotiated), body).await
+            }
+            other => other,
+        }
+    }
+
+    async fn versioned_json<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: impl Fn(ApiVersion) -> String,
+        body: Option<serde_json::Value>,
+    ) -> Result<T, GatewayError> {
+        let bytes = self.versioned(method, path, body).await?;
+        serde_json::from_slice(&bytes).map_err(|e| self.protocol(e.to_string(), Some(e)))
     }
 
     /// The failure an error answer describes (docs/flink-sql-gateway-rest.md §6).
@@ -341,50 +469,50 @@ impl GatewayClient {
         serde_json::from_slice(&bytes).map_err(|e| self.protocol(e.to_string(), Some(e)))
     }
 
-    /// The API version both sides know, asked once (on V1, which every
-    /// gateway serves, as Flink's own SQL client does).
+    /// The API version both sides know, asked on first use (on V1, which
+    /// every gateway serves, as Flink's own SQL client does).
     pub async fn version(&self) -> Result<ApiVersion, GatewayError> {
-        self.version
-            .get_or_try_init(|| async {
-                let listed: ApiVersions = self
-                    .call_json(Method::GET, "/v1/api_versions", None)
-                    .await?;
-                listed
-                    .versions
-                    .iter()
-                    .filter_map(|name| ApiVersion::from_name(name))
-                    .max()
-                    .ok_or_else(|| {
-                        self.protocol(
-                            format_args!(
-                                "no API version scaleph speaks among {:?}",
-                                listed.versions
-                            ),
-                            None,
-                        )
-                    })
-            })
-            .await
-            .copied()
+        let mut known = self.version.lock().await;
+        if let Some(version) = *known {
+            return Ok(version);
+        }
+        let listed: ApiVersions = self
+            .call_json(Method::GET, "/v1/api_versions", None)
+            .await?;
+        let version = listed
+            .versions
+            .iter()
+            .filter_map(|name| ApiVersion::from_name(name))
+            .max()
+            .ok_or_else(|| {
+                self.protocol(
+                    format_args!("no API version scaleph speaks among {:?}", listed.versions),
+                    None,
+                )
+            })?;
+        *known = Some(version);
+        Ok(version)
     }
 
-    /// The Flink release of the gateway, asked once (`GET /v1/info`);
-    /// `None` when its version is not `major.minor...` or the gateway
-    /// does not answer `/info`.
+    /// The Flink release of the gateway, asked on first use (`GET
+    /// /v1/info`); `None` when its version is not `major.minor...` or the
+    /// gateway does not answer `/info`.
     pub async fn release(&self) -> Result<Option<FlinkRelease>, GatewayError> {
-        self.release
-            .get_or_try_init(|| async {
-                match self.call_json::<Info>(Method::GET, "/v1/info", None).await {
-                    Ok(info) => Ok(FlinkRelease::parse(&info.version)),
-                    Err(GatewayError::Failed(failure)) => {
-                        tracing::debug!(error = ?failure, "the Flink SQL Gateway does not tell its version");
-                        Ok(None)
-                    }
-                    Err(err) => Err(err),
-                }
-            })
-            .await
-            .copied()
+        let mut known = self.release.lock().await;
+        if let Some(release) = *known {
+            return Ok(release);
+        }
+        let release = match self.call_json::<Info>(Method::GET, "/v1/info", None).await {
+            Ok(info) => FlinkRelease::parse(&info.version),
+            Err(GatewayError::Failed(failure)) => {
+                tracing::debug!(error = ?failure, "the Flink SQL Gateway does not tell its version");
+                None
+            }
+            Err(GatewayError::NotFound { .. }) => None,
+            Err(err) => return Err(err),
+        };
+        *known = Some(release);
+        Ok(release)
     }
 
     /// Whether TIMESTAMP_LTZ values in JSON rows are the session zone's
@@ -397,8 +525,14 @@ impl GatewayClient {
             .is_none_or(FlinkRelease::ltz_in_session_zone))
     }
 
-    async fn prefix(&self) -> Result<String, GatewayError> {
-        Ok(format!("/v{}", self.version().await?.number()))
+    /// Whether a catalog's databases, tables and views can be listed by
+    /// qualified name (Flink 2.0 and later, and a release scaleph cannot
+    /// read), rather than from inside the catalog.
+    pub async fn lists_by_qualified_name(&self) -> Result<bool, GatewayError> {
+        Ok(self
+            .release()
+            .await?
+            .is_none_or(FlinkRelease::lists_by_qualified_name))
     }
 
     /// Opens a session named `name` with `properties`; its handle.
@@ -407,11 +541,10 @@ impl GatewayClient {
         name: &str,
         properties: &BTreeMap<String, String>,
     ) -> Result<String, GatewayError> {
-        let path = format!("{}/sessions", self.prefix().await?);
         let opened: OpenedSession = self
-            .call_json(
+            .versioned_json(
                 Method::POST,
-                &path,
+                |v| format!("/v{}/sessions", v.number()),
                 Some(json!({"sessionName": name, "properties": properties})),
             )
             .await?;
@@ -423,21 +556,36 @@ impl GatewayClient {
         &self,
         session: &str,
     ) -> Result<BTreeMap<String, String>, GatewayError> {
-        let path = format!("{}/sessions/{session}", self.prefix().await?);
-        let config: SessionConfig = self.call_json(Method::GET, &path, None).await?;
+        let config: SessionConfig = self
+            .versioned_json(
+                Method::GET,
+                |v| format!("/v{}/sessions/{session}", v.number()),
+                None,
+            )
+            .await?;
         Ok(config.properties)
     }
 
     /// Closes the session (and with it every operation of it).
     pub async fn close_session(&self, session: &str) -> Result<(), GatewayError> {
-        let path = format!("{}/sessions/{session}", self.prefix().await?);
-        self.call(Method::DELETE, &path, None).await.map(drop)
+        self.versioned(
+            Method::DELETE,
+            |v| format!("/v{}/sessions/{session}", v.number()),
+            None,
+        )
+        .await
+        .map(drop)
     }
 
     /// Keeps the session alive.
     pub async fn heartbeat(&self, session: &str) -> Result<(), GatewayError> {
-        let path = format!("{}/sessions/{session}/heartbeat", self.prefix().await?);
-        self.call(Method::POST, &path, None).await.map(drop)
+        self.versioned(
+            Method::POST,
+            |v| format!("/v{}/sessions/{session}/heartbeat", v.number()),
+            None,
+        )
+        .await
+        .map(drop)
     }
 
     /// Runs a session-configuring statement (SET, USE, CREATE, ADD JAR, ...)
@@ -447,44 +595,54 @@ impl GatewayClient {
         session: &str,
         statement: &str,
     ) -> Result<(), GatewayError> {
-        let path = format!(
-            "{}/sessions/{session}/configure-session",
-            self.prefix().await?
-        );
-        self.call(Method::POST, &path, Some(json!({"statement": statement})))
-            .await
-            .map(drop)
+        self.versioned(
+            Method::POST,
+            |v| format!("/v{}/sessions/{session}/configure-session", v.number()),
+            Some(json!({"statement": statement})),
+        )
+        .await
+        .map(drop)
     }
 
     /// Submits a statement; the handle of its operation. Flink parses and
     /// runs it asynchronously: its errors come with the first fetch.
     pub async fn execute(&self, session: &str, statement: &str) -> Result<String, GatewayError> {
-        let path = format!("{}/sessions/{session}/statements", self.prefix().await?);
         let submitted: SubmittedOperation = self
-            .call_json(Method::POST, &path, Some(json!({"statement": statement})))
+            .versioned_json(
+                Method::POST,
+                |v| format!("/v{}/sessions/{session}/statements", v.number()),
+                Some(json!({"statement": statement})),
+            )
             .await?;
         Ok(submitted.operation_handle)
     }
 
-    /// The result page `token` of an operation, as the raw JSON body
-    /// (decoded by [`super::fetch`], borrowing from it).
+    /// The result page `token` of an operation in `format` (V1 has no
+    /// `rowFormat`: always JSON), as the raw JSON body (decoded by
+    /// [`super::fetch`], borrowing from it).
     pub async fn fetch(
         &self,
         session: &str,
         operation: &str,
         token: u64,
+        format: RowFormat,
     ) -> Result<Bytes, GatewayError> {
-        let version = self.version().await?;
-        let format = if version.has_configure_session() {
-            "?rowFormat=JSON"
-        } else {
-            ""
-        };
-        let path = format!(
-            "/v{}/sessions/{session}/operations/{operation}/result/{token}{format}",
-            version.number()
-        );
-        self.call(Method::GET, &path, None).await
+        self.versioned(
+            Method::GET,
+            |v| {
+                let format = if v.has_configure_session() {
+                    format!("?rowFormat={}", format.name())
+                } else {
+                    String::new()
+                };
+                format!(
+                    "/v{}/sessions/{session}/operations/{operation}/result/{token}{format}",
+                    v.number()
+                )
+            },
+            None,
+        )
+        .await
     }
 
     /// Closes an operation: frees it and cancels its query's job. Closing
@@ -494,11 +652,18 @@ impl GatewayClient {
         session: &str,
         operation: &str,
     ) -> Result<(), GatewayError> {
-        let path = format!(
-            "{}/sessions/{session}/operations/{operation}/close",
-            self.prefix().await?
-        );
-        self.call(Method::DELETE, &path, None).await.map(drop)
+        self.versioned(
+            Method::DELETE,
+            |v| {
+                format!(
+                    "/v{}/sessions/{session}/operations/{operation}/close",
+                    v.number()
+                )
+            },
+            None,
+        )
+        .await
+        .map(drop)
     }
 
     /// Decodes a fetched page, naming the gateway in errors.
@@ -543,6 +708,9 @@ mod tests {
         assert!(!release("1.18.1").unwrap().ltz_in_session_zone());
         assert!(release("1.19.0").unwrap().ltz_in_session_zone());
         assert!(release("2.0.0").unwrap().ltz_in_session_zone());
+        assert!(!release("1.20.1").unwrap().lists_by_qualified_name());
+        assert!(release("2.1.0").unwrap().lists_by_qualified_name());
+        assert_eq!(RowFormat::PlainText.name(), "PLAIN_TEXT");
     }
 
     #[tokio::test]

@@ -20,6 +20,10 @@ pub struct FlinkFailure {
     /// Flink no longer knows the session (gateway restart, idle expiry):
     /// the client opens a new one and replays the session's state.
     pub session_missing: bool,
+    /// JSON cannot represent the result (`Could not map response to
+    /// JSON.`: a MAP with a non-string key, MULTISET, RAW): the client
+    /// fetches the page again as PLAIN_TEXT.
+    pub json_unmappable: bool,
 }
 
 /// The failure an error response body's `errors` describe.
@@ -37,6 +41,7 @@ pub fn classify(errors: &[String]) -> FlinkFailure {
         .trim()
         .to_string();
     let session_missing = trace.contains("Session '") && trace.contains("' does not exist.");
+    let json_unmappable = trace.contains("Could not map response to JSON");
     let location = parse_location(message);
     let sqlstate = if class.ends_with("ParseException")
         || class.ends_with("SqlParserException")
@@ -65,6 +70,7 @@ pub fn classify(errors: &[String]) -> FlinkFailure {
         trace,
         location,
         session_missing,
+        json_unmappable,
     }
 }
 
@@ -161,7 +167,11 @@ mod tests {
         let gone = "org.apache.flink.runtime.rest.handler.RestHandlerException: Failed to getOperationInfo.\nCaused by: org.apache.flink.table.gateway.api.utils.SqlGatewayException: Session '9b1c1f0c-7a4e-4c3e-9d0c-3f1b2a4c5d6e' does not exist.\n\tat x.y(Z.java:1)";
         let failure = classify(&[gone.to_string()]);
         assert!(failure.session_missing);
+        assert!(!failure.json_unmappable);
         assert_eq!(failure.sqlstate, SqlState::SYSTEM_ERROR);
+        let unmappable =
+            classify(&["Internal server error. Could not map response to JSON.".to_string()]);
+        assert!(unmappable.json_unmappable && !unmappable.session_missing);
         assert_eq!(
             classify(&["Not found: /v9/x".to_string()]).message,
             "Not found: /v9/x"

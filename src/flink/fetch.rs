@@ -6,6 +6,15 @@
 //! at EOS, at a limit, on an error, or when the reader goes away (a cancel,
 //! a dropped connection).
 //!
+//! Bodies of every Flink version are read: Flink 1.16's lacks
+//! `isQueryResult` and `resultKind`, which are then taken from the
+//! statement's classification ([`ReadOptions::expect_query`],
+//! [`ReadOptions::expect_rows`]); values of `resultType`, `resultKind` and
+//! `kind` newer than scaleph are logged and read as their nearest known
+//! meaning where that is safe. A page JSON cannot represent (a 500 `Could
+//! not map response to JSON.`) is fetched again as PLAIN_TEXT, and the
+//! rest of the operation with it.
+//!
 //! The loop runs in its own task, one page ahead of the client, and hands
 //! over batches through a channel of two: fetching the next page overlaps
 //! with encoding the last one, and memory stays flat however long the
@@ -22,7 +31,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 
-use super::client::{GatewayClient, GatewayError};
+use super::client::{GatewayClient, GatewayError, RowFormat};
 use super::result::{FlinkColumn, FlinkType, decode_column};
 use crate::error::{Error, Position, SqlState};
 use crate::result::{CommandTag, QueryResult};
@@ -33,27 +42,102 @@ pub use crate::settings::ChangelogMode;
 #[serde(rename_all = "camelCase")]
 pub struct Page<'a> {
     result_type: ResultType,
+    /// Absent in Flink 1.16's body.
     #[serde(default)]
-    is_query_result: bool,
+    is_query_result: Option<bool>,
+    /// Absent in Flink 1.16's body.
     #[serde(default)]
     result_kind: Option<ResultKind>,
     #[serde(borrow, default)]
     results: Option<ResultInfo<'a>>,
+    /// Only its presence matters: absent at the end of the results.
+    #[serde(default)]
+    next_result_uri: Option<serde::de::IgnoredAny>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+/// Logs, once per process and enum, a value newer than scaleph.
+fn unknown_value(what: &'static str, value: &str, read_as: &'static str) {
+    static WARNED: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut warned = WARNED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !warned.contains(&what) {
+        warned.push(what);
+        tracing::warn!(
+            what,
+            value,
+            read_as,
+            "the Flink SQL Gateway sent a value scaleph does not know"
+        );
+    }
+}
+
+/// Deserializes an enum from its name without allocating: `known` maps
+/// the names scaleph knows, anything else is `unknown` (logged).
+macro_rules! tolerant_enum {
+    ($name:ident, $what:literal, $unknown:expr, $read_as:literal, { $($text:literal => $variant:expr),+ $(,)? }) => {
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visitor;
+                impl serde::de::Visitor<'_> for Visitor {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str(concat!("a ", $what, " name"))
+                    }
+                    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<$name, E> {
+                        Ok(match name {
+                            $($text => $variant,)+
+                            other => {
+                                unknown_value($what, other, $read_as);
+                                $unknown
+                            }
+                        })
+                    }
+                }
+                deserializer.deserialize_str(Visitor)
+            }
+        }
+    };
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum ResultType {
     NotReady,
     Payload,
     Eos,
+    /// A newer one: read as PAYLOAD when it has results (EOS without a
+    /// `nextResultUri`), as NOT_READY when it has none.
+    Unknown,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+tolerant_enum!(ResultType, "resultType", ResultType::Unknown, "PAYLOAD or EOS with results, NOT_READY without", {
+    "NOT_READY" => ResultType::NotReady,
+    "PAYLOAD" => ResultType::Payload,
+    "EOS" => ResultType::Eos,
+});
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum ResultKind {
     Success,
+    /// Also a newer kind: its rows are shown.
     SuccessWithContent,
+}
+
+tolerant_enum!(ResultKind, "resultKind", ResultKind::SuccessWithContent, "SUCCESS_WITH_CONTENT", {
+    "SUCCESS" => ResultKind::Success,
+    "SUCCESS_WITH_CONTENT" => ResultKind::SuccessWithContent,
+});
+
+impl Page<'_> {
+    /// The result type, a newer one read by what the page holds.
+    fn result_type(&self) -> ResultType {
+        match (self.result_type, &self.results) {
+            (ResultType::Unknown, None) => ResultType::NotReady,
+            (ResultType::Unknown, Some(_)) if self.next_result_uri.is_some() => ResultType::Payload,
+            (ResultType::Unknown, Some(_)) => ResultType::Eos,
+            (known, _) => known,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -78,8 +162,7 @@ struct RowData<'a> {
 }
 
 /// What a changelog row does (docs/flink-sql-gateway-rest.md §3: `RowKind.name()`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RowKind {
     /// `+I`.
     Insert,
@@ -89,7 +172,17 @@ pub enum RowKind {
     UpdateAfter,
     /// `-D`.
     Delete,
+    /// A kind newer than scaleph: shown as `?` in an `op` column, never
+    /// applied nor shown as an insert.
+    Unknown,
 }
+
+tolerant_enum!(RowKind, "row kind", RowKind::Unknown, "a change shown as ? in the op column", {
+    "INSERT" => RowKind::Insert,
+    "UPDATE_BEFORE" => RowKind::UpdateBefore,
+    "UPDATE_AFTER" => RowKind::UpdateAfter,
+    "DELETE" => RowKind::Delete,
+});
 
 impl RowKind {
     /// The short form Flink's SQL client shows in its `op` column.
@@ -99,6 +192,7 @@ impl RowKind {
             RowKind::UpdateBefore => "-U",
             RowKind::UpdateAfter => "+U",
             RowKind::Delete => "-D",
+            RowKind::Unknown => "?",
         }
     }
 
@@ -125,10 +219,17 @@ pub struct ReadOptions {
     /// Where the statement starts in its script, and its text, when the
     /// text Flink runs is the user's: Flink's parse errors point into it.
     pub statement: Option<(Position, Arc<str>)>,
+    /// Whether the statement is a query (limits apply, rows may be a
+    /// changelog): what a page without `isQueryResult` (Flink 1.16) means.
+    pub expect_query: bool,
+    /// Whether the statement returns rows rather than a command tag: what
+    /// a page without `resultKind` (Flink 1.16) means.
+    pub expect_rows: bool,
 }
 
 impl ReadOptions {
-    /// Everything read, no `op` column: for scaleph's own requests.
+    /// Everything read, no `op` column: for scaleph's own SHOW and
+    /// DESCRIBE requests.
     pub fn plain() -> ReadOptions {
         ReadOptions {
             max_rows: None,
@@ -136,6 +237,8 @@ impl ReadOptions {
             changelog: ChangelogMode::Auto,
             may_update: false,
             statement: None,
+            expect_query: false,
+            expect_rows: true,
         }
     }
 }
@@ -293,6 +396,7 @@ impl Shape {
         rows: &[&[&RawValue]],
         kinds: &[RowKind],
         zone: Tz,
+        format: RowFormat,
     ) -> Result<RecordBatch, Error> {
         let mut arrays: Vec<ArrayRef> = Vec::with_capacity(self.schema.fields().len());
         if self.with_op {
@@ -316,7 +420,7 @@ impl Shape {
                 })?;
                 values.push(value);
             }
-            let array = decode_column(&column.flink_type, &values, zone).map_err(|e| {
+            let array = decode_column(&column.flink_type, &values, zone, format).map_err(|e| {
                 Error::new(
                     SqlState::DATA_EXCEPTION,
                     format!("column \"{}\": {e}", column.name),
@@ -329,32 +433,57 @@ impl Shape {
     }
 }
 
-/// The rows of a changelog with its changes applied, in arrival order.
+/// The rows of a changelog with its changes applied, in arrival order,
+/// each with the format its values came in.
 #[derive(Default)]
 struct Applied {
-    rows: Vec<Option<Vec<Box<RawValue>>>>,
+    rows: Vec<Option<(RowFormat, Vec<Box<RawValue>>)>>,
     /// The positions in `rows` of the live rows with a given content.
     positions: HashMap<String, Vec<usize>>,
 }
 
 impl Applied {
-    fn apply(&mut self, kind: RowKind, fields: &[&RawValue]) {
+    /// Applies one change; a kind scaleph does not know cannot be.
+    fn apply(
+        &mut self,
+        kind: RowKind,
+        fields: &[&RawValue],
+        format: RowFormat,
+    ) -> Result<(), Error> {
         let key: String = fields
             .iter()
             .map(|f| f.get())
             .collect::<Vec<_>>()
             .join("\u{1}");
+        if kind == RowKind::Unknown {
+            return Err(Error::new(
+                SqlState::FEATURE_NOT_SUPPORTED,
+                "the changelog has a row kind scaleph does not know, so it cannot be applied",
+            )
+            .with_hint("SET 'scaleph.result.changelog' = 'op' to see every change as it comes"));
+        }
         if kind.adds() {
             self.positions.entry(key).or_default().push(self.rows.len());
-            self.rows
-                .push(Some(fields.iter().map(|f| (*f).to_owned()).collect()));
+            self.rows.push(Some((
+                format,
+                fields.iter().map(|f| (*f).to_owned()).collect(),
+            )));
         } else if let Some(position) = self.positions.get_mut(&key).and_then(Vec::pop) {
             self.rows[position] = None;
         }
+        Ok(())
     }
 
-    fn live(&self) -> Vec<&[Box<RawValue>]> {
-        self.rows.iter().flatten().map(Vec::as_slice).collect()
+    /// The live rows, in runs of one format each.
+    fn live(&self) -> Vec<(RowFormat, Vec<&[Box<RawValue>]>)> {
+        let mut runs: Vec<(RowFormat, Vec<&[Box<RawValue>]>)> = Vec::new();
+        for (format, row) in self.rows.iter().flatten() {
+            match runs.last_mut() {
+                Some((run_format, rows)) if run_format == format => rows.push(row),
+                _ => runs.push((*format, vec![row.as_slice()])),
+            }
+        }
+        runs
     }
 }
 
@@ -407,21 +536,44 @@ impl Reader {
         let mut shape: Option<Shape> = None;
         let mut sent = 0usize;
         let mut applied: Option<Applied> = None;
-        // The zone TIMESTAMP_LTZ values are the wall clock of: UTC before
-        // Flink 1.19 (docs/flink-sql-gateway-rest.md §0, §3.2).
-        let mut zone = self.zone;
+        let mut format = RowFormat::Json;
+        // The zone TIMESTAMP_LTZ values in JSON are the wall clock of: UTC
+        // before Flink 1.19 (docs/flink-sql-gateway-rest.md §0, §3.2).
+        // PLAIN_TEXT values are always the session zone's.
+        let mut json_zone = self.zone;
         loop {
-            let body = tokio::select! {
-                body = fetch(&self.client, &self.session, &self.operation, token) => body.map_err(|e| self.statement_error(e))?,
+            let fetched = tokio::select! {
+                body = fetch(&self.client, &self.session, &self.operation, token, format) => body,
                 _ = self.events.closed() => return Ok(()),
             };
+            let body = match fetched {
+                Err(err) if err.json_unmappable() && format == RowFormat::Json => {
+                    let version = self
+                        .client
+                        .version()
+                        .await
+                        .map_err(GatewayError::into_error)?;
+                    if !version.has_configure_session() {
+                        // V1 (Flink 1.16) has no PLAIN_TEXT.
+                        return Err(self.statement_error(err));
+                    }
+                    // The gateway moved on to the next token before failing to
+                    // write this one: asking it again is allowed (it is now
+                    // the previous one), as PLAIN_TEXT.
+                    tracing::debug!(operation = %self.operation, token, "JSON cannot represent this result; fetching it as PLAIN_TEXT");
+                    format = RowFormat::PlainText;
+                    continue;
+                }
+                other => other.map_err(|e| self.statement_error(e))?,
+            };
             let page = self.client.page(&body).map_err(GatewayError::into_error)?;
+            let result_type = page.result_type();
             let deadline = shape
                 .as_ref()
                 .filter(|s| s.is_query)
                 .and(self.options.timeout)
                 .map(|timeout| started + timeout);
-            if page.result_type == ResultType::NotReady {
+            if result_type == ResultType::NotReady {
                 // Waiting for the statement to run (PENDING behind another
                 // one, RUNNING until its job is submitted) counts against
                 // the result timeout too.
@@ -443,17 +595,24 @@ impl Reader {
                 )
             })?;
             if shape.is_none() {
-                if page.result_kind == Some(ResultKind::Success) {
+                // Flink 1.16 does not say: the statement's classification does.
+                let is_query = page.is_query_result.unwrap_or(self.options.expect_query);
+                let result_kind = page.result_kind.unwrap_or(if self.options.expect_rows {
+                    ResultKind::SuccessWithContent
+                } else {
+                    ResultKind::Success
+                });
+                if result_kind == ResultKind::Success {
                     self.send(Event::Done).await;
                     return Ok(());
                 }
-                let with_op = page.is_query_result
+                let with_op = is_query
                     && match self.options.changelog {
                         ChangelogMode::Op => true,
                         ChangelogMode::Auto => self.options.may_update,
                         ChangelogMode::Apply => false,
                     };
-                let new = Shape::new(&results.columns, page.is_query_result, with_op)?;
+                let new = Shape::new(&results.columns, is_query, with_op)?;
                 if new.has_ltz()
                     && !self
                         .client
@@ -461,7 +620,7 @@ impl Reader {
                         .await
                         .map_err(GatewayError::into_error)?
                 {
-                    zone = Tz::UTC;
+                    json_zone = Tz::UTC;
                 }
                 if new.is_query && self.options.changelog == ChangelogMode::Apply {
                     applied = Some(Applied::default());
@@ -474,12 +633,16 @@ impl Reader {
             let Some(shape) = shape.as_ref() else {
                 continue;
             };
+            let zone = match format {
+                RowFormat::Json => json_zone,
+                RowFormat::PlainText => self.zone,
+            };
             let limit = shape.is_query.then_some(self.options.max_rows).flatten();
             let room = limit.map_or(usize::MAX, |limit| limit.saturating_sub(sent));
             let rows = &results.data[..results.data.len().min(room)];
             if let Some(applied) = applied.as_mut() {
                 for row in rows {
-                    applied.apply(row.kind, &row.fields);
+                    applied.apply(row.kind, &row.fields, format)?;
                 }
             } else if !rows.is_empty() {
                 if !shape.with_op
@@ -489,7 +652,7 @@ impl Reader {
                 }
                 let fields: Vec<&[&RawValue]> = rows.iter().map(|r| r.fields.as_slice()).collect();
                 let kinds: Vec<RowKind> = rows.iter().map(|r| r.kind).collect();
-                let batch = shape.batch(&fields, &kinds, zone)?;
+                let batch = shape.batch(&fields, &kinds, zone, format)?;
                 if !self.send(Event::Batch(batch)).await {
                     return Ok(());
                 }
@@ -497,7 +660,7 @@ impl Reader {
             sent += rows.len();
             let limit_reached = limit.is_some_and(|limit| sent >= limit);
             let timed_out = deadline.is_some_and(|deadline| Instant::now() >= deadline);
-            if page.result_type == ResultType::Eos || limit_reached || timed_out {
+            if result_type == ResultType::Eos || limit_reached || timed_out {
                 break;
             }
             token += 1;
@@ -511,15 +674,22 @@ impl Reader {
             }
         }
         if let (Some(applied), Some(shape)) = (applied, shape.as_ref()) {
-            let live = applied.live();
-            let rows: Vec<Vec<&RawValue>> = live
-                .iter()
-                .map(|row| row.iter().map(|v| v.as_ref()).collect())
-                .collect();
-            let fields: Vec<&[&RawValue]> = rows.iter().map(Vec::as_slice).collect();
-            let kinds = vec![RowKind::Insert; fields.len()];
-            let batch = shape.batch(&fields, &kinds, zone)?;
-            self.send(Event::Batch(batch)).await;
+            for (format, live) in applied.live() {
+                let rows: Vec<Vec<&RawValue>> = live
+                    .iter()
+                    .map(|row| row.iter().map(|v| v.as_ref()).collect())
+                    .collect();
+                let fields: Vec<&[&RawValue]> = rows.iter().map(Vec::as_slice).collect();
+                let kinds = vec![RowKind::Insert; fields.len()];
+                let zone = match format {
+                    RowFormat::Json => json_zone,
+                    RowFormat::PlainText => self.zone,
+                };
+                let batch = shape.batch(&fields, &kinds, zone, format)?;
+                if !self.send(Event::Batch(batch)).await {
+                    break;
+                }
+            }
         }
         Ok(())
     }
@@ -537,7 +707,9 @@ pub fn decode_page(body: &[u8], zone: Tz) -> Result<Option<RecordBatch>, Error> 
     let shape = Shape::new(&results.columns, true, true)?;
     let fields: Vec<&[&RawValue]> = results.data.iter().map(|r| r.fields.as_slice()).collect();
     let kinds: Vec<RowKind> = results.data.iter().map(|r| r.kind).collect();
-    shape.batch(&fields, &kinds, zone).map(Some)
+    shape
+        .batch(&fields, &kinds, zone, RowFormat::Json)
+        .map(Some)
 }
 
 /// Fetches page `token` of an operation. A network failure fetches the
@@ -549,11 +721,12 @@ async fn fetch(
     session: &str,
     operation: &str,
     token: u64,
+    format: RowFormat,
 ) -> Result<bytes::Bytes, GatewayError> {
-    match client.fetch(session, operation, token).await {
+    match client.fetch(session, operation, token, format).await {
         Err(err) if err.is_network() => {
             tracing::debug!(operation, token, error = ?err, "a fetch failed in the network; fetching it again");
-            client.fetch(session, operation, token).await
+            client.fetch(session, operation, token, format).await
         }
         other => other,
     }
@@ -584,10 +757,10 @@ pub async fn drain(
     let mut token = 0;
     let mut backoff = Backoff::default();
     loop {
-        let body = fetch(client, session, operation, token).await?;
-        match client.page(&body)?.result_type {
+        let body = fetch(client, session, operation, token, RowFormat::Json).await?;
+        match client.page(&body)?.result_type() {
             ResultType::Eos => return Ok(()),
-            ResultType::Payload => token += 1,
+            ResultType::Payload | ResultType::Unknown => token += 1,
             ResultType::NotReady => {
                 tokio::time::sleep(backoff.next()).await;
             }
@@ -621,7 +794,7 @@ mod tests {
             r#"{"resultType":"NOT_READY","nextResultUri":"/v3/sessions/s/operations/o/result/0?rowFormat=JSON"}"#,
         )
         .unwrap();
-        assert_eq!(not_ready.result_type, ResultType::NotReady);
+        assert_eq!(not_ready.result_type(), ResultType::NotReady);
         assert!(not_ready.results.is_none());
         let payload: Page = serde_json::from_str(
             r#"{"resultType":"PAYLOAD","isQueryResult":true,"jobID":"a0b1","resultKind":"SUCCESS_WITH_CONTENT","results":{"columns":[{"name":"EXPR$0","logicalType":{"type":"INTEGER","nullable":false},"comment":null}],"rowFormat":"JSON","data":[{"kind":"INSERT","fields":[1]},{"kind":"UPDATE_BEFORE","fields":[2]}]},"nextResultUri":"/v3/x/result/1?rowFormat=JSON"}"#,
@@ -671,15 +844,53 @@ mod tests {
         let raw = |t: &str| RawValue::from_string(t.to_string()).unwrap();
         let (a1, a2, b1) = (raw("[\"a\",1]"), raw("[\"a\",2]"), raw("[\"b\",1]"));
         let mut applied = Applied::default();
-        applied.apply(RowKind::Insert, &[&a1]);
-        applied.apply(RowKind::Insert, &[&b1]);
-        applied.apply(RowKind::UpdateBefore, &[&a1]);
-        applied.apply(RowKind::UpdateAfter, &[&a2]);
-        applied.apply(RowKind::Delete, &[&b1]);
-        applied.apply(RowKind::Delete, &[&b1]);
-        let live: Vec<&str> = applied.live().iter().map(|r| r[0].get()).collect();
-        assert_eq!(live, vec!["[\"a\",2]"]);
+        let json = RowFormat::Json;
+        applied.apply(RowKind::Insert, &[&a1], json).unwrap();
+        applied.apply(RowKind::Insert, &[&b1], json).unwrap();
+        applied.apply(RowKind::UpdateBefore, &[&a1], json).unwrap();
+        applied.apply(RowKind::UpdateAfter, &[&a2], json).unwrap();
+        applied.apply(RowKind::Delete, &[&b1], json).unwrap();
+        applied.apply(RowKind::Delete, &[&b1], json).unwrap();
+        applied
+            .apply(RowKind::Insert, &[&b1], RowFormat::PlainText)
+            .unwrap();
+        let live: Vec<(RowFormat, Vec<&str>)> = applied
+            .live()
+            .into_iter()
+            .map(|(format, rows)| (format, rows.iter().map(|r| r[0].get()).collect()))
+            .collect();
+        assert_eq!(
+            live,
+            vec![
+                (json, vec!["[\"a\",2]"]),
+                (RowFormat::PlainText, vec!["[\"b\",1]"])
+            ]
+        );
+        assert!(applied.apply(RowKind::Unknown, &[&a1], json).is_err());
         assert_eq!(ChangelogMode::parse(" APPLY "), Some(ChangelogMode::Apply));
         assert_eq!(ChangelogMode::parse("x"), None);
+    }
+
+    #[test]
+    fn flink_1_16_bodies_and_newer_enum_values_are_read() {
+        // Flink 1.16: no isQueryResult, resultKind nor jobID.
+        let old: Page = serde_json::from_str(
+            r#"{"results":{"columns":[{"name":"result","logicalType":{"type":"VARCHAR","nullable":true,"length":2147483647},"comment":null}],"data":[{"kind":"INSERT","fields":["OK"]}]},"resultType":"PAYLOAD","nextResultUri":"/v1/sessions/s/operations/o/result/1"}"#,
+        )
+        .unwrap();
+        assert_eq!(old.result_type(), ResultType::Payload);
+        assert_eq!((old.is_query_result, old.result_kind), (None, None));
+        // Newer values: a result type read by what the page holds, a
+        // result kind read as having content, a row kind as unknown.
+        let newer: Page = serde_json::from_str(
+            r#"{"resultType":"PARTIAL","isQueryResult":true,"resultKind":"SUCCESS_WITH_WARNINGS","results":{"columns":[],"data":[{"kind":"UPSERT","fields":[]}]}}"#,
+        )
+        .unwrap();
+        assert_eq!(newer.result_type(), ResultType::Eos);
+        assert_eq!(newer.result_kind, Some(ResultKind::SuccessWithContent));
+        assert_eq!(newer.results.unwrap().data[0].kind, RowKind::Unknown);
+        let waiting: Page = serde_json::from_str(r#"{"resultType":"QUEUED"}"#).unwrap();
+        assert_eq!(waiting.result_type(), ResultType::NotReady);
+        assert!(serde_json::from_str::<Page>(r#"{"resultType":7}"#).is_err());
     }
 }

@@ -5,14 +5,26 @@
 //!
 //! A listing costs `1 + 2 × databases + relations` statements (SHOW
 //! CATALOGS, SHOW DATABASES FROM, per database SHOW TABLES FROM and SHOW
-//! VIEWS FROM, per relation DESCRIBE); the DESCRIBEs run a few at a time.
-//! The session keeps the listing until DDL changes the catalog.
+//! VIEWS FROM, per relation DESCRIBE). The session keeps the listing
+//! until DDL changes the catalog.
+//!
+//! `SHOW DATABASES FROM` came with Flink 1.19 and `SHOW VIEWS FROM` with
+//! 2.0: on older gateways the catalog is listed from inside — `USE
+//! CATALOG`, `SHOW DATABASES`, per database `USE` and `SHOW TABLES` /
+//! `SHOW VIEWS` — in the user's own Flink session (a separate one would
+//! not see the catalogs and temporary objects this one created), and the
+//! current catalog and database are restored afterwards, whether the
+//! listing succeeded or not.
+//!
+//! The statements run one after the other: Flink runs one operation per
+//! session at a time (the others wait in PENDING and are polled), so
+//! concurrent DESCRIBEs would only add polling.
 
 use std::sync::Arc;
 
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::DataType;
-use futures::{StreamExt, TryStreamExt};
+use futures::TryStreamExt;
 
 use super::fetch::{ReadOptions, read_result};
 use super::result::{FlinkColumn, FlinkType};
@@ -20,9 +32,6 @@ use super::session::{FlinkSession, quote_identifier};
 use super::{GatewayClient, GatewayError};
 use crate::error::{Error, Result};
 use crate::result::{Notice, QueryResult};
-
-/// How many DESCRIBEs run at once.
-const CONCURRENT_DESCRIBES: usize = 8;
 
 /// One Flink catalog, as the pg catalogs show it.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -69,41 +78,29 @@ pub async fn list_catalog(
         session,
     };
     let catalogs = asker.strings("SHOW CATALOGS", 0).await?;
-    let quoted_catalog = quote_identifier(&catalog);
-    let database_names = asker
-        .strings(&format!("SHOW DATABASES FROM {quoted_catalog}"), 0)
-        .await?;
-    let mut databases = Vec::with_capacity(database_names.len());
-    for database in database_names {
-        let qualified = format!("{quoted_catalog}.{}", quote_identifier(&database));
-        let tables = asker
-            .strings(&format!("SHOW TABLES FROM {qualified}"), 0)
-            .await?;
-        let views = asker
-            .strings(&format!("SHOW VIEWS FROM {qualified}"), 0)
-            .await?;
-        let relations = futures::stream::iter(tables)
-            .map(|name| {
-                let view = views.contains(&name);
-                let described = format!("{qualified}.{}", quote_identifier(&name));
-                let asker = &asker;
-                async move {
-                    let columns = asker.describe(&described).await?;
-                    Ok::<_, Error>(RelationListing {
-                        name,
-                        view,
-                        columns,
-                    })
-                }
-            })
-            .buffered(CONCURRENT_DESCRIBES)
-            .try_collect()
-            .await?;
-        databases.push(DatabaseListing {
-            name: database,
-            relations,
-        });
-    }
+    let qualified = asker
+        .client
+        .lists_by_qualified_name()
+        .await
+        .map_err(GatewayError::into_error)?;
+    let databases = if qualified {
+        asker.databases_by_name(&catalog).await?
+    } else {
+        let current_catalog = asker.strings("SHOW CURRENT CATALOG", 0).await?;
+        let current_database = asker.strings("SHOW CURRENT DATABASE", 0).await?;
+        let listed = asker.databases_from_inside(&catalog).await;
+        // Back where the user was, even when the listing failed.
+        if let (Some(catalog), Some(database)) = (current_catalog.first(), current_database.first())
+        {
+            let back = format!(
+                "USE {}.{}",
+                quote_identifier(catalog),
+                quote_identifier(database)
+            );
+            asker.rows(&back).await?;
+        }
+        listed?
+    };
     Ok(CatalogListing {
         catalog,
         builtin_catalog: flink.builtin_catalog().to_string(),
@@ -119,6 +116,66 @@ struct Asker {
 }
 
 impl Asker {
+    /// The databases of `catalog` by qualified names (Flink 2.0 and later).
+    async fn databases_by_name(&self, catalog: &str) -> Result<Vec<DatabaseListing>> {
+        let catalog = quote_identifier(catalog);
+        let names = self
+            .strings(&format!("SHOW DATABASES FROM {catalog}"), 0)
+            .await?;
+        let mut databases = Vec::with_capacity(names.len());
+        for name in names {
+            let qualified = format!("{catalog}.{}", quote_identifier(&name));
+            let tables = self
+                .strings(&format!("SHOW TABLES FROM {qualified}"), 0)
+                .await?;
+            let views = self
+                .strings(&format!("SHOW VIEWS FROM {qualified}"), 0)
+                .await?;
+            databases.push(self.database(name, &qualified, tables, &views).await?);
+        }
+        Ok(databases)
+    }
+
+    /// The databases of `catalog` listed from inside it (before Flink
+    /// 2.0): changes the session's current catalog and database.
+    async fn databases_from_inside(&self, catalog: &str) -> Result<Vec<DatabaseListing>> {
+        let catalog = quote_identifier(catalog);
+        self.rows(&format!("USE CATALOG {catalog}")).await?;
+        let names = self.strings("SHOW DATABASES", 0).await?;
+        let mut databases = Vec::with_capacity(names.len());
+        for name in names {
+            let qualified = format!("{catalog}.{}", quote_identifier(&name));
+            self.rows(&format!("USE {qualified}")).await?;
+            let tables = self.strings("SHOW TABLES", 0).await?;
+            let views = self.strings("SHOW VIEWS", 0).await?;
+            databases.push(self.database(name, &qualified, tables, &views).await?);
+        }
+        Ok(databases)
+    }
+
+    /// Database `name` (`qualified`) with its `tables` (views among them,
+    /// as Flink's SHOW TABLES lists them) described one by one.
+    async fn database(
+        &self,
+        name: String,
+        qualified: &str,
+        tables: Vec<String>,
+        views: &[String],
+    ) -> Result<DatabaseListing> {
+        let mut relations = Vec::with_capacity(tables.len());
+        for table in tables {
+            let columns = self
+                .describe(&format!("{qualified}.{}", quote_identifier(&table)))
+                .await?;
+            relations.push(RelationListing {
+                view: views.contains(&table),
+                name: table,
+                columns,
+            });
+        }
+        Ok(DatabaseListing { name, relations })
+    }
+
     /// The rows of `statement`, every column as text.
     async fn rows(&self, statement: &str) -> Result<Vec<Vec<Option<String>>>> {
         let operation = self

@@ -4,6 +4,11 @@
 //! exponent form (`1E+2`), `"NaN"`/`"Infinity"` as strings, base64 bytes,
 //! TIMESTAMP_LTZ as the session zone's wall clock with a literal `Z`.
 //! Nested types (ARRAY, MAP, MULTISET, ROW) and RAW become their JSON text.
+//!
+//! Values fetched as PLAIN_TEXT (the fallback when JSON cannot represent
+//! a column, §6) are CAST strings: each is first rewritten into the JSON
+//! form of its type, so one decoder reads both; nested and RAW columns
+//! stay the text Flink gives (`{1=a}`).
 
 use std::sync::Arc;
 
@@ -19,6 +24,8 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use chrono_tz::Tz;
 use serde_json::Value;
 use serde_json::value::RawValue;
+
+use super::client::RowFormat;
 
 /// A Flink column type, as far as scaleph maps it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -241,21 +248,126 @@ fn bad(value: &str, what: &str) -> String {
     format!("Flink value {value} is not a valid {what}")
 }
 
-/// Decodes one column: `values` are the raw JSON texts of its fields,
-/// `zone` the session's `table.local-time-zone` (for TIMESTAMP_LTZ).
+/// Decodes one column: `values` are the raw JSON texts of its fields in
+/// `format`, `zone` the zone TIMESTAMP_LTZ values are the wall clock of.
 pub fn decode_column(
     flink_type: &FlinkType,
     values: &[&RawValue],
     zone: Tz,
+    format: RowFormat,
 ) -> Result<ArrayRef, String> {
     let texts: Vec<Option<&str>> = values
         .iter()
         .map(|v| Some(v.get().trim()).filter(|t| *t != "null"))
         .collect();
+    match format {
+        RowFormat::Json => decode_texts(flink_type, &texts, zone),
+        RowFormat::PlainText => {
+            let rewritten = texts
+                .iter()
+                .map(|text| text.map(|t| json_of_plain(flink_type, t)).transpose())
+                .collect::<Result<Vec<Option<String>>, String>>()?;
+            let texts: Vec<Option<&str>> = rewritten.iter().map(Option::as_deref).collect();
+            decode_texts(flink_type, &texts, zone)
+        }
+    }
+}
+
+/// A PLAIN_TEXT value (a JSON string holding what SQL `CAST(x AS
+/// STRING)` gives, docs/flink-sql-gateway-rest.md §3.2) in the JSON form
+/// of its type; nested and RAW values stay their text.
+fn json_of_plain(flink_type: &FlinkType, raw: &str) -> Result<String, String> {
+    let text = unquote(raw).ok_or_else(|| bad(raw, "PLAIN_TEXT value"))?;
+    let text = text.trim();
+    Ok(match flink_type {
+        FlinkType::Null => "null".to_string(),
+        FlinkType::Boolean => text.to_ascii_lowercase(),
+        FlinkType::TinyInt
+        | FlinkType::SmallInt
+        | FlinkType::Int
+        | FlinkType::BigInt
+        | FlinkType::Decimal(..) => text.to_string(),
+        FlinkType::Float | FlinkType::Double => match text {
+            "NaN" | "Infinity" | "-Infinity" => format!("\"{text}\""),
+            _ => text.to_string(),
+        },
+        FlinkType::Char(_)
+        | FlinkType::Varchar(_)
+        | FlinkType::String
+        | FlinkType::Date
+        | FlinkType::Time(_) => raw.to_string(),
+        FlinkType::Json(_) => text.to_string(),
+        FlinkType::Binary => {
+            let hex = text
+                .strip_prefix("x'")
+                .and_then(|h| h.strip_suffix('\''))
+                .ok_or_else(|| bad(raw, "PLAIN_TEXT BYTES value"))?;
+            let bytes = (0..hex.len())
+                .step_by(2)
+                .map(|i| {
+                    hex.get(i..i + 2)
+                        .and_then(|b| u8::from_str_radix(b, 16).ok())
+                })
+                .collect::<Option<Vec<u8>>>()
+                .ok_or_else(|| bad(raw, "PLAIN_TEXT BYTES value"))?;
+            format!(
+                "\"{}\"",
+                base64::engine::general_purpose::STANDARD.encode(bytes)
+            )
+        }
+        FlinkType::Timestamp(_) => format!("\"{}\"", text.replacen(' ', "T", 1)),
+        FlinkType::TimestampLtz(_) => format!("\"{}Z\"", text.replacen(' ', "T", 1)),
+        FlinkType::IntervalYearMonth => interval_year_month(text)
+            .ok_or_else(|| bad(raw, "INTERVAL"))?
+            .to_string(),
+        FlinkType::IntervalDayTime => interval_day_time(text)
+            .ok_or_else(|| bad(raw, "INTERVAL"))?
+            .to_string(),
+    })
+}
+
+/// `+1-02` (Flink's CAST of an INTERVAL YEAR TO MONTH) -> 14 months.
+fn interval_year_month(text: &str) -> Option<i64> {
+    let (negative, rest) = signed(text);
+    let (years, months) = rest.split_once('-').unwrap_or((rest, "0"));
+    let months = years.parse::<i64>().ok()? * 12 + months.parse::<i64>().ok()?;
+    Some(if negative { -months } else { months })
+}
+
+/// `+1 02:03:04.500` (Flink's CAST of an INTERVAL DAY TO SECOND) ->
+/// milliseconds.
+fn interval_day_time(text: &str) -> Option<i64> {
+    let (negative, rest) = signed(text);
+    let (days, time) = rest.split_once(' ').unwrap_or(("0", rest));
+    let (clock, fraction) = time.split_once('.').unwrap_or((time, ""));
+    let mut parts = clock.split(':').map(|p| p.parse::<i64>().ok());
+    let (hours, minutes, seconds) = (parts.next()??, parts.next()??, parts.next()??);
+    let millis: i64 = format!("{fraction:0<3}").get(..3)?.parse().ok()?;
+    let total = ((days.parse::<i64>().ok()? * 24 + hours) * 60 + minutes) * 60_000
+        + seconds * 1000
+        + millis;
+    Some(if negative { -total } else { total })
+}
+
+/// A leading `+` or `-` taken off: whether it was `-`, and the rest.
+fn signed(text: &str) -> (bool, &str) {
+    match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    }
+}
+
+/// Decodes one column of JSON value texts (`None`: NULL).
+fn decode_texts(
+    flink_type: &FlinkType,
+    texts: &[Option<&str>],
+    zone: Tz,
+) -> Result<ArrayRef, String> {
     macro_rules! build {
         ($builder:expr, $parse:expr) => {{
             let mut builder = $builder;
-            for text in &texts {
+            for text in texts {
                 match text {
                     None => builder.append_null(),
                     Some(text) => builder.append_value($parse(*text)?),
@@ -460,7 +572,7 @@ mod tests {
         let (flink_type, _) = FlinkType::from_json(&json).unwrap();
         let values = raw(values);
         let refs: Vec<&RawValue> = values.iter().map(|v| v.as_ref()).collect();
-        let array = decode_column(&flink_type, &refs, zone).unwrap();
+        let array = decode_column(&flink_type, &refs, zone, RowFormat::Json).unwrap();
         assert_eq!(array.data_type(), &flink_type.arrow());
         array
     }
@@ -669,9 +781,69 @@ mod tests {
         let values = raw(&["99999999999"]);
         let refs: Vec<&RawValue> = values.iter().map(|v| v.as_ref()).collect();
         assert!(
-            decode_column(&FlinkType::Int, &refs, Tz::UTC)
+            decode_column(&FlinkType::Int, &refs, Tz::UTC, RowFormat::Json)
                 .unwrap_err()
                 .contains("INTEGER")
         );
+    }
+
+    #[test]
+    fn plain_text_values_decode_like_their_json_forms() {
+        let plain = |logical_type: &str, values: &[&str]| {
+            let json: Value = serde_json::from_str(logical_type).unwrap();
+            let (flink_type, _) = FlinkType::from_json(&json).unwrap();
+            let values = raw(values);
+            let refs: Vec<&RawValue> = values.iter().map(|v| v.as_ref()).collect();
+            decode_column(&flink_type, &refs, Tz::UTC, RowFormat::PlainText)
+        };
+        let booleans = plain(r#"{"type":"BOOLEAN"}"#, &["\"TRUE\"", "\"FALSE\"", "null"]).unwrap();
+        assert!(booleans.as_boolean().value(0) && !booleans.as_boolean().value(1));
+        assert!(booleans.is_null(2));
+        let big = plain(r#"{"type":"BIGINT"}"#, &["\"1238123899121\""]).unwrap();
+        assert_eq!(big.as_primitive::<Int64Type>().value(0), 1_238_123_899_121);
+        let decimal = plain(
+            r#"{"type":"DECIMAL","precision":10,"scale":6}"#,
+            &["\"123.456789\""],
+        )
+        .unwrap();
+        assert_eq!(
+            decimal.as_primitive::<Decimal128Type>().value(0),
+            123_456_789
+        );
+        let double = plain(r#"{"type":"DOUBLE"}"#, &["\"NaN\"", "\"33.333\""]).unwrap();
+        assert!(
+            double
+                .as_primitive::<arrow::datatypes::Float64Type>()
+                .value(0)
+                .is_nan()
+        );
+        let bytes = plain(r#"{"type":"VARBINARY"}"#, &["\"x'0102ff'\""]).unwrap();
+        assert_eq!(bytes.as_binary::<i32>().value(0), &[1, 2, 255]);
+        let ts = plain(
+            r#"{"type":"TIMESTAMP_WITHOUT_TIME_ZONE","precision":3}"#,
+            &["\"1990-10-14 12:12:43.123\""],
+        )
+        .unwrap();
+        let ltz = plain(
+            r#"{"type":"TIMESTAMP_WITH_LOCAL_TIME_ZONE","precision":3}"#,
+            &["\"1990-10-14 12:12:43.123\""],
+        )
+        .unwrap();
+        assert_eq!(
+            ts.as_primitive::<TimestampMicrosecondType>().value(0),
+            ltz.as_primitive::<TimestampMicrosecondType>().value(0)
+        );
+        let map = plain(r#"{"type":"MAP"}"#, &["\"{1=a, 2=b}\""]).unwrap();
+        assert_eq!(map.as_string::<i32>().value(0), "{1=a, 2=b}");
+        let text = plain(r#"{"type":"VARCHAR","length":9}"#, &["\"a\\\"b\""]).unwrap();
+        assert_eq!(text.as_string::<i32>().value(0), "a\"b");
+        assert_eq!(interval_year_month("+1-02"), Some(14));
+        assert_eq!(interval_year_month("-0-03"), Some(-3));
+        assert_eq!(interval_day_time("+1 02:03:04.500"), Some(93_784_500));
+        assert_eq!(interval_day_time("-0 00:00:01.000"), Some(-1000));
+        assert_eq!(interval_day_time("x"), None);
+        // Not a PLAIN_TEXT value at all: an error, never a panic.
+        assert!(plain(r#"{"type":"INTEGER"}"#, &["1"]).is_err());
+        assert!(plain(r#"{"type":"VARBINARY"}"#, &["\"x'0'\""]).is_err());
     }
 }

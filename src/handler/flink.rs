@@ -58,6 +58,8 @@ fn statement_options(
         changelog: settings.changelog,
         may_update: !batch && flink.may_update,
         statement: Some((parsed.position(), Arc::from(parsed.text.as_str()))),
+        expect_query: flink.kind == FlinkStatementKind::Query,
+        expect_rows: known_schema(flink) != Some(None),
     }
 }
 

@@ -150,6 +150,8 @@ pub async fn run_preview(
             changelog,
             may_update: may_update_text(&query.sql),
             statement: None,
+            expect_query: true,
+            expect_rows: true,
         };
         let tag = "SELECT".to_string();
         let (result, more_notices) = run(flink, &query.sql, tag, options).await.map_err(|err| {

@@ -133,6 +133,7 @@ fn copy_text(
     format: &crate::sql::ast::CopyFormat,
     schema: &arrow::datatypes::Schema,
     batches: &[arrow::array::RecordBatch],
+    time_zone: &str,
 ) -> Result<(String, usize), Error> {
     use crate::server::pgwire::copy;
     let mut bytes = Vec::new();
@@ -141,7 +142,7 @@ fn copy_text(
     }
     let mut rows = 0;
     for batch in batches {
-        for line in copy::lines(batch, format)
+        for line in copy::lines(batch, format, time_zone)
             .map_err(|e| Error::caused_by(crate::error::SqlState::INTERNAL_ERROR, e))?
         {
             bytes.extend(line);
@@ -190,14 +191,18 @@ async fn run_statement(
             Collected::Rows(schema, batches)
                 if let Statement::CopyTo(copy) = &statement.statement =>
             {
-                let (lines, rows) = copy_text(&copy.format, &schema, &batches)?;
+                let (lines, rows) =
+                    copy_text(&copy.format, &schema, &batches, &session.vars().time_zone())?;
                 // The tag goes to stderr, as notices do, so that stdout is the file.
                 eprintln!("COPY {rows}");
                 text.push_str(&lines)
             }
-            Collected::Rows(schema, batches) => {
-                text.push_str(&render::render_rows(&schema, &batches, display.layout)?)
-            }
+            Collected::Rows(schema, batches) => text.push_str(&render::render_rows(
+                &schema,
+                &batches,
+                display.layout,
+                &session.vars().time_zone(),
+            )?),
             Collected::Tag(tag) => text.push_str(&format!("{tag}\n")),
         }
     }

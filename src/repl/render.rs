@@ -1,17 +1,20 @@
 //! Rendering results for a terminal: psql-like aligned tables, expanded
 //! records (`\x`), and command tags. Cell text comes from one function,
-//! [`cell_texts`], so tables and records show values the same way.
+//! [`cell_texts`], so tables and records show values the same way; a
+//! timestamp with a zone (Flink's TIMESTAMP_LTZ) is written as psql shows
+//! a timestamptz, in the session's `TimeZone`.
 
 use std::fmt::Write as _;
 
-use arrow::array::RecordBatch;
-use arrow::datatypes::Schema;
+use arrow::array::{Array, AsArray, RecordBatch, TimestampMicrosecondArray};
+use arrow::datatypes::{DataType, Schema, TimeUnit, TimestampMicrosecondType};
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 use tabled::builder::Builder;
 use tabled::settings::object::Columns;
 use tabled::settings::{Alignment, Style};
 
 use crate::error::{Error, Result};
+use crate::server::pgwire::encode::{client_zone, timestamptz_text};
 
 /// How rows are laid out.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -23,8 +26,9 @@ pub enum Layout {
     Expanded,
 }
 
-/// The text of every cell of `batch`, row by row; NULL is empty, as in psql.
-pub fn cell_texts(batch: &RecordBatch) -> Result<Vec<Vec<String>>> {
+/// The text of every cell of `batch`, row by row; NULL is empty, as in
+/// psql; timestamps with a zone in `time_zone`.
+pub fn cell_texts(batch: &RecordBatch, time_zone: &str) -> Result<Vec<Vec<String>>> {
     let options = FormatOptions::default().with_null("");
     let formatters = batch
         .columns()
@@ -34,21 +38,54 @@ pub fn cell_texts(batch: &RecordBatch) -> Result<Vec<Vec<String>>> {
         .map_err(|e| {
             Error::internal(format!("cannot format a result column: {e}")).with_source(e)
         })?;
+    let zone = client_zone(time_zone);
+    let instants = batch
+        .columns()
+        .iter()
+        .map(|c| instants(c.as_ref()))
+        .collect::<Result<Vec<_>>>()?;
     Ok((0..batch.num_rows())
         .map(|row| {
             formatters
                 .iter()
-                .map(|f| f.value(row).to_string())
+                .zip(&instants)
+                .map(|(f, instants)| {
+                    instants
+                        .as_ref()
+                        .filter(|column| !column.is_null(row))
+                        .and_then(|column| column.value_as_datetime(row))
+                        .and_then(|at| timestamptz_text(&at.and_utc(), zone))
+                        .unwrap_or_else(|| f.value(row).to_string())
+                })
                 .collect()
         })
         .collect())
 }
 
-/// Renders rows as psql does, with a `(N rows)` footer.
-pub fn render_rows(schema: &Schema, batches: &[RecordBatch], layout: Layout) -> Result<String> {
+/// A timestamp-with-zone column as UTC microseconds (`None` for other
+/// types).
+fn instants(column: &dyn Array) -> Result<Option<TimestampMicrosecondArray>> {
+    let DataType::Timestamp(_, Some(_)) = column.data_type() else {
+        return Ok(None);
+    };
+    let cast = arrow::compute::cast(column, &DataType::Timestamp(TimeUnit::Microsecond, None))
+        .map_err(|e| Error::internal(format!("a timestamp column: {e}")).with_source(e))?;
+    Ok(Some(
+        cast.as_primitive::<TimestampMicrosecondType>().clone(),
+    ))
+}
+
+/// Renders rows as psql does, with a `(N rows)` footer; timestamps with a
+/// zone in `time_zone` (the session's `TimeZone`).
+pub fn render_rows(
+    schema: &Schema,
+    batches: &[RecordBatch],
+    layout: Layout,
+    time_zone: &str,
+) -> Result<String> {
     let mut rows = Vec::new();
     for batch in batches {
-        rows.extend(cell_texts(batch)?);
+        rows.extend(cell_texts(batch, time_zone)?);
     }
     let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
     let mut out = match layout {
@@ -123,7 +160,7 @@ mod tests {
     #[test]
     fn render_rows_table_is_psql_like_with_footer() {
         let (schema, batch) = sample();
-        let text = render_rows(&schema, &[batch], Layout::Table).unwrap();
+        let text = render_rows(&schema, &[batch], Layout::Table, "UTC").unwrap();
         assert!(text.contains(" n  | name"), "{text}");
         assert!(text.contains(" 42 | ab"), "{text}");
         assert!(text.ends_with("(2 rows)\n"), "{text}");
@@ -132,8 +169,26 @@ mod tests {
     #[test]
     fn render_rows_expanded_shows_one_record_per_block() {
         let (schema, batch) = sample();
-        let text = render_rows(&schema, &[batch], Layout::Expanded).unwrap();
+        let text = render_rows(&schema, &[batch], Layout::Expanded, "UTC").unwrap();
         assert!(text.contains("-[ RECORD 2 ]"), "{text}");
         assert!(text.contains("name | c\n"), "{text}");
+    }
+
+    /// Issue 18: a TIMESTAMP_LTZ shows as psql shows a timestamptz, in
+    /// the session's TimeZone; NULL stays empty.
+    #[test]
+    fn issue_18_timestamps_with_a_zone_show_in_the_time_zone() {
+        let at = TimestampMicrosecondArray::from(vec![Some(1_767_232_800_000_000), None])
+            .with_timezone("UTC");
+        let schema = Arc::new(Schema::new(vec![Field::new(
+            "at",
+            at.data_type().clone(),
+            true,
+        )]));
+        let batch = RecordBatch::try_new(schema, vec![Arc::new(at)]).unwrap();
+        assert_eq!(
+            cell_texts(&batch, "Asia/Shanghai").unwrap(),
+            [["2026-01-01 10:00:00+08"], [""]]
+        );
     }
 }

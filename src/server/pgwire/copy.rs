@@ -36,6 +36,7 @@ pub async fn send_copy_out<C>(
     format: &CopyFormat,
     schema: &Schema,
     mut batches: RecordBatchStream,
+    time_zone: &str,
 ) -> PgWireResult<Result<usize, Error>>
 where
     C: Sink<PgWireBackendMessage> + Unpin + Send,
@@ -62,7 +63,7 @@ where
             Ok(batch) => batch,
             Err(err) => return Ok(Err(err)),
         };
-        for line in lines(&batch, format)? {
+        for line in lines(&batch, format, time_zone)? {
             client
                 .feed(PgWireBackendMessage::CopyData(CopyData::new(line.into())))
                 .await?;
@@ -86,9 +87,13 @@ pub fn header_line(schema: &Schema, format: &CopyFormat) -> Vec<u8> {
     line(&names, format)
 }
 
-/// Each row of `batch` as a line.
-pub fn lines(batch: &RecordBatch, format: &CopyFormat) -> PgWireResult<Vec<Vec<u8>>> {
-    let text_fields = Arc::new(fields(batch.schema().as_ref(), None));
+/// Each row of `batch` as a line, timestamps with a zone in `time_zone`.
+pub fn lines(
+    batch: &RecordBatch,
+    format: &CopyFormat,
+    time_zone: &str,
+) -> PgWireResult<Vec<Vec<u8>>> {
+    let text_fields = Arc::new(fields(batch.schema().as_ref(), None, time_zone));
     let rows = encode_batch(batch, &text_fields)?;
     Ok(rows.iter().map(|row| line(&values(row), format)).collect())
 }
@@ -206,7 +211,7 @@ mod tests {
     fn written(format: &CopyFormat) -> String {
         let batch = batch();
         let mut out = header_line(batch.schema().as_ref(), format);
-        for line in lines(&batch, format).unwrap() {
+        for line in lines(&batch, format, "UTC").unwrap() {
             out.extend(line);
         }
         String::from_utf8(out).unwrap()

@@ -7,6 +7,11 @@
 //! pgwire's `ToSqlText` and postgres-types' `ToSql`). Nested and exotic
 //! types (lists, structs, maps, intervals) are sent as `text` rendered by
 //! Arrow; a client asking for them in binary gets that text, typed `text`.
+//!
+//! A timestamp with a zone (Flink's TIMESTAMP_LTZ) is an instant, sent as
+//! `timestamptz`: in text it is written in the client's `TimeZone` with
+//! its offset, as PostgreSQL writes it (`2026-01-01 10:00:00+08`, the
+//! fraction only when there is one); in binary it is the instant itself.
 
 use std::sync::Arc;
 
@@ -23,8 +28,12 @@ use pgwire::messages::data::DataRow;
 pub use crate::pg::pg_type;
 
 /// The row description of `schema`, each column in the format the client
-/// asked for (`None`: all text, as in the simple protocol).
-pub fn fields(schema: &Schema, format: Option<&Format>) -> Vec<FieldInfo> {
+/// asked for (`None`: all text, as in the simple protocol), timestamps
+/// with a zone to be written in `time_zone` (the client's `TimeZone`).
+pub fn fields(schema: &Schema, format: Option<&Format>, time_zone: &str) -> Vec<FieldInfo> {
+    let mut options = pgwire::types::format::FormatOptions::default();
+    options.time_zone = time_zone.to_string();
+    let options = Arc::new(options);
     schema
         .fields()
         .iter()
@@ -38,6 +47,7 @@ pub fn fields(schema: &Schema, format: Option<&Format>) -> Vec<FieldInfo> {
                 pg_type(field.data_type()),
                 format,
             )
+            .with_format_options(options.clone())
         })
         .collect()
 }
@@ -204,11 +214,12 @@ impl Column<'_> {
     }
 }
 
-/// Timestamps of a text-format field in ISO DateStyle written here, as
-/// pgwire writes them (`%Y-%m-%d %H:%M:%S%.6f`, `+00` for timestamptz)
-/// but without parsing a format string and a DateStyle for every value,
-/// which was a fifth of the CPU of streaming a result; other formats and
-/// DateStyles keep pgwire's encoding.
+/// Timestamps of a text-format field in ISO DateStyle written here as
+/// PostgreSQL writes them (`2026-01-01 10:00:00`, `.5` only when there is
+/// a fraction; a timestamptz in the field's time zone with its offset,
+/// `+08`, `+05:30`), without parsing a format string and a DateStyle for
+/// every value, which was a fifth of the CPU of streaming a result; other
+/// formats and DateStyles keep pgwire's encoding.
 fn iso_text<'a>(column: Column<'a>, field: &FieldInfo) -> Column<'a> {
     let iso = field.format() == FieldFormat::Text
         && field
@@ -216,27 +227,15 @@ fn iso_text<'a>(column: Column<'a>, field: &FieldInfo) -> Column<'a> {
             .date_style
             .trim_start()
             .starts_with("ISO");
-    let write = |t: &chrono::NaiveDateTime, zone: &str| {
-        use chrono::{Datelike, Timelike};
-        let year = t.year();
-        ((0..=9999).contains(&year) && t.nanosecond() < 1_000_000_000).then(|| {
-            format!(
-                "{year:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}{zone}",
-                t.month(),
-                t.day(),
-                t.hour(),
-                t.minute(),
-                t.second(),
-                t.nanosecond() / 1000
-            )
-        })
-    };
     match column {
         Column::Timestamp(values) if iso => {
             // A NULL stays NULL; a value this cannot write keeps pgwire's path.
             let texts: Option<Vec<Option<String>>> = values
                 .iter()
-                .map(|v| v.as_ref().map_or(Some(None), |t| write(t, "").map(Some)))
+                .map(|v| {
+                    v.as_ref()
+                        .map_or(Some(None), |t| postgres_timestamp(t, None).map(Some))
+                })
                 .collect();
             match texts {
                 Some(texts) => Column::Formatted(texts),
@@ -244,11 +243,12 @@ fn iso_text<'a>(column: Column<'a>, field: &FieldInfo) -> Column<'a> {
             }
         }
         Column::TimestampTz(values) if iso => {
+            let zone = client_zone(&field.format_options().time_zone);
             let texts: Option<Vec<Option<String>>> = values
                 .iter()
                 .map(|v| {
                     v.as_ref()
-                        .map_or(Some(None), |t| write(&t.naive_utc(), "+00").map(Some))
+                        .map_or(Some(None), |t| timestamptz_text(t, zone).map(Some))
                 })
                 .collect();
             match texts {
@@ -258,6 +258,59 @@ fn iso_text<'a>(column: Column<'a>, field: &FieldInfo) -> Column<'a> {
         }
         other => other,
     }
+}
+
+/// The zone a client's `TimeZone` names (a tz database name, `UTC+8`);
+/// UTC when it names none scaleph knows.
+pub fn client_zone(time_zone: &str) -> chrono_tz::Tz {
+    crate::flink::session::parse_zone(time_zone).unwrap_or(chrono_tz::Tz::UTC)
+}
+
+/// An instant as PostgreSQL writes a timestamptz in ISO DateStyle, in
+/// `zone` with its offset (`2026-01-01 10:00:00+08`); `None` outside years
+/// 0–9999.
+pub fn timestamptz_text(at: &chrono::DateTime<chrono::Utc>, zone: chrono_tz::Tz) -> Option<String> {
+    let local = at.with_timezone(&zone);
+    let offset = chrono::Offset::fix(local.offset()).local_minus_utc();
+    postgres_timestamp(&local.naive_local(), Some(offset))
+}
+
+/// A timestamp as PostgreSQL's ISO DateStyle writes it, with the UTC
+/// offset `offset` (seconds east) when it is a timestamptz: `+08`,
+/// `-03:30`, `+00:53:28`. `None` outside years 0–9999 (PostgreSQL writes
+/// those with `BC`; pgwire's path takes them).
+fn postgres_timestamp(t: &chrono::NaiveDateTime, offset: Option<i32>) -> Option<String> {
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write;
+    let year = t.year();
+    if !(0..=9999).contains(&year) || t.nanosecond() >= 1_000_000_000 {
+        return None;
+    }
+    let mut text = format!(
+        "{year:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
+    let micros = t.nanosecond() / 1000;
+    if micros > 0 {
+        let fraction = format!("{micros:06}");
+        let _ = write!(text, ".{}", fraction.trim_end_matches('0'));
+    }
+    if let Some(offset) = offset {
+        let sign = if offset < 0 { '-' } else { '+' };
+        let offset = offset.unsigned_abs();
+        let _ = write!(text, "{sign}{:02}", offset / 3600);
+        if offset % 3600 != 0 {
+            let _ = write!(text, ":{:02}", offset / 60 % 60);
+        }
+        if offset % 60 != 0 {
+            let _ = write!(text, ":{:02}", offset % 60);
+        }
+    }
+    Some(text)
 }
 
 /// Encodes every row of `batch` as DataRows described by `fields`.
@@ -292,7 +345,12 @@ mod tests {
 
     /// The text of each field of the first row.
     fn text_row(batch: &RecordBatch) -> Vec<Option<String>> {
-        let fields = Arc::new(fields(batch.schema().as_ref(), None));
+        text_row_in(batch, "UTC")
+    }
+
+    /// The text of each field of the first row, timestamptz in `zone`.
+    fn text_row_in(batch: &RecordBatch, zone: &str) -> Vec<Option<String>> {
+        let fields = Arc::new(fields(batch.schema().as_ref(), None, zone));
         let row = encode_batch(batch, &fields).unwrap().remove(0);
         let mut buf = BytesMut::new();
         row.encode(&mut buf).unwrap();
@@ -347,6 +405,43 @@ mod tests {
         assert_eq!(row[8].as_deref(), Some("2024-10-04"));
     }
 
+    /// Issue 18: a TIMESTAMP_LTZ reaches psql as a timestamptz written in
+    /// the client's TimeZone, exactly as PostgreSQL writes one.
+    #[test]
+    fn issue_18_timestamptz_is_written_in_the_clients_time_zone() {
+        // 2026-01-01T02:00:00Z, and the same plus 0.5 s.
+        let at = 1_767_232_800_000_000;
+        let utc = TimestampMicrosecondArray::from(vec![at, at + 500_000]).with_timezone("UTC");
+        let naive = TimestampMicrosecondArray::from(vec![at, at + 500_000]);
+        let batch = RecordBatch::try_from_iter([
+            ("tz", Arc::new(utc) as ArrayRef),
+            ("t", Arc::new(naive) as ArrayRef),
+        ])
+        .unwrap();
+        let expected = [
+            ("Asia/Shanghai", "2026-01-01 10:00:00+08"),
+            ("UTC", "2026-01-01 02:00:00+00"),
+            ("asia/kolkata", "2026-01-01 07:30:00+05:30"),
+            ("America/St_Johns", "2025-12-31 22:30:00-03:30"),
+            ("no/such_zone", "2026-01-01 02:00:00+00"),
+        ];
+        for (zone, text) in expected {
+            let row = text_row_in(&batch, zone);
+            assert_eq!(row[0].as_deref(), Some(text), "{zone}");
+            assert_eq!(row[1].as_deref(), Some("2026-01-01 02:00:00"), "{zone}");
+        }
+        let row = text_row_in(&batch.slice(1, 1), "Asia/Shanghai");
+        assert_eq!(row[0].as_deref(), Some("2026-01-01 10:00:00.5+08"));
+        // Madras time (before 1906) has seconds in its offset.
+        let old =
+            TimestampMicrosecondArray::from(vec![-2_208_988_800_000_000]).with_timezone("UTC");
+        let batch = RecordBatch::try_from_iter([("tz", Arc::new(old) as ArrayRef)]).unwrap();
+        assert_eq!(
+            text_row_in(&batch, "Asia/Kolkata")[0].as_deref(),
+            Some("1900-01-01 05:21:10+05:21:10")
+        );
+    }
+
     #[test]
     fn iso_timestamps_read_as_pgwire_writes_them() {
         use chrono::TimeZone;
@@ -370,24 +465,17 @@ mod tests {
             ("tz", Arc::new(utc) as ArrayRef),
         ])
         .unwrap();
-        let fields = Arc::new(fields(batch.schema().as_ref(), None));
+        let fields = Arc::new(fields(batch.schema().as_ref(), None, "UTC"));
         for (row, micros) in times.iter().enumerate() {
             let at = chrono::Utc.timestamp_micros(*micros).unwrap();
             let slice = batch.slice(row, 1);
             let texts = text_row(&slice);
-            assert_eq!(
-                texts[0].as_deref(),
-                Some(
-                    at.naive_utc()
-                        .format("%Y-%m-%d %H:%M:%S%.6f")
-                        .to_string()
-                        .as_str()
-                )
-            );
-            assert_eq!(
-                texts[1].as_deref(),
-                Some(at.format("%Y-%m-%d %H:%M:%S%.6f%:::z").to_string().as_str())
-            );
+            // PostgreSQL drops a zero fraction and trailing zeros.
+            let fraction = at.format("%.6f").to_string();
+            let fraction = fraction.trim_end_matches('0').trim_end_matches('.');
+            let expected = format!("{}{fraction}", at.format("%Y-%m-%d %H:%M:%S"));
+            assert_eq!(texts[0].as_deref(), Some(expected.as_str()));
+            assert_eq!(texts[1].as_deref(), Some(format!("{expected}+00").as_str()));
         }
         assert_eq!(text_row(&batch.slice(5, 1)), vec![None, None]);
         let Column::Formatted(_) = iso_text(

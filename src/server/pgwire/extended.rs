@@ -150,7 +150,7 @@ impl ExtendedQueryHandler for ScalephHandler {
             .collect();
         let fields = description
             .schema
-            .map(|s| fields(&s, None))
+            .map(|s| fields(&s, None, "UTC"))
             .unwrap_or_default();
         Ok(DescribeStatementResponse::new(parameters, fields))
     }
@@ -169,7 +169,7 @@ impl ExtendedQueryHandler for ScalephHandler {
         let description = describe(client, &portal.statement.statement).await?;
         let fields = description
             .schema
-            .map(|s| fields(&s, Some(&portal.result_column_format)))
+            .map(|s| fields(&s, Some(&portal.result_column_format), "UTC"))
             .unwrap_or_default();
         Ok(DescribePortalResponse::new(fields))
     }
@@ -224,6 +224,7 @@ impl ExtendedQueryHandler for ScalephHandler {
         }
         send_notices(client, &output.notices).await?;
         report_changes(client, &before, &session).await?;
+        let time_zone = session.vars().time_zone();
         Ok(match output.result {
             QueryResult::Command(tag) => {
                 let pg_tag = command_tag(&tag);
@@ -238,13 +239,17 @@ impl ExtendedQueryHandler for ScalephHandler {
             QueryResult::Rows { schema, batches }
                 if let Statement::CopyTo(copy) = &statement.statement =>
             {
-                let rows = send_copy_out(client, &copy.format, &schema, batches)
+                let rows = send_copy_out(client, &copy.format, &schema, batches, &time_zone)
                     .await?
                     .map_err(|e| user_error(&e, &text))?;
                 Response::Execution(copy_tag(rows))
             }
             QueryResult::Rows { schema, batches } => {
-                let fields = Arc::new(fields(&schema, Some(&portal.result_column_format)));
+                let fields = Arc::new(fields(
+                    &schema,
+                    Some(&portal.result_column_format),
+                    &time_zone,
+                ));
                 let row_fields = fields.clone();
                 let rows = batches.flat_map(move |batch| {
                     let rows = batch

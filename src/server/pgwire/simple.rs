@@ -35,6 +35,7 @@ async fn send_result<C>(
     client: &mut C,
     statement: &ParsedStatement,
     result: QueryResult,
+    time_zone: &str,
 ) -> PgWireResult<Result<(), Error>>
 where
     C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send,
@@ -51,10 +52,11 @@ where
         QueryResult::Rows { schema, batches }
             if let Statement::CopyTo(copy) = &statement.statement =>
         {
-            let rows = match send_copy_out(client, &copy.format, &schema, batches).await? {
-                Ok(rows) => rows,
-                Err(err) => return Ok(Err(err)),
-            };
+            let rows =
+                match send_copy_out(client, &copy.format, &schema, batches, time_zone).await? {
+                    Ok(rows) => rows,
+                    Err(err) => return Ok(Err(err)),
+                };
             client
                 .feed(PgWireBackendMessage::CommandComplete(
                     CommandComplete::from(copy_tag(rows)),
@@ -65,7 +67,7 @@ where
             schema,
             mut batches,
         } => {
-            let fields = Arc::new(fields(&schema, None));
+            let fields = Arc::new(fields(&schema, None, time_zone));
             let description = RowDescription::new(fields.iter().map(|f| f.into()).collect());
             client
                 .feed(PgWireBackendMessage::RowDescription(description))
@@ -119,12 +121,13 @@ where
     };
     send_notices(client, &output.notices).await?;
     report_changes(client, &before, session).await?;
-    if let Err(err) = send_result(client, statement, output.result).await? {
+    let time_zone = session.vars().time_zone();
+    if let Err(err) = send_result(client, statement, output.result, &time_zone).await? {
         return Ok(Err(err));
     }
     for more in output.more {
         send_notices(client, &[Notice::new(more.label)]).await?;
-        if let Err(err) = send_result(client, statement, more.result).await? {
+        if let Err(err) = send_result(client, statement, more.result, &time_zone).await? {
             return Ok(Err(err));
         }
     }

@@ -108,11 +108,14 @@ impl Table {
     }
 }
 
-/// A view: the query it stands for.
+/// A view: the query it stands for, whose names are resolved where it
+/// was created (Flink stores the expanded query), not where it is read.
 #[derive(Clone, Debug)]
 pub struct View {
     /// The parsed query.
     pub query: Query,
+    /// The current catalog and database when it was created.
+    pub scope: (String, String),
     /// The query as written.
     pub text: String,
     /// Whether it is temporary.
@@ -199,6 +202,9 @@ pub struct SessionCatalogs {
     /// Temporary tables and views of persistent catalogs (those of
     /// in-memory catalogs are in the catalog, which is the session's too).
     pub temporaries: BTreeMap<Path, Relation>,
+    /// The scopes of the views being planned, innermost last: names in a
+    /// view resolve in the catalog and database it was created in.
+    pub view_scopes: std::cell::RefCell<Vec<(String, String)>>,
 }
 
 impl SessionCatalogs {
@@ -213,7 +219,18 @@ impl SessionCatalogs {
             current_database: DEFAULT_DATABASE.into(),
             system_functions: BTreeSet::new(),
             temporaries: BTreeMap::new(),
+            view_scopes: Default::default(),
         }
+    }
+
+    /// The catalog and database unqualified names resolve in: the
+    /// innermost view's being planned, else the current ones.
+    pub fn scope(&self) -> (String, String) {
+        self.view_scopes
+            .borrow()
+            .last()
+            .cloned()
+            .unwrap_or_else(|| (self.current_catalog.clone(), self.current_database.clone()))
     }
 }
 
@@ -271,13 +288,10 @@ impl Catalogs<'_> {
     /// The full path of an object name of 1 to 3 parts.
     pub fn qualify(&self, name: &Name) -> Result<Path, JavaError> {
         let parts: Vec<&str> = name.parts.iter().map(|p| p.name.as_str()).collect();
+        let (current_catalog, current_database) = self.session.scope();
         let (catalog, database, object) = match parts.as_slice() {
-            [o] => (
-                self.session.current_catalog.as_str(),
-                self.session.current_database.as_str(),
-                *o,
-            ),
-            [d, o] => (self.session.current_catalog.as_str(), *d, *o),
+            [o] => (current_catalog.as_str(), current_database.as_str(), *o),
+            [d, o] => (current_catalog.as_str(), *d, *o),
             [c, d, o] => (*c, *d, *o),
             _ => {
                 return Err(validation(format!(

@@ -12,7 +12,7 @@ use super::errors::{
     CALCITE_PARSE, FLINK_PARSE, ILLEGAL_ARGUMENT, JOB_NOT_FOUND, JavaError, SQL_EXECUTION,
     SQL_PARSER, SQL_PARSER_EOF, Site, TOKEN_MGR, UNSUPPORTED,
 };
-use super::query::{Plan, QueryRun, plan, validator_error};
+use super::query::{Plan, QueryRun, plan, plan_view, validator_error};
 use super::sql::{self, AlterAction, Insert, Object, Show, SqlError, Statement};
 use super::types::{Column, Kind, Type};
 use super::values::{Value, ltz_at};
@@ -190,6 +190,8 @@ pub struct Execution<'a> {
     pub stores: &'a mut Stores,
     /// Session config plus the statement's `executionConfig`.
     pub config: BTreeMap<String, String>,
+    /// The Flink `(major, minor)` whose grammar applies.
+    pub release: (u32, u32),
 }
 
 impl Execution<'_> {
@@ -258,8 +260,8 @@ pub fn parse_error(error: SqlError) -> JavaError {
 }
 
 /// Parses `text` as exactly one statement.
-fn single_statement(text: &str) -> Result<Statement, JavaError> {
-    let mut statements = sql::parse(text).map_err(parse_error)?;
+fn single_statement(text: &str, release: (u32, u32)) -> Result<Statement, JavaError> {
+    let mut statements = sql::parse(text, release).map_err(parse_error)?;
     if statements.len() > 1 {
         return Err(JavaError::new(
             UNSUPPORTED,
@@ -272,7 +274,7 @@ fn single_statement(text: &str) -> Result<Statement, JavaError> {
 
 /// Executes `text` (POST .../statements).
 pub fn execute(exec: &mut Execution, text: &str) -> Outcome {
-    match single_statement(text).and_then(|statement| run(exec, statement)) {
+    match single_statement(text, exec.release).and_then(|statement| run(exec, statement)) {
         Ok(outcome) => outcome,
         Err(error) => Outcome::Failed(error),
     }
@@ -280,7 +282,7 @@ pub fn execute(exec: &mut Execution, text: &str) -> Outcome {
 
 /// Runs `text` for configure-session: only session-configuring statements.
 pub fn configure(exec: &mut Execution, text: &str) -> Result<(), JavaError> {
-    let statement = single_statement(text)?;
+    let statement = single_statement(text, exec.release)?;
     if !statement.configures_session() {
         return Err(JavaError::new(
             SQL_EXECUTION,
@@ -386,6 +388,7 @@ fn run(exec: &mut Execution, statement: Statement) -> Result<Outcome, JavaError>
             plan(&catalogs, &query, false)?;
             let view = View {
                 query,
+                scope: catalogs.session.scope(),
                 text,
                 temporary,
             };
@@ -613,7 +616,7 @@ fn check_type(ty: &Type) -> Result<(), JavaError> {
         Kind::Char(0) | Kind::Varchar(0) | Kind::Binary(0) | Kind::Varbinary(0) => Err(validation(
             "Length must be between 1 and 2147483647 (both inclusive).",
         )),
-        Kind::Array(element) => check_type(element),
+        Kind::Array(element) | Kind::Multiset(element) => check_type(element),
         Kind::Map(key, value) => check_type(key).and(check_type(value)),
         Kind::Row(fields) => fields.iter().try_for_each(|(_, t)| check_type(t)),
         _ => Ok(()),
@@ -898,7 +901,7 @@ fn show(exec: &mut Execution, show: Show) -> Result<Outcome, JavaError> {
             let text = match (object, catalogs.relation(&path)) {
                 (Object::Table, Some(Relation::Table(table))) => show_create_table(&path, table),
                 (Object::View, Some(Relation::View(view))) => {
-                    let columns = plan(catalogs, &view.query, false)?.columns;
+                    let columns = plan_view(catalogs, view, false)?.columns;
                     let names: Vec<String> =
                         columns.iter().map(|c| format!("`{}`", c.name)).collect();
                     let temporary = if view.temporary { "TEMPORARY " } else { "" };
@@ -1013,7 +1016,7 @@ fn describe(catalogs: &Catalogs, name: &sql::Name) -> Result<Outcome, JavaError>
                 ]
             })
             .collect(),
-        Some(Relation::View(view)) => plan(catalogs, &view.query, false)?
+        Some(Relation::View(view)) => plan_view(catalogs, view, false)?
             .columns
             .iter()
             .map(|c| {

@@ -10,15 +10,29 @@
 //!   `complete-statement` exist from v2; `?rowFormat=` is read from v2 (v1's
 //!   `nextResultUri` has none). Materialized-table refresh and scripts are not
 //!   served (404).
-//! * **Releases.** `/info` reports [`DoubleOptions::flink_version`], which
-//!   decides TIMESTAMP_LTZ in JSON rows: the session zone's wall clock with
-//!   a literal `Z` from 1.19, the UTC instant before. The session zone is
-//!   `table.local-time-zone`, or the JVM's ([`DoubleOptions::jvm_zone`])
-//!   when that is unset or `default`.
+//! * **Releases** ([`DoubleOptions::flink`] makes a double of one Flink
+//!   release, the matrix of docs/flink-sql-gateway-rest.md §0): `/info`
+//!   reports [`DoubleOptions::flink_version`], which decides
+//!   * the API versions a real gateway of that release serves (1.16: V1;
+//!     1.17–1.19: V1–V2; 1.20: V1–V3; 2.x: V1–V4);
+//!   * the result body: 1.16's has no `isQueryResult`, `jobID` nor
+//!     `resultKind` (`{"results":{...},"resultType":...,"nextResultUri":...}`,
+//!     `"nextResultUri":null` at EOS, as dbt-flink-adapter's recorded 1.16
+//!     answers show), from 1.17 every API version gets the full one;
+//!   * TIMESTAMP_LTZ in JSON rows: the session zone's wall clock with a
+//!     literal `Z` from 1.19, the UTC instant before. The session zone is
+//!     `table.local-time-zone`, or the JVM's ([`DoubleOptions::jvm_zone`])
+//!     when that is unset or `default`;
+//!   * which statements parse: `SHOW DATABASES FROM` from 1.19, `SHOW
+//!     VIEWS FROM` from 2.0 (before, `FROM` is a parse error).
 //! * **Operations.** A statement runs when it is posted; the first
 //!   [`DoubleOptions::not_ready_fetches`] fetches answer `NOT_READY` (status
 //!   `RUNNING`), then the status is `FINISHED` or `ERROR`. A client that only
-//!   polls the status never sees it finish; it must fetch.
+//!   polls the status never sees it finish; it must fetch. One operation
+//!   runs per session at a time: one posted while an earlier one of its
+//!   session still runs is `PENDING` and answers `NOT_READY` without
+//!   progressing until that one is done (counted by
+//!   [`FlinkDouble::pending_fetches`]).
 //! * **Pages.** Static results are one `PAYLOAD` then `EOS`. A query's first
 //!   page is always empty (its job was just submitted); then rows come up to
 //!   [`DoubleOptions::page_rows`] a page, and `EOS` once a bounded query is
@@ -40,9 +54,11 @@
 //!   only) closing the operation or session. Jobs outlive [`FlinkDouble::restart`].
 //! * **Sessions** expire after [`DoubleOptions::idle_timeout`] without a call
 //!   that resolves them (checked on every request and every 100 ms).
-//! * **JSON limits.** A MAP column whose key is not a string makes every
-//!   JSON page of its operation a 500 (`Could not map response to JSON.`);
-//!   PLAIN_TEXT works, and the token has moved on, so retry `current - 1`.
+//! * **JSON limits.** A MAP column whose key is not a string, or a
+//!   MULTISET whose element is not, makes every JSON page of its operation
+//!   a 500 (`Could not map response to JSON.`); so does a page holding a
+//!   RAW value (datagen gives `raw-<i>`). PLAIN_TEXT works, and the token
+//!   has moved on, so retry `current - 1`.
 //!
 //! # SQL
 //!
@@ -99,12 +115,14 @@ use rand::Rng as _;
 #[derive(Clone, Debug)]
 pub struct DoubleOptions {
     /// What `/api_versions` lists and which `/vN` prefixes route; unversioned
-    /// routes act as the highest listed. Default `["V1","V2","V3","V4"]`.
+    /// routes act as the highest listed. Default `["V1","V2","V3","V4"]`
+    /// (Flink 2.0's).
     pub versions: Vec<&'static str>,
-    /// The version `/info` reports. Default `"1.20.0"`. It decides how
-    /// TIMESTAMP_LTZ values are written in JSON rows
-    /// (docs/flink-sql-gateway-rest.md §0, §3.2): the session zone's wall
-    /// clock with a literal `Z` from 1.19 on, the UTC instant before.
+    /// The version `/info` reports. Default `"2.0.0"`. It decides the
+    /// result body (1.16's or the full one), how TIMESTAMP_LTZ values are
+    /// written in JSON rows (docs/flink-sql-gateway-rest.md §0, §3.2): the
+    /// session zone's wall clock with a literal `Z` from 1.19 on, the UTC
+    /// instant before; and which statements parse.
     pub flink_version: &'static str,
     /// The gateway JVM's time zone: the session zone when
     /// `table.local-time-zone` is unset or `default`. Default `None` (UTC).
@@ -127,12 +145,46 @@ impl Default for DoubleOptions {
     fn default() -> DoubleOptions {
         DoubleOptions {
             versions: vec!["V1", "V2", "V3", "V4"],
-            flink_version: "1.20.0",
+            flink_version: "2.0.0",
             jvm_zone: None,
             break_fetch: None,
             not_ready_fetches: 1,
             idle_timeout: Duration::from_secs(600),
             page_rows: 5000,
+        }
+    }
+}
+
+impl DoubleOptions {
+    /// A double of Flink release `flink_version` (`"1.16.3"`, `"2.0.0"`):
+    /// the API versions it serves as that release's gateway does.
+    pub fn flink(flink_version: &'static str) -> DoubleOptions {
+        let options = DoubleOptions {
+            flink_version,
+            ..DoubleOptions::default()
+        };
+        let newest = match options.release() {
+            (1, minor) if minor <= 16 => 1,
+            (1, minor) if minor <= 19 => 2,
+            (1, _) => 3,
+            _ => 4,
+        };
+        DoubleOptions {
+            versions: ["V1", "V2", "V3", "V4"][..newest].to_vec(),
+            ..options
+        }
+    }
+
+    /// `(major, minor)` of [`DoubleOptions::flink_version`]; the newest
+    /// known, 2.0, when it does not read.
+    pub fn release(&self) -> (u32, u32) {
+        let mut parts = self
+            .flink_version
+            .split(|c: char| !c.is_ascii_digit())
+            .map(|p| p.parse::<u32>().ok());
+        match (parts.next().flatten(), parts.next().flatten()) {
+            (Some(major), Some(minor)) => (major, minor),
+            _ => (2, 0),
         }
     }
 }
@@ -150,19 +202,30 @@ pub struct RecordedRequest {
 
 /// What the server tasks and the test thread share.
 struct Shared {
-    options: DoubleOptions,
+    /// Replaced by [`FlinkDouble::replace_with`].
+    options: std::sync::RwLock<DoubleOptions>,
     state: Mutex<state::State>,
     requests: Mutex<Vec<RecordedRequest>>,
     /// Whether [`DoubleOptions::break_fetch`] broke its fetch already.
     broke_fetch: std::sync::atomic::AtomicBool,
+    /// Fetches answered NOT_READY because their operation was PENDING.
+    pending_fetches: std::sync::atomic::AtomicUsize,
 }
 
 impl Shared {
     /// The gateway state, with idle sessions expired first.
     fn lock(&self) -> MutexGuard<'_, state::State> {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        state.expire_idle(self.options.idle_timeout);
+        state.expire_idle(self.options().idle_timeout);
         state
+    }
+
+    /// The options in force.
+    fn options(&self) -> DoubleOptions {
+        self.options
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 }
 
@@ -206,10 +269,11 @@ impl FlinkDouble {
             .expect("non-blocking listener");
         let addr = listener.local_addr().expect("local address");
         let shared = Arc::new(Shared {
-            options,
+            options: std::sync::RwLock::new(options),
             state: Mutex::new(state::State::default()),
             requests: Mutex::new(Vec::new()),
             broke_fetch: Default::default(),
+            pending_fetches: Default::default(),
         });
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = shared.clone();
@@ -241,6 +305,17 @@ impl FlinkDouble {
             .unwrap_or_else(|p| p.into_inner())
             .sessions
             .clear();
+    }
+
+    /// The gateway behind the port now answers with `options` (another
+    /// Flink version, say), keeping its sessions; a replacement by a new
+    /// process is this and a [`FlinkDouble::restart`].
+    pub fn replace_with(&self, options: DoubleOptions) {
+        *self
+            .shared
+            .options
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = options;
     }
 
     /// Expires every session, as if each had idled past the timeout.
@@ -282,6 +357,14 @@ impl FlinkDouble {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
+    }
+
+    /// Fetches answered `NOT_READY` because their operation waited
+    /// (PENDING) behind an earlier one of its session.
+    pub fn pending_fetches(&self) -> usize {
+        self.shared
+            .pending_fetches
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Sessions open and not expired.
@@ -422,7 +505,7 @@ async fn answer(
 /// Whether `reply` answers the fetch [`DoubleOptions::break_fetch`] breaks
 /// (once): its token, answered with a `PAYLOAD`.
 fn breaks_fetch(shared: &Shared, method: &Method, path: &str, reply: &rest::Reply) -> bool {
-    let Some(token) = shared.options.break_fetch else {
+    let Some(token) = shared.options().break_fetch else {
         return false;
     };
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();

@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use super::catalog::{Catalogs, Path, Relation, validation};
+use super::catalog::{Catalogs, Path, Relation, View, validation};
 use super::errors::{CALCITE_CONTEXT, JavaError, SQL_VALIDATOR, Site, VALIDATION};
 use super::sql::{ColumnDef, Expr, FromItem, Ident, Item, Literal, Query, Span, TableRef};
 use super::types::{Column, Kind, Type};
@@ -349,6 +349,23 @@ pub fn plan(catalogs: &Catalogs, query: &Query, batch: bool) -> Result<Plan, Jav
     plan_at_depth(catalogs, query, batch, 0)
 }
 
+/// Plans a view's query, its names resolved where it was created.
+pub fn plan_view(catalogs: &Catalogs, view: &View, batch: bool) -> Result<Plan, JavaError> {
+    in_view_scope(catalogs, view, || plan(catalogs, &view.query, batch))
+}
+
+/// Runs `f` with unqualified names resolving in `view`'s scope.
+fn in_view_scope<T>(catalogs: &Catalogs, view: &View, f: impl FnOnce() -> T) -> T {
+    catalogs
+        .session
+        .view_scopes
+        .borrow_mut()
+        .push(view.scope.clone());
+    let result = f();
+    catalogs.session.view_scopes.borrow_mut().pop();
+    result
+}
+
 /// The input of a FROM item: a table, a view or a derived table.
 fn plan_from(
     catalogs: &Catalogs,
@@ -409,9 +426,9 @@ fn plan_from(
                         qualifier: None,
                     }
                 }
-                Some(Relation::View(view)) => {
-                    Input::of(plan_at_depth(catalogs, &view.query, batch, depth + 1)?)
-                }
+                Some(Relation::View(view)) => Input::of(in_view_scope(catalogs, view, || {
+                    plan_at_depth(catalogs, &view.query, batch, depth + 1)
+                })?),
             }
         }
     };

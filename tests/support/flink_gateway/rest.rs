@@ -111,7 +111,7 @@ pub fn handle(shared: &Shared, request: &Request) -> Reply {
         status: 404,
         body: plain_errors(&format!("Not found: {uri}")),
     };
-    let options = &shared.options;
+    let options = shared.options();
     let listed: Vec<u32> = options
         .versions
         .iter()
@@ -139,6 +139,7 @@ pub fn handle(shared: &Shared, request: &Request) -> Reply {
         shared,
         version,
         query: request.query,
+        options: options.clone(),
     };
     let body = request.body;
     match (request.method, route.as_slice()) {
@@ -322,11 +323,13 @@ struct Ctx<'a> {
     shared: &'a Shared,
     version: u32,
     query: Option<&'a str>,
+    /// The options in force when the request came.
+    options: DoubleOptions,
 }
 
 impl Ctx<'_> {
     fn options(&self) -> &DoubleOptions {
-        &self.shared.options
+        &self.options
     }
 
     /// Runs `f` on the touched session, or answers shape 1 for `action`.
@@ -361,6 +364,7 @@ impl Ctx<'_> {
         let session = Session {
             context: SessionContext::new(properties),
             operations: Default::default(),
+            next_seq: 0,
             last_access: Instant::now(),
         };
         self.shared.lock().sessions.insert(handle.clone(), session);
@@ -444,6 +448,7 @@ impl Ctx<'_> {
             jobs: &mut state.jobs,
             stores: &mut state.stores,
             config,
+            release: self.options().release(),
         };
         match engine::configure(&mut exec, &statement) {
             Ok(()) => Reply::ok("{}".into()),
@@ -536,6 +541,7 @@ impl Ctx<'_> {
                     jobs: &mut state.jobs,
                     stores: &mut state.stores,
                     config,
+                    release: options.release(),
                 };
                 engine::execute(&mut exec, &text)
             }
@@ -546,10 +552,13 @@ impl Ctx<'_> {
             )),
         };
         let operation = new_uuid();
+        let seq = session.next_seq;
+        session.next_seq += 1;
         session.operations.insert(
             operation.clone(),
             Operation::new(outcome, self.options().not_ready_fetches, zone)
-                .with_json_zone(json_zone),
+                .with_json_zone(json_zone)
+                .with_seq(seq),
         );
         Reply::ok(format!("{{\"operationHandle\":\"{operation}\"}}"))
     }
@@ -586,6 +595,9 @@ impl Ctx<'_> {
             "getOperationInfo",
             "operation.GetOperationStatusHandler",
             |state, s, o| match state.sessions[s].operations.get(o) {
+                Some(op) if op.running() && state.sessions[s].blocks(op.seq) => {
+                    Reply::ok("{\"status\":\"PENDING\"}".into())
+                }
                 Some(op) => Reply::ok(format!("{{\"status\":\"{}\"}}", op.status())),
                 None => Reply::handler_error(
                     "getOperationInfo",
@@ -685,10 +697,20 @@ impl Ctx<'_> {
             Ok(s) => s,
             Err(e) => return failed(e),
         };
+        let Some(seq) = session_state.operations.get(&operation).map(|op| op.seq) else {
+            return failed(operation_missing(&operation));
+        };
+        let pending = session_state.blocks(seq);
         let Some(op) = session_state.operations.get_mut(&operation) else {
             return failed(operation_missing(&operation));
         };
-        let page = match op.fetch(&operation, token, page_rows) {
+        let pending = pending && op.running();
+        if pending {
+            self.shared
+                .pending_fetches
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        let page = match op.fetch(&operation, token, page_rows, pending) {
             Ok(p) => p,
             Err(e) => return failed(e),
         };
@@ -706,7 +728,16 @@ impl Ctx<'_> {
                 base
             }
         };
+        // Flink 1.16 wrote `results` first, without isQueryResult, jobID
+        // and resultKind (docs/flink-sql-gateway-rest.md §0).
+        let old_body = self.options().release() < (1, 17);
         let next = match page {
+            Page::NotReady if old_body => {
+                return Reply::ok(format!(
+                    "{{\"results\":{{\"columns\":[],\"data\":[]}},\"resultType\":\"NOT_READY\",\"nextResultUri\":\"{}\"}}",
+                    uri(0)
+                ));
+            }
             Page::NotReady => {
                 return Reply::ok(format!(
                     "{{\"resultType\":\"NOT_READY\",\"nextResultUri\":\"{}\"}}",
@@ -716,7 +747,7 @@ impl Ctx<'_> {
             Page::Payload(next) => Some(uri(next)),
             Page::Eos => None,
         };
-        match render_page(op, next, plain) {
+        match render_page(op, next, plain, old_body) {
             Some(body) => Reply::ok(body),
             None => Reply {
                 status: 500,
@@ -727,8 +758,14 @@ impl Ctx<'_> {
 }
 
 /// A `PAYLOAD` (with the operation's last page) or, without a next URI, an
-/// `EOS` body; `None` when JSON cannot represent a column or value.
-fn render_page(op: &Operation, next_uri: Option<String>, plain: bool) -> Option<String> {
+/// `EOS` body — Flink 1.16's when `old_body`; `None` when JSON cannot
+/// represent a column or value.
+fn render_page(
+    op: &Operation,
+    next_uri: Option<String>,
+    plain: bool,
+    old_body: bool,
+) -> Option<String> {
     let (columns, is_query, job_id, kind) = match &op.produced {
         Produced::Static { result, .. } => (
             &result.columns,
@@ -748,32 +785,39 @@ fn render_page(op: &Operation, next_uri: Option<String>, plain: bool) -> Option<
         return None;
     }
     let rows: &[Row] = if next_uri.is_some() { op.page() } else { &[] };
+    let result_type = if next_uri.is_some() { "PAYLOAD" } else { "EOS" };
     let mut out = String::with_capacity(256 + rows.len() * 64);
-    out.push_str(if next_uri.is_some() {
-        "{\"resultType\":\"PAYLOAD\""
+    if old_body {
+        out.push_str("{\"results\":{\"columns\":[");
     } else {
-        "{\"resultType\":\"EOS\""
-    });
-    let _ = write!(out, ",\"isQueryResult\":{is_query}");
-    if let Some(id) = job_id {
-        let _ = write!(out, ",\"jobID\":\"{id}\"");
+        let _ = write!(
+            out,
+            "{{\"resultType\":\"{result_type}\",\"isQueryResult\":{is_query}"
+        );
+        if let Some(id) = job_id {
+            let _ = write!(out, ",\"jobID\":\"{id}\"");
+        }
+        let _ = write!(
+            out,
+            ",\"resultKind\":\"{}\",\"results\":{{\"columns\":[",
+            kind.name()
+        );
     }
-    let _ = write!(
-        out,
-        ",\"resultKind\":\"{}\",\"results\":{{\"columns\":[",
-        kind.name()
-    );
     for (n, column) in columns.iter().enumerate() {
         if n > 0 {
             out.push(',');
         }
         out.push_str(&column.json());
     }
-    let _ = write!(
-        out,
-        "],\"rowFormat\":\"{}\",\"data\":[",
-        if plain { "PLAIN_TEXT" } else { "JSON" }
-    );
+    if old_body {
+        out.push_str("],\"data\":[");
+    } else {
+        let _ = write!(
+            out,
+            "],\"rowFormat\":\"{}\",\"data\":[",
+            if plain { "PLAIN_TEXT" } else { "JSON" }
+        );
+    }
     for (n, (row_kind, values)) in rows.iter().enumerate() {
         if n > 0 {
             out.push(',');
@@ -792,8 +836,16 @@ fn render_page(op: &Operation, next_uri: Option<String>, plain: bool) -> Option<
         out.push_str("]}");
     }
     out.push_str("]}");
-    if let Some(uri) = next_uri {
-        let _ = write!(out, ",\"nextResultUri\":\"{uri}\"");
+    if old_body {
+        let _ = write!(out, ",\"resultType\":\"{result_type}\"");
+    }
+    match next_uri {
+        Some(uri) => {
+            let _ = write!(out, ",\"nextResultUri\":\"{uri}\"");
+        }
+        // 1.16 wrote the null; 1.17's serializer leaves the key out.
+        None if old_body => out.push_str(",\"nextResultUri\":null"),
+        None => {}
     }
     out.push('}');
     Some(out)

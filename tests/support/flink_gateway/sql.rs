@@ -737,16 +737,21 @@ struct Parser<'t> {
     pos: usize,
     /// Every optional token tried, with the position it was tried at.
     tried: Vec<(usize, String)>,
+    /// The Flink release `(major, minor)` whose grammar applies.
+    release: (u32, u32),
 }
 
 /// Parses `sql` into its statements (a trailing `;` allowed).
-pub fn parse(sql: &str) -> Result<Vec<Statement>, SqlError> {
+/// `release` is the Flink `(major, minor)` whose grammar applies: `SHOW
+/// DATABASES FROM` parses from 1.19, `SHOW VIEWS FROM` from 2.0.
+pub fn parse(sql: &str, release: (u32, u32)) -> Result<Vec<Statement>, SqlError> {
     let toks = tokenize(sql)?;
     let mut parser = Parser {
         sql: sql.chars().collect(),
         toks: &toks,
         pos: 0,
         tried: Vec::new(),
+        release,
     };
     parser.statements().map_err(|f| parser.error(f))
 }
@@ -1364,6 +1369,8 @@ impl<'t> Parser<'t> {
             "INT",
             "INTEGER",
             "MAP",
+            "MULTISET",
+            "RAW",
             "ROW",
             "SMALLINT",
             "STRING",
@@ -1451,6 +1458,21 @@ impl<'t> Parser<'t> {
                 let value = self.data_type()?;
                 self.expect_sym(">")?;
                 Kind::Map(Box::new(key), Box::new(value))
+            }
+            "MULTISET" => {
+                self.expect_sym("<")?;
+                let element = self.data_type()?;
+                self.expect_sym(">")?;
+                Kind::Multiset(Box::new(element))
+            }
+            "RAW" => {
+                self.expect_sym("(")?;
+                let class = self.string()?;
+                if self.eat_sym(",") {
+                    self.string()?;
+                }
+                self.expect_sym(")")?;
+                Kind::Raw(class)
             }
             _ => {
                 let close = if self.eat_sym("<") {
@@ -1636,8 +1658,11 @@ impl<'t> Parser<'t> {
     }
 
     /// `[FROM|IN [cat.]db] [[NOT] LIKE 'p']` of SHOW TABLES / SHOW VIEWS.
-    fn relations_scope(&mut self) -> PResult<(Option<Name>, LikeFilter)> {
-        let from = if self.eat_kw("FROM") || self.eat_kw("IN") {
+    /// `[FROM|IN name] [[NOT] LIKE '...']` of SHOW TABLES, and of SHOW
+    /// VIEWS (`views`), whose `FROM` came with Flink 2.0.
+    fn relations_scope(&mut self, views: bool) -> PResult<(Option<Name>, LikeFilter)> {
+        let scoped = !views || self.release >= (2, 0);
+        let from = if scoped && (self.eat_kw("FROM") || self.eat_kw("IN")) {
             Some(self.name()?)
         } else {
             None
@@ -1664,17 +1689,18 @@ impl<'t> Parser<'t> {
                 Show::CurrentDatabase
             }
         } else if self.eat_kw("DATABASES") {
-            let from = if self.eat_kw("FROM") || self.eat_kw("IN") {
+            // SHOW DATABASES FROM came with Flink 1.19.
+            let from = if self.release >= (1, 19) && (self.eat_kw("FROM") || self.eat_kw("IN")) {
                 Some(self.ident()?)
             } else {
                 None
             };
             Show::Databases(from)
         } else if self.eat_kw("TABLES") {
-            let (from, like) = self.relations_scope()?;
+            let (from, like) = self.relations_scope(false)?;
             Show::Tables(from, like)
         } else if self.eat_kw("VIEWS") {
-            let (from, like) = self.relations_scope()?;
+            let (from, like) = self.relations_scope(true)?;
             Show::Views(from, like)
         } else if self.eat_kw("FUNCTIONS") {
             Show::Functions(false)

@@ -64,6 +64,9 @@ pub struct Operation {
     /// The zone of TIMESTAMP_LTZ wall clocks in JSON rows: the session's
     /// from Flink 1.19, UTC before.
     pub json_zone: Tz,
+    /// Its place among its session's operations: it waits (PENDING) while
+    /// an earlier one runs.
+    pub seq: u64,
 }
 
 impl Operation {
@@ -85,7 +88,19 @@ impl Operation {
             previous: Vec::new(),
             zone,
             json_zone: zone,
+            seq: 0,
         }
+    }
+
+    /// The same operation at place `seq` in its session.
+    pub fn with_seq(mut self, seq: u64) -> Operation {
+        self.seq = seq;
+        self
+    }
+
+    /// Whether it still runs, holding its session's one-operation lock.
+    pub fn running(&self) -> bool {
+        self.status() == "RUNNING"
     }
 
     /// The same operation writing TIMESTAMP_LTZ in JSON rows in `zone`.
@@ -142,14 +157,25 @@ impl Operation {
         Ok(())
     }
 
-    /// The page for `token`, by the rules of `ResultFetcher`.
-    pub fn fetch(&mut self, handle: &str, token: i64, page_rows: usize) -> Result<Page, JavaError> {
+    /// The page for `token`, by the rules of `ResultFetcher`; `pending`
+    /// while an earlier operation of the session runs (NOT_READY, no
+    /// progress).
+    pub fn fetch(
+        &mut self,
+        handle: &str,
+        token: i64,
+        page_rows: usize,
+        pending: bool,
+    ) -> Result<Page, JavaError> {
         if self.canceled {
             return Err(JavaError::new(
                 SQL_GATEWAY,
                 format!("Can not fetch results from the {handle} in CANCELED status."),
                 Site::OperationManager,
             ));
+        }
+        if pending {
+            return Ok(Page::NotReady);
         }
         if self.not_ready_left > 0 {
             self.not_ready_left -= 1;
@@ -212,8 +238,18 @@ pub struct Session {
     pub context: SessionContext,
     /// Operations by handle.
     pub operations: HashMap<String, Operation>,
+    /// The place the next operation gets.
+    pub next_seq: u64,
     /// The last call that resolved it.
     pub last_access: Instant,
+}
+
+impl Session {
+    /// Whether operation `seq` waits (PENDING) behind an earlier one that
+    /// runs: Flink runs one operation per session at a time.
+    pub fn blocks(&self, seq: u64) -> bool {
+        self.operations.values().any(|o| o.seq < seq && o.running())
+    }
 }
 
 /// Everything the gateway remembers.

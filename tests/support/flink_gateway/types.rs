@@ -46,6 +46,10 @@ pub enum Kind {
     Array(Box<Type>),
     /// `MAP<K, V>`.
     Map(Box<Type>, Box<Type>),
+    /// `MULTISET<T>`: a map of element to count.
+    Multiset(Box<Type>),
+    /// `RAW('class', 'snapshot')`: values JSON cannot write.
+    Raw(String),
     /// `ROW<name T, ...>`.
     Row(Vec<(String, Type)>),
 }
@@ -111,6 +115,8 @@ impl Type {
             Kind::TimestampLtz(_) => "TIMESTAMP_WITH_LOCAL_TIME_ZONE",
             Kind::Array(_) => "ARRAY",
             Kind::Map(..) => "MAP",
+            Kind::Multiset(_) => "MULTISET",
+            Kind::Raw(_) => "RAW",
             Kind::Row(_) => "ROW",
         }
     }
@@ -128,7 +134,13 @@ impl Type {
             Kind::Time(p) | Kind::Timestamp(p) | Kind::TimestampLtz(p) => {
                 format!(",\"precision\":{p}")
             }
-            Kind::Array(element) => format!(",\"elementType\":{}", element.json()),
+            Kind::Array(element) | Kind::Multiset(element) => {
+                format!(",\"elementType\":{}", element.json())
+            }
+            Kind::Raw(class) => format!(
+                ",\"class\":{},\"serializer\":\"AAAAAQ==\"",
+                super::errors::json_string(class)
+            ),
             Kind::Map(key, value) => {
                 format!(",\"keyType\":{},\"valueType\":{}", key.json(), value.json())
             }
@@ -202,6 +214,8 @@ impl Type {
             Kind::TimestampLtz(p) => format!("TIMESTAMP_LTZ({p})"),
             Kind::Array(element) => format!("ARRAY<{}>", nested(element)),
             Kind::Map(key, value) => format!("MAP<{}, {}>", nested(key), nested(value)),
+            Kind::Multiset(element) => format!("MULTISET<{}>", nested(element)),
+            Kind::Raw(class) => format!("RAW('{class}', '...')"),
             Kind::Row(fields) => {
                 let fields: Vec<String> = fields
                     .iter()
@@ -212,15 +226,16 @@ impl Type {
         }
     }
 
-    /// Whether JSON cannot represent values of this type: a MAP whose key is
-    /// not a character string, at any depth.
+    /// Whether JSON cannot represent values of this type: a MAP whose key,
+    /// or a MULTISET whose element, is not a character string, at any depth.
+    /// (RAW columns are written; their values are not.)
     pub fn json_unsupported(&self) -> bool {
+        let string = |t: &Type| matches!(t.kind, Kind::Char(_) | Kind::Varchar(_));
         match &self.kind {
             Kind::Map(key, value) => {
-                !matches!(key.kind, Kind::Char(_) | Kind::Varchar(_))
-                    || key.json_unsupported()
-                    || value.json_unsupported()
+                !string(key) || key.json_unsupported() || value.json_unsupported()
             }
+            Kind::Multiset(element) => !string(element) || element.json_unsupported(),
             Kind::Array(element) => element.json_unsupported(),
             Kind::Row(fields) => fields.iter().any(|(_, ty)| ty.json_unsupported()),
             _ => false,
@@ -251,6 +266,8 @@ impl Type {
             Kind::TimestampLtz(p) => format!("TIMESTAMP_WITH_LOCAL_TIME_ZONE({p})"),
             Kind::Array(element) => format!("{} ARRAY", element.calcite()),
             Kind::Map(key, value) => format!("({}, {}) MAP", key.calcite(), value.calcite()),
+            Kind::Multiset(element) => format!("{} MULTISET", element.calcite()),
+            Kind::Raw(class) => format!("RAW('{class}')"),
             Kind::Row(fields) => {
                 let fields: Vec<String> = fields
                     .iter()
@@ -278,7 +295,10 @@ impl Type {
             )
         }
         fn composite(kind: &Kind) -> bool {
-            matches!(kind, Kind::Array(_) | Kind::Map(..) | Kind::Row(_))
+            matches!(
+                kind,
+                Kind::Array(_) | Kind::Map(..) | Kind::Multiset(_) | Kind::Row(_) | Kind::Raw(_)
+            )
         }
         match (&self.kind, &to.kind) {
             (Kind::Null, _) | (_, Kind::Char(_) | Kind::Varchar(_)) => true,
@@ -300,7 +320,9 @@ impl Type {
                 target,
                 Kind::Date | Kind::Time(_) | Kind::Timestamp(_) | Kind::TimestampLtz(_)
             ),
-            (Kind::Array(from), Kind::Array(to)) => from.casts_to(to),
+            (Kind::Array(from), Kind::Array(to)) | (Kind::Multiset(from), Kind::Multiset(to)) => {
+                from.casts_to(to)
+            }
             (Kind::Map(fk, fv), Kind::Map(tk, tv)) => fk.casts_to(tk) && fv.casts_to(tv),
             (Kind::Row(from), Kind::Row(to)) => {
                 from.len() == to.len() && from.iter().zip(to).all(|((_, f), (_, t))| f.casts_to(t))
@@ -329,6 +351,8 @@ impl Type {
             Kind::TimestampLtz(_) => "<TIMESTAMP_WITH_LOCAL_TIME_ZONE>",
             Kind::Array(_) => "<ARRAY>",
             Kind::Map(..) => "<MAP>",
+            Kind::Multiset(_) => "<MULTISET>",
+            Kind::Raw(_) => "<ANY>",
             Kind::Row(_) => "<ROW>",
         }
     }

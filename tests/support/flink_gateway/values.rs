@@ -44,9 +44,11 @@ pub enum Value {
     Map(Vec<(Value, Value)>),
     /// ROW: field names and values.
     Row(Vec<(String, Value)>),
+    /// RAW: an object JSON cannot write, shown by its `toString()`.
+    Raw(String),
 }
 
-/// What `Value::json` cannot write: a MAP key that is not a string.
+/// What `Value::json` cannot write: a MAP key that is not a string, a RAW value.
 #[derive(Debug)]
 pub struct NotJson;
 
@@ -111,6 +113,8 @@ fn generate_non_null(ty: &Type, i: u64) -> Value {
             generate_non_null(key, i),
             generate_non_null(value, i),
         )]),
+        Kind::Multiset(element) => Value::Map(vec![(generate_non_null(element, i), Value::Int(1))]),
+        Kind::Raw(_) => Value::Raw(format!("raw-{i}")),
         Kind::Row(fields) => Value::Row(
             fields
                 .iter()
@@ -305,6 +309,7 @@ impl Value {
                 }
                 out.push('}');
             }
+            Value::Raw(_) => return Err(NotJson),
             Value::Row(fields) => {
                 out.push('{');
                 for (n, (name, value)) in fields.iter().enumerate() {
@@ -345,7 +350,7 @@ impl Value {
                     text
                 }
             }
-            Value::Str(s) => s.clone(),
+            Value::Str(s) | Value::Raw(s) => s.clone(),
             Value::Bytes(b) => {
                 let hex: String = b.iter().map(|byte| format!("{byte:02x}")).collect();
                 format!("x'{hex}'")
@@ -585,6 +590,16 @@ fn convert(value: &Value, to: &Type) -> Option<Value> {
             ),
             _ => return None,
         },
+        Kind::Multiset(element) => match value {
+            Value::Map(entries) => Value::Map(
+                entries
+                    .iter()
+                    .map(|(k, count)| (cast(k, element), count.clone()))
+                    .collect(),
+            ),
+            _ => return None,
+        },
+        Kind::Raw(_) => return None,
         Kind::Row(fields) => match value {
             Value::Row(values) if values.len() == fields.len() => Value::Row(
                 fields
