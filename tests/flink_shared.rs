@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::flink::{ORDERS, gateway_for};
 use crate::support::flink_gateway::{DoubleOptions, FlinkDouble};
-use crate::support::{Gateway, text_rows};
+use crate::support::{Gateway, services, text_rows};
 
 /// The rows of `sql` on `client`, as text.
 async fn rows(client: &tokio_postgres::Client, sql: &str) -> Vec<Vec<Option<String>>> {
@@ -99,6 +99,18 @@ async fn issue_18_what_one_connection_creates_every_connection_sees_and_queries(
             "sales.leads"
         ]
     );
+    // psql's \dt, on a connection of its own, lists them.
+    if services::psql() {
+        let output = gateway.psql(&["-c", "\\dt *.*"]);
+        let listed = String::from_utf8_lossy(&output.stdout);
+        for table in [["default_database", "orders"], ["sales", "leads"]] {
+            let shown = listed.lines().any(|line| {
+                let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+                cells.len() > 2 && cells[..2] == table
+            });
+            assert!(shown, "{table:?}:\n{listed}");
+        }
+    }
     // A connection opened later gets it all when its Flink session opens;
     // its previews and jobs see the shared tables.
     let c = gateway.client().await;
@@ -309,15 +321,18 @@ async fn issue_18_drop_and_alter_apply_for_everyone_temporary_objects_stay_priva
     let b = gateway.client().await;
     a.batch_execute(&format!(
         "{ORDERS}; CREATE TABLE t2 (id INT) WITH ('connector' = 'datagen', 'number-of-rows' = '1'); \
-         CREATE TEMPORARY TABLE mine (id INT) WITH ('connector' = 'datagen', 'number-of-rows' = '2')"
+         CREATE TEMPORARY TABLE mine (id INT) WITH ('connector' = 'datagen', 'number-of-rows' = '2'); \
+         CREATE FUNCTION my_upper AS 'com.example.Upper'"
     ))
     .await
     .unwrap();
     assert_eq!(rows(&b, "SELECT id FROM orders").await.len(), 3);
+    assert_eq!(first_column(&b, "SHOW USER FUNCTIONS").await, ["my_upper"]);
     assert_eq!(fails_with(&b, "SELECT id FROM mine").await, "42P01");
-    a.batch_execute("DROP TABLE orders; ALTER TABLE t2 RENAME TO t3")
+    a.batch_execute("DROP TABLE orders; ALTER TABLE t2 RENAME TO t3; DROP FUNCTION my_upper")
         .await
         .unwrap();
+    assert!(first_column(&b, "SHOW USER FUNCTIONS").await.is_empty());
     assert_eq!(fails_with(&b, "SELECT id FROM orders").await, "42P01");
     assert_eq!(fails_with(&b, "SELECT id FROM t2").await, "42P01");
     assert_eq!(rows(&b, "SELECT id FROM t3").await.len(), 1);
