@@ -572,10 +572,10 @@ impl FlinkSession {
         match SharedChange::claim(shared, self.store.clone(), self.stale.clone(), &self.name).await
         {
             Ok(change) => Ok(Prepared::Run(Some(change))),
-            Err(ClaimRefused::Taken(name, _)) if create_if_absent => {
+            Err(ClaimRefused::Taken(name)) if create_if_absent => {
                 Ok(Prepared::Skip(shared::exists_notice(&name)))
             }
-            Err(ClaimRefused::Taken(name, _)) => Err(shared::duplicate(&name)),
+            Err(ClaimRefused::Taken(name)) => Err(shared::duplicate(&name)),
             Err(ClaimRefused::Store(err)) => Err(err),
         }
     }

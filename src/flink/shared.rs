@@ -236,7 +236,7 @@ impl SharedChange {
             Some(name) => match store.claim_flink_name(&name, creator).await {
                 Ok(claim) => Some(claim),
                 Err(StoreError::Duplicate { .. }) => {
-                    return Err(ClaimRefused::Taken(name, ddl));
+                    return Err(ClaimRefused::Taken(name));
                 }
                 Err(err) => return Err(ClaimRefused::Store(err.into())),
             },
@@ -251,11 +251,6 @@ impl SharedChange {
         })
     }
 
-    /// What it does.
-    pub fn ddl(&self) -> &SharedDdl {
-        &self.ddl
-    }
-
     /// Flink refused the statement with `err`: the claim is released. An
     /// error that is not Flink's answer (the network, a timeout) leaves
     /// unknown whether Flink ran it: the session is rebuilt.
@@ -266,10 +261,8 @@ impl SharedChange {
         if unknown {
             self.stale.store(true, Ordering::SeqCst);
         }
-        if let Some(claim) = self.claim.take()
-            && let Err(err) = self.store.release_flink_claim(claim).await
-        {
-            tracing::warn!(error = %err, "a claim of the shared Flink catalog was not released");
+        if let Some(claim) = self.claim.take() {
+            release(self.store.as_ref(), claim).await;
         }
     }
 
@@ -312,8 +305,8 @@ impl SharedChange {
 /// Why a [`SharedChange`] could not claim its name.
 pub enum ClaimRefused {
     /// The shared catalog has the name (or another connection is creating
-    /// it); the statement is given back.
-    Taken(FlinkObjectName, SharedDdl),
+    /// it).
+    Taken(FlinkObjectName),
     /// The store failed.
     Store(Error),
 }
@@ -328,12 +321,16 @@ impl Drop for SharedChange {
             && let Ok(runtime) = tokio::runtime::Handle::try_current()
         {
             let store = self.store.clone();
-            runtime.spawn(async move {
-                if let Err(err) = store.release_flink_claim(claim).await {
-                    tracing::warn!(error = %err, "a claim of the shared Flink catalog was not released");
-                }
-            });
+            runtime.spawn(async move { release(store.as_ref(), claim).await });
         }
+    }
+}
+
+/// Releases `claim`; a failure is logged (the claim is cleared when the
+/// store next opens).
+async fn release(store: &dyn Store, claim: FlinkClaim) {
+    if let Err(err) = store.release_flink_claim(claim).await {
+        tracing::warn!(error = %err, "a claim of the shared Flink catalog was not released");
     }
 }
 
