@@ -333,7 +333,6 @@ fn ddl(w: &Words) -> Option<Ddl> {
         name,
         path: path.unwrap_or_default(),
         if_exists,
-        cascade: verb == DdlVerb::Drop && w.is(w.tokens.len().saturating_sub(1), "CASCADE"),
         renamed_to,
     })
 }
@@ -612,9 +611,13 @@ mod tests {
         assert_eq!(flink("DROP TABLE db.t").ddl.unwrap().catalog(), None);
         assert_eq!(flink("DROP CATALOG c").ddl.unwrap().catalog(), None);
         let ddl = flink("CREATE TABLE IF NOT EXISTS t (a INT)").ddl.unwrap();
-        assert!(ddl.if_exists && !ddl.cascade && ddl.renamed_to.is_none());
-        let ddl = flink("DROP DATABASE IF EXISTS db CASCADE").ddl.unwrap();
-        assert!(ddl.if_exists && ddl.cascade);
+        assert!(ddl.if_exists && ddl.renamed_to.is_none());
+        assert!(
+            flink("DROP DATABASE IF EXISTS db CASCADE")
+                .ddl
+                .unwrap()
+                .if_exists
+        );
         let ddl = flink("ALTER TABLE db.t RENAME TO `u 2`").ddl.unwrap();
         assert_eq!(ddl.renamed_to, Some(vec!["u 2".to_string()]));
         assert!(!ddl.if_exists);

@@ -158,8 +158,6 @@ pub struct Ddl {
     pub path: Vec<String>,
     /// `IF NOT EXISTS` (a CREATE) or `IF EXISTS` (a DROP, an ALTER).
     pub if_exists: bool,
-    /// `DROP DATABASE ... CASCADE`.
-    pub cascade: bool,
     /// `ALTER ... RENAME TO name`: the new name's parts, quotes removed.
     pub renamed_to: Option<Vec<String>>,
 }
