@@ -405,3 +405,48 @@ async fn issue_18_secrets_in_shared_ddl_are_sealed_and_never_shown() {
         assert!(!bytes.windows(16).any(|w| w == b"shared-secret-77"));
     }
 }
+
+/// A CREATE whose answer never comes (here the result timeout; a cancel
+/// or a lost connection alike) may or may not have run in Flink: its name
+/// is released, nothing is kept, and the connection's Flink session is
+/// rebuilt from the store before its next statement.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_18_a_create_without_an_answer_releases_its_name_and_rebuilds_the_session() {
+    let double = FlinkDouble::start_with(DoubleOptions {
+        not_ready_fetches: u32::MAX,
+        ..DoubleOptions::default()
+    });
+    let gateway = gateway_for(&double, "");
+    let create = "CREATE TABLE t (id INT) WITH ('connector' = 'datagen')";
+    let a = gateway.client().await;
+    let b = gateway.client().await;
+    for client in [&a, &b] {
+        client
+            .batch_execute("SET 'scaleph.result.timeout' = '1 s'")
+            .await
+            .unwrap();
+    }
+    assert_eq!(fails_with(&a, create).await, "57014");
+    assert_eq!(
+        first_column(&b, "SELECT count(*) FROM scaleph.flink_objects").await,
+        ["0"]
+    );
+    // The name is free: b's CREATE reaches Flink (and times out too).
+    assert_eq!(fails_with(&b, create).await, "57014");
+    let opened = |double: &FlinkDouble| {
+        double
+            .requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path.ends_with("/sessions"))
+            .count()
+    };
+    let before = opened(&double);
+    assert_eq!(fails_with(&a, "SHOW TABLES").await, "57014");
+    assert_eq!(opened(&double), before + 1, "a's Flink session is rebuilt");
+    assert!(
+        double.requests().iter().any(|r| r.method == "DELETE"
+            && r.path.contains("/sessions/")
+            && !r.path.contains("/operations/")),
+        "the old one is closed"
+    );
+}
