@@ -1,14 +1,16 @@
 //! One scaleph session's Flink session: opened on the first Flink
 //! statement, kept alive by a heartbeat, closed when the scaleph session
-//! ends. scaleph is the source of truth for its state — the catalogs and
-//! jars in the store, then this session's SET/RESET, USE and DDL in
-//! statement order — and replays it into a new Flink session whenever
+//! ends. scaleph is the source of truth for its state — the catalogs,
+//! jars and shared default catalog in the store, then this session's
+//! SET/RESET, USE and DDL in statement order — and replays it into a new
+//! Flink session whenever
 //! Flink has lost the old one (a gateway restart, idle expiry), then
 //! retries the statement once. A Flink session is a cache.
 //!
-//! Only what lives in the Flink session is replayed: SET/RESET, USE,
-//! modules, TEMPORARY objects and objects of in-memory catalogs (the
-//! built-in catalog, `generic_in_memory` catalogs). DDL on a persistent
+//! Only what lives in the Flink session is logged for replay: SET/RESET,
+//! USE, modules, TEMPORARY objects and objects of `generic_in_memory`
+//! catalogs (and of the built-in catalog what is not shared, such as
+//! models). DDL on a persistent
 //! catalog (Paimon, Hive, JDBC, ...) already took effect in that catalog's
 //! own store, where other people work too: replaying `DROP TABLE
 //! lake.db.t` after someone re-created `lake.db.t` would destroy their
