@@ -61,6 +61,12 @@ impl SqlState {
     pub const UNDEFINED_OBJECT: SqlState = SqlState("42704");
     /// `42710`: duplicate object.
     pub const DUPLICATE_OBJECT: SqlState = SqlState("42710");
+    /// `42P07`: duplicate table (a table or view of that name exists).
+    pub const DUPLICATE_TABLE: SqlState = SqlState("42P07");
+    /// `42P06`: duplicate schema (a Flink database of that name exists).
+    pub const DUPLICATE_SCHEMA: SqlState = SqlState("42P06");
+    /// `42723`: duplicate function.
+    pub const DUPLICATE_FUNCTION: SqlState = SqlState("42723");
     /// `42P01`: undefined table.
     pub const UNDEFINED_TABLE: SqlState = SqlState("42P01");
     /// `42703`: undefined column.

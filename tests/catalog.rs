@@ -24,6 +24,7 @@ fn psql_lists_and_describes_scaleph_tables() {
         "datasource_options",
         "catalogs",
         "connectors",
+        "flink_objects",
     ] {
         assert!(
             tables.contains(&format!("scaleph | {table}")),
@@ -293,7 +294,9 @@ fn pgjdbc_reads_metadata_and_runs_prepared_statements() {
     for line in [
         "product PostgreSQL",
         "catalogs 1",
-        "tables 5",
+        // scaleph's system tables: datasources, datasource_types,
+        // datasource_options, catalogs, connectors, flink_objects.
+        "tables 6",
         "columns 6",
         "primary keys 0",
         "indexes 0",

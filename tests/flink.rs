@@ -401,8 +401,8 @@ async fn a_restarted_gateway_is_invisible_state_is_replayed() {
     let replayed = configured(&double);
     assert_eq!(
         replayed.len(),
-        2,
-        "a new session gets the catalog and the jar only: {replayed:?}"
+        4,
+        "a new session gets the catalog, the jar and the shared catalog's table and database, not the other session's SET: {replayed:?}"
     );
     other.simple_query("DROP CATALOG pg").await.unwrap();
     other
@@ -719,8 +719,8 @@ async fn issue_18_ltz_values_are_the_same_instant_on_flink_1_18_and_1_20() {
             row_1_instant(),
             "{flink_version}"
         );
+        // The shared default catalog gives `other` the table.
         let other = gateway.client().await;
-        other.simple_query(ORDERS).await.unwrap();
         assert_eq!(ltz_of_row_1(&other).await, row_1_instant());
         let infos = double
             .requests()

@@ -123,8 +123,8 @@ async fn psql_lists_and_describes_flink_tables_and_views() {
     }
     let double = FlinkDouble::start();
     let gateway = gateway_for(&double, "");
-    // One psql connection, so one Flink session: Flink's built-in
-    // in-memory catalog belongs to the session that wrote it.
+    // One psql connection for the DDL and the listing (the shared default
+    // catalog would show the tables on any other too).
     let ddl = format!(
         "{ORDERS}; CREATE VIEW big_orders AS SELECT id, amount FROM orders; \
          CREATE DATABASE sales; CREATE TABLE sales.leads (lead_id BIGINT, seen TIMESTAMP(9), called TIME(4), since TIMESTAMP(6), \

@@ -9,6 +9,7 @@ mod datasource;
 mod flink;
 mod flink_catalog;
 mod flink_double;
+mod flink_shared;
 mod pgwire;
 mod planner;
 mod preview;

@@ -3,9 +3,10 @@
 //! [`session`] keeps one Flink session per scaleph session (and replays
 //! its state into a new one when Flink loses it), [`fetch`] streams
 //! results, [`result`] decodes values into Arrow, [`errors`] turns Flink's
-//! stack traces into readable errors, [`state`] reads what a statement
-//! does to the session, and [`metadata`] lists a catalog's databases,
-//! tables and columns for the pg catalogs.
+//! stack traces into readable errors, [`metadata`] lists a catalog's
+//! databases, tables and columns for the pg catalogs, and [`shared`] makes
+//! Flink's built-in catalog scaleph's shared default catalog, kept in the
+//! store and replayed into every Flink session.
 
 pub mod client;
 pub mod errors;
@@ -13,6 +14,7 @@ pub mod fetch;
 pub mod metadata;
 pub mod result;
 pub mod session;
+pub mod shared;
 
 pub use client::{GatewayClient, GatewayError};
 pub use session::FlinkSession;

@@ -1,22 +1,31 @@
 //! One scaleph session's Flink session: opened on the first Flink
 //! statement, kept alive by a heartbeat, closed when the scaleph session
-//! ends. scaleph is the source of truth for its state — the catalogs and
-//! jars in the store, then this session's SET/RESET, USE and DDL in
-//! statement order — and replays it into a new Flink session whenever
+//! ends. scaleph is the source of truth for its state — the catalogs,
+//! jars and shared default catalog in the store, then this session's
+//! SET/RESET, USE and DDL in statement order — and replays it into a new
+//! Flink session whenever
 //! Flink has lost the old one (a gateway restart, idle expiry), then
 //! retries the statement once. A Flink session is a cache.
 //!
-//! Only what lives in the Flink session is replayed: SET/RESET, USE,
-//! modules, TEMPORARY objects and objects of in-memory catalogs (the
-//! built-in catalog, `generic_in_memory` catalogs). DDL on a persistent
+//! Only what lives in the Flink session is logged for replay: SET/RESET,
+//! USE, modules, TEMPORARY objects and objects of `generic_in_memory`
+//! catalogs (and of the built-in catalog what is not shared, such as
+//! models). DDL on a persistent
 //! catalog (Paimon, Hive, JDBC, ...) already took effect in that catalog's
 //! own store, where other people work too: replaying `DROP TABLE
 //! lake.db.t` after someone re-created `lake.db.t` would destroy their
 //! table, so it is never recorded. A catalog scaleph does not know the
 //! type of counts as persistent.
+//!
+//! The built-in catalog is scaleph's shared default catalog
+//! ([`super::shared`]): its databases, tables, views and functions (not
+//! TEMPORARY) are kept in the store, not in this session's log, replayed
+//! after the catalogs and jars when a Flink session opens, and caught up
+//! with before each statement when another connection changed them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chrono_tz::Tz;
@@ -24,10 +33,11 @@ use secrecy::ExposeSecret;
 use tokio::task::JoinHandle;
 
 use super::client::{GatewayClient, GatewayError};
+use super::shared::{self, ClaimRefused, SharedChange, Whereabouts};
 use crate::error::{Result, SqlState};
 use crate::result::Notice;
-use crate::sql::ast::{Effect, FlinkStatement};
-use crate::store::Store;
+use crate::sql::ast::{Effect, FlinkStatement, FlinkStatementKind};
+use crate::store::{FlinkCatalogStatement, FlinkContext, Store};
 
 /// The `'type'` of Flink's in-memory catalog.
 pub const IN_MEMORY_CATALOG_TYPE: &str = "generic_in_memory";
@@ -40,6 +50,11 @@ pub const RUNTIME_MODE: &str = "execution.runtime-mode";
 pub const BUILTIN_CATALOG: &str = "table.builtin-catalog-name";
 /// The built-in catalog's name when the configuration does not set one.
 pub const DEFAULT_BUILTIN_CATALOG: &str = "default_catalog";
+/// The Flink session key of the built-in catalog's default database.
+pub const BUILTIN_DATABASE: &str = "table.builtin-database-name";
+/// The built-in catalog's default database when the configuration does
+/// not name one.
+pub const DEFAULT_BUILTIN_DATABASE: &str = "default_database";
 
 /// A Flink session that is open.
 struct Open {
@@ -69,6 +84,22 @@ pub struct FlinkSession {
     /// The catalog this session's `USE` made current, `None` while it is
     /// the one it started in.
     current_catalog: Option<String>,
+    /// The database this session's `USE` made current, `None` while it is
+    /// the current catalog's default one.
+    current_database: Option<String>,
+    /// The shared catalog's version the open Flink session has applied.
+    applied: u64,
+    /// Versions above `applied` that this session made itself (its Flink
+    /// session has them already).
+    own: BTreeSet<u64>,
+    /// Set when a shared-catalog statement ended without an answer to
+    /// keep: the Flink session is rebuilt before the next statement.
+    stale: Arc<AtomicBool>,
+    /// Whether the Flink session's catalog changed other than by this
+    /// session's own statements (another connection's changes caught up
+    /// with, a new Flink session) since [`FlinkSession::catch_up`] last
+    /// said.
+    catalog_changed: bool,
     /// The client's PostgreSQL `TimeZone` as a zone Flink knows: the
     /// session zone unless `table.local-time-zone` is set.
     client_zone: String,
@@ -145,6 +176,11 @@ impl FlinkSession {
             set: BTreeMap::new(),
             catalog: None,
             current_catalog: None,
+            current_database: None,
+            applied: 0,
+            own: BTreeSet::new(),
+            stale: Arc::new(AtomicBool::new(false)),
+            catalog_changed: false,
             client_zone: "UTC".to_string(),
             zone_logged: false,
         }
@@ -250,11 +286,21 @@ impl FlinkSession {
             .is_some_and(|mode| mode.eq_ignore_ascii_case("batch"))
     }
 
-    /// The open Flink session's handle, opening one (and replaying the
-    /// state into it) if there is none; replay failures become warnings.
+    /// The open Flink session's handle, caught up with the shared
+    /// catalog; or a new Flink session with the state replayed into it
+    /// when there is none (or Flink lost it, or it is stale). Replay
+    /// failures become warnings.
     pub async fn handle(&mut self, notices: &mut Vec<Notice>) -> Result<Arc<str>> {
+        if self.stale.swap(false, Ordering::SeqCst) {
+            tracing::info!(session = %self.name, "rebuilding the Flink session from the store");
+            self.close().await;
+        }
         if let Some(open) = &self.open {
-            return Ok(open.handle.clone());
+            let handle = open.handle.clone();
+            match self.catch_up_open(&handle, notices).await? {
+                CatchUp::Lost => self.forget(),
+                CatchUp::Current | CatchUp::Changed => return Ok(handle),
+            }
         }
         let mut properties = self.properties.clone();
         properties.extend(self.set.clone());
@@ -279,15 +325,16 @@ impl FlinkSession {
         if let Some(open) = self.open.as_mut() {
             open.config = config;
         }
+        self.catalog_changed = true;
         self.replay(&handle, notices).await?;
         tracing::info!(session = %self.name, flink_session = %handle, "opened a Flink session");
         Ok(handle)
     }
 
-    /// Runs the store's catalogs and jars, then `USE CATALOG` of the
-    /// session's catalog (which must succeed: 3D000 when Flink has no such
+    /// Runs the store's catalogs and jars, then the shared catalog's
+    /// statements, then `USE CATALOG` of the session's catalog (which must succeed: 3D000 when Flink has no such
     /// catalog), then this session's log, in a new Flink session.
-    async fn replay(&self, handle: &str, notices: &mut Vec<Notice>) -> Result<()> {
+    async fn replay(&mut self, handle: &str, notices: &mut Vec<Notice>) -> Result<()> {
         let mut statements: Vec<(String, String)> = Vec::new();
         for catalog in self.store.list_flink_catalogs().await? {
             statements.push((
@@ -300,6 +347,11 @@ impl FlinkSession {
             statements.push((statement.clone(), statement));
         }
         self.restore(handle, statements, notices).await?;
+        let shared = self.store.flink_catalog_replay(None).await?;
+        self.apply_shared(handle, shared.statements, &FlinkContext::default(), notices)
+            .await?;
+        self.applied = shared.version;
+        self.own.clear();
         if let Some(catalog) = &self.catalog {
             let statement = format!("USE CATALOG {}", quote_identifier(catalog));
             match self.configure(handle, &statement).await {
@@ -350,6 +402,184 @@ impl FlinkSession {
             }
         }
         Ok(())
+    }
+
+    /// Runs statements of the shared catalog in order, each in its context
+    /// (a `USE` before it when that differs from the last one's), then
+    /// puts the session back into `back`, where it was. A statement that
+    /// fails is tried once more after the rest (a view over a table that
+    /// was dropped and created again comes before the table), then is a
+    /// warning; a statement whose `USE` fails is not run. A lost session
+    /// is the error.
+    async fn apply_shared(
+        &self,
+        handle: &str,
+        statements: Vec<FlinkCatalogStatement>,
+        back: &FlinkContext,
+        notices: &mut Vec<Notice>,
+    ) -> std::result::Result<(), GatewayError> {
+        let mut here = Some(back.clone());
+        let mut todo = statements;
+        for last_pass in [false, true] {
+            let mut failed = Vec::new();
+            for statement in todo {
+                let outcome = match self.enter(handle, &mut here, &statement.context).await? {
+                    Ok(()) => {
+                        self.configure(handle, statement.statement.expose_secret())
+                            .await
+                    }
+                    Err(err) => Err(err),
+                };
+                match outcome {
+                    Ok(()) => {}
+                    Err(err) if err.session_missing() => return Err(err),
+                    Err(_) if !last_pass => failed.push(statement),
+                    Err(err) => notices.push(shared_warning(&statement.shown, err)),
+                }
+            }
+            todo = failed;
+        }
+        if let Err(err) = self.enter(handle, &mut here, back).await? {
+            notices.push(shared_warning(
+                &shared::use_statement(back, self.builtin_catalog()),
+                err,
+            ));
+        }
+        Ok(())
+    }
+
+    /// Puts the session into `context` from `here` (`None`: unknown), with
+    /// a `USE` when they differ. The outer error is a lost session, the
+    /// inner one a `USE` Flink refused.
+    async fn enter(
+        &self,
+        handle: &str,
+        here: &mut Option<FlinkContext>,
+        context: &FlinkContext,
+    ) -> std::result::Result<std::result::Result<(), GatewayError>, GatewayError> {
+        if here.as_ref() == Some(context) {
+            return Ok(Ok(()));
+        }
+        match self
+            .configure(
+                handle,
+                &shared::use_statement(context, self.builtin_catalog()),
+            )
+            .await
+        {
+            Ok(()) => {
+                *here = Some(context.clone());
+                Ok(Ok(()))
+            }
+            Err(err) if err.session_missing() => Err(err),
+            Err(err) => {
+                *here = None;
+                Ok(Err(err))
+            }
+        }
+    }
+
+    /// Where this session's statements run, for the shared catalog.
+    fn whereabouts(&self) -> Whereabouts<'_> {
+        Whereabouts {
+            builtin: self.builtin_catalog(),
+            builtin_database: self
+                .property(BUILTIN_DATABASE)
+                .unwrap_or(DEFAULT_BUILTIN_DATABASE),
+            catalog: self.current_catalog(),
+            database: self.current_database.as_deref(),
+        }
+    }
+
+    /// Applies to the open Flink session what other connections changed
+    /// in the shared catalog since it last caught up.
+    async fn catch_up_open(&mut self, handle: &str, notices: &mut Vec<Notice>) -> Result<CatchUp> {
+        if self.store.flink_catalog_version().await? <= self.applied {
+            return Ok(CatchUp::Current);
+        }
+        let delta = self.store.flink_catalog_replay(Some(self.applied)).await?;
+        let missed: Vec<FlinkCatalogStatement> = delta
+            .statements
+            .into_iter()
+            .filter(|s| !self.own.contains(&s.version))
+            .collect();
+        let changed = !missed.is_empty();
+        let back = self.whereabouts().context();
+        match self.apply_shared(handle, missed, &back, notices).await {
+            Err(err) if err.session_missing() => return Ok(CatchUp::Lost),
+            other => other?,
+        }
+        tracing::debug!(session = %self.name, from = self.applied, to = delta.version, "caught up with the shared catalog");
+        self.applied = delta.version;
+        self.own.retain(|v| *v > delta.version);
+        self.catalog_changed |= changed;
+        Ok(if changed {
+            CatchUp::Changed
+        } else {
+            CatchUp::Current
+        })
+    }
+
+    /// Catches the open Flink session up with the shared catalog (see
+    /// [`FlinkSession::handle`]): whether its catalog changed other than by
+    /// this session's statements since the last call (or
+    /// [`FlinkSession::take_catalog_changed`]), so that a listing of it is
+    /// stale. Without an open Flink session, whether the next one will
+    /// differ from the last.
+    pub async fn catch_up(&mut self, notices: &mut Vec<Notice>) -> Result<bool> {
+        match self.open.as_ref().map(|open| open.handle.clone()) {
+            None => {
+                self.catalog_changed |= self.store.flink_catalog_version().await? != self.applied;
+            }
+            Some(_) if self.stale.load(Ordering::SeqCst) => self.catalog_changed = true,
+            Some(handle) => {
+                if let CatchUp::Lost = self.catch_up_open(&handle, notices).await? {
+                    self.forget();
+                    self.catalog_changed = true;
+                }
+            }
+        }
+        Ok(self.take_catalog_changed())
+    }
+
+    /// Whether the Flink session's catalog changed other than by this
+    /// session's statements since the last [`FlinkSession::catch_up`] or
+    /// call of this; a listing of the catalog made now is current.
+    pub fn take_catalog_changed(&mut self) -> bool {
+        std::mem::take(&mut self.catalog_changed)
+    }
+
+    /// Before `statement` runs: what it does to the shared catalog, its new name claimed — or, for a
+    /// CREATE IF NOT EXISTS of a name the catalog has, the notice to answer
+    /// with instead of running it. 42P07 (42723, 42P06) when another
+    /// connection has the name or is creating it: the statement never
+    /// reaches Flink.
+    pub async fn prepare(&mut self, statement: &FlinkStatement) -> Result<Prepared> {
+        let ddl = match &statement.ddl {
+            // A DDL statement that writes data or submits a job
+            // (`ALTER TABLE t COMPACT`) is never replayed.
+            Some(ddl)
+                if statement.kind == FlinkStatementKind::Ddl
+                    && statement.effect == Effect::Session
+                    && statement.preview_allows() =>
+            {
+                ddl
+            }
+            _ => return Ok(Prepared::Run(None)),
+        };
+        let Some(shared) = shared::resolve(ddl, &self.whereabouts()) else {
+            return Ok(Prepared::Run(None));
+        };
+        let create_if_absent = shared.if_exists && shared.verb == crate::sql::ast::DdlVerb::Create;
+        match SharedChange::claim(shared, self.store.clone(), self.stale.clone(), &self.name).await
+        {
+            Ok(change) => Ok(Prepared::Run(Some(change))),
+            Err(ClaimRefused::Taken(name)) if create_if_absent => {
+                Ok(Prepared::Skip(shared::exists_notice(&name)))
+            }
+            Err(ClaimRefused::Taken(name)) => Err(shared::duplicate(&name)),
+            Err(ClaimRefused::Store(err)) => Err(err),
+        }
     }
 
     /// Runs a state statement to completion: `configure-session` on V2
@@ -415,16 +645,37 @@ impl FlinkSession {
             .unwrap_or_else(|| self.start_catalog())
     }
 
-    /// After `statement` (written as `text`) succeeded: follows its `USE`,
-    /// and records it for replay when what it changed lives in this
-    /// session (see the module doc); DDL on a persistent catalog is not
-    /// recorded. Whether it was recorded.
-    pub async fn remember(&mut self, text: &str, statement: &FlinkStatement) -> Result<bool> {
+    /// After `statement` (written as `text`, shown as `shown`) succeeded:
+    /// keeps its change of the shared catalog in the store, when
+    /// [`FlinkSession::prepare`] gave one; else follows its `USE`, and
+    /// records it for replay when what it changed lives in this session
+    /// (see the module doc); DDL on a persistent catalog is not recorded.
+    /// Whether it was kept or recorded.
+    pub async fn remember(
+        &mut self,
+        text: &str,
+        shown: &str,
+        statement: &FlinkStatement,
+        change: Option<SharedChange>,
+    ) -> Result<bool> {
+        if let Some(change) = change {
+            let Some(version) = change.keep(text, shown, &self.name).await? else {
+                return Ok(false);
+            };
+            self.own.insert(version);
+            while self.own.remove(&(self.applied + 1)) {
+                self.applied += 1;
+            }
+            return Ok(true);
+        }
         if statement.effect != Effect::Session {
             return Ok(false);
         }
         if let Some(catalog) = &statement.uses_catalog {
             self.current_catalog = Some(catalog.clone());
+            self.current_database = statement.uses_database.clone();
+        } else if let Some(database) = &statement.uses_database {
+            self.current_database = Some(database.clone());
         }
         // A catalog's own definition is the session's (CREATE CATALOG is
         // replayed from the store); its objects are where they live.
@@ -433,6 +684,11 @@ impl FlinkSession {
             .as_ref()
             .filter(|ddl| !ddl.temporary && ddl.object != "CATALOG")
         {
+            if shared::resolve(ddl, &self.whereabouts()).is_some() {
+                // The shared catalog's objects are the store's (what
+                // `prepare` did not take writes data: never replayed).
+                return Ok(false);
+            }
             let catalog = ddl
                 .catalog()
                 .unwrap_or_else(|| self.current_catalog())
@@ -523,6 +779,39 @@ impl FlinkSession {
     }
 }
 
+/// What catching up with the shared catalog found.
+enum CatchUp {
+    /// Nothing from another connection.
+    Current,
+    /// Another connection's changes, now applied.
+    Changed,
+    /// Flink lost the session.
+    Lost,
+}
+
+/// What a statement does to the shared catalog, decided before it runs.
+pub enum Prepared {
+    /// Run it; keep the change (if any) once Flink accepts it.
+    Run(Option<SharedChange>),
+    /// Do not run it (`CREATE ... IF NOT EXISTS` of a name the catalog
+    /// has): answer with the notice.
+    Skip(Notice),
+}
+
+/// The warning for a shared-catalog statement (shown as `shown`) a Flink
+/// session could not apply; Flink's message masked too, since it may
+/// quote the statement.
+fn shared_warning(shown: &str, err: GatewayError) -> Notice {
+    Notice {
+        severity: "WARNING",
+        sqlstate: SqlState::WARNING,
+        message: format!(
+            "the Flink session could not apply `{shown}` of scaleph's shared catalog: {}",
+            crate::sql::mask::redact(&err.into_error().message)
+        ),
+    }
+}
+
 impl Drop for Open {
     fn drop(&mut self) {
         self.heartbeat.abort();
@@ -585,8 +874,16 @@ mod tests {
         )
     }
 
+    /// What the Flink handler does around a statement Flink accepted.
     async fn remembered(session: &mut FlinkSession, sql: &str) -> bool {
-        session.remember(sql, &classify_text(sql)).await.unwrap()
+        let statement = classify_text(sql);
+        let Prepared::Run(change) = session.prepare(&statement).await.unwrap() else {
+            panic!("{sql} was skipped");
+        };
+        session
+            .remember(sql, sql, &statement, change)
+            .await
+            .unwrap()
     }
 
     #[test]
@@ -638,6 +935,8 @@ mod tests {
     async fn issue_18_ddl_on_persistent_catalogs_is_never_replayed() {
         let dir = tempfile::tempdir().unwrap();
         let mut session = session(dir.path()).await;
+        // The built-in catalog's objects are the shared catalog's: kept in
+        // the store, not in the session's log.
         assert!(remembered(&mut session, "CREATE TABLE t (a INT)").await);
         assert!(remembered(&mut session, "CREATE DATABASE default_catalog.db").await);
         assert!(!remembered(&mut session, "DROP TABLE lake.db.t").await);
@@ -651,22 +950,76 @@ mod tests {
         assert!(remembered(&mut session, "CREATE TEMPORARY VIEW v AS SELECT 1").await);
         assert!(remembered(&mut session, "DROP TEMPORARY TABLE IF EXISTS tmp").await);
         assert!(remembered(&mut session, "USE default_catalog.db").await);
-        assert!(remembered(&mut session, "DROP TABLE t").await);
+        assert_eq!(session.current_database.as_deref(), Some("db"));
+        // `t` is in default_database, not in db: nothing shared to drop.
+        assert!(!remembered(&mut session, "DROP TABLE t").await);
+        assert!(remembered(&mut session, "DROP TABLE default_database.t").await);
         assert!(remembered(&mut session, "LOAD MODULE hive").await);
         assert!(!remembered(&mut session, "SELECT 1").await);
         assert_eq!(
             session.log,
             vec![
-                "CREATE TABLE t (a INT)",
-                "CREATE DATABASE default_catalog.db",
                 "CREATE TABLE scratch.db.t (a INT)",
                 "USE CATALOG lake",
                 "CREATE TEMPORARY VIEW v AS SELECT 1",
                 "DROP TEMPORARY TABLE IF EXISTS tmp",
                 "USE default_catalog.db",
-                "DROP TABLE t",
                 "LOAD MODULE hive",
             ]
         );
+        let objects = session.store.list_flink_objects().await.unwrap();
+        let names: Vec<String> = objects.iter().map(|o| o.name.dotted()).collect();
+        assert_eq!(names, ["db"]);
+        // Its own changes need no catching up.
+        assert_eq!(session.applied, 3);
+        assert!(session.own.is_empty());
+    }
+
+    #[tokio::test]
+    async fn issue_18_a_shared_name_is_claimed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut session = session(dir.path()).await;
+        assert!(remembered(&mut session, "CREATE TABLE t (a INT)").await);
+        let again = classify_text("CREATE TABLE t (b INT)");
+        let Err(err) = session.prepare(&again).await else {
+            panic!("a second t was allowed");
+        };
+        assert_eq!(err.sqlstate, SqlState::DUPLICATE_TABLE);
+        let Ok(Prepared::Skip(notice)) = session
+            .prepare(&classify_text("CREATE VIEW IF NOT EXISTS t AS SELECT 1"))
+            .await
+        else {
+            panic!("IF NOT EXISTS of a taken name must be a no-op");
+        };
+        assert!(
+            notice.message.contains("already exists, skipping"),
+            "{}",
+            notice.message
+        );
+        // A claim whose statement never finished (a cancel) is released,
+        // and the Flink session is rebuilt before the next statement.
+        let Ok(Prepared::Run(Some(change))) = session
+            .prepare(&classify_text("CREATE TABLE u (a INT)"))
+            .await
+        else {
+            panic!("u is free");
+        };
+        drop(change);
+        assert!(session.stale.load(Ordering::SeqCst));
+        let mut released = false;
+        for _ in 0..100 {
+            if let Ok(Prepared::Run(Some(change))) = session
+                .prepare(&classify_text("CREATE TABLE u (a INT)"))
+                .await
+            {
+                change
+                    .refused(&crate::error::Error::new(SqlState::SYNTAX_ERROR, "no"))
+                    .await;
+                released = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(released, "the dropped claim on u was never released");
     }
 }

@@ -2,7 +2,9 @@
 //! written to the Flink SQL Gateway in this session's Flink session, its
 //! result streamed back. What a statement is and does was decided when it
 //! was parsed ([`FlinkStatement`]); statements that change the session are
-//! recorded for replay.
+//! recorded for replay, and DDL of the shared default catalog is kept in
+//! the store once Flink accepted it (its new name claimed before, so that
+//! of two connections creating one name the loser never reaches Flink).
 
 use std::sync::Arc;
 
@@ -12,6 +14,7 @@ use super::{SessionState, Shape};
 use crate::error::{Error, Result, SqlState};
 use crate::flink::FlinkSession;
 use crate::flink::fetch::{ReadOptions, read_result};
+use crate::flink::session::Prepared;
 use crate::result::{Notice, QueryResult, StatementOutput};
 use crate::settings::Settings;
 use crate::sql::ParsedStatement;
@@ -104,8 +107,27 @@ pub async fn execute(
             .with_hint("SET 'scaleph.preview' = 'off' to run it"));
         }
     }
-    let output = forward(state, parsed, flink).await?;
-    state.flink()?.remember(&parsed.text, flink).await?;
+    let change = match state.flink()?.prepare(flink).await? {
+        Prepared::Run(change) => change,
+        Prepared::Skip(notice) => {
+            return Ok(
+                StatementOutput::from(QueryResult::command(flink.tag.clone())).with_notice(notice),
+            );
+        }
+    };
+    let output = match forward(state, parsed, flink).await {
+        Ok(output) => output,
+        Err(err) => {
+            if let Some(change) = change {
+                change.refused(&err).await;
+            }
+            return Err(err);
+        }
+    };
+    state
+        .flink()?
+        .remember(&parsed.text, &parsed.redacted(), flink, change)
+        .await?;
     Ok(output)
 }
 

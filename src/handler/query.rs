@@ -5,8 +5,9 @@
 //! knows nothing of the engine.
 //!
 //! Before a catalog query the Flink catalog of the session's database is
-//! listed into the engine, the first time and after DDL, so that psql's
-//! `\dt` and every BI tool's browsing see Flink's tables.
+//! listed into the engine, the first time, after DDL, and after another
+//! connection changed the shared default catalog, so that psql's `\dt` and
+//! every BI tool's browsing see Flink's tables, whoever created them.
 
 use datafusion::scalar::ScalarValue;
 
@@ -86,25 +87,45 @@ async fn list_flink_catalog(
     query: &sqlparser::ast::Statement,
 ) -> Vec<Notice> {
     let mut notices = Vec::new();
-    if state.flink_catalog_listed || !crate::engine::is_catalog_query(query) {
+    if !crate::engine::is_catalog_query(query) {
         return notices;
     }
     let Some(flink) = state.flink.as_mut() else {
         return notices;
     };
+    if state.flink_catalog_listed {
+        match flink.catch_up(&mut notices).await {
+            Ok(false) => return notices,
+            Ok(true) => {
+                state.flink_catalog_listed = false;
+                state.engine.forget_catalog_results();
+            }
+            // The listing kept is shown; listing again would fail the same way.
+            Err(err) => {
+                notices.push(unlisted(&err));
+                return notices;
+            }
+        }
+    }
     match crate::flink::metadata::list_catalog(flink, &mut notices).await {
         Ok(listing) => {
             state.engine.show_flink_catalog(&listing);
             state.flink_catalog_listed = true;
+            flink.take_catalog_changed();
         }
-        Err(err) => notices.push(Notice {
-            severity: "WARNING",
-            sqlstate: SqlState::WARNING,
-            message: format!(
-                "Flink's tables are not shown: the Flink catalog could not be listed: {}",
-                err.message
-            ),
-        }),
+        Err(err) => notices.push(unlisted(&err)),
     }
     notices
+}
+
+/// The warning for a Flink catalog that could not be listed.
+fn unlisted(err: &crate::error::Error) -> Notice {
+    Notice {
+        severity: "WARNING",
+        sqlstate: SqlState::WARNING,
+        message: format!(
+            "Flink's tables are not shown: the Flink catalog could not be listed: {}",
+            err.message
+        ),
+    }
 }

@@ -256,9 +256,11 @@ fn classify_flink(
         }
         _ => Effect::None,
     };
-    let uses_catalog = (kind == FlinkStatementKind::Use)
-        .then(|| used_catalog(&w))
-        .flatten();
+    let (uses_catalog, uses_database) = if kind == FlinkStatementKind::Use {
+        used_catalog(&w)
+    } else {
+        (None, None)
+    };
     let writing_ddl = kind == FlinkStatementKind::Ddl
         && tokens
             .iter()
@@ -291,6 +293,7 @@ fn classify_flink(
         effect,
         ddl,
         uses_catalog,
+        uses_database,
         write,
         submits_job,
         writes_data,
@@ -325,16 +328,24 @@ fn ddl(w: &Words) -> Option<Ddl> {
         i += 1;
     }
     i += 1;
-    if w.is(i, "IF") {
+    let if_exists = w.is(i, "IF");
+    if if_exists {
         i += if w.is(i + 1, "NOT") { 3 } else { 2 };
     }
     let (name, path) = w.name(i).unzip();
+    let renamed_to = (i..w.tokens.len())
+        .filter(|_| verb == DdlVerb::Alter)
+        .find(|&at| w.is(at, "RENAME") && w.is(at + 1, "TO"))
+        .and_then(|at| w.name(at + 2))
+        .map(|(_, parts)| parts);
     Some(Ddl {
         verb,
         object,
         temporary,
         name,
         path: path.unwrap_or_default(),
+        if_exists,
+        renamed_to,
     })
 }
 
@@ -345,18 +356,23 @@ fn inserts_after_ctes(w: &Words) -> bool {
     w.has_top_level_word("INSERT")
 }
 
-/// The catalog a `USE` makes current: `USE CATALOG c` and `USE c.db` name
-/// it; `USE db` and `USE MODULES ...` keep the current one (`None`).
-fn used_catalog(w: &Words) -> Option<String> {
+/// The catalog and the database a `USE` makes current: `USE CATALOG c`
+/// names the catalog, `USE db` the database, `USE c.db` both; `USE
+/// MODULES ...` neither (`None` keeps the current one).
+fn used_catalog(w: &Words) -> (Option<String>, Option<String>) {
     if w.is(1, "MODULES") {
-        return None;
+        return (None, None);
     }
     if w.is(1, "CATALOG") {
-        return w.name(2).and_then(|(_, mut parts)| parts.pop());
+        return (w.name(2).and_then(|(_, mut parts)| parts.pop()), None);
     }
-    match w.name(1) {
-        Some((_, parts)) if parts.len() == 2 => parts.into_iter().next(),
-        _ => None,
+    match w.name(1).map(|(_, parts)| parts) {
+        Some(parts) if parts.len() == 2 => {
+            let mut parts = parts.into_iter();
+            (parts.next(), parts.next())
+        }
+        Some(mut parts) if parts.len() == 1 => (None, parts.pop()),
+        _ => (None, None),
     }
 }
 
@@ -624,6 +640,17 @@ mod tests {
         assert_eq!(flink("DROP DATABASE db").ddl.unwrap().catalog(), None);
         assert_eq!(flink("DROP TABLE db.t").ddl.unwrap().catalog(), None);
         assert_eq!(flink("DROP CATALOG c").ddl.unwrap().catalog(), None);
+        let ddl = flink("CREATE TABLE IF NOT EXISTS t (a INT)").ddl.unwrap();
+        assert!(ddl.if_exists && ddl.renamed_to.is_none());
+        assert!(
+            flink("DROP DATABASE IF EXISTS db CASCADE")
+                .ddl
+                .unwrap()
+                .if_exists
+        );
+        let ddl = flink("ALTER TABLE db.t RENAME TO `u 2`").ddl.unwrap();
+        assert_eq!(ddl.renamed_to, Some(vec!["u 2".to_string()]));
+        assert!(!ddl.if_exists);
         let ddl = flink("ALTER MATERIALIZED TABLE m REFRESH").ddl.unwrap();
         assert_eq!(ddl.object, "MATERIALIZED TABLE");
         assert_eq!(ddl.name.as_deref(), Some("m"));
@@ -637,6 +664,11 @@ mod tests {
         assert_eq!(used("USE db"), None);
         assert_eq!(used("USE MODULES hive, core"), None);
         assert_eq!(used("SELECT 1"), None);
+        let database = |sql: &str| flink(sql).uses_database;
+        assert_eq!(database("USE lake.`my db`").as_deref(), Some("my db"));
+        assert_eq!(database("USE db").as_deref(), Some("db"));
+        assert_eq!(database("USE CATALOG lake"), None);
+        assert_eq!(database("USE MODULES hive"), None);
     }
 
     #[test]

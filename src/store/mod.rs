@@ -12,9 +12,14 @@ use secrecy::SecretString;
 
 use crate::error::{Error, SqlState};
 
+mod flink_objects;
 mod secrets;
 mod sqlite;
 
+pub use flink_objects::{
+    FlinkCatalogReplay, FlinkCatalogStatement, FlinkChange, FlinkClaim, FlinkContext, FlinkObject,
+    FlinkObjectKind, FlinkObjectName,
+};
 pub use secrets::SecretBox;
 pub use sqlite::SqliteStore;
 
@@ -146,6 +151,12 @@ pub enum StoreError {
     /// The key file is readable by group or others.
     #[error("key file {0} is readable by group or others; run chmod 600 on it")]
     KeyFilePermissions(String),
+    /// A name claimed for a shared Flink object was released before the
+    /// statement creating it was kept (the store was reopened meanwhile).
+    #[error(
+        "the name claimed for a shared Flink object was released before Flink's answer was kept"
+    )]
+    ClaimLost,
     /// The store's worker stopped.
     #[error("metadata store is shut down")]
     Closed,
@@ -193,4 +204,33 @@ pub trait Store: Send + Sync {
     async fn remove_jar(&self, source: &str) -> Result<bool, StoreError>;
     /// All jars, in the order they were added.
     async fn list_jars(&self) -> Result<Vec<Jar>, StoreError>;
+    /// Claims `name` in the shared Flink catalog for a CREATE (or RENAME)
+    /// that Flink is about to run; [`StoreError::Duplicate`] when an
+    /// object or another claim has it.
+    async fn claim_flink_name(
+        &self,
+        name: &FlinkObjectName,
+        creator: &str,
+    ) -> Result<FlinkClaim, StoreError>;
+    /// Releases a claim whose statement Flink refused.
+    async fn release_flink_claim(&self, claim: FlinkClaim) -> Result<(), StoreError>;
+    /// Keeps a change of the shared Flink catalog that Flink accepted,
+    /// made by `creator`: the new catalog version, or `None` when an ALTER
+    /// or DROP names no shared object.
+    async fn record_flink_change(
+        &self,
+        change: FlinkChange,
+        creator: &str,
+    ) -> Result<Option<u64>, StoreError>;
+    /// The shared Flink catalog's version (0 before its first change).
+    async fn flink_catalog_version(&self) -> Result<u64, StoreError>;
+    /// The statements that bring a Flink session to the current version:
+    /// every change after `since`, or (`None`) the live objects'
+    /// statements, in the order they ran.
+    async fn flink_catalog_replay(
+        &self,
+        since: Option<u64>,
+    ) -> Result<FlinkCatalogReplay, StoreError>;
+    /// The shared Flink catalog's objects, in creation order.
+    async fn list_flink_objects(&self) -> Result<Vec<FlinkObject>, StoreError>;
 }

@@ -12,7 +12,11 @@ use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use super::{Datasource, FlinkCatalog, Jar, OptionEntry, SecretBox, Store, StoreError};
+use super::flink_objects;
+use super::{
+    Datasource, FlinkCatalog, FlinkCatalogReplay, FlinkChange, FlinkClaim, FlinkObject,
+    FlinkObjectName, Jar, OptionEntry, SecretBox, Store, StoreError,
+};
 
 mod embedded {
     refinery::embed_migrations!("src/store/migrations");
@@ -103,6 +107,7 @@ impl SqliteStore {
                     message: e.to_string(),
                     source: e.into(),
                 })?;
+            flink_objects::clear_claims(&mut connection)?;
             Ok(SqliteStore {
                 connection: Arc::new(Mutex::new(connection)),
                 secrets: Arc::new(secrets),
@@ -396,6 +401,51 @@ impl Store for SqliteStore {
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
         .await
+    }
+
+    async fn claim_flink_name(
+        &self,
+        name: &FlinkObjectName,
+        creator: &str,
+    ) -> Result<FlinkClaim, StoreError> {
+        let (name, creator) = (name.clone(), creator.to_string());
+        self.with(move |connection, _| flink_objects::claim(connection, &name, &creator))
+            .await
+    }
+
+    async fn release_flink_claim(&self, claim: FlinkClaim) -> Result<(), StoreError> {
+        self.with(move |connection, _| flink_objects::release(connection, claim))
+            .await
+    }
+
+    async fn record_flink_change(
+        &self,
+        change: FlinkChange,
+        creator: &str,
+    ) -> Result<Option<u64>, StoreError> {
+        let creator = creator.to_string();
+        self.with(move |connection, secrets| {
+            flink_objects::record(connection, secrets, change, &creator)
+        })
+        .await
+    }
+
+    async fn flink_catalog_version(&self) -> Result<u64, StoreError> {
+        self.with(|connection, _| flink_objects::version(connection))
+            .await
+    }
+
+    async fn flink_catalog_replay(
+        &self,
+        since: Option<u64>,
+    ) -> Result<FlinkCatalogReplay, StoreError> {
+        self.with(move |connection, secrets| flink_objects::replay(connection, secrets, since))
+            .await
+    }
+
+    async fn list_flink_objects(&self) -> Result<Vec<FlinkObject>, StoreError> {
+        self.with(|connection, _| flink_objects::list(connection))
+            .await
     }
 }
 

@@ -12,6 +12,7 @@ mod connectors;
 mod datasource_options;
 mod datasource_types;
 mod datasources;
+mod flink_objects;
 
 use std::sync::Arc;
 
@@ -50,6 +51,7 @@ fn system_tables(registry: Arc<Registry>) -> Vec<Arc<dyn SystemTable>> {
         Arc::new(datasources::Datasources),
         Arc::new(catalogs::Catalogs),
         Arc::new(connectors::Connectors),
+        Arc::new(flink_objects::FlinkObjects),
         Arc::new(datasource_types::DatasourceTypes(registry.clone())),
         Arc::new(datasource_options::DatasourceOptions(registry)),
     ]

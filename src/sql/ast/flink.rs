@@ -22,6 +22,10 @@ pub struct FlinkStatement {
     pub ddl: Option<Ddl>,
     /// For `USE CATALOG c` and `USE c.db`: the catalog it makes current.
     pub uses_catalog: Option<String>,
+    /// For `USE db` and `USE c.db`: the database it makes current (`USE
+    /// CATALOG c` makes `c`'s default database current, which only Flink
+    /// knows by name).
+    pub uses_database: Option<String>,
     /// For a write (INSERT, statement set, CREATE TABLE AS): its sinks and
     /// the queries that feed them, or why it cannot be cut into them
     /// (an error only a preview reports).
@@ -152,6 +156,10 @@ pub struct Ddl {
     /// The name's parts, quotes removed (`["lake", "db", "t"]`); empty
     /// when the statement names none.
     pub path: Vec<String>,
+    /// `IF NOT EXISTS` (a CREATE) or `IF EXISTS` (a DROP, an ALTER).
+    pub if_exists: bool,
+    /// `ALTER ... RENAME TO name`: the new name's parts, quotes removed.
+    pub renamed_to: Option<Vec<String>>,
 }
 
 impl Ddl {
