@@ -956,6 +956,16 @@ mod tests {
         assert!(remembered(&mut session, "DROP TABLE default_database.t").await);
         assert!(remembered(&mut session, "LOAD MODULE hive").await);
         assert!(!remembered(&mut session, "SELECT 1").await);
+        // Statements that write data are never replayed, wherever they are.
+        assert!(!remembered(&mut session, "TRUNCATE TABLE scratch.db.t").await);
+        assert!(
+            !remembered(
+                &mut session,
+                "ANALYZE TABLE scratch.db.t COMPUTE STATISTICS"
+            )
+            .await
+        );
+        assert!(!remembered(&mut session, "ALTER TABLE scratch.db.t COMPACT").await);
         assert_eq!(
             session.log,
             vec![

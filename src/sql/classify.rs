@@ -48,11 +48,6 @@ pub fn is_flink_show(second: &str) -> bool {
 /// word.
 const DDL_MODIFIERS: &[&str] = &["OR", "REPLACE", "TEMPORARY", "SYSTEM"];
 
-/// Words that make a DDL statement write data or start a job
-/// (`ALTER TABLE t COMPACT`, `CREATE MATERIALIZED TABLE`, `TRUNCATE`,
-/// `ANALYZE TABLE`, `REFRESH`).
-const WRITING_DDL_WORDS: &[&str] = &["COMPACT", "MATERIALIZED", "TRUNCATE", "ANALYZE", "REFRESH"];
-
 /// Words whose presence in a query means its result may update or retract
 /// rows it already gave: aggregations without a window, DISTINCT, outer
 /// joins, ranking, set operations that remove duplicates.
@@ -248,9 +243,16 @@ fn classify_flink(
     if kind == FlinkStatementKind::Query && w.is(0, "WITH") && inserts_after_ctes(&w) {
         kind = FlinkStatementKind::Insert;
     }
+    let writing_ddl = kind == FlinkStatementKind::Ddl && writes_data_ddl(&w, &ddl);
+    // What a new Flink session must run again to be this one: definitions
+    // (CREATE/DROP/ALTER), USE, modules. Never a statement that writes
+    // data — TRUNCATE, ANALYZE, ALTER TABLE ... COMPACT: replaying one
+    // would run it again on data someone else may have written since.
     let effect = match kind {
         FlinkStatementKind::Use => Effect::Session,
-        FlinkStatementKind::Ddl if !is_catalog_ddl(&ddl) => Effect::Session,
+        FlinkStatementKind::Ddl if ddl.is_some() && !writing_ddl && !is_catalog_ddl(&ddl) => {
+            Effect::Session
+        }
         FlinkStatementKind::Other if w.is_any(0, &["LOAD", "UNLOAD"]) && w.is(1, "MODULE") => {
             Effect::Session
         }
@@ -261,10 +263,6 @@ fn classify_flink(
     } else {
         (None, None)
     };
-    let writing_ddl = kind == FlinkStatementKind::Ddl
-        && tokens
-            .iter()
-            .any(|t| WRITING_DDL_WORDS.iter().any(|word| t.is_word(script, word)));
     let submits_job = match kind {
         _ if kind.writes_sinks() => true,
         FlinkStatementKind::Ddl => writing_ddl,
@@ -300,6 +298,29 @@ fn classify_flink(
         may_update: kind == FlinkStatementKind::Query && may_update(script, tokens),
         rewritten: rewritten(&w, kind, end),
         redacted: mask::redact_tokens(script, tokens, start, end),
+    }
+}
+
+/// Whether a DDL statement writes data or starts a job: `TRUNCATE TABLE`,
+/// `ANALYZE TABLE`, `ALTER TABLE t [PARTITION (...)] COMPACT`, and a
+/// materialized table's CREATE and ALTER (a refresh job). Read from the
+/// statement's structure, not from its words anywhere: a column named
+/// `compact` does not make a CREATE TABLE a write.
+fn writes_data_ddl(w: &Words, ddl: &Option<Ddl>) -> bool {
+    if matches!(w.lead.get(0), "TRUNCATE" | "ANALYZE") {
+        return true;
+    }
+    let Some(ddl) = ddl else {
+        return false;
+    };
+    match ddl.verb {
+        DdlVerb::Drop => false,
+        _ if ddl.object == "MATERIALIZED TABLE" => true,
+        DdlVerb::Alter => w
+            .tokens
+            .last()
+            .is_some_and(|t| t.is_word(w.script, "COMPACT")),
+        DdlVerb::Create => false,
     }
 }
 
@@ -616,6 +637,29 @@ mod tests {
         assert_eq!(flink("USE CATALOG lake").effect, Effect::Session);
         assert_eq!(flink("SELECT 1").effect, Effect::None);
         assert_eq!(flink("LOAD MODULE hive").effect, Effect::Session);
+        // Statements that write data are never replayed (issue 18).
+        for writes in [
+            "TRUNCATE TABLE t",
+            "ANALYZE TABLE t COMPUTE STATISTICS",
+            "ALTER TABLE t COMPACT",
+            "CREATE MATERIALIZED TABLE m FRESHNESS = INTERVAL '1' MINUTE AS SELECT 1",
+        ] {
+            let statement = flink(writes);
+            assert_eq!(statement.effect, Effect::None, "{writes}");
+            assert!(statement.writes_data, "{writes}");
+        }
+        for defines in [
+            "CREATE TEMPORARY TABLE t (compact INT, refresh INT, analyze INT) WITH ('connector' = 'datagen')",
+            "ALTER TABLE t ADD compact_at INT",
+            "DROP MATERIALIZED TABLE m",
+        ] {
+            let statement = flink(defines);
+            assert!(!statement.writes_data, "{defines}");
+        }
+        assert_eq!(
+            flink("CREATE TEMPORARY TABLE t (compact INT) WITH ('connector' = 'datagen')").effect,
+            Effect::Session
+        );
     }
 
     #[test]
