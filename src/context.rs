@@ -20,6 +20,8 @@ pub struct Context {
     pub config: Config,
     /// The datasource type registry.
     pub registry: Arc<crate::catalog::Registry>,
+    /// The connector registry: which jars provide which connectors.
+    pub connectors: Arc<crate::catalog::connectors::ConnectorRegistry>,
     /// The Flink SQL Gateway's client, when one is configured.
     pub flink: Option<Arc<crate::flink::GatewayClient>>,
 }
@@ -29,13 +31,18 @@ impl Context {
     /// registry (with the configured overrides).
     pub async fn open(config: Config) -> crate::error::Result<Context> {
         let store = crate::store::SqliteStore::open(&config.data_dir).await?;
-        let registry = crate::catalog::Registry::load(config.catalogs.as_deref()).map_err(|e| {
+        let invalid = |e: crate::catalog::CatalogError| {
             crate::error::Error::new(
                 crate::error::SqlState::INVALID_PARAMETER_VALUE,
                 e.to_string(),
             )
             .with_source(e)
-        })?;
+        };
+        let registry =
+            crate::catalog::Registry::load(config.catalogs.as_deref()).map_err(invalid)?;
+        let connectors =
+            crate::catalog::connectors::ConnectorRegistry::load(config.catalogs.as_deref())
+                .map_err(invalid)?;
         let flink = match &config.flink_gateway {
             Some(url) => Some(Arc::new(crate::flink::GatewayClient::new(
                 url,
@@ -47,6 +54,7 @@ impl Context {
             store: Arc::new(store),
             config,
             registry: Arc::new(registry),
+            connectors: Arc::new(connectors),
             flink,
         })
     }

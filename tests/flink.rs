@@ -385,7 +385,7 @@ async fn a_restarted_gateway_is_invisible_state_is_replayed() {
     assert!(catalog[2].as_deref().unwrap().contains("'******'"));
     assert!(!gateway.log().contains("catalog-secret-1"));
     let messages = client
-        .simple_query("SELECT name, source FROM scaleph.connectors")
+        .simple_query("SELECT name, source FROM scaleph.connectors WHERE kind = 'jar'")
         .await
         .unwrap();
     assert_eq!(
@@ -410,7 +410,7 @@ async fn a_restarted_gateway_is_invisible_state_is_replayed() {
         .await
         .unwrap();
     let messages = other
-        .simple_query("SELECT (SELECT count(*) FROM scaleph.catalogs) + (SELECT count(*) FROM scaleph.connectors)")
+        .simple_query("SELECT (SELECT count(*) FROM scaleph.catalogs) + (SELECT count(*) FROM scaleph.connectors WHERE kind = 'jar')")
         .await
         .unwrap();
     assert_eq!(rows(&messages), vec![vec![Some("0".to_string())]]);

@@ -5,6 +5,7 @@ mod architecture;
 mod catalog;
 mod cli;
 mod client_corpus;
+mod connectors;
 mod datasource;
 mod flink;
 mod flink_catalog;

@@ -5,6 +5,7 @@
 //! The files are embedded into the binary; a `catalogs` directory from the
 //! configuration overrides them file by file (and may add types).
 
+pub mod connectors;
 mod datasource_type;
 mod validate;
 
@@ -94,6 +95,25 @@ pub enum CatalogError {
     Io(String, #[source] std::io::Error),
 }
 
+/// The `*.toml` files of `dir`: each file's stem, path (for messages) and
+/// text. What overrides an embedded catalog file, for every registry.
+fn toml_files(dir: &Path) -> Result<Vec<(String, String, String)>, CatalogError> {
+    let io = |path: &Path, e| CatalogError::Io(path.display().to_string(), e);
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
+        let path = entry.map_err(|e| io(dir, e))?.path();
+        let (Some(stem), Some("toml")) = (
+            path.file_stem().and_then(|s| s.to_str()),
+            path.extension().and_then(|s| s.to_str()),
+        ) else {
+            continue;
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
+        files.push((stem.to_string(), path.display().to_string(), text));
+    }
+    Ok(files)
+}
+
 /// Every datasource type, by name.
 #[derive(Clone, Debug)]
 pub struct Registry {
@@ -110,23 +130,8 @@ impl Registry {
             types.insert(name.to_string(), DatasourceType::parse(&file, name, text)?);
         }
         if let Some(dir) = override_dir {
-            let dir = dir.join("datasources");
-            let entries = std::fs::read_dir(&dir)
-                .map_err(|e| CatalogError::Io(dir.display().to_string(), e))?;
-            for entry in entries {
-                let path = entry
-                    .map_err(|e| CatalogError::Io(dir.display().to_string(), e))?
-                    .path();
-                let (Some(stem), Some("toml")) = (
-                    path.file_stem().and_then(|s| s.to_str()),
-                    path.extension().and_then(|s| s.to_str()),
-                ) else {
-                    continue;
-                };
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| CatalogError::Io(path.display().to_string(), e))?;
-                let file = path.display().to_string();
-                types.insert(stem.to_string(), DatasourceType::parse(&file, stem, &text)?);
+            for (stem, file, text) in toml_files(&dir.join("datasources"))? {
+                types.insert(stem.clone(), DatasourceType::parse(&file, &stem, &text)?);
             }
         }
         Ok(Registry { types })

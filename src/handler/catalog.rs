@@ -80,7 +80,9 @@ async fn remove_jar(store: &dyn Store, path: &str) -> Result<StatementOutput> {
             SqlState::UNDEFINED_OBJECT,
             format!("jar '{path}' was not added"),
         )
-        .with_hint("SELECT * FROM scaleph.connectors lists the jars scaleph adds"));
+        .with_hint(
+            "SELECT * FROM scaleph.connectors WHERE kind = 'jar' lists the jars scaleph adds",
+        ));
     }
     Ok(StatementOutput::from(QueryResult::command("REMOVE JAR")).with_notice(Notice::new(
         format!(

@@ -11,6 +11,7 @@
 //! module, never a silent success.
 
 pub mod catalog;
+pub mod connector;
 pub mod copy;
 pub mod datasource;
 pub mod flink;
@@ -79,10 +80,10 @@ pub async fn describe(state: &mut SessionState, parsed: &ParsedStatement) -> Res
     match &parsed.statement {
         Statement::Datasource(statement) => datasource::describe(state, statement).await,
         Statement::Job(statement) => job::describe(statement),
-        Statement::Sync(_)
-        | Statement::Cluster(_)
-        | Statement::Connector(_)
-        | Statement::Schedule(_) => Err(later::not_supported(&parsed.statement)),
+        Statement::Connector(statement) => connector::describe(state, statement).await,
+        Statement::Sync(_) | Statement::Cluster(_) | Statement::Schedule(_) => {
+            Err(later::not_supported(&parsed.statement))
+        }
         Statement::Catalog(statement) => Ok(catalog::describe(statement)),
         Statement::Variable(statement) => Ok(variable::describe(statement)),
         Statement::Transaction(_) => Ok(Shape::rows(None)),
@@ -103,10 +104,10 @@ pub async fn execute(
     match &parsed.statement {
         Statement::Datasource(statement) => datasource::execute(context, state, statement).await,
         Statement::Job(statement) => job::execute(state, parsed, statement).await,
-        Statement::Sync(_)
-        | Statement::Cluster(_)
-        | Statement::Connector(_)
-        | Statement::Schedule(_) => Err(later::not_supported(&parsed.statement)),
+        Statement::Connector(statement) => connector::execute(context, state, statement).await,
+        Statement::Sync(_) | Statement::Cluster(_) | Statement::Schedule(_) => {
+            Err(later::not_supported(&parsed.statement))
+        }
         Statement::Catalog(statement) => catalog::execute(context, state, parsed, statement).await,
         Statement::Variable(statement) => variable::execute(state, statement).await,
         Statement::Transaction(command) => Ok(QueryResult::command(command.to_string()).into()),

@@ -23,6 +23,7 @@
 //!   `'password'` is in its DDL. The masked text is kept beside it for
 //!   display.
 
+use super::sqlite::micros;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use secrecy::SecretString;
 
@@ -197,10 +198,6 @@ pub struct FlinkCatalogReplay {
     pub version: u64,
     /// The statements, in the order they ran.
     pub statements: Vec<FlinkCatalogStatement>,
-}
-
-fn micros(at: chrono::DateTime<chrono::Utc>) -> i64 {
-    at.timestamp_micros()
 }
 
 fn statement_aad(version: u64) -> String {

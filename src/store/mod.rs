@@ -12,6 +12,7 @@ use secrecy::SecretString;
 
 use crate::error::{Error, SqlState};
 
+mod connectors;
 mod flink_objects;
 mod secrets;
 mod sqlite;
@@ -81,6 +82,27 @@ pub struct Jar {
     /// Its file name.
     pub name: String,
     /// When it was added (UTC).
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A connector jar registered with `CREATE CONNECTOR`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Connector {
+    /// Its name.
+    pub name: String,
+    /// Where the jar is, as given.
+    pub location: String,
+    /// Its SHA-256 (hex) and size, when scaleph read it.
+    pub sha256: Option<String>,
+    /// Its size in bytes, when scaleph read it.
+    pub size: Option<u64>,
+    /// The factory classes its service file lists (empty when unread).
+    pub factories: Vec<String>,
+    /// What it provides: `connector:kafka`, `format:avro`, `catalog:paimon`.
+    pub provides: Vec<String>,
+    /// `COMMENT ON CONNECTOR`.
+    pub comment: Option<String>,
+    /// When it was registered (UTC).
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -204,6 +226,20 @@ pub trait Store: Send + Sync {
     async fn remove_jar(&self, source: &str) -> Result<bool, StoreError>;
     /// All jars, in the order they were added.
     async fn list_jars(&self) -> Result<Vec<Jar>, StoreError>;
+    /// Registers a connector; `Duplicate` when the name is taken.
+    async fn create_connector(&self, connector: Connector) -> Result<(), StoreError>;
+    /// The connector called `name`.
+    async fn get_connector(&self, name: &str) -> Result<Option<Connector>, StoreError>;
+    /// Every connector, by name.
+    async fn list_connectors(&self) -> Result<Vec<Connector>, StoreError>;
+    /// Sets a connector's comment; false when it does not exist.
+    async fn comment_connector(
+        &self,
+        name: &str,
+        comment: Option<String>,
+    ) -> Result<bool, StoreError>;
+    /// Drops a connector; false when it did not exist.
+    async fn drop_connector(&self, name: &str) -> Result<bool, StoreError>;
     /// Claims `name` in the shared Flink catalog for a CREATE (or RENAME)
     /// that Flink is about to run; [`StoreError::Duplicate`] when an
     /// object or another claim has it.

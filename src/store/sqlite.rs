@@ -12,11 +12,11 @@ use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use super::flink_objects;
 use super::{
-    Datasource, FlinkCatalog, FlinkCatalogReplay, FlinkChange, FlinkClaim, FlinkObject,
+    Connector, Datasource, FlinkCatalog, FlinkCatalogReplay, FlinkChange, FlinkClaim, FlinkObject,
     FlinkObjectName, Jar, OptionEntry, SecretBox, Store, StoreError,
 };
+use super::{connectors, flink_objects};
 
 mod embedded {
     refinery::embed_migrations!("src/store/migrations");
@@ -77,11 +77,13 @@ fn file_aad(datasource: &str, file: &str) -> String {
     format!("datasource:{datasource}:file:{file}")
 }
 
-fn micros(at: chrono::DateTime<chrono::Utc>) -> i64 {
+/// A time as stored: microseconds since the epoch.
+pub(super) fn micros(at: chrono::DateTime<chrono::Utc>) -> i64 {
     at.timestamp_micros()
 }
 
-fn from_micros(us: i64) -> chrono::DateTime<chrono::Utc> {
+/// A stored time back.
+pub(super) fn from_micros(us: i64) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp_micros(us).unwrap_or_default()
 }
 
@@ -399,6 +401,45 @@ impl Store for SqliteStore {
                 })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .await
+    }
+
+    async fn create_connector(&self, connector: Connector) -> Result<(), StoreError> {
+        self.with(move |connection, _| connectors::create(connection, &connector))
+            .await
+    }
+
+    async fn get_connector(&self, name: &str) -> Result<Option<Connector>, StoreError> {
+        let name = name.to_string();
+        self.with(move |connection, _| connectors::get(connection, &name))
+            .await
+    }
+
+    async fn list_connectors(&self) -> Result<Vec<Connector>, StoreError> {
+        self.with(|connection, _| connectors::list(connection))
+            .await
+    }
+
+    async fn comment_connector(
+        &self,
+        name: &str,
+        comment: Option<String>,
+    ) -> Result<bool, StoreError> {
+        let name = name.to_string();
+        self.with(move |connection, _| {
+            Ok(connection.execute(
+                "UPDATE connectors SET comment = ?2 WHERE name = ?1",
+                params![name, comment],
+            )? > 0)
+        })
+        .await
+    }
+
+    async fn drop_connector(&self, name: &str) -> Result<bool, StoreError> {
+        let name = name.to_string();
+        self.with(move |connection, _| {
+            Ok(connection.execute("DELETE FROM connectors WHERE name = ?1", [name])? > 0)
         })
         .await
     }

@@ -126,6 +126,31 @@ impl Gateway {
         Ok(client)
     }
 
+    /// A client and the NOTICE messages its connection has received so far.
+    pub async fn client_with_notices(
+        &self,
+    ) -> (
+        tokio_postgres::Client,
+        std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    ) {
+        use futures::StreamExt;
+        let (client, mut connection) =
+            tokio_postgres::connect(&self.conn_str_in("scaleph"), tokio_postgres::NoTls)
+                .await
+                .expect("connect to scaleph");
+        let notices = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = notices.clone();
+        tokio::spawn(async move {
+            let mut messages = futures::stream::poll_fn(move |cx| connection.poll_message(cx));
+            while let Some(Ok(message)) = messages.next().await {
+                if let tokio_postgres::AsyncMessage::Notice(notice) = message {
+                    seen.lock().unwrap().push(notice.message().to_string());
+                }
+            }
+        });
+        (client, notices)
+    }
+
     /// Runs the real `psql` against the gateway with `args`.
     pub fn psql(&self, args: &[&str]) -> Output {
         self.psql_in("scaleph", args)

@@ -70,6 +70,14 @@ fn utc_array(at: impl Iterator<Item = chrono::DateTime<chrono::Utc>>) -> ArrayRe
     )
 }
 
+/// A column of UTC timestamps, `None` NULL.
+fn nullable_utc_array(at: impl Iterator<Item = Option<chrono::DateTime<chrono::Utc>>>) -> ArrayRef {
+    Arc::new(
+        TimestampMicrosecondArray::from_iter(at.map(|t| t.map(|t| t.timestamp_micros())))
+            .with_timezone("UTC"),
+    )
+}
+
 /// A column of texts, none NULL.
 fn text_array<T: AsRef<str>>(texts: impl Iterator<Item = T>) -> ArrayRef {
     Arc::new(StringArray::from_iter_values(texts))
