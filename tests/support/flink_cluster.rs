@@ -1,7 +1,7 @@
 //! A real Flink 2.3.0 standalone session cluster for the tests: one
 //! JobManager and one TaskManager started from the jars of PyPI's
 //! `apache-flink-libraries` wheel on the machine's Java 17, following the
-//! verified recipe in `/work/shared/reference/flink-local/README.md`
+//! recipe in `docs/flink-rest.md` ("A local cluster for the tests")
 //! (module opens, the TaskManager's memory options from BashJavaUtils,
 //! `config.yaml`). The SQL Gateway is not in the wheel, but a cluster's
 //! REST API is all scaleph's jobs need.
