@@ -3,7 +3,8 @@
 //! one per test process, shared): the cluster's overview, the runner
 //! uploaded once by content hash, SQL jobs streaming and bounded,
 //! savepoints, stop-with-savepoint and a restore from it, and Flink's root
-//! cause of a bad script and of a job failing at runtime.
+//! cause of a bad script and of a job failing at runtime, and a jar under
+//! `lib/` of the job jar on the job's classpath.
 //!
 //! Jobs are short and cancelled at the end of their test; each runs with
 //! parallelism 1, and the cluster has slots for the tests running at once.
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use scaleph::error::SqlState;
+use scaleph::flink::jar::with_libs;
 use scaleph::flink::rest::{FlinkRest, JarRun, JobState, RestOptions};
 use scaleph::flink::runner::{RUNNER_ENTRY_CLASS, RUNNER_JAR, RUNNER_JAR_STEM, runner_args};
 
@@ -286,4 +288,94 @@ async fn bad_script_fails_to_run_with_flinks_root_cause() {
         .await
         .unwrap_err();
     assert_eq!(unknown.sqlstate, SqlState::UNDEFINED_OBJECT, "{unknown:?}");
+}
+
+/// A jar holding one scalar function, `scaleph.test.Twice` (`x -> 2x`),
+/// compiled now against the wheel's Table API: a stand-in for a
+/// connector jar the cluster does not have.
+fn function_jar(dir: &Path) -> Vec<u8> {
+    let lib = crate::support::flink_planner::flink_lib().expect("the wheel's jars");
+    let source = dir.join("Twice.java");
+    std::fs::write(
+        &source,
+        "package scaleph.test;\n\
+         public class Twice extends org.apache.flink.table.functions.ScalarFunction {\n\
+             public Long eval(Long x) { return x == null ? null : 2 * x; }\n\
+         }\n",
+    )
+    .unwrap();
+    let classes = dir.join("classes");
+    let run = |command: &mut std::process::Command| {
+        let output = command.output().expect("the JDK runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    run(std::process::Command::new("javac")
+        .args(["--release", "11", "-d"])
+        .arg(&classes)
+        .arg("-cp")
+        .arg(lib.join("flink-table-api-java-uber-2.3.0.jar"))
+        .arg(&source));
+    let jar = dir.join("twice.jar");
+    run(std::process::Command::new("jar")
+        .arg("--create")
+        .arg("--file")
+        .arg(&jar)
+        .arg("-C")
+        .arg(&classes)
+        .arg("."));
+    std::fs::read(jar).unwrap()
+}
+
+#[tokio::test]
+async fn jars_under_lib_of_the_job_jar_are_on_the_jobs_classpath() {
+    let Some(cluster) = cluster() else { return };
+    let rest = client(cluster);
+    let out = cluster.scratch("lib");
+    let script = format!(
+        "SET 'execution.runtime-mode' = 'batch';\n\
+         CREATE TEMPORARY FUNCTION twice AS 'scaleph.test.Twice';\n\
+         CREATE TABLE src (id BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '5', \
+           'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '5');\n\
+         CREATE TABLE sink (v BIGINT) WITH ('connector' = 'filesystem', 'path' = 'file://{}', 'format' = 'csv');\n\
+         INSERT INTO sink SELECT twice(id) FROM src;\n",
+        out.join("sink").display()
+    );
+    let request = JarRun {
+        entry_class: Some(RUNNER_ENTRY_CLASS.to_string()),
+        program_args_list: runner_args(&script),
+        parallelism: Some(1),
+        ..JarRun::default()
+    };
+
+    // Without the function's jar the script fails: the class is not there.
+    let plain = rest.ensure_jar(RUNNER_JAR_STEM, RUNNER_JAR).await.unwrap();
+    let err = rest.run_jar(&plain.id, &request).await.unwrap_err();
+    assert!(err.message.contains("scaleph.test.Twice"), "{err:?}");
+
+    let job_jar = with_libs(RUNNER_JAR, &[("twice.jar", &function_jar(&out))]).unwrap();
+    let uploaded = rest.ensure_jar("scaleph-job", &job_jar).await.unwrap();
+    let job = rest.run_jar(&uploaded.id, &request).await.unwrap();
+    let ended = rest.wait_terminal(&job, JOB_TIMEOUT).await.unwrap();
+    assert_eq!(
+        ended.state,
+        JobState::Finished,
+        "{:?}",
+        rest.job_failure(&job).await
+    );
+    let mut values: Vec<i64> = visible_files(&out.join("sink"))
+        .iter()
+        .flat_map(|f| {
+            std::fs::read_to_string(f)
+                .unwrap()
+                .lines()
+                .map(|l| l.parse().unwrap())
+                .collect::<Vec<i64>>()
+        })
+        .collect();
+    values.sort();
+    assert_eq!(values, [2, 4, 6, 8, 10]);
 }

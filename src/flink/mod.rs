@@ -9,12 +9,14 @@
 //! store and replayed into every Flink session.
 //!
 //! Jobs do not go through the gateway: [`rest`] is the client of a Flink
-//! cluster's own REST API (jars, jobs, savepoints) and [`runner`] the SQL
-//! runner jar a scaleph job runs as.
+//! cluster's own REST API (jars, jobs, savepoints), [`runner`] the SQL
+//! runner jar a scaleph job runs as, and [`jar`] a job jar carrying the
+//! connector jars a job needs.
 
 pub mod client;
 pub mod errors;
 pub mod fetch;
+pub mod jar;
 pub mod metadata;
 pub mod rest;
 pub mod result;
