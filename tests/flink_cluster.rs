@@ -156,7 +156,8 @@ async fn bounded_datagen_to_filesystem_finishes_with_rows_in_the_sinks() {
     let rest = client(cluster);
     let out = cluster.scratch("filesystem");
     let (a, b) = (out.join("a"), out.join("b"));
-    // `;` in a string and in comments, two writes (one job), SET first.
+    // `;` in a string and in comments, two writes in a statement set (one
+    // job), SET first.
     let script = format!(
         "-- a bounded source; the runner splits at ';' outside comments\n\
          SET 'execution.runtime-mode' = 'batch';\n\
@@ -164,8 +165,10 @@ async fn bounded_datagen_to_filesystem_finishes_with_rows_in_the_sinks() {
          CREATE TABLE a (id BIGINT, note STRING) WITH ('connector' = 'filesystem', 'path' = 'file://{}', 'format' = 'csv');\n\
          CREATE TABLE b (id BIGINT) WITH ('connector' = 'filesystem', 'path' = 'file://{}', 'format' = 'csv');\n\
          /* both writes; one StatementSet */\n\
+         EXECUTE STATEMENT SET BEGIN\n\
          INSERT INTO a SELECT id, 'x;y -- kept' FROM src;\n\
-         INSERT INTO b SELECT id FROM src;\n",
+         INSERT INTO b SELECT id FROM src;\n\
+         END;\n",
         a.display(),
         b.display()
     );

@@ -984,26 +984,31 @@ impl FlinkRest {
     fn transport(&self, err: reqwest::Error) -> Error {
         let err = err.without_url();
         let cause = innermost_cause(&err);
-        let message = if err.is_connect() {
-            // Before the timeout check: a connect timeout is also a timeout,
-            // but the cluster was never reached.
-            let (sqlstate, message) = (
+        // Connect first: a connect timeout is also a timeout, but the
+        // cluster was never reached.
+        let (sqlstate, message) = if err.is_connect() {
+            (
                 SqlState::SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
                 format!("cannot reach the Flink cluster at {}: {cause}", self.shown),
-            );
-            return Error::new(sqlstate, message).with_source(err);
+            )
         } else if err.is_timeout() {
-            format!(
-                "the Flink cluster at {} did not answer within {:?}",
-                self.shown, self.timeout
+            (
+                SqlState::CONNECTION_FAILURE,
+                format!(
+                    "the Flink cluster at {} did not answer within {:?}",
+                    self.shown, self.timeout
+                ),
             )
         } else {
-            format!(
-                "the connection to the Flink cluster at {} failed: {cause}",
-                self.shown
+            (
+                SqlState::CONNECTION_FAILURE,
+                format!(
+                    "the connection to the Flink cluster at {} failed: {cause}",
+                    self.shown
+                ),
             )
         };
-        Error::new(SqlState::CONNECTION_FAILURE, message).with_source(err)
+        Error::new(sqlstate, message).with_source(err)
     }
 }
 
