@@ -18,7 +18,8 @@
 //!   schedules' cron expressions and time zones.
 //! - [`config`], [`store`] (the durable metadata store, embedded SQLite by
 //!   default), [`catalog`] (the datasource type registry).
-//! - [`flink`] (the Flink SQL Gateway client), [`datasource`]
+//! - [`flink`] (the Flink SQL Gateway client; the cluster REST client and
+//!   the SQL runner jobs run as), [`datasource`]
 //!   (connectivity and metadata of external sources).
 //! - [`context`]: what every session of the process shares, and who a
 //!   session belongs to.

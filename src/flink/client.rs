@@ -262,7 +262,7 @@ struct ErrorBody {
 }
 
 /// `http://user:secret@host:8083` -> `http://host:8083`.
-fn without_user_info(url: &str) -> String {
+pub(crate) fn without_user_info(url: &str) -> String {
     match url.split_once("://") {
         Some((scheme, rest)) => {
             let host = rest.rsplit_once('@').map_or(rest, |(_, host)| host);

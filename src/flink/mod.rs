@@ -7,12 +7,20 @@
 //! databases, tables and columns for the pg catalogs, and [`shared`] makes
 //! Flink's built-in catalog scaleph's shared default catalog, kept in the
 //! store and replayed into every Flink session.
+//!
+//! Jobs do not go through the gateway: [`rest`] is the client of a Flink
+//! cluster's own REST API (jars, jobs, savepoints), [`runner`] the SQL
+//! runner jar a scaleph job runs as, and [`jar`] a job jar carrying the
+//! connector jars a job needs.
 
 pub mod client;
 pub mod errors;
 pub mod fetch;
+pub mod jar;
 pub mod metadata;
+pub mod rest;
 pub mod result;
+pub mod runner;
 pub mod session;
 pub mod shared;
 

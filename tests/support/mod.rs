@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod flink_cluster;
 pub mod flink_gateway;
 pub mod flink_planner;
 pub mod gateway;

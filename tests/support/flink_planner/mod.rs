@@ -28,7 +28,7 @@ const SOURCE: &str = include_str!("Planner.java");
 /// The module opens Flink's own scripts give Java 17 (without them Flink
 /// fails reflectively, e.g. `InaccessibleObjectException ... does not
 /// "opens java.util"`).
-const JAVA_OPENS: &[&str] = &[
+pub const JAVA_OPENS: &[&str] = &[
     "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
     "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
     "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
@@ -59,56 +59,82 @@ pub fn cache_dir() -> PathBuf {
     base.join(FLINK_VERSION)
 }
 
-/// The directory of Flink's jars (`pyflink/lib`), downloading and
-/// unpacking the wheel into the cache when it is not there yet. `Err`
-/// says why it cannot be had.
+/// The directory of Flink's jars (`pyflink/lib`); see [`flink_home`].
 pub fn flink_lib() -> Result<PathBuf, String> {
+    Ok(flink_home()?.join("lib"))
+}
+
+/// The unpacked wheel's `pyflink` directory with Flink's jars (`lib/`)
+/// and `bin/bash-java-utils.jar` (the TaskManager's memory options, for
+/// `support::flink_cluster`), downloading and unpacking the wheel into
+/// the cache when they are not there yet. `Err` says why they cannot be
+/// had.
+pub fn flink_home() -> Result<PathBuf, String> {
     let dir = cache_dir();
-    let lib = dir.join("pyflink/lib");
-    let ready = |lib: &Path| {
-        lib.join(format!("flink-dist-{FLINK_VERSION}.jar"))
-            .is_file()
+    let home = dir.join("pyflink");
+    let parts = [
+        ("lib", format!("flink-dist-{FLINK_VERSION}.jar")),
+        ("bin", "bash-java-utils.jar".to_string()),
+    ];
+    let missing = |home: &Path| -> Vec<&str> {
+        parts
+            .iter()
+            .filter(|(part, file)| !home.join(part).join(file).is_file())
+            .map(|(part, _)| *part)
+            .collect()
     };
-    if ready(&lib) {
-        return Ok(lib);
+    let wanted = missing(&home);
+    if wanted.is_empty() {
+        return Ok(home);
     }
-    eprintln!(
-        "downloading apache-flink-libraries=={FLINK_VERSION} (~330 MB) into {}",
-        dir.display()
-    );
     let download = dir.join("download");
-    let status = Command::new("python3")
-        .args(["-m", "pip", "download", "-q", "--no-deps"])
-        .arg(format!("apache-flink-libraries=={FLINK_VERSION}"))
-        .arg("-d")
-        .arg(&download)
-        .status()
-        .map_err(|e| format!("python3 cannot be run: {e}"))?;
-    if !status.success() {
-        return Err(format!("pip download failed: {status}"));
+    let have_wheel = std::fs::read_dir(&download).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().ends_with(".whl"))
+    });
+    if !have_wheel {
+        eprintln!(
+            "downloading apache-flink-libraries=={FLINK_VERSION} (~330 MB) into {}",
+            dir.display()
+        );
+        let status = Command::new("python3")
+            .args(["-m", "pip", "download", "-q", "--no-deps"])
+            .arg(format!("apache-flink-libraries=={FLINK_VERSION}"))
+            .arg("-d")
+            .arg(&download)
+            .status()
+            .map_err(|e| format!("python3 cannot be run: {e}"))?;
+        if !status.success() {
+            return Err(format!("pip download failed: {status}"));
+        }
     }
-    // Only `pyflink/lib` is unpacked; into a fresh directory renamed into
-    // place, so a run killed half-way leaves no half-unpacked jars.
+    // Only the missing parts are unpacked; into a fresh directory renamed
+    // into place, so a run killed half-way leaves no half-unpacked jars.
     let unpacking = dir.join(format!("unpacking-{}", std::process::id()));
     let script = "import glob, sys, zipfile\n\
         [wheel] = glob.glob(sys.argv[1] + '/apache_flink_libraries-*.whl')\n\
         z = zipfile.ZipFile(wheel)\n\
-        z.extractall(sys.argv[2], [n for n in z.namelist() if n.startswith('pyflink/lib/')])\n";
+        parts = tuple('pyflink/' + p + '/' for p in sys.argv[3:])\n\
+        z.extractall(sys.argv[2], [n for n in z.namelist() if n.startswith(parts)])\n";
     let status = Command::new("python3")
         .args(["-c", script])
         .arg(&download)
         .arg(&unpacking)
+        .args(&wanted)
         .status()
         .map_err(|e| format!("python3 cannot be run: {e}"))?;
     if !status.success() {
         return Err(format!("unpacking the wheel failed: {status}"));
     }
-    let _ = std::fs::rename(unpacking.join("pyflink"), dir.join("pyflink"));
+    let _ = std::fs::create_dir_all(&home);
+    for part in &wanted {
+        let _ = std::fs::rename(unpacking.join("pyflink").join(part), home.join(part));
+    }
     let _ = std::fs::remove_dir_all(&unpacking);
-    if ready(&lib) {
-        Ok(lib)
-    } else {
-        Err(format!("no flink-dist jar in {}", lib.display()))
+    match missing(&home).as_slice() {
+        [] => Ok(home),
+        still => Err(format!("no {still:?} in {}", home.display())),
     }
 }
 
@@ -149,7 +175,7 @@ fn compiled(lib: &Path) -> Result<PathBuf, String> {
 }
 
 /// Whether `program -version` runs.
-fn runs(program: &str) -> bool {
+pub fn runs(program: &str) -> bool {
     Command::new(program)
         .arg("-version")
         .output()
