@@ -6,12 +6,14 @@
 //! stack traces into readable errors, [`metadata`] lists a catalog's
 //! databases, tables and columns for the pg catalogs, and [`shared`] makes
 //! Flink's built-in catalog scaleph's shared default catalog, kept in the
-//! store and replayed into every Flink session.
+//! store and replayed into every Flink session. [`rest`] is the other
+//! API: a Flink cluster's own (the JobManager's), which clusters and jobs use.
 
 pub mod client;
 pub mod errors;
 pub mod fetch;
 pub mod metadata;
+pub mod rest;
 pub mod result;
 pub mod session;
 pub mod shared;
