@@ -147,7 +147,7 @@ fn holding_jobs(connection: &Connection, name: &str) -> Result<Vec<String>, Stor
 }
 
 /// Drops the cluster `name` unless jobs that have not ended are on it.
-pub fn drop(connection: &mut Connection, name: &str) -> Result<ClusterDrop, StoreError> {
+pub fn remove(connection: &mut Connection, name: &str) -> Result<ClusterDrop, StoreError> {
     let transaction = connection.transaction()?;
     let jobs = holding_jobs(&transaction, name)?;
     if !jobs.is_empty() {

@@ -360,7 +360,7 @@ impl Store for SqliteStore {
 
     async fn drop_cluster(&self, name: &str) -> Result<ClusterDrop, StoreError> {
         let name = name.to_string();
-        self.with(move |connection, _| clusters::drop(connection, &name))
+        self.with(move |connection, _| clusters::remove(connection, &name))
             .await
     }
 
