@@ -356,6 +356,14 @@ fn psql_lists_clusters_marks_the_default_and_reports_if_not_exists() {
     std::fs::write(&config, "[jobs]\ndefault_cluster = \"local\"\n").unwrap();
     let config = config.display().to_string();
     let gateway = Gateway::start_with(dir.path().join("data"), None, &["--config", &config]);
+    // Checked when used, not at startup: the cluster may come later.
+    assert!(
+        gateway
+            .log()
+            .contains("jobs.default_cluster names no cluster yet"),
+        "{}",
+        gateway.log()
+    );
     let out = gateway.psql(&[
         "-c",
         &create("local", "http://127.0.0.1:8081"),

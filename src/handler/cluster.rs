@@ -41,10 +41,7 @@ const KUBERNETES_ISSUE: &str = "issue 15, the Flink Kubernetes Operator";
 
 /// The registry entry of a type named in CREATE CLUSTER, or 0A000 for a
 /// type the grammar knows that is not built yet.
-fn create_type<'a>(
-    registry: &'a Registry,
-    cluster_type: ClusterType,
-) -> Result<&'a ClusterTypeSpec> {
+fn create_type(registry: &Registry, cluster_type: ClusterType) -> Result<&ClusterTypeSpec> {
     let keyword = cluster_type.keyword();
     registry
         .cluster_type(&keyword.to_ascii_lowercase())
