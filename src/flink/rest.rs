@@ -253,4 +253,40 @@ mod tests {
         assert!(err.message.starts_with(&expected), "{}", err.message);
         assert!(!format!("{err:?}").contains("hdr-secret"), "{err:?}");
     }
+
+    #[tokio::test]
+    async fn the_version_comes_from_config_when_overview_lacks_it() {
+        // Flink's answers as documented for its REST API: /overview
+        // without "flink-version" (older releases), /config with it.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = format!("http://{}/", listener.local_addr().unwrap());
+        let app = axum::Router::new()
+            .route(
+                "/overview",
+                axum::routing::get(|| async {
+                    r#"{"taskmanagers":1,"slots-total":4,"slots-available":4,"jobs-running":0,"jobs-finished":2,"jobs-cancelled":0,"jobs-failed":0}"#
+                }),
+            )
+            .route(
+                "/config",
+                axum::routing::get(|| async {
+                    r#"{"refresh-interval":3000,"timezone-name":"UTC","timezone-offset":0,"flink-version":"1.17.2","flink-revision":"c0027e5 @ 2023-11-09T13:24:38+01:00"}"#
+                }),
+            );
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        let rest = FlinkRest::new(&address, RestOptions::default()).unwrap();
+        assert_eq!(
+            rest.cluster_overview().await.unwrap(),
+            ClusterOverview {
+                flink_version: "1.17.2".into(),
+                taskmanagers: 1,
+                slots_total: 4,
+                slots_available: 4,
+                jobs_running: 0,
+            }
+        );
+        server.abort();
+    }
 }
