@@ -32,8 +32,21 @@ pub struct Config {
     pub flink_gateway: Option<String>,
     /// How scaleph talks to the Flink SQL Gateway.
     pub flink: FlinkSettings,
-    /// A directory whose `datasources/*.toml` override the embedded type registry.
+    /// A directory whose `datasources/*.toml` and `clusters/*.toml`
+    /// override the embedded type registry.
     pub catalogs: Option<PathBuf>,
+    /// How scaleph runs jobs.
+    pub jobs: JobSettings,
+}
+
+/// How scaleph runs jobs (`[jobs]` of `scaleph.toml`).
+#[derive(Clone, Debug, Default)]
+pub struct JobSettings {
+    /// The cluster a `CREATE JOB` without `ON CLUSTER` runs on. It names a
+    /// cluster in the store, which may be created after startup, so it is
+    /// checked where it is used (and shown by SHOW CLUSTERS / DESCRIBE
+    /// CLUSTER), not at startup.
+    pub default_cluster: Option<String>,
 }
 
 /// How scaleph talks to the Flink SQL Gateway.
@@ -67,6 +80,18 @@ pub struct FileConfig {
     /// `[flink]`.
     #[serde(default)]
     pub flink: FlinkSection,
+    /// `[jobs]`.
+    #[serde(default)]
+    pub jobs: JobsSection,
+}
+
+/// `[jobs]` of `scaleph.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobsSection {
+    /// `default_cluster = "local"`: a cluster name as stored (unquoted
+    /// names are lower case).
+    pub default_cluster: Option<String>,
 }
 
 /// `[server]` of `scaleph.toml`.
@@ -207,7 +232,18 @@ impl Config {
             )?,
             session_properties: file.flink.session.properties,
         };
+        let default_cluster = file
+            .jobs
+            .default_cluster
+            .map(|name| name.trim().to_string());
+        if default_cluster.as_deref() == Some("") {
+            return Err(config_error(
+                "jobs.default_cluster is empty: name a cluster (CREATE CLUSTER) or leave it out"
+                    .into(),
+            ));
+        }
         Ok(Config {
+            jobs: JobSettings { default_cluster },
             flink,
             listen,
             allow_remote: overrides.allow_remote || file.server.allow_remote.unwrap_or(false),
@@ -264,6 +300,22 @@ mod tests {
         assert_eq!(config.listen.to_string(), DEFAULT_LISTEN);
         assert_eq!(config.data_dir, PathBuf::from(DEFAULT_DATA_DIR));
         assert!(config.flink_gateway.is_none());
+        assert!(config.jobs.default_cluster.is_none());
+    }
+
+    #[test]
+    fn jobs_default_cluster_is_read_and_an_empty_one_refused() {
+        let file: FileConfig = toml::from_str("[jobs]\ndefault_cluster = \"local\"\n").unwrap();
+        let config = Config::merge(file, Overrides::default()).unwrap();
+        assert_eq!(config.jobs.default_cluster.as_deref(), Some("local"));
+        let file: FileConfig = toml::from_str("[jobs]\ndefault_cluster = \" \"\n").unwrap();
+        let err = Config::merge(file, Overrides::default()).unwrap_err();
+        assert!(
+            err.message.contains("jobs.default_cluster"),
+            "{}",
+            err.message
+        );
+        assert!(toml::from_str::<FileConfig>("[jobs]\ndefault_clustr = \"x\"\n").is_err());
     }
 
     #[test]

@@ -43,6 +43,16 @@ impl Context {
         let connectors =
             crate::catalog::connectors::ConnectorRegistry::load(config.catalogs.as_deref())
                 .map_err(invalid)?;
+        if let Some(name) = &config.jobs.default_cluster
+            && store.get_cluster(name).await?.is_none()
+        {
+            // Not an error: the cluster may be created after startup; a
+            // CREATE JOB that needs it says so (42704).
+            tracing::warn!(
+                cluster = %name,
+                "jobs.default_cluster names no cluster yet: CREATE CLUSTER it before a CREATE JOB without ON CLUSTER"
+            );
+        }
         let flink = match &config.flink_gateway {
             Some(url) => Some(Arc::new(crate::flink::GatewayClient::new(
                 url,

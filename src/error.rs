@@ -59,6 +59,8 @@ impl SqlState {
     pub const INVALID_OBJECT_DEFINITION: SqlState = SqlState("42P17");
     /// `42704`: undefined object.
     pub const UNDEFINED_OBJECT: SqlState = SqlState("42704");
+    /// `2BP01`: dependent objects still exist (DROP without CASCADE).
+    pub const DEPENDENT_OBJECTS_STILL_EXIST: SqlState = SqlState("2BP01");
     /// `42710`: duplicate object.
     pub const DUPLICATE_OBJECT: SqlState = SqlState("42710");
     /// `42P07`: duplicate table (a table or view of that name exists).

@@ -22,6 +22,7 @@ fn psql_lists_and_describes_scaleph_tables() {
         "datasources",
         "datasource_types",
         "datasource_options",
+        "clusters",
         "catalogs",
         "connectors",
         "flink_objects",
@@ -294,9 +295,9 @@ fn pgjdbc_reads_metadata_and_runs_prepared_statements() {
     for line in [
         "product PostgreSQL",
         "catalogs 1",
-        // scaleph's system tables: datasources, datasource_types,
+        // scaleph's system tables: datasources, clusters, datasource_types,
         // datasource_options, catalogs, connectors, flink_objects.
-        "tables 6",
+        "tables 7",
         "columns 6",
         "primary keys 0",
         "indexes 0",

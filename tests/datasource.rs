@@ -114,7 +114,7 @@ async fn statements_not_executed_yet_answer_0a000_and_change_nothing() {
         ),
         ("SHOW SYNCS", "SHOW SYNCS"),
         ("STOP JOB j WITH SAVEPOINT", "STOP JOB"),
-        ("SHOW CLUSTERS", "SHOW CLUSTERS"),
+        ("SHOW SCHEDULES", "SHOW SCHEDULES"),
     ] {
         let err = client.simple_query(sql).await.unwrap_err();
         let db = err.as_db_error().unwrap_or_else(|| panic!("{sql}: {err}"));

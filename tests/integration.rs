@@ -5,6 +5,7 @@ mod architecture;
 mod catalog;
 mod cli;
 mod client_corpus;
+mod cluster;
 mod connectors;
 mod datasource;
 mod flink;

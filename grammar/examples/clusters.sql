@@ -1,7 +1,13 @@
 -- create_cluster
 CREATE CLUSTER analytics TYPE KUBERNETES_SESSION WITH (namespace = 'flink', 'flink.version' = 'v1_20',
   'taskmanager.replicas' = 2);
+CREATE CLUSTER apps TYPE KUBERNETES_APPLICATION WITH (namespace = 'flink', image = 'flink:2.0');
 CREATE CLUSTER IF NOT EXISTS local TYPE REMOTE WITH ('rest.address' = 'http://127.0.0.1:8081');
+CREATE CLUSTER secured TYPE REMOTE WITH ('rest.address' = 'https://flink.example:443',
+  'rest.auth.secret-header' = 'Authorization: Bearer abc', 'request.timeout' = '1 min',
+  'flink.execution.checkpointing.interval' = '30 s');
+-- object_command (cluster)
+TEST CLUSTER local;
 -- alter_object, drop_object (cluster)
 ALTER CLUSTER analytics SET ('taskmanager.replicas' = 4);
 ALTER CLUSTER analytics RESET ('taskmanager.replicas');

@@ -171,21 +171,7 @@ impl ConnectorRegistry {
     /// The embedded registry, with `connectors/*.toml` of `override_dir`
     /// replacing or adding entries when that directory exists.
     pub fn load(override_dir: Option<&Path>) -> Result<ConnectorRegistry, CatalogError> {
-        let mut specs = BTreeMap::new();
-        for (name, text) in EMBEDDED {
-            specs.insert(
-                name.to_string(),
-                parse(&format!("connectors/{name}.toml"), name, text)?,
-            );
-        }
-        if let Some(dir) = override_dir
-            .map(|d| d.join("connectors"))
-            .filter(|d| d.is_dir())
-        {
-            for (stem, file, text) in super::toml_files(&dir)? {
-                specs.insert(stem.clone(), parse(&file, &stem, &text)?);
-            }
-        }
+        let specs = super::load_kind(EMBEDDED, override_dir, "connectors", parse)?;
         Ok(ConnectorRegistry { specs })
     }
 

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::CatalogError;
+use super::option::OptionSpec;
+use super::validate::{TypedOptions, check_specs};
 
 /// A datasource type: its options and its engine mappings.
 #[derive(Clone, Debug, Deserialize)]
@@ -79,39 +81,6 @@ pub enum Connectivity {
     Tcp,
 }
 
-/// One option of a type.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OptionSpec {
-    /// The key in `WITH (...)`.
-    pub name: String,
-    /// What values it takes.
-    #[serde(rename = "type")]
-    pub value_type: OptionType,
-    /// Must be given at CREATE.
-    #[serde(default)]
-    pub required: bool,
-    /// The value when not given.
-    #[serde(default)]
-    pub default: Option<String>,
-    /// Encrypted at rest and shown as `******`.
-    #[serde(default)]
-    pub secret: bool,
-    /// Enum options: the accepted values.
-    #[serde(default)]
-    pub values: Vec<String>,
-    /// Int options: the least value.
-    #[serde(default)]
-    pub min: Option<i64>,
-    /// Int options: the greatest value.
-    #[serde(default)]
-    pub max: Option<i64>,
-    /// Where `DESCRIBE DATASOURCE TYPE` lists it.
-    pub group: OptionGroup,
-    /// What it is.
-    pub description: String,
-}
-
 /// A file a datasource of this type can have attached.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -123,61 +92,6 @@ pub struct FileSpec {
     pub secret: bool,
     /// What it is.
     pub description: String,
-}
-
-/// The value types of options.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum OptionType {
-    /// Any text.
-    String,
-    /// A whole number, within `min`..=`max` when given.
-    Int,
-    /// `true` or `false`.
-    Bool,
-    /// A duration such as `'30 s'`.
-    Duration,
-    /// One of `values`.
-    Enum,
-    /// Comma-separated values.
-    List,
-}
-
-/// The groups options are listed in.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
-#[serde(rename_all = "snake_case")]
-pub enum OptionGroup {
-    /// What a first-time user fills.
-    Basic,
-    /// Timeouts, batch sizes, retries.
-    Timeouts,
-    /// For experts.
-    Advanced,
-}
-
-impl OptionGroup {
-    /// The group's name as shown.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OptionGroup::Basic => "basic",
-            OptionGroup::Timeouts => "timeouts",
-            OptionGroup::Advanced => "advanced",
-        }
-    }
-}
-
-impl OptionType {
-    /// The type's name as shown.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OptionType::String => "string",
-            OptionType::Int => "int",
-            OptionType::Bool => "bool",
-            OptionType::Duration => "duration",
-            OptionType::Enum => "enum",
-            OptionType::List => "list",
-        }
-    }
 }
 
 /// Flink SQL table options: `connector` plus templated keys.
@@ -231,24 +145,7 @@ impl DatasourceType {
         stem: &str,
         text: &str,
     ) -> Result<DatasourceType, CatalogError> {
-        let invalid = |message: String, source| CatalogError::Invalid {
-            file: file.to_string(),
-            message,
-            source,
-        };
-        let parsed: DatasourceType =
-            toml::from_str(text).map_err(|e| invalid(e.to_string(), Some(Box::new(e))))?;
-        parsed
-            .check(stem)
-            .map_err(|message| invalid(message, None))?;
-        Ok(parsed)
-    }
-
-    /// The option called `name` (case-insensitive).
-    pub fn option(&self, name: &str) -> Option<&OptionSpec> {
-        self.options
-            .iter()
-            .find(|o| o.name.eq_ignore_ascii_case(name))
+        super::parse_file(file, text, |parsed: &DatasourceType| parsed.check(stem))
     }
 
     /// The attachable file called `name` (case-insensitive).
@@ -258,28 +155,11 @@ impl DatasourceType {
             .find(|f| f.name.eq_ignore_ascii_case(name))
     }
 
-    /// Whether option `name` is secret for this type.
-    pub fn is_secret(&self, name: &str) -> bool {
-        self.option(name).is_some_and(|o| o.secret)
-    }
-
     fn check(&self, stem: &str) -> Result<(), String> {
         if self.name != stem {
             return Err(format!("name \"{}\" differs from the file name", self.name));
         }
-        let mut seen = std::collections::HashSet::new();
-        for option in &self.options {
-            if !seen.insert(option.name.to_ascii_lowercase()) {
-                return Err(format!("option \"{}\" is listed twice", option.name));
-            }
-            if option.value_type == OptionType::Enum && option.values.is_empty() {
-                return Err(format!("enum option \"{}\" has no values", option.name));
-            }
-            if let Some(default) = &option.default {
-                super::validate::check_value(option, default)
-                    .map_err(|e| format!("default of \"{}\": {e}", option.name))?;
-            }
-        }
+        check_specs(&self.options)?;
         for name in &self.address {
             if self.option(name).is_none() {
                 return Err(format!("address names unknown option \"{name}\""));
@@ -312,4 +192,22 @@ pub fn placeholders(template: &str) -> impl Iterator<Item = &str> {
         .split('{')
         .skip(1)
         .filter_map(|part| part.split_once('}').map(|(name, _)| name))
+}
+
+impl TypedOptions for DatasourceType {
+    fn options(&self) -> &[OptionSpec] {
+        &self.options
+    }
+
+    fn owner(&self) -> String {
+        format!("datasource type {}", self.name)
+    }
+
+    fn missing_owner(&self) -> String {
+        format!("{} datasource", self.name)
+    }
+
+    fn listing_hint(&self) -> String {
+        format!("DESCRIBE DATASOURCE TYPE {} lists its options", self.name)
+    }
 }

@@ -1,10 +1,12 @@
-//! Checking the options of a datasource against its type: unknown keys
-//! (with the closest valid one), missing required keys (all of them in one
-//! error), and every value against its option's type.
+//! Checking options against their type — a datasource's, a cluster's:
+//! unknown keys (with the closest valid one), missing required keys (all
+//! of them in one error), and every value against its option's type. One
+//! trait, [`TypedOptions`], so every kind of typed object validates, names
+//! its errors and suggests keys the same way.
 
 use std::collections::BTreeMap;
 
-use super::{DatasourceType, OptionSpec, OptionType};
+use super::option::{OptionSpec, OptionType};
 use crate::error::{Error, SqlState};
 use crate::sql::parser::suggest::{closest, one_of};
 
@@ -35,6 +37,8 @@ pub fn check_value(spec: &OptionSpec, text: &str) -> Result<String, String> {
         OptionType::Duration => {
             crate::duration::parse_duration(text).map(|_| text.trim().to_string())
         }
+        OptionType::Url => check_url(text),
+        OptionType::Header => check_header(text),
         OptionType::Enum => spec
             .values
             .iter()
@@ -47,11 +51,105 @@ pub fn check_value(spec: &OptionSpec, text: &str) -> Result<String, String> {
     }
 }
 
-impl DatasourceType {
-    /// Checks `given` (key, value as text) for a new datasource, or, with
+/// An `http(s)://host...` URL without user info; the canonical form
+/// drops a trailing `/`.
+fn check_url(text: &str) -> Result<String, String> {
+    let trimmed = text.trim().trim_end_matches('/');
+    let url = reqwest::Url::parse(trimmed).map_err(|e| format!("'{text}' is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(format!(
+            "'{text}' is not an http:// or https:// URL with a host"
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        // Not echoed: the text holds a credential.
+        return Err("a URL with user info is refused: give credentials in a secret option".into());
+    }
+    Ok(trimmed.to_string())
+}
+
+/// `Name: value`, a valid HTTP header name and a non-empty value. The
+/// reason never repeats the text: header options are secrets.
+fn check_header(text: &str) -> Result<String, String> {
+    let (name, value) = text
+        .split_once(':')
+        .ok_or("it is not a header line 'Name: value'")?;
+    let name = name.trim();
+    let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    if name.is_empty() || !name.chars().all(token) {
+        return Err("the header name is not a valid HTTP header name".into());
+    }
+    let value = value.trim();
+    if value.is_empty() || value.chars().any(|c| c.is_control()) {
+        return Err("the header value is empty or has control characters".into());
+    }
+    Ok(format!("{name}: {value}"))
+}
+
+/// Checks a type's option list as a catalog file gives it: no key twice,
+/// enums with values, defaults that pass their own check.
+pub(super) fn check_specs(options: &[OptionSpec]) -> Result<(), String> {
+    let mut seen = std::collections::HashSet::new();
+    for option in options {
+        if !seen.insert(option.name.to_ascii_lowercase()) {
+            return Err(format!("option \"{}\" is listed twice", option.name));
+        }
+        if option.value_type == OptionType::Enum && option.values.is_empty() {
+            return Err(format!("enum option \"{}\" has no values", option.name));
+        }
+        if option.prefix && (option.required || option.default.is_some()) {
+            return Err(format!(
+                "prefix option \"{}\" cannot be required or have a default",
+                option.name
+            ));
+        }
+        if let Some(default) = &option.default {
+            check_value(option, default)
+                .map_err(|e| format!("default of \"{}\": {e}", option.name))?;
+        }
+    }
+    Ok(())
+}
+
+/// A type whose objects take typed options (`WITH (...)`): a datasource
+/// type, a cluster type. The provided methods are the one validation.
+pub trait TypedOptions {
+    /// Every option, in the order they are documented.
+    fn options(&self) -> &[OptionSpec];
+    /// The type in messages: `datasource type mysql`, `cluster type remote`.
+    fn owner(&self) -> String;
+    /// The object in "is missing required option": `mysql datasource`.
+    fn missing_owner(&self) -> String;
+    /// Where a user reads the options: `DESCRIBE DATASOURCE TYPE mysql lists its options`.
+    fn listing_hint(&self) -> String;
+
+    /// The option `key` is (case-insensitive; a prefix option takes every
+    /// key starting with its name).
+    fn option(&self, key: &str) -> Option<&OptionSpec> {
+        let options = self.options();
+        options
+            .iter()
+            .find(|o| !o.prefix && o.name.eq_ignore_ascii_case(key))
+            .or_else(|| {
+                options.iter().find(|o| {
+                    o.prefix
+                        && key.len() > o.name.len()
+                        && key.is_char_boundary(o.name.len())
+                        && key[..o.name.len()].eq_ignore_ascii_case(&o.name)
+                })
+            })
+    }
+
+    /// Whether option `key` is secret for this type.
+    fn is_secret(&self, key: &str) -> bool {
+        self.option(key).is_some_and(|o| o.secret)
+    }
+
+    /// Checks `given` (key, value as text) for a new object, or, with
     /// `complete = false`, a part of one (ALTER ... SET). The error names
-    /// every missing required option at once.
-    pub fn validate(
+    /// every missing required option at once. Keys come back canonical:
+    /// the option's name, or for a prefix option the key as written.
+    fn validate(
         &self,
         given: &[(String, String)],
         complete: bool,
@@ -60,18 +158,17 @@ impl DatasourceType {
         for (key, value) in given {
             let spec = self.option(key).ok_or_else(|| self.unknown_option(key))?;
             let canonical = check_value(spec, value).map_err(|reason| {
-                let shown = if spec.secret {
-                    "******"
+                let reason = if spec.secret && !value.is_empty() {
+                    reason.replace(value.as_str(), "******")
                 } else {
-                    value.as_str()
+                    reason
                 };
                 Error::new(
                     SqlState::INVALID_PARAMETER_VALUE,
                     format!(
-                        "invalid value for option \"{}\" of {}: {}",
-                        spec.name,
-                        self.name,
-                        reason.replace(value.as_str(), shown)
+                        "invalid value for option \"{}\" of {}: {reason}",
+                        canonical_key(spec, key),
+                        self.owner(),
                     ),
                 )
                 .with_hint(format!(
@@ -81,11 +178,11 @@ impl DatasourceType {
                 ))
                 .with_subject(key.as_str())
             })?;
-            validated.insert(spec.name.clone(), canonical);
+            validated.insert(canonical_key(spec, key), canonical);
         }
         if complete {
             let missing: Vec<&str> = self
-                .options
+                .options()
                 .iter()
                 .filter(|o| o.required && !validated.contains_key(&o.name))
                 .map(|o| o.name.as_str())
@@ -94,48 +191,55 @@ impl DatasourceType {
                 return Err(Error::new(
                     SqlState::INVALID_PARAMETER_VALUE,
                     format!(
-                        "{} datasource is missing required option{}: {}",
-                        self.name,
+                        "{} is missing required option{}: {}",
+                        self.missing_owner(),
                         if missing.len() > 1 { "s" } else { "" },
                         missing.join(", ")
                     ),
                 )
-                .with_hint(format!(
-                    "DESCRIBE DATASOURCE TYPE {} lists its options",
-                    self.name
-                )));
+                .with_hint(self.listing_hint()));
             }
         }
         Ok(validated)
     }
 
-    /// The error for a key that is not an option of this type.
-    pub fn unknown_option(&self, key: &str) -> Error {
-        let names: Vec<&str> = self.options.iter().map(|o| o.name.as_str()).collect();
+    /// The error for a key that is not an option of this type: 22023,
+    /// with the closest option when one is near.
+    fn unknown_option(&self, key: &str) -> Error {
+        let names: Vec<&str> = self
+            .options()
+            .iter()
+            .filter(|o| !o.prefix)
+            .map(|o| o.name.as_str())
+            .collect();
         let mut err = Error::new(
             SqlState::INVALID_PARAMETER_VALUE,
-            format!(
-                "\"{key}\" is not an option of datasource type {}",
-                self.name
-            ),
+            format!("\"{key}\" is not an option of {}", self.owner()),
         )
         .with_subject(key);
-        err = match closest(key, &names) {
+        match closest(key, &names) {
             Some(close) => {
                 err.message.push_str(&format!(": did you mean {close}?"));
                 err
             }
-            None => err.with_hint(format!(
-                "DESCRIBE DATASOURCE TYPE {} lists its options",
-                self.name
-            )),
-        };
-        err
+            None => err.with_hint(self.listing_hint()),
+        }
+    }
+}
+
+/// The key an option is kept under: its name, or for a prefix option the
+/// key as written (Flink's keys are case-sensitive).
+pub fn canonical_key(spec: &OptionSpec, key: &str) -> String {
+    if spec.prefix {
+        key.to_string()
+    } else {
+        spec.name.clone()
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::TypedOptions;
     use crate::catalog::Registry;
 
     fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {

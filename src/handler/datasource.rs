@@ -11,8 +11,9 @@ use std::collections::BTreeMap;
 use secrecy::SecretString;
 
 use super::object_name;
+use super::options::{describe_rows, entries, entry, masked_options, pairs};
 use super::{SessionState, Shape};
-use crate::catalog::{DatasourceType, Registry};
+use crate::catalog::{DatasourceType, Registry, TypedOptions};
 use crate::context::Context;
 use crate::datasource::ConnectionOptions;
 use crate::datasource::connectivity;
@@ -28,8 +29,7 @@ use crate::sql::ast::{
     ObjectStatement, OptionValue, Options, PreviewSourceTable, QualifiedName, ShowObjects,
     ShowSourceDatabases, ShowSourceTables, SqlOption, TestDatasourceType, ident_for, quote_string,
 };
-use crate::sql::mask::is_secret_key;
-use crate::store::{AttachedFile, Datasource, MASK, OptionEntry, StoreError};
+use crate::store::{AttachedFile, Datasource, OptionEntry, StoreError};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
@@ -65,24 +65,6 @@ fn does_not_exist(name: &str) -> Error {
     )
 }
 
-/// Option pairs as text, in the order written.
-fn pairs(options: &Options) -> Vec<(String, String)> {
-    options
-        .0
-        .iter()
-        .map(|o| (o.key.clone(), o.value.as_text()))
-        .collect()
-}
-
-/// A validated value as it is stored: secret or plain.
-fn entry(datasource_type: &DatasourceType, key: &str, value: String) -> OptionEntry {
-    if datasource_type.is_secret(key) || is_secret_key(key) {
-        OptionEntry::Secret(SecretString::from(value))
-    } else {
-        OptionEntry::Plain(value)
-    }
-}
-
 /// `CREATE DATASOURCE [IF NOT EXISTS] name TYPE t WITH (...)`.
 pub async fn handle_create_datasource(
     context: &Context,
@@ -91,13 +73,7 @@ pub async fn handle_create_datasource(
     let name = object_name(&create.name);
     let datasource_type = datasource_type(&context.registry, &create.datasource_type.value)?;
     let validated = datasource_type.validate(&pairs(&create.options), true)?;
-    let options: BTreeMap<String, OptionEntry> = validated
-        .into_iter()
-        .map(|(key, value)| {
-            let entry = entry(datasource_type, &key, value);
-            (key, entry)
-        })
-        .collect();
+    let options = entries(datasource_type, validated);
     let now = chrono::Utc::now();
     let datasource = Datasource {
         name: name.clone(),
@@ -399,19 +375,11 @@ pub async fn handle_show_create_datasource(
     describe: &DescribeObject,
 ) -> Result<StatementOutput> {
     let datasource = load(context, &object_name(&describe.name)).await?;
-    let options = datasource
-        .options
-        .iter()
-        .map(|(key, entry)| SqlOption {
-            key: key.clone(),
-            value: OptionValue::String(entry.masked().to_string()),
-        })
-        .collect();
     let create = CreateDatasource {
         if_not_exists: false,
         name: ident_for(&datasource.name),
         datasource_type: ident_for(&datasource.datasource_type),
-        options: Options(options),
+        options: masked_options(&datasource.options),
         files: Options(
             datasource
                 .files
@@ -473,27 +441,7 @@ pub async fn handle_describe_datasource(
         ),
     ];
     let datasource_type = datasource_type(&context.registry, &datasource.datasource_type)?;
-    let mut specs: Vec<_> = datasource_type.options.iter().collect();
-    specs.sort_by_key(|o| o.group);
-    for spec in specs {
-        match (datasource.options.get(&spec.name), &spec.default) {
-            (Some(entry), _) => rows.push(row(
-                spec.group.as_str(),
-                &spec.name,
-                entry.masked().to_string(),
-                "set",
-            )),
-            (None, Some(default)) => {
-                let shown = if spec.secret {
-                    MASK.to_string()
-                } else {
-                    default.clone()
-                };
-                rows.push(row(spec.group.as_str(), &spec.name, shown, "default"))
-            }
-            (None, None) => {}
-        }
-    }
+    rows.extend(describe_rows(datasource_type, &datasource.options));
     for (name, file) in &datasource.files {
         let value = format!("{} bytes, sha256 {}", file.size, file.sha256);
         rows.push(row("files", name, value, &file.path));
@@ -554,14 +502,10 @@ pub async fn handle_test_datasource_type(
     let datasource_type = datasource_type(&context.registry, &test.datasource_type.value)?;
     // The files are read (and checked) as CREATE would; no check uses them yet.
     attach_files(datasource_type, &test.files).await?;
-    let options: BTreeMap<String, OptionEntry> = datasource_type
-        .validate(&pairs(&test.options), true)?
-        .into_iter()
-        .map(|(key, value)| {
-            let entry = entry(datasource_type, &key, value);
-            (key, entry)
-        })
-        .collect();
+    let options = entries(
+        datasource_type,
+        datasource_type.validate(&pairs(&test.options), true)?,
+    );
     test_row(
         datasource_type,
         &ConnectionOptions::new(datasource_type, &options),

@@ -1,8 +1,8 @@
 //! The families whose statements parse and are checked today but run in a
-//! later issue: syncs, clusters, connectors and schedules. Each statement
+//! later issue: syncs, connectors and schedules. Each statement
 //! answers 0A000 "not supported yet: CREATE SYNC" by name, never a silent
 //! success. When a family lands, its arm in [`super::execute`] moves to a
-//! module of its own, as `datasource` and `job` have.
+//! module of its own, as `datasource`, `job` and `cluster` have.
 
 use crate::error::Error;
 use crate::sql::Statement;

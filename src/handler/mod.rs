@@ -11,12 +11,14 @@
 //! module, never a silent success.
 
 pub mod catalog;
+pub mod cluster;
 pub mod connector;
 pub mod copy;
 pub mod datasource;
 pub mod flink;
 pub mod job;
 pub mod later;
+pub mod options;
 pub mod preview;
 pub mod query;
 pub mod variable;
@@ -76,14 +78,18 @@ impl Shape {
 }
 
 /// The shape of `parsed`'s result, without running it.
-pub async fn describe(state: &mut SessionState, parsed: &ParsedStatement) -> Result<Shape> {
+pub async fn describe(
+    context: &Context,
+    state: &mut SessionState,
+    parsed: &ParsedStatement,
+) -> Result<Shape> {
     match &parsed.statement {
         Statement::Datasource(statement) => datasource::describe(state, statement).await,
         Statement::Job(statement) => job::describe(statement),
         Statement::Connector(statement) => connector::describe(state, statement).await,
-        Statement::Sync(_) | Statement::Cluster(_) | Statement::Schedule(_) => {
-            Err(later::not_supported(&parsed.statement))
-        }
+
+        Statement::Cluster(statement) => cluster::describe(context, state, statement).await,
+        Statement::Sync(_) | Statement::Schedule(_) => Err(later::not_supported(&parsed.statement)),
         Statement::Catalog(statement) => Ok(catalog::describe(statement)),
         Statement::Variable(statement) => Ok(variable::describe(statement)),
         Statement::Transaction(_) => Ok(Shape::rows(None)),
@@ -105,9 +111,9 @@ pub async fn execute(
         Statement::Datasource(statement) => datasource::execute(context, state, statement).await,
         Statement::Job(statement) => job::execute(state, parsed, statement).await,
         Statement::Connector(statement) => connector::execute(context, state, statement).await,
-        Statement::Sync(_) | Statement::Cluster(_) | Statement::Schedule(_) => {
-            Err(later::not_supported(&parsed.statement))
-        }
+
+        Statement::Cluster(statement) => cluster::execute(context, state, statement).await,
+        Statement::Sync(_) | Statement::Schedule(_) => Err(later::not_supported(&parsed.statement)),
         Statement::Catalog(statement) => catalog::execute(context, state, parsed, statement).await,
         Statement::Variable(statement) => variable::execute(state, statement).await,
         Statement::Transaction(command) => Ok(QueryResult::command(command.to_string()).into()),

@@ -333,7 +333,7 @@ struct Problem {
 
 /// Every problem of `script` found offline: syntax and parse-time checks
 /// of every statement, then, for those that parse, what needs only the
-/// embedded type registry (datasource types, options, files).
+/// embedded type registry (datasource and cluster types, options, files).
 fn offline_problems(script: &str, registry: &crate::catalog::Registry) -> Vec<Error> {
     match crate::sql::parse_each(script) {
         Err(err) => vec![err],
@@ -343,6 +343,9 @@ fn offline_problems(script: &str, registry: &crate::catalog::Registry) -> Vec<Er
                 Err(err) => Some(err),
                 Ok(parsed) => {
                     crate::handler::datasource::check_offline(registry, &parsed.statement)
+                        .and_then(|()| {
+                            crate::handler::cluster::check_offline(registry, &parsed.statement)
+                        })
                         .err()
                         .map(|err| {
                             let mut err = parsed.locate(err);

@@ -177,7 +177,7 @@ impl Session {
     /// where that is known; otherwise the statement runs now and its result
     /// waits for the Execute that drivers send right after Describe.
     pub async fn describe(&mut self, statement: &ParsedStatement) -> Result<Description> {
-        match crate::handler::describe(&mut self.state, statement).await? {
+        match crate::handler::describe(&self.context, &mut self.state, statement).await? {
             Shape::Known(description) => Ok(description),
             Shape::RunToKnow => Box::pin(self.describe_by_running(statement)).await,
         }

@@ -214,7 +214,12 @@ fn job_statements() -> impl Strategy<Value = Statement> {
         (
             any::<bool>(),
             ident(),
-            proptest::sample::select(vec![ClusterType::KubernetesSession, ClusterType::Remote]),
+            proptest::sample::select(
+                ClusterType::KEYWORDS
+                    .iter()
+                    .map(|(_, t)| *t)
+                    .collect::<Vec<_>>(),
+            ),
             options()
         )
             .prop_map(|(if_not_exists, name, cluster_type, options)| {

@@ -12,11 +12,13 @@ use secrecy::SecretString;
 
 use crate::error::{Error, SqlState};
 
+mod clusters;
 mod connectors;
 mod flink_objects;
 mod secrets;
 mod sqlite;
 
+pub use clusters::ENDED_JOB_STATES;
 pub use flink_objects::{
     FlinkCatalogReplay, FlinkCatalogStatement, FlinkChange, FlinkClaim, FlinkContext, FlinkObject,
     FlinkObjectKind, FlinkObjectName,
@@ -48,13 +50,53 @@ impl Datasource {
     /// The options as a JSON object text, keys in order, secrets shown as
     /// [`MASK`]: what system tables and SHOW statements display.
     pub fn masked_options_json(&self) -> String {
-        let masked: BTreeMap<&str, &str> = self
-            .options
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.masked()))
-            .collect();
-        serde_json::to_string(&masked).unwrap_or_default()
+        masked_json(&self.options)
     }
+}
+
+/// A Flink cluster (`CREATE CLUSTER`): name, type and options, secrets
+/// decrypted into [`SecretString`]s that redact themselves.
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    /// Unique name.
+    pub name: String,
+    /// The type keyword, lower case (`remote`).
+    pub cluster_type: String,
+    /// Options, by key (`rest.address`, `flink.*`, ...).
+    pub options: BTreeMap<String, OptionEntry>,
+    /// `COMMENT ON` text.
+    pub comment: Option<String>,
+    /// When it was created (UTC).
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// When it was last changed (UTC).
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Cluster {
+    /// The options as a JSON object text, secrets shown as [`MASK`].
+    pub fn masked_options_json(&self) -> String {
+        masked_json(&self.options)
+    }
+}
+
+/// What [`Store::drop_cluster`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClusterDrop {
+    /// It is gone.
+    Dropped,
+    /// There was no cluster of that name.
+    Missing,
+    /// Kept: these jobs (by name) are on it and have not ended.
+    InUse(Vec<String>),
+}
+
+/// Options as a JSON object text, keys in order, secrets shown as [`MASK`].
+fn masked_json(options: &BTreeMap<String, OptionEntry>) -> String {
+    let masked: BTreeMap<&str, &str> = options
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.masked()))
+        .collect();
+    serde_json::to_string(&masked).unwrap_or_default()
 }
 
 /// A Flink catalog kept by scaleph (`CREATE CATALOG`), created in every
@@ -214,6 +256,19 @@ pub trait Store: Send + Sync {
         name: &str,
         datasource: Datasource,
     ) -> Result<bool, StoreError>;
+    /// Adds a cluster; [`StoreError::Duplicate`] if the name is taken.
+    async fn create_cluster(&self, cluster: Cluster) -> Result<(), StoreError>;
+    /// The cluster called `name`, if any.
+    async fn get_cluster(&self, name: &str) -> Result<Option<Cluster>, StoreError>;
+    /// All clusters, by name.
+    async fn list_clusters(&self) -> Result<Vec<Cluster>, StoreError>;
+    /// Replaces the cluster called `name` with `cluster` (a new name is a
+    /// rename: its jobs follow), atomically; `false` if there was none,
+    /// [`StoreError::Duplicate`] if the new name is taken.
+    async fn update_cluster(&self, name: &str, cluster: Cluster) -> Result<bool, StoreError>;
+    /// Drops a cluster, unless jobs that have not ended (see
+    /// [`ENDED_JOB_STATES`]) are on it: checked and dropped atomically.
+    async fn drop_cluster(&self, name: &str) -> Result<ClusterDrop, StoreError>;
     /// Adds or replaces the Flink catalog of that name.
     async fn put_flink_catalog(&self, catalog: FlinkCatalog) -> Result<(), StoreError>;
     /// Removes a Flink catalog; `false` if there was none.

@@ -13,10 +13,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Connector, Datasource, FlinkCatalog, FlinkCatalogReplay, FlinkChange, FlinkClaim, FlinkObject,
-    FlinkObjectName, Jar, OptionEntry, SecretBox, Store, StoreError,
+    Cluster, ClusterDrop, Connector, Datasource, FlinkCatalog, FlinkCatalogReplay, FlinkChange,
+    FlinkClaim, FlinkObject, FlinkObjectName, Jar, OptionEntry, SecretBox, Store, StoreError,
 };
-use super::{connectors, flink_objects};
+use super::{clusters, connectors, flink_objects};
 
 mod embedded {
     refinery::embed_migrations!("src/store/migrations");
@@ -35,7 +35,7 @@ pub struct SqliteStore {
 /// An option as stored: plain text, or sealed by [`SecretBox`].
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-enum StoredOption {
+pub(super) enum StoredOption {
     Plain(String),
     Sealed(String),
 }
@@ -50,7 +50,7 @@ struct StoredFile {
 }
 
 /// `entry` as stored, sealed under `aad` when secret.
-fn store_entry(
+pub(super) fn store_entry(
     secrets: &SecretBox,
     aad: &str,
     entry: &OptionEntry,
@@ -62,7 +62,7 @@ fn store_entry(
 }
 
 /// A stored value back, opened under `aad` when sealed.
-fn load_entry(
+pub(super) fn load_entry(
     secrets: &SecretBox,
     aad: &str,
     stored: StoredOption,
@@ -120,7 +120,7 @@ impl SqliteStore {
     }
 
     /// Runs `work` with the connection on the blocking pool.
-    async fn with<T: Send + 'static>(
+    pub(super) async fn with<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Connection, &SecretBox) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
@@ -135,22 +135,49 @@ impl SqliteStore {
     }
 }
 
-fn to_json<T: Serialize>(value: &T) -> Result<String, StoreError> {
+pub(super) fn to_json<T: Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Migration {
         message: e.to_string(),
         source: e.into(),
     })
 }
 
+/// An options column: the JSON object of `options`, each secret sealed
+/// under `aad(key)`.
+pub(super) fn encode_options(
+    secrets: &SecretBox,
+    options: &BTreeMap<String, OptionEntry>,
+    aad: impl Fn(&str) -> String,
+) -> Result<String, StoreError> {
+    let mut stored = BTreeMap::new();
+    for (key, entry) in options {
+        stored.insert(key.clone(), store_entry(secrets, &aad(key), entry)?);
+    }
+    to_json(&stored)
+}
+
+/// An options column of `owner` (`datasource pg`, for messages) back,
+/// secrets opened under `aad(key)`.
+pub(super) fn decode_options(
+    secrets: &SecretBox,
+    owner: &str,
+    text: &str,
+    aad: impl Fn(&str) -> String,
+) -> Result<BTreeMap<String, OptionEntry>, StoreError> {
+    let stored: BTreeMap<String, StoredOption> = from_json(owner, "options", text)?;
+    let mut options = BTreeMap::new();
+    for (key, value) in stored {
+        let entry = load_entry(secrets, &aad(&key), value)?;
+        options.insert(key, entry);
+    }
+    Ok(options)
+}
+
 /// The options and files columns of `datasource`, secrets sealed.
 fn encode(secrets: &SecretBox, datasource: &Datasource) -> Result<(String, String), StoreError> {
-    let mut options = BTreeMap::new();
-    for (key, entry) in &datasource.options {
-        options.insert(
-            key.clone(),
-            store_entry(secrets, &aad(&datasource.name, key), entry)?,
-        );
-    }
+    let options = encode_options(secrets, &datasource.options, |key| {
+        aad(&datasource.name, key)
+    })?;
     let mut files = BTreeMap::new();
     for (name, file) in &datasource.files {
         let content = store_entry(secrets, &file_aad(&datasource.name, name), &file.content)?;
@@ -164,7 +191,7 @@ fn encode(secrets: &SecretBox, datasource: &Datasource) -> Result<(String, Strin
             },
         );
     }
-    Ok((to_json(&options)?, to_json(&files)?))
+    Ok((options, to_json(&files)?))
 }
 
 fn from_json<T: for<'de> Deserialize<'de>>(
@@ -173,22 +200,19 @@ fn from_json<T: for<'de> Deserialize<'de>>(
     text: &str,
 ) -> Result<T, StoreError> {
     serde_json::from_str(text).map_err(|e| StoreError::Migration {
-        message: format!("datasource {name}: {column} are not valid JSON: {e}"),
+        message: format!("{name}: {column} are not valid JSON: {e}"),
         source: e.into(),
     })
 }
 
 fn decode_row(secrets: &SecretBox, row: &rusqlite::Row) -> Result<Datasource, StoreError> {
     let name: String = row.get(0)?;
-    let stored: BTreeMap<String, StoredOption> =
-        from_json(&name, "options", &row.get::<_, String>(2)?)?;
-    let mut options = BTreeMap::new();
-    for (key, value) in stored {
-        let entry = load_entry(secrets, &aad(&name, &key), value)?;
-        options.insert(key, entry);
-    }
+    let owner = format!("datasource {name}");
+    let options = decode_options(secrets, &owner, &row.get::<_, String>(2)?, |key| {
+        aad(&name, key)
+    })?;
     let stored: BTreeMap<String, StoredFile> =
-        from_json(&name, "files", &row.get::<_, String>(6)?)?;
+        from_json(&owner, "files", &row.get::<_, String>(6)?)?;
     let mut files = BTreeMap::new();
     for (file, stored) in stored {
         let content = load_entry(secrets, &file_aad(&name, &file), stored.content)?;
@@ -312,6 +336,34 @@ impl Store for SqliteStore {
             Ok(connection.execute("DELETE FROM datasources WHERE name = ?1", [name])? > 0)
         })
         .await
+    }
+
+    async fn create_cluster(&self, cluster: Cluster) -> Result<(), StoreError> {
+        self.with(move |connection, secrets| clusters::create(connection, secrets, cluster))
+            .await
+    }
+
+    async fn get_cluster(&self, name: &str) -> Result<Option<Cluster>, StoreError> {
+        let name = name.to_string();
+        self.with(move |connection, secrets| clusters::get(connection, secrets, &name))
+            .await
+    }
+
+    async fn list_clusters(&self) -> Result<Vec<Cluster>, StoreError> {
+        self.with(|connection, secrets| clusters::list(connection, secrets))
+            .await
+    }
+
+    async fn update_cluster(&self, name: &str, cluster: Cluster) -> Result<bool, StoreError> {
+        let name = name.to_string();
+        self.with(move |connection, secrets| clusters::update(connection, secrets, &name, cluster))
+            .await
+    }
+
+    async fn drop_cluster(&self, name: &str) -> Result<ClusterDrop, StoreError> {
+        let name = name.to_string();
+        self.with(move |connection, _| clusters::remove(connection, &name))
+            .await
     }
 
     async fn put_flink_catalog(&self, catalog: FlinkCatalog) -> Result<(), StoreError> {

@@ -8,6 +8,7 @@
 //! the pg_catalog emulation's, not theirs.
 
 mod catalogs;
+mod clusters;
 mod connectors;
 mod datasource_options;
 mod datasource_types;
@@ -49,6 +50,7 @@ pub trait SystemTable: Send + Sync + std::fmt::Debug {
 fn system_tables(registry: Arc<Registry>) -> Vec<Arc<dyn SystemTable>> {
     vec![
         Arc::new(datasources::Datasources),
+        Arc::new(clusters::Clusters(registry.clone())),
         Arc::new(catalogs::Catalogs),
         Arc::new(connectors::Connectors),
         Arc::new(flink_objects::FlinkObjects),

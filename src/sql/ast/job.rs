@@ -23,7 +23,7 @@ pub enum JobStatement {
 /// The cluster family.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ClusterStatement {
-    /// SHOW, DESCRIBE, DROP, ALTER of a cluster.
+    /// SHOW, DESCRIBE, SHOW CREATE, COMMENT ON, DROP, ALTER, TEST of a cluster.
     Object(ObjectStatement),
     /// `CREATE CLUSTER ... TYPE ...`.
     Create(CreateCluster),
@@ -62,7 +62,8 @@ pub struct CreateCluster {
     pub name: Ident,
     /// What kind of cluster.
     pub cluster_type: ClusterType,
-    /// The `WITH (...)` options (namespace, Flink version, resources).
+    /// The `WITH (...)` options (the REST address, timeouts, Flink
+    /// configuration; for Kubernetes: namespace, Flink version, resources).
     pub options: Options,
 }
 
@@ -71,6 +72,9 @@ pub struct CreateCluster {
 pub enum ClusterType {
     /// A session cluster on Kubernetes (a `FlinkDeployment` without a job).
     KubernetesSession,
+    /// A template on Kubernetes: each job gets its own application
+    /// `FlinkDeployment`.
+    KubernetesApplication,
     /// An existing session cluster reached at its REST address.
     Remote,
 }
@@ -79,6 +83,7 @@ impl ClusterType {
     /// Every cluster type, by keyword.
     pub const KEYWORDS: &[(&str, ClusterType)] = &[
         ("KUBERNETES_SESSION", ClusterType::KubernetesSession),
+        ("KUBERNETES_APPLICATION", ClusterType::KubernetesApplication),
         ("REMOTE", ClusterType::Remote),
     ];
 

@@ -151,7 +151,7 @@ pub enum Lifecycle {
     Savepoint,
     /// `EXPLAIN SYNC|SCHEDULE`: the plan, without running it.
     Explain,
-    /// `TEST DATASOURCE`: a real connection to it.
+    /// `TEST DATASOURCE|CLUSTER`: a real connection to it.
     Test,
 }
 
@@ -177,7 +177,7 @@ impl Lifecycle {
             Lifecycle::Suspend | Lifecycle::Resume => &[ObjectKind::Job, ObjectKind::Schedule],
             Lifecycle::Savepoint => &[ObjectKind::Job],
             Lifecycle::Explain => &[ObjectKind::Sync, ObjectKind::Schedule],
-            Lifecycle::Test => &[ObjectKind::Datasource],
+            Lifecycle::Test => &[ObjectKind::Datasource, ObjectKind::Cluster],
         }
     }
 }

@@ -69,10 +69,12 @@ pub(super) fn describe(c: &mut Cursor) -> Result<Statement> {
     Ok(statement)
 }
 
-/// After `TEST`: `DATASOURCE name` or `DATASOURCE TYPE t WITH (...) [FILES (...)]`.
+/// After `TEST`: `DATASOURCE name`, `CLUSTER name`, or `DATASOURCE TYPE t
+/// WITH (...) [FILES (...)]` (one function: the kinds share the keyword,
+/// and a mistyped kind is told every kind TEST takes).
 pub(super) fn test(c: &mut Cursor) -> Result<Statement> {
-    c.kind(&[ObjectKind::Datasource], "TEST")?;
-    if c.peek_word("TYPE") && c.tokens.len() > c.pos + 1 {
+    let kind = c.kind(Lifecycle::Test.kinds(), "TEST")?;
+    if kind == ObjectKind::Datasource && c.peek_word("TYPE") && c.tokens.len() > c.pos + 1 {
         c.pos += 1;
         let datasource_type = c.ident("a datasource type")?;
         let options = c.with_options()?;
@@ -84,11 +86,11 @@ pub(super) fn test(c: &mut Cursor) -> Result<Statement> {
             files,
         }));
     }
-    let name = c.ident("a datasource name")?;
+    let name = c.ident(&format!("a {} name", kind.noun()))?;
     c.expect_end()?;
     Ok(Statement::from(ObjectCommand {
         command: Lifecycle::Test,
-        kind: ObjectKind::Datasource,
+        kind,
         name,
     }))
 }

@@ -1,0 +1,85 @@
+//! One cluster type as `catalogs/clusters/<type>.toml` describes it: the
+//! options `CREATE CLUSTER ... TYPE <type> WITH (...)` takes. Only the
+//! types built so far have a file (`remote`); a type the grammar knows
+//! without a file here is not supported yet.
+
+use serde::Deserialize;
+
+use super::CatalogError;
+use super::option::OptionSpec;
+use super::validate::{TypedOptions, check_specs};
+
+/// A cluster type: its options.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterTypeSpec {
+    /// The type, as in `TYPE REMOTE` (lower case, as the file is named).
+    pub name: String,
+    /// Display name.
+    pub title: String,
+    /// One sentence on what it is.
+    pub description: String,
+    /// The option holding the Flink REST address (`rest.address`).
+    pub rest_address: String,
+    /// Every option, in the order they are documented.
+    pub options: Vec<OptionSpec>,
+}
+
+impl ClusterTypeSpec {
+    /// Parses and checks one file whose stem is `stem`.
+    pub(super) fn parse(
+        file: &str,
+        stem: &str,
+        text: &str,
+    ) -> Result<ClusterTypeSpec, CatalogError> {
+        super::parse_file(file, text, |parsed: &ClusterTypeSpec| {
+            if parsed.name != stem {
+                return Err(format!(
+                    "name \"{}\" differs from the file name",
+                    parsed.name
+                ));
+            }
+            check_specs(&parsed.options)?;
+            match parsed.option(&parsed.rest_address) {
+                Some(spec) if !spec.prefix && spec.required => Ok(()),
+                _ => Err(format!(
+                    "rest_address names no required option \"{}\"",
+                    parsed.rest_address
+                )),
+            }
+        })
+    }
+}
+
+impl TypedOptions for ClusterTypeSpec {
+    fn options(&self) -> &[OptionSpec] {
+        &self.options
+    }
+
+    fn owner(&self) -> String {
+        format!("cluster type {}", self.name.to_uppercase())
+    }
+
+    fn missing_owner(&self) -> String {
+        format!("a {} cluster", self.name.to_uppercase())
+    }
+
+    fn listing_hint(&self) -> String {
+        let names: Vec<String> = self
+            .options
+            .iter()
+            .map(|o| {
+                if o.prefix {
+                    format!("{}*", o.name)
+                } else {
+                    o.name.clone()
+                }
+            })
+            .collect();
+        format!(
+            "the options of cluster type {}: {}",
+            self.name.to_uppercase(),
+            names.join(", ")
+        )
+    }
+}

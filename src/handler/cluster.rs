@@ -1,0 +1,596 @@
+//! Cluster statements: CREATE (options validated against the cluster type
+//! registry, `catalogs/clusters/`), ALTER, DROP, COMMENT ON, SHOW,
+//! DESCRIBE, SHOW CREATE and TEST CLUSTER.
+//!
+//! A cluster is where jobs run. `REMOTE` — any Flink session cluster
+//! reached by its REST API — is built; the Kubernetes types parse and
+//! answer 0A000 until the operator issue (15) gives them a registry file.
+//! The auth header option is a secret: sealed by the store, masked
+//! everywhere it is shown, never in an error or a log line.
+//!
+//! `TEST CLUSTER` answers a row even when the cluster cannot be reached
+//! (`reachable = false` and the reason in `error`): a test that finds a
+//! cluster down has done its job. Statements that need the cluster to
+//! run something (jobs) fail instead, with 08001 naming the cluster.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arrow::array::{ArrayRef, BooleanArray, Int32Array, Int64Array, RecordBatch, StringArray};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use secrecy::ExposeSecret;
+
+use super::object_name;
+use super::options::{describe_rows, entries, masked_options, pairs};
+use super::{SessionState, Shape};
+use crate::catalog::{ClusterTypeSpec, Registry, TypedOptions, canonical_key};
+use crate::context::Context;
+use crate::error::{Error, Result, SqlState};
+use crate::flink::rest::{ClusterOverview, FlinkRest, RestOptions};
+use crate::result::{Notice, QueryResult, StatementOutput};
+use crate::sql::Statement;
+use crate::sql::ast::{
+    AlterAction, AlterObject, ClusterStatement, ClusterType, CommentOn, CreateCluster,
+    DescribeObject, DropObject, Lifecycle, ObjectStatement, ShowObjects, ident_for, q,
+    quote_string,
+};
+use crate::store::{Cluster, ClusterDrop, OptionEntry, StoreError};
+
+/// The issue that brings the Kubernetes cluster types.
+const KUBERNETES_ISSUE: &str = "issue 15, the Flink Kubernetes Operator";
+
+/// The registry entry of a type named in CREATE CLUSTER, or 0A000 for a
+/// type the grammar knows that is not built yet.
+fn create_type(registry: &Registry, cluster_type: ClusterType) -> Result<&ClusterTypeSpec> {
+    let keyword = cluster_type.keyword();
+    registry
+        .cluster_type(&keyword.to_ascii_lowercase())
+        .ok_or_else(|| {
+            Error::not_supported(format!(
+                "CREATE CLUSTER ... TYPE {keyword} (comes with {KUBERNETES_ISSUE})"
+            ))
+            .with_hint("TYPE REMOTE reaches any Flink session cluster by its REST address")
+        })
+}
+
+/// The registry entry of a stored cluster's type.
+fn stored_type<'a>(registry: &'a Registry, cluster: &Cluster) -> Result<&'a ClusterTypeSpec> {
+    registry.cluster_type(&cluster.cluster_type).ok_or_else(|| {
+        Error::not_supported(format!(
+            "cluster \"{}\" of type {}: the registry has no such cluster type",
+            cluster.name,
+            cluster.cluster_type.to_uppercase()
+        ))
+    })
+}
+
+/// The cluster called `name`, or 42704 with the closest existing name.
+pub async fn load(context: &Context, name: &str) -> Result<Cluster> {
+    match context.store.get_cluster(name).await? {
+        Some(cluster) => Ok(cluster),
+        None => Err(does_not_exist(context, name).await),
+    }
+}
+
+/// 42704 for cluster `name`, suggesting the closest existing cluster.
+async fn does_not_exist(context: &Context, name: &str) -> Error {
+    let mut err = Error::new(
+        SqlState::UNDEFINED_OBJECT,
+        format!("cluster \"{name}\" does not exist"),
+    );
+    let names: Vec<String> = match context.store.list_clusters().await {
+        Ok(clusters) => clusters.into_iter().map(|c| c.name).collect(),
+        // The suggestion is a courtesy: the error stands without it.
+        Err(_) => Vec::new(),
+    };
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    if let Some(close) = crate::sql::parser::suggest::closest(name, &names) {
+        err.message.push_str(&format!(": did you mean {close}?"));
+    } else if names.is_empty() {
+        err = err.with_hint("there are no clusters yet: CREATE CLUSTER name TYPE REMOTE WITH ('rest.address' = 'http://host:8081')");
+    }
+    err
+}
+
+/// What `scaleph check` can tell about a statement without a server or a
+/// store: the options of a CREATE CLUSTER pass its type's validation. A
+/// type not built yet has nothing to check against; like every statement
+/// not built yet, it answers 0A000 when run, and the script is fine.
+pub fn check_offline(registry: &Registry, statement: &Statement) -> Result<()> {
+    let Statement::Cluster(ClusterStatement::Create(create)) = statement else {
+        return Ok(());
+    };
+    if let Ok(cluster_type) = create_type(registry, create.cluster_type) {
+        cluster_type.validate(&pairs(&create.options), true)?;
+    }
+    Ok(())
+}
+
+/// `CREATE CLUSTER [IF NOT EXISTS] name TYPE t WITH (...)`.
+pub async fn handle_create_cluster(
+    context: &Context,
+    create: &CreateCluster,
+) -> Result<StatementOutput> {
+    let name = object_name(&create.name);
+    let cluster_type = create_type(&context.registry, create.cluster_type)?;
+    let options = entries(
+        cluster_type,
+        cluster_type.validate(&pairs(&create.options), true)?,
+    );
+    let now = chrono::Utc::now();
+    let cluster = Cluster {
+        name: name.clone(),
+        cluster_type: cluster_type.name.clone(),
+        options,
+        comment: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let output = StatementOutput::from(QueryResult::command("CREATE CLUSTER"));
+    match context.store.create_cluster(cluster).await {
+        Ok(()) => Ok(output),
+        Err(StoreError::Duplicate { .. }) if create.if_not_exists => Ok(output.with_notice(
+            Notice::new(format!("cluster \"{name}\" already exists, skipping")),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `ALTER CLUSTER name SET (...) | RESET (...) | RENAME TO new`: SET is
+/// validated like CREATE; RESET of a required option is refused.
+pub async fn handle_alter_cluster(
+    context: &Context,
+    alter: &AlterObject,
+) -> Result<StatementOutput> {
+    let name = object_name(&alter.name);
+    let mut cluster = load(context, &name).await?;
+    let cluster_type = stored_type(&context.registry, &cluster)?;
+    match &alter.action {
+        AlterAction::Set(options) => {
+            let validated = cluster_type.validate(&pairs(options), false)?;
+            cluster.options.extend(entries(cluster_type, validated));
+        }
+        AlterAction::Reset(keys) => {
+            for key in keys {
+                let spec = cluster_type
+                    .option(key)
+                    .ok_or_else(|| cluster_type.unknown_option(key))?;
+                if spec.required {
+                    return Err(Error::new(
+                        SqlState::INVALID_PARAMETER_VALUE,
+                        format!(
+                            "option \"{}\" of {} is required and cannot be reset",
+                            spec.name,
+                            cluster_type.owner()
+                        ),
+                    )
+                    .with_subject(key.as_str())
+                    .with_hint("give it a new value with ALTER CLUSTER ... SET (...)"));
+                }
+                cluster.options.remove(&canonical_key(spec, key));
+            }
+        }
+        AlterAction::RenameTo(new_name) => cluster.name = object_name(new_name),
+    }
+    save(context, &name, cluster).await?;
+    Ok(QueryResult::command("ALTER CLUSTER").into())
+}
+
+/// Writes back the cluster stored as `name`, changed now.
+async fn save(context: &Context, name: &str, mut cluster: Cluster) -> Result<()> {
+    cluster.updated_at = chrono::Utc::now();
+    if context.store.update_cluster(name, cluster).await? {
+        Ok(())
+    } else {
+        Err(does_not_exist(context, name).await)
+    }
+}
+
+/// `COMMENT ON CLUSTER name IS '...' | NULL`.
+pub async fn handle_comment_on_cluster(
+    context: &Context,
+    comment: &CommentOn,
+) -> Result<StatementOutput> {
+    let name = object_name(&comment.name);
+    let mut cluster = load(context, &name).await?;
+    cluster.comment = comment.comment.clone();
+    save(context, &name, cluster).await?;
+    Ok(QueryResult::command("COMMENT").into())
+}
+
+/// `DROP CLUSTER [IF EXISTS] name [CASCADE]`: refused (2BP01) while jobs
+/// that have not ended are on it. With CASCADE those jobs are to be
+/// stopped first; stopping jobs comes with the jobs themselves (CREATE
+/// JOB, issue 14), so until then CASCADE on a cluster with jobs is 0A000
+/// — today no job can be on a cluster, and DROP succeeds.
+pub async fn handle_drop_cluster(context: &Context, drop: &DropObject) -> Result<StatementOutput> {
+    let name = object_name(&drop.name);
+    let output = StatementOutput::from(QueryResult::command("DROP CLUSTER"));
+    match context.store.drop_cluster(&name).await? {
+        ClusterDrop::Dropped => Ok(output),
+        ClusterDrop::Missing if drop.if_exists => Ok(output.with_notice(Notice::new(format!(
+            "cluster \"{name}\" does not exist, skipping"
+        )))),
+        ClusterDrop::Missing => Err(does_not_exist(context, &name).await),
+        ClusterDrop::InUse(jobs) if drop.cascade => Err(Error::not_supported(format!(
+            "DROP CLUSTER ... CASCADE while jobs are on it (stopping jobs comes with CREATE JOB); jobs on \"{name}\": {}",
+            jobs.join(", ")
+        ))),
+        ClusterDrop::InUse(jobs) => Err(Error::new(
+            SqlState::DEPENDENT_OBJECTS_STILL_EXIST,
+            format!(
+                "cannot drop cluster \"{name}\": jobs run on it: {}",
+                jobs.join(", ")
+            ),
+        )
+        .with_hint("stop the jobs first, or DROP CLUSTER ... CASCADE to stop them")),
+    }
+}
+
+/// The column `SHOW CREATE CLUSTER` returns.
+const SHOW_CREATE_COLUMN: &str = "create_statement";
+
+/// The columns of `DESCRIBE CLUSTER name`.
+const DESCRIBE_COLUMNS: [&str; 4] = ["group", "option", "value", "source"];
+
+/// `SHOW CREATE CLUSTER name`: the canonical CREATE statement of the
+/// cluster as it is now (and its COMMENT), secrets shown as `'******'`.
+pub async fn handle_show_create_cluster(
+    context: &Context,
+    describe: &DescribeObject,
+) -> Result<StatementOutput> {
+    let cluster = load(context, &object_name(&describe.name)).await?;
+    let cluster_type = ClusterType::KEYWORDS
+        .iter()
+        .find(|(keyword, _)| keyword.eq_ignore_ascii_case(&cluster.cluster_type))
+        .map(|(_, t)| *t)
+        .ok_or_else(|| {
+            Error::internal(format!(
+                "cluster type {} has no keyword",
+                cluster.cluster_type
+            ))
+        })?;
+    let create = CreateCluster {
+        if_not_exists: false,
+        name: ident_for(&cluster.name),
+        cluster_type,
+        options: masked_options(&cluster.options),
+    };
+    let mut sql = create.to_string();
+    if let Some(comment) = &cluster.comment {
+        sql.push_str(&format!(
+            ";\nCOMMENT ON CLUSTER {} IS {}",
+            q(&create.name),
+            quote_string(comment)
+        ));
+    }
+    Ok(QueryResult::text_rows(&[SHOW_CREATE_COLUMN], &[vec![sql]])?.into())
+}
+
+/// `DESCRIBE CLUSTER name`: what it is (with whether it is
+/// `jobs.default_cluster`), then every option of its type by group with
+/// its value and whether it was set or is the default; secrets masked.
+pub async fn handle_describe_cluster(
+    context: &Context,
+    describe: &DescribeObject,
+) -> Result<StatementOutput> {
+    let cluster = load(context, &object_name(&describe.name)).await?;
+    let cluster_type = stored_type(&context.registry, &cluster)?;
+    let row = |option: &str, value: String| {
+        vec![
+            "cluster".to_string(),
+            option.to_string(),
+            value,
+            String::new(),
+        ]
+    };
+    let is_default = context.config.jobs.default_cluster.as_deref() == Some(cluster.name.as_str());
+    let mut rows = vec![
+        row("name", cluster.name.clone()),
+        row("type", cluster.cluster_type.to_uppercase()),
+        row("comment", cluster.comment.clone().unwrap_or_default()),
+        row("default", is_default.to_string()),
+        row("created_at", cluster.created_at.to_rfc3339()),
+        row("updated_at", cluster.updated_at.to_rfc3339()),
+    ];
+    rows.extend(describe_rows(cluster_type, &cluster.options));
+    Ok(QueryResult::text_rows(&DESCRIBE_COLUMNS, &rows)?.into())
+}
+
+/// `SHOW CLUSTERS [LIKE 'pattern']` as a query on `scaleph.clusters`, with
+/// `is_default` marking `jobs.default_cluster` (configuration, not the
+/// store, so the query carries it).
+pub fn show_clusters_query(show: &ShowObjects, default_cluster: Option<&str>) -> String {
+    let filter = show
+        .like
+        .as_ref()
+        .map(|like| format!(" WHERE name LIKE {}", quote_string(like)))
+        .unwrap_or_default();
+    let is_default = match default_cluster {
+        Some(name) => format!("name = {}", quote_string(name)),
+        None => "false".to_string(),
+    };
+    format!(
+        "SELECT name, type, rest_address, {is_default} AS is_default, comment, created_at \
+         FROM scaleph.clusters{filter} ORDER BY name"
+    )
+}
+
+/// The REST client of `cluster`, with its timeouts and auth header.
+pub fn rest_client(registry: &Registry, cluster: &Cluster) -> Result<FlinkRest> {
+    let cluster_type = stored_type(registry, cluster)?;
+    let text = |key: &str| -> Option<String> {
+        match cluster.options.get(key)? {
+            OptionEntry::Plain(value) => Some(value.clone()),
+            OptionEntry::Secret(secret) => Some(secret.expose_secret().to_string()),
+        }
+    };
+    let duration = |key: &str, default: Duration| -> Duration {
+        text(key)
+            .or_else(|| cluster_type.option(key).and_then(|s| s.default.clone()))
+            .and_then(|t| crate::duration::parse_duration(&t).ok())
+            .unwrap_or(default)
+    };
+    let defaults = RestOptions::default();
+    let mut headers = Vec::new();
+    for spec in cluster_type
+        .options()
+        .iter()
+        .filter(|s| s.value_type == crate::catalog::OptionType::Header)
+    {
+        if let Some((name, value)) = text(&spec.name).as_deref().and_then(|h| h.split_once(':')) {
+            headers.push((name.trim().to_string(), value.trim().to_string()));
+        }
+    }
+    let address = text(&cluster_type.rest_address).ok_or_else(|| {
+        Error::internal(format!("cluster \"{}\" has no REST address", cluster.name))
+    })?;
+    FlinkRest::new(
+        &address,
+        RestOptions {
+            connect_timeout: duration("connect.timeout", defaults.connect_timeout),
+            request_timeout: duration("request.timeout", defaults.request_timeout),
+            headers,
+        },
+    )
+}
+
+/// The columns of `TEST CLUSTER`.
+fn test_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("cluster", DataType::Utf8, false),
+        Field::new("reachable", DataType::Boolean, false),
+        Field::new("flink_version", DataType::Utf8, true),
+        Field::new("taskmanagers", DataType::Int32, true),
+        Field::new("slots_free", DataType::Int32, true),
+        Field::new("slots_total", DataType::Int32, true),
+        Field::new("jobs_running", DataType::Int32, true),
+        Field::new("latency_ms", DataType::Int64, false),
+        Field::new("error", DataType::Utf8, true),
+    ]))
+}
+
+/// `TEST CLUSTER name`: one call to the cluster's REST API, as a row.
+pub async fn handle_test_cluster(
+    context: &Context,
+    name: &sqlparser::ast::Ident,
+) -> Result<StatementOutput> {
+    let cluster = load(context, &object_name(name)).await?;
+    let rest = rest_client(&context.registry, &cluster)?;
+    let started = Instant::now();
+    let outcome = rest.cluster_overview().await;
+    let latency_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+    test_row(&cluster.name, outcome, latency_ms)
+}
+
+/// The row of a TEST CLUSTER: the overview, or why there is none.
+fn test_row(
+    name: &str,
+    outcome: Result<ClusterOverview>,
+    latency_ms: i64,
+) -> Result<StatementOutput> {
+    let (overview, error) = match outcome {
+        Ok(overview) => (Some(overview), None),
+        Err(err) => (None, Some(err.message)),
+    };
+    let int = |f: fn(&ClusterOverview) -> u32| -> ArrayRef {
+        Arc::new(Int32Array::from(vec![
+            overview
+                .as_ref()
+                .map(|o| i32::try_from(f(o)).unwrap_or(i32::MAX)),
+        ]))
+    };
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from(vec![name])),
+        Arc::new(BooleanArray::from(vec![overview.is_some()])),
+        Arc::new(StringArray::from(vec![
+            overview.as_ref().map(|o| o.flink_version.clone()),
+        ])),
+        int(|o| o.taskmanagers),
+        int(|o| o.slots_available),
+        int(|o| o.slots_total),
+        int(|o| o.jobs_running),
+        Arc::new(Int64Array::from(vec![latency_ms])),
+        Arc::new(StringArray::from(vec![error])),
+    ];
+    let schema = test_schema();
+    let batch = RecordBatch::try_new(schema.clone(), columns)
+        .map_err(|e| Error::caused_by(SqlState::INTERNAL_ERROR, e))?;
+    Ok(QueryResult::from_batches(schema, vec![batch]).into())
+}
+
+/// The shape of a cluster statement's result.
+pub async fn describe(
+    context: &Context,
+    state: &mut SessionState,
+    statement: &ClusterStatement,
+) -> Result<Shape> {
+    use ClusterStatement as C;
+    let schema = match statement {
+        C::Object(ObjectStatement::Show(show)) => {
+            let sql = show_clusters_query(show, context.config.jobs.default_cluster.as_deref());
+            return Ok(Shape::Known(state.engine.describe_sql(&sql).await?));
+        }
+        C::Object(ObjectStatement::Describe(d)) if d.show_create => {
+            Some(QueryResult::text_schema(&[SHOW_CREATE_COLUMN]))
+        }
+        C::Object(ObjectStatement::Describe(_)) => {
+            Some(QueryResult::text_schema(&DESCRIBE_COLUMNS))
+        }
+        C::Object(ObjectStatement::Command(_)) => Some(test_schema()),
+        C::Create(_)
+        | C::Object(
+            ObjectStatement::Drop(_) | ObjectStatement::Alter(_) | ObjectStatement::Comment(_),
+        ) => None,
+    };
+    Ok(Shape::rows(schema))
+}
+
+/// Runs a cluster statement.
+pub async fn execute(
+    context: &Context,
+    state: &mut SessionState,
+    statement: &ClusterStatement,
+) -> Result<StatementOutput> {
+    use ClusterStatement as C;
+    match statement {
+        C::Create(create) => handle_create_cluster(context, create).await,
+        C::Object(ObjectStatement::Show(show)) => {
+            let sql = show_clusters_query(show, context.config.jobs.default_cluster.as_deref());
+            Ok(state.engine.execute_sql(&sql).await?.into())
+        }
+        C::Object(ObjectStatement::Describe(describe)) if describe.show_create => {
+            handle_show_create_cluster(context, describe).await
+        }
+        C::Object(ObjectStatement::Describe(describe)) => {
+            handle_describe_cluster(context, describe).await
+        }
+        C::Object(ObjectStatement::Alter(alter)) => handle_alter_cluster(context, alter).await,
+        C::Object(ObjectStatement::Comment(comment)) => {
+            handle_comment_on_cluster(context, comment).await
+        }
+        C::Object(ObjectStatement::Drop(drop)) => handle_drop_cluster(context, drop).await,
+        C::Object(ObjectStatement::Command(command)) => match command.command {
+            Lifecycle::Test => handle_test_cluster(context, &command.name).await,
+            // The parser gives clusters no other command.
+            _ => Err(super::not_supported_yet(&command.to_string())),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sql::parse_script;
+
+    fn statement(sql: &str) -> ClusterStatement {
+        match parse_script(sql).unwrap().remove(0).statement {
+            Statement::Cluster(statement) => statement,
+            other => panic!("not a cluster statement: {other:?}"),
+        }
+    }
+
+    async fn run(context: &Context, sql: &str) -> Result<StatementOutput> {
+        match statement(sql) {
+            ClusterStatement::Create(create) => handle_create_cluster(context, &create).await,
+            ClusterStatement::Object(ObjectStatement::Drop(drop)) => {
+                handle_drop_cluster(context, &drop).await
+            }
+            ClusterStatement::Object(ObjectStatement::Alter(alter)) => {
+                handle_alter_cluster(context, &alter).await
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn create_alter_and_drop_cluster_follow_postgresql_conventions() {
+        let dir = tempfile::tempdir().unwrap();
+        let context = Context::for_tests(dir.path()).await;
+        run(
+            &context,
+            "CREATE CLUSTER Local TYPE REMOTE WITH ('rest.address' = 'http://127.0.0.1:8081/', \
+             'rest.auth.secret-header' = 'Authorization: Bearer t')",
+        )
+        .await
+        .unwrap();
+        let stored = context.store.get_cluster("local").await.unwrap().unwrap();
+        assert_eq!(stored.cluster_type, "remote");
+        assert_eq!(
+            stored.options["rest.address"].masked(),
+            "http://127.0.0.1:8081"
+        );
+        assert!(matches!(
+            stored.options["rest.auth.secret-header"],
+            OptionEntry::Secret(_)
+        ));
+        let err = run(
+            &context,
+            "CREATE CLUSTER local TYPE REMOTE WITH ('rest.address' = 'http://h:8081')",
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.sqlstate, SqlState::DUPLICATE_OBJECT);
+        let err = run(&context, "ALTER CLUSTER local RESET ('rest.address')")
+            .await
+            .unwrap_err();
+        assert!(err.message.contains("is required"), "{}", err.message);
+        run(
+            &context,
+            "ALTER CLUSTER local SET ('flink.parallelism.default' = '2')",
+        )
+        .await
+        .unwrap();
+        run(
+            &context,
+            "ALTER CLUSTER local RESET ('flink.parallelism.default', 'rest.auth.secret-header')",
+        )
+        .await
+        .unwrap();
+        let stored = context.store.get_cluster("local").await.unwrap().unwrap();
+        assert_eq!(stored.options.len(), 1, "{:?}", stored.options.keys());
+        let err = run(&context, "DROP CLUSTER locl").await.unwrap_err();
+        assert_eq!(err.sqlstate, SqlState::UNDEFINED_OBJECT);
+        assert!(
+            err.message.ends_with("did you mean local?"),
+            "{}",
+            err.message
+        );
+        run(&context, "DROP CLUSTER local").await.unwrap();
+        let ok = run(&context, "DROP CLUSTER IF EXISTS local").await.unwrap();
+        assert!(ok.notices[0].message.contains("does not exist, skipping"));
+    }
+
+    #[tokio::test]
+    async fn kubernetes_types_parse_and_answer_0a000_naming_their_issue() {
+        let dir = tempfile::tempdir().unwrap();
+        let context = Context::for_tests(dir.path()).await;
+        for keyword in ["KUBERNETES_SESSION", "KUBERNETES_APPLICATION"] {
+            let err = run(
+                &context,
+                &format!("CREATE CLUSTER k TYPE {keyword} WITH (namespace = 'flink')"),
+            )
+            .await
+            .unwrap_err();
+            assert_eq!(err.sqlstate, SqlState::FEATURE_NOT_SUPPORTED);
+            assert!(
+                err.message.contains(keyword) && err.message.contains("issue 15"),
+                "{}",
+                err.message
+            );
+        }
+        assert!(context.store.list_clusters().await.unwrap().is_empty());
+    }
+
+    #[test]
+    fn show_clusters_query_marks_the_default_and_escapes_the_pattern() {
+        let show = ShowObjects {
+            kind: crate::sql::ast::ObjectKind::Cluster,
+            like: Some("o'k%".into()),
+        };
+        let sql = show_clusters_query(&show, Some("it's"));
+        assert!(sql.contains("LIKE 'o''k%'"), "{sql}");
+        assert!(sql.contains("name = 'it''s' AS is_default"), "{sql}");
+        assert!(show_clusters_query(&show, None).contains("false AS is_default"));
+    }
+}
