@@ -382,3 +382,32 @@ async fn jars_under_lib_of_the_job_jar_are_on_the_jobs_classpath() {
     values.sort();
     assert_eq!(values, [2, 4, 6, 8, 10]);
 }
+
+/// Issue 14: `TEST CLUSTER` through pgwire against the real cluster — the
+/// same overview the REST client reads, as one row.
+#[tokio::test(flavor = "multi_thread")]
+async fn test_cluster_over_pgwire_reports_the_real_cluster() {
+    let Some(cluster) = cluster() else {
+        return;
+    };
+    let gateway = crate::support::Gateway::start();
+    let client = gateway.client().await;
+    client
+        .batch_execute(&format!(
+            "CREATE CLUSTER local TYPE REMOTE WITH ('rest.address' = '{}')",
+            cluster.rest_url
+        ))
+        .await
+        .unwrap();
+    let row = &client.query("TEST CLUSTER local", &[]).await.unwrap()[0];
+    assert!(
+        row.get::<_, bool>("reachable"),
+        "{:?}",
+        row.get::<_, Option<String>>("error")
+    );
+    assert_eq!(row.get::<_, String>("flink_version"), "2.3.0");
+    assert_eq!(row.get::<_, i32>("taskmanagers"), 1);
+    assert_eq!(row.get::<_, i32>("slots_total"), SLOTS as i32);
+    assert!(row.get::<_, i32>("slots_free") <= SLOTS as i32);
+    assert!(row.get::<_, i64>("latency_ms") >= 0);
+}
