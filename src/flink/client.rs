@@ -310,34 +310,11 @@ impl GatewayClient {
 
     fn transport(&self, err: reqwest::Error) -> GatewayError {
         let err = err.without_url();
-        let (sqlstate, message) = if err.is_connect() {
-            (
-                SqlState::SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
-                format!("cannot connect to the Flink SQL Gateway at {}", self.shown),
-            )
-        } else if err.is_timeout() {
-            (
-                SqlState::CONNECTION_FAILURE,
-                format!(
-                    "the Flink SQL Gateway at {} did not answer within {:?}",
-                    self.shown, self.timeout
-                ),
-            )
-        } else {
-            (
-                SqlState::CONNECTION_FAILURE,
-                format!(
-                    "the connection to the Flink SQL Gateway at {} failed",
-                    self.shown
-                ),
-            )
-        };
-        let cause = std::error::Error::source(&err)
-            .map(|source| format!(": {source}"))
-            .unwrap_or_default();
+        let (sqlstate, message) =
+            super::errors::transport("the Flink SQL Gateway", &self.shown, self.timeout, &err);
         GatewayError::Transport {
             sqlstate,
-            message: format!("{message}{cause}"),
+            message,
             source: Some(err.into()),
         }
     }

@@ -127,6 +127,41 @@ fn byte_offset(text: &str, line: usize, column: usize) -> usize {
             .map_or(rest.len(), |(i, _)| i)
 }
 
+/// The SQLSTATE and message of an HTTP request to `peer` (`the Flink SQL
+/// Gateway`, `the Flink cluster`) at `shown` that got no answer: never
+/// reached (08001), no answer in time (08006), or the connection failed
+/// (08006). The message ends with the cause at the bottom of the error's
+/// chain (`Connection refused (os error 111)`), where the reason is;
+/// reqwest's own message is generic. A connect timeout is a connect
+/// failure: the peer was never reached.
+pub fn transport(
+    peer: &str,
+    shown: &str,
+    timeout: std::time::Duration,
+    err: &reqwest::Error,
+) -> (SqlState, String) {
+    let mut cause: &(dyn std::error::Error + 'static) = err;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    if err.is_connect() {
+        (
+            SqlState::SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
+            format!("cannot reach {peer} at {shown}: {cause}"),
+        )
+    } else if err.is_timeout() {
+        (
+            SqlState::CONNECTION_FAILURE,
+            format!("{peer} at {shown} did not answer within {timeout:?}"),
+        )
+    } else {
+        (
+            SqlState::CONNECTION_FAILURE,
+            format!("the connection to {peer} at {shown} failed: {cause}"),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

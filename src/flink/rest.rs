@@ -983,31 +983,8 @@ impl FlinkRest {
 
     fn transport(&self, err: reqwest::Error) -> Error {
         let err = err.without_url();
-        let cause = innermost_cause(&err);
-        // Connect first: a connect timeout is also a timeout, but the
-        // cluster was never reached.
-        let (sqlstate, message) = if err.is_connect() {
-            (
-                SqlState::SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
-                format!("cannot reach the Flink cluster at {}: {cause}", self.shown),
-            )
-        } else if err.is_timeout() {
-            (
-                SqlState::CONNECTION_FAILURE,
-                format!(
-                    "the Flink cluster at {} did not answer within {:?}",
-                    self.shown, self.timeout
-                ),
-            )
-        } else {
-            (
-                SqlState::CONNECTION_FAILURE,
-                format!(
-                    "the connection to the Flink cluster at {} failed: {cause}",
-                    self.shown
-                ),
-            )
-        };
+        let (sqlstate, message) =
+            super::errors::transport("the Flink cluster", &self.shown, self.timeout, &err);
         Error::new(sqlstate, message).with_source(err)
     }
 }
@@ -1018,16 +995,6 @@ fn not_in_time(job_id: &str, state: &JobState, timeout: Duration) -> Error {
         SqlState::QUERY_CANCELED,
         format!("Flink job {job_id} is still {state} after {timeout:?}"),
     )
-}
-
-/// What an error says at the bottom of its chain (`Connection refused (os
-/// error 111)`), where the reason is; reqwest's own message is generic.
-fn innermost_cause(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut cause = err;
-    while let Some(source) = cause.source() {
-        cause = source;
-    }
-    cause.to_string()
 }
 
 /// The status a savepoint body reports.
