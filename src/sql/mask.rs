@@ -14,7 +14,17 @@ const SECRET_WORDS: &[&str] = &[
     "credential",
     "jaas",
     "private",
+    "auth_param",
 ];
+
+/// Parts of a key (split on `.`, `_`, `-`) that make it secret on their
+/// own: `ssl.key`, `pwd`.
+const SECRET_PARTS: &[&str] = &["key", "pwd"];
+
+/// Last parts of a key that make it secret: a `keytab` or `keystore` is
+/// the file's content (`keytab_path`, `ssl.keystore.location` name a file
+/// and are not secret).
+const SECRET_LAST_PARTS: &[&str] = &["keytab", "keystore", "sslkey"];
 
 /// Whether an option called `key` holds a secret.
 pub fn is_secret_key(key: &str) -> bool {
@@ -22,9 +32,18 @@ pub fn is_secret_key(key: &str) -> bool {
     SECRET_WORDS.iter().any(|w| {
         key.windows(w.len())
             .any(|window| window.eq_ignore_ascii_case(w.as_bytes()))
+    }) || key.split(|b| matches!(b, b'.' | b'_' | b'-')).any(|part| {
+        SECRET_PARTS
+            .iter()
+            .any(|p| part.eq_ignore_ascii_case(p.as_bytes()))
     }) || key
-        .split(|b| matches!(b, b'.' | b'_' | b'-'))
-        .any(|part| part.eq_ignore_ascii_case(b"key") || part.eq_ignore_ascii_case(b"pwd"))
+        .rsplit(|b| matches!(b, b'.' | b'_' | b'-'))
+        .next()
+        .is_some_and(|last| {
+            SECRET_LAST_PARTS
+                .iter()
+                .any(|p| last.eq_ignore_ascii_case(p.as_bytes()))
+        })
 }
 
 /// A key's text without its quotes (an escaped quote inside stays doubled,
@@ -63,14 +82,19 @@ pub fn redact_tokens(script: &str, tokens: &[Token], start: usize, end: usize) -
             key.kind,
             TokenKind::String | TokenKind::Word | TokenKind::QuotedIdent
         );
-        if keyish
-            && eq.kind == TokenKind::Punct('=')
-            && value.kind == TokenKind::String
-            && is_secret_key(unquoted(key.text(script), key.kind))
-        {
+        if !(keyish && eq.kind == TokenKind::Punct('=') && value.kind == TokenKind::String) {
+            continue;
+        }
+        if is_secret_key(unquoted(key.text(script), key.kind)) {
             out.push_str(&script[copied..value.start]);
             out.push_str(MASKED_LITERAL);
             copied = value.end;
+        } else if let Some((from, to)) = url_password(value.text(script)) {
+            // `'uri' = 'mongodb://user:pw@host'`: whatever the key, a
+            // password inside a URL is a secret.
+            out.push_str(&script[copied..value.start + from]);
+            out.push_str("******");
+            copied = value.start + to;
         }
     }
     if copied == start {
@@ -80,9 +104,36 @@ pub fn redact_tokens(script: &str, tokens: &[Token], start: usize, end: usize) -
     Some(out)
 }
 
+/// Where the password of a URL's user info is in `text`
+/// (`scheme://user:password@host...`, also inside `jdbc:mysql://...`).
+fn url_password(text: &str) -> Option<(usize, usize)> {
+    let authority = text.find("://")? + 3;
+    let rest = &text[authority..];
+    let host_start = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let at = rest[..host_start].rfind('@')?;
+    let colon = rest[..at].find(':')?;
+    (colon + 1 < at).then_some((authority + colon + 1, authority + at))
+}
+
 #[cfg(test)]
 mod tests {
     use super::{is_secret_key, redact};
+
+    #[test]
+    fn redact_masks_passwords_inside_urls_whatever_the_key() {
+        assert_eq!(
+            redact(
+                "WITH ('uri' = 'mongodb://app:s3cr3t@db:27017/shop?x=1', url = 'http://h/a@b', 'keytab' = '/k')"
+            ),
+            "WITH ('uri' = 'mongodb://app:******@db:27017/shop?x=1', url = 'http://h/a@b', 'keytab' = '******')"
+        );
+        assert_eq!(
+            redact(
+                "WITH (url = 'jdbc:postgresql://u:p@h:5432/db', other = 'x://@h', b = 'x://u:@h')"
+            ),
+            "WITH (url = 'jdbc:postgresql://u:******@h:5432/db', other = 'x://@h', b = 'x://u:@h')"
+        );
+    }
 
     #[test]
     fn redact_masks_only_secret_values() {
@@ -102,10 +153,21 @@ mod tests {
             "access_token",
             "ssl.key",
             "pwd",
+            "keytab",
+            "ssl.keystore",
+            "sslkey",
+            "auth_params",
         ] {
             assert!(is_secret_key(key), "{key}");
         }
-        for key in ["host", "port", "username", "keytab_path_name", "monkey"] {
+        for key in [
+            "host",
+            "port",
+            "username",
+            "keytab_path_name",
+            "monkey",
+            "ssl.keystore.location",
+        ] {
             assert!(!is_secret_key(key), "{key}");
         }
     }
