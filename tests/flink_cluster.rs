@@ -147,7 +147,7 @@ async fn datagen_to_blackhole_job_runs_until_cancelled() {
     );
     rest.cancel(&job).await.unwrap();
     let ended = rest.wait_terminal(&job, JOB_TIMEOUT).await.unwrap();
-    assert_eq!(ended.state, JobState::Canceled);
+    assert_eq!(ended.job.state, JobState::Canceled);
 }
 
 #[tokio::test]
@@ -175,7 +175,7 @@ async fn bounded_datagen_to_filesystem_finishes_with_rows_in_the_sinks() {
     let job = submit(&rest, &script, None).await.unwrap();
     let ended = rest.wait_terminal(&job, JOB_TIMEOUT).await.unwrap();
     assert_eq!(
-        ended.state,
+        ended.job.state,
         JobState::Finished,
         "{:?}",
         rest.job_failure(&job).await
@@ -217,7 +217,7 @@ async fn savepoint_then_stop_with_savepoint_then_restore_from_it() {
         .await
         .unwrap();
     assert!(taken.contains("savepoint-"), "{taken}");
-    assert_eq!(rest.job(&job).await.unwrap().state, JobState::Running);
+    assert_eq!(rest.job(&job).await.unwrap().job.state, JobState::Running);
     let latest = rest.checkpoints(&job).await.unwrap().latest.savepoint;
     assert_eq!(latest.and_then(|s| s.external_path), Some(taken.clone()));
 
@@ -229,7 +229,7 @@ async fn savepoint_then_stop_with_savepoint_then_restore_from_it() {
     assert!(Path::new(local).join("_metadata").is_file(), "{stopped}");
     let ended = rest.wait_terminal(&job, JOB_TIMEOUT).await.unwrap();
     assert!(
-        ended.state == JobState::Finished || ended.state == JobState::Canceled,
+        ended.job.state == JobState::Finished || ended.job.state == JobState::Canceled,
         "{ended:?}"
     );
 
@@ -264,7 +264,7 @@ async fn job_failing_at_runtime_reports_flinks_root_cause() {
         // Running for a moment before the first row divides by zero.
         Ok(_) => {
             let ended = rest.wait_terminal(&job, JOB_TIMEOUT).await.unwrap();
-            assert_eq!(ended.state, JobState::Failed);
+            assert_eq!(ended.job.state, JobState::Failed);
             rest.job_failure(&job).await.unwrap()
         }
         Err(err) => err,
@@ -364,7 +364,7 @@ async fn jars_under_lib_of_the_job_jar_are_on_the_jobs_classpath() {
     let job = rest.run_jar(&uploaded.id, &request).await.unwrap();
     let ended = rest.wait_terminal(&job, JOB_TIMEOUT).await.unwrap();
     assert_eq!(
-        ended.state,
+        ended.job.state,
         JobState::Finished,
         "{:?}",
         rest.job_failure(&job).await

@@ -327,25 +327,13 @@ pub struct JobVertex {
     pub parallelism: u32,
 }
 
-/// A job in detail (`GET /jobs/:id`).
+/// A job in detail (`GET /jobs/:id`): what the overview lists of it, and
+/// its vertices.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct JobDetails {
-    /// The Flink job id.
-    pub jid: String,
-    /// The job's name.
-    #[serde(default)]
-    pub name: String,
-    /// Its state.
-    pub state: JobState,
-    /// Start, milliseconds since the epoch.
-    #[serde(rename = "start-time", default)]
-    pub start_time: i64,
-    /// End, milliseconds since the epoch; -1 while it runs.
-    #[serde(rename = "end-time", default)]
-    pub end_time: i64,
-    /// How long it has run, in milliseconds.
-    #[serde(default)]
-    pub duration: i64,
+    /// Id, name, state and times, as `GET /jobs/overview` has them.
+    #[serde(flatten)]
+    pub job: JobOverview,
     /// Its vertices.
     #[serde(default)]
     pub vertices: Vec<JobVertex>,
@@ -356,7 +344,7 @@ impl JobDetails {
     /// a savepoint needs, and what "running" means to a user. A job is
     /// RUNNING while its tasks still deploy.
     pub fn all_tasks_running(&self) -> bool {
-        self.state == JobState::Running
+        self.job.state == JobState::Running
             && !self.vertices.is_empty()
             && self
                 .vertices
@@ -862,7 +850,7 @@ impl FlinkRest {
     /// cause; 57014 after `timeout`.
     pub async fn wait_running(&self, job_id: &str, timeout: Duration) -> Result<JobDetails> {
         self.wait_job(job_id, timeout, |job| {
-            job.all_tasks_running() || job.state == JobState::Finished
+            job.all_tasks_running() || job.job.state == JobState::Finished
         })
         .await
     }
@@ -873,11 +861,11 @@ impl FlinkRest {
         let started = Instant::now();
         loop {
             let job = self.job(job_id).await?;
-            if job.state.is_terminal() {
+            if job.job.state.is_terminal() {
                 return Ok(job);
             }
             if started.elapsed() >= timeout {
-                return Err(not_in_time(job_id, &job.state, timeout));
+                return Err(not_in_time(job_id, &job.job.state, timeout));
             }
             tokio::time::sleep(POLL).await;
         }
@@ -895,17 +883,17 @@ impl FlinkRest {
             if done(&job) {
                 return Ok(job);
             }
-            if job.state.is_terminal() {
-                if job.state == JobState::Failed {
+            if job.job.state.is_terminal() {
+                if job.job.state == JobState::Failed {
                     return Err(self.job_failure(job_id).await?);
                 }
                 return Err(Error::new(
                     SqlState::SYSTEM_ERROR,
-                    format!("Flink job {job_id} ended {}", job.state),
+                    format!("Flink job {job_id} ended {}", job.job.state),
                 ));
             }
             if started.elapsed() >= timeout {
-                return Err(not_in_time(job_id, &job.state, timeout));
+                return Err(not_in_time(job_id, &job.job.state, timeout));
             }
             tokio::time::sleep(POLL).await;
         }
@@ -1135,7 +1123,7 @@ mod tests {
         assert!(!job.all_tasks_running());
         job.vertices[0].status = "RUNNING".into();
         assert!(job.all_tasks_running());
-        job.state = JobState::Restarting;
+        job.job.state = JobState::Restarting;
         assert!(!job.all_tasks_running());
     }
 
