@@ -272,26 +272,45 @@ pub(crate) fn without_user_info(url: &str) -> String {
     }
 }
 
+/// The HTTP client of one Flink peer (the SQL Gateway, a cluster's REST
+/// API): its timeouts, its default headers (marked sensitive by the
+/// caller), a pool kept a little under the servers' idle timeout. `what`
+/// names it in the error.
+pub(crate) fn http_client(
+    connect_timeout: Duration,
+    timeout: Duration,
+    headers: reqwest::header::HeaderMap,
+    what: &str,
+) -> Result<reqwest::Client, Error> {
+    // The one TLS provider of the process (docs/design.md, stack
+    // choices): installing it again is a harmless no-op.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        .timeout(timeout)
+        .default_headers(headers)
+        .pool_idle_timeout(Duration::from_secs(50))
+        .build()
+        .map_err(|e| {
+            let e = e.without_url();
+            Error::new(
+                SqlState::SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
+                format!("cannot create {what}: {e}"),
+            )
+            .with_source(e)
+        })
+}
+
 impl GatewayClient {
     /// A client of the gateway at `base_url` whose calls time out after
     /// `timeout`.
     pub fn new(base_url: &str, timeout: Duration) -> Result<GatewayClient, Error> {
-        // The one TLS provider of the process (docs/design.md, stack choices): installing it
-        // again is a harmless no-op.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5).min(timeout))
-            .timeout(timeout)
-            .pool_idle_timeout(Duration::from_secs(50))
-            .build()
-            .map_err(|e| {
-                let e = e.without_url();
-                Error::new(
-                    SqlState::SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
-                    format!("cannot create the Flink SQL Gateway client: {e}"),
-                )
-                .with_source(e)
-            })?;
+        let http = http_client(
+            Duration::from_secs(5).min(timeout),
+            timeout,
+            reqwest::header::HeaderMap::new(),
+            "the Flink SQL Gateway client",
+        )?;
         let base = base_url.trim_end_matches('/').to_string();
         Ok(GatewayClient {
             http,

@@ -31,7 +31,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::client::without_user_info;
+use super::client::{http_client, without_user_info};
 use super::errors::{FlinkFailure, classify};
 use crate::error::{Error, Result, SqlState};
 
@@ -553,23 +553,12 @@ impl FlinkRest {
             value.set_sensitive(true);
             headers.insert(header, value);
         }
-        // The one TLS provider of the process (docs/design.md, stack
-        // choices): installing it again is a harmless no-op.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            .connect_timeout(options.connect_timeout)
-            .timeout(options.request_timeout)
-            .default_headers(headers)
-            .pool_idle_timeout(Duration::from_secs(50))
-            .build()
-            .map_err(|e| {
-                let e = e.without_url();
-                Error::new(
-                    SqlState::SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
-                    format!("cannot create the Flink REST client: {e}"),
-                )
-                .with_source(e)
-            })?;
+        let http = http_client(
+            options.connect_timeout,
+            options.request_timeout,
+            headers,
+            "the Flink REST client",
+        )?;
         Ok(FlinkRest {
             http,
             shown: without_user_info(trimmed),
