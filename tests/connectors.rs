@@ -73,13 +73,8 @@ async fn issue_14_connectors_are_registered_listed_and_dropped() {
         ))
         .await
         .unwrap();
-    assert!(
-        notices_seen
-            .lock()
-            .unwrap()
-            .join("\n")
-            .contains("already exists, skipping")
-    );
+    let seen = || notices_seen.lock().unwrap().join("\n");
+    assert!(seen().contains("already exists, skipping"));
 
     // A remote jar: what it provides comes from the registry by file name.
     client
@@ -92,13 +87,7 @@ async fn issue_14_connectors_are_registered_listed_and_dropped() {
         .batch_execute(&format!("CREATE CONNECTOR udf FROM 'file://{udf}'"))
         .await
         .unwrap();
-    assert!(
-        notices_seen
-            .lock()
-            .unwrap()
-            .join("\n")
-            .contains("lists no table factories")
-    );
+    assert!(seen().contains("lists no table factories"));
 
     let rows = client
         .query(

@@ -227,9 +227,6 @@ pub async fn handle_drop_cluster(context: &Context, drop: &DropObject) -> Result
     }
 }
 
-/// The column `SHOW CREATE CLUSTER` returns.
-const SHOW_CREATE_COLUMN: &str = "create_statement";
-
 /// The columns of `DESCRIBE CLUSTER name`.
 const DESCRIBE_COLUMNS: [&str; 4] = ["group", "option", "value", "source"];
 
@@ -264,7 +261,7 @@ pub async fn handle_show_create_cluster(
             quote_string(comment)
         ));
     }
-    Ok(QueryResult::text_rows(&[SHOW_CREATE_COLUMN], &[vec![sql]])?.into())
+    Ok(QueryResult::text_rows(&[super::SHOW_CREATE_COLUMN], &[vec![sql]])?.into())
 }
 
 /// `DESCRIBE CLUSTER name`: what it is (with whether it is
@@ -432,7 +429,7 @@ pub async fn describe(
             return Ok(Shape::Known(state.engine.describe_sql(&sql).await?));
         }
         C::Object(ObjectStatement::Describe(d)) if d.show_create => {
-            Some(QueryResult::text_schema(&[SHOW_CREATE_COLUMN]))
+            Some(QueryResult::text_schema(&[super::SHOW_CREATE_COLUMN]))
         }
         C::Object(ObjectStatement::Describe(_)) => {
             Some(QueryResult::text_schema(&DESCRIBE_COLUMNS))

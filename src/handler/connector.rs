@@ -31,9 +31,6 @@ const REMOTE_SCHEMES: &[&str] = &[
     "http://", "https://", "s3://", "s3a://", "hdfs://", "gs://", "oss://", "abfs://", "abfss://",
 ];
 
-/// The column of `SHOW CREATE CONNECTOR`.
-const SHOW_CREATE_COLUMN: &str = "create_statement";
-
 /// The columns of `DESCRIBE CONNECTOR`.
 const DESCRIBE_COLUMNS: [&str; 2] = ["property", "value"];
 
@@ -59,7 +56,7 @@ pub async fn describe(state: &mut SessionState, statement: &ConnectorStatement) 
             ));
         }
         C::Object(ObjectStatement::Describe(d)) if d.show_create => {
-            Some(QueryResult::text_schema(&[SHOW_CREATE_COLUMN]))
+            Some(QueryResult::text_schema(&[super::SHOW_CREATE_COLUMN]))
         }
         C::Object(ObjectStatement::Describe(_)) => {
             Some(QueryResult::text_schema(&DESCRIBE_COLUMNS))
@@ -266,7 +263,7 @@ async fn show_create(context: &Context, describe: &DescribeObject) -> Result<Sta
             quote_string(comment)
         ));
     }
-    Ok(QueryResult::text_rows(&[SHOW_CREATE_COLUMN], &[vec![sql]])?.into())
+    Ok(QueryResult::text_rows(&[super::SHOW_CREATE_COLUMN], &[vec![sql]])?.into())
 }
 
 /// `DESCRIBE CONNECTOR name`: where its jar is, what it provides, its

@@ -282,9 +282,6 @@ pub async fn handle_drop_datasource(
     }
 }
 
-/// The column `SHOW CREATE DATASOURCE` returns.
-const SHOW_CREATE_COLUMN: &str = "create_statement";
-
 /// The columns of `DESCRIBE DATASOURCE name`.
 const DESCRIBE_COLUMNS: [&str; 4] = ["group", "option", "value", "source"];
 
@@ -304,7 +301,7 @@ pub async fn describe(state: &mut SessionState, statement: &DatasourceStatement)
             ));
         }
         D::Object(ObjectStatement::Describe(d)) if d.show_create => {
-            Some(QueryResult::text_schema(&[SHOW_CREATE_COLUMN]))
+            Some(QueryResult::text_schema(&[super::SHOW_CREATE_COLUMN]))
         }
         D::Object(ObjectStatement::Describe(_)) => {
             Some(QueryResult::text_schema(&DESCRIBE_COLUMNS))
@@ -399,7 +396,7 @@ pub async fn handle_show_create_datasource(
             quote_string(comment)
         ));
     }
-    Ok(QueryResult::text_rows(&[SHOW_CREATE_COLUMN], &[vec![sql]])?.into())
+    Ok(QueryResult::text_rows(&[super::SHOW_CREATE_COLUMN], &[vec![sql]])?.into())
 }
 
 /// `DESCRIBE DATASOURCE name`: what it is, then every option of its type

@@ -77,6 +77,9 @@ impl Shape {
     }
 }
 
+/// The one column of `SHOW CREATE <kind> name`, for every object family.
+pub const SHOW_CREATE_COLUMN: &str = "create_statement";
+
 /// The shape of `parsed`'s result, without running it.
 pub async fn describe(
     context: &Context,
