@@ -40,13 +40,29 @@ pub struct Config {
 }
 
 /// How scaleph runs jobs (`[jobs]` of `scaleph.toml`).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct JobSettings {
     /// The cluster a `CREATE JOB` without `ON CLUSTER` runs on. It names a
     /// cluster in the store, which may be created after startup, so it is
     /// checked where it is used (and shown by SHOW CLUSTERS / DESCRIBE
     /// CLUSTER), not at startup.
     pub default_cluster: Option<String>,
+    /// How often the job tracker asks each cluster for its jobs (one
+    /// `GET /jobs/overview` per cluster, backing off while a cluster does
+    /// not answer).
+    pub poll_interval: Duration,
+}
+
+/// The tracker's default poll interval.
+pub const DEFAULT_JOB_POLL_INTERVAL: Duration = Duration::from_secs(5);
+
+impl Default for JobSettings {
+    fn default() -> JobSettings {
+        JobSettings {
+            default_cluster: None,
+            poll_interval: DEFAULT_JOB_POLL_INTERVAL,
+        }
+    }
 }
 
 /// How scaleph talks to the Flink SQL Gateway.
@@ -92,6 +108,9 @@ pub struct JobsSection {
     /// `default_cluster = "local"`: a cluster name as stored (unquoted
     /// names are lower case).
     pub default_cluster: Option<String>,
+    /// `poll_interval = "5 s"`: how often the job tracker asks each
+    /// cluster for its jobs.
+    pub poll_interval: Option<String>,
 }
 
 /// `[server]` of `scaleph.toml`.
@@ -243,7 +262,20 @@ impl Config {
             ));
         }
         Ok(Config {
-            jobs: JobSettings { default_cluster },
+            jobs: JobSettings {
+                default_cluster,
+                poll_interval: match file.jobs.poll_interval {
+                    None => DEFAULT_JOB_POLL_INTERVAL,
+                    Some(text) => crate::duration::parse_duration(&text)
+                        .ok()
+                        .filter(|d| *d >= Duration::from_millis(100))
+                        .ok_or_else(|| {
+                            config_error(format!(
+                                "jobs.poll_interval \"{text}\" is not a duration of at least 100 ms (e.g. \"5 s\")"
+                            ))
+                        })?,
+                },
+            },
             flink,
             listen,
             allow_remote: overrides.allow_remote || file.server.allow_remote.unwrap_or(false),

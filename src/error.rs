@@ -83,6 +83,12 @@ impl SqlState {
     pub const UNDEFINED_FILE: SqlState = SqlState("58P01");
     /// `53000`: insufficient resources.
     pub const INSUFFICIENT_RESOURCES: SqlState = SqlState("53000");
+    /// `40001`: the object changed concurrently; run the statement again.
+    pub const T_R_SERIALIZATION_FAILURE: SqlState = SqlState("40001");
+    /// `55000`: the object is not in a state the statement allows.
+    pub const OBJECT_NOT_IN_PREREQUISITE_STATE: SqlState = SqlState("55000");
+    /// `55006`: the object is in use.
+    pub const OBJECT_IN_USE: SqlState = SqlState("55006");
     /// `55P02`: the parameter cannot be changed now.
     pub const CANT_CHANGE_RUNTIME_PARAM: SqlState = SqlState("55P02");
     /// `57014`: query canceled.

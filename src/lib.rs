@@ -42,6 +42,7 @@ pub mod engine;
 pub mod error;
 pub mod flink;
 pub mod handler;
+pub mod jobs;
 pub mod pg;
 pub mod repl;
 pub mod result;

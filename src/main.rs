@@ -145,17 +145,20 @@ async fn run(command: Command) -> Result<ExitCode, Error> {
             let shutdown = shutdown_signal();
             let local = listener.local_addr().map_or(config.listen, |a| a);
             tracing::info!(listen = %local, data_dir = %config.data_dir.display(), "scaleph is listening");
-            scaleph::server::pgwire::serve(listener, context, shutdown)
-                .await
-                .map_err(|e| Error::caused_by(scaleph::error::SqlState::IO_ERROR, e))?;
+            // Keeps scaleph.jobs current; re-attaches to running jobs.
+            let tracker = scaleph::jobs::tracker::Tracker::spawn(context.clone());
+            let served = scaleph::server::pgwire::serve(listener, context, shutdown).await;
+            tracker.abort();
+            served.map_err(|e| Error::caused_by(scaleph::error::SqlState::IO_ERROR, e))?;
             tracing::info!("scaleph stopped");
             Ok(ExitCode::SUCCESS)
         }
         Command::Repl(common) => {
             let (_, context) = open(common.overrides()).await?;
-            scaleph::repl::run_interactive(context)
-                .await
-                .map_err(|e| Error::caused_by(scaleph::error::SqlState::IO_ERROR, e))?;
+            let tracker = scaleph::jobs::tracker::Tracker::spawn(context.clone());
+            let ran = scaleph::repl::run_interactive(context).await;
+            tracker.abort();
+            ran.map_err(|e| Error::caused_by(scaleph::error::SqlState::IO_ERROR, e))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Run { common, files } => {

@@ -169,6 +169,31 @@ impl Notice {
     }
 }
 
+/// Where a long statement (a job submit, a savepoint) reports progress
+/// while it runs: NOTICEs the frontend shows at once (psql prints them as
+/// they arrive), not with the result. A session's default reports nowhere.
+#[derive(Clone, Debug, Default)]
+pub struct Progress(Option<tokio::sync::mpsc::UnboundedSender<Notice>>);
+
+impl Progress {
+    /// A progress reporter and the receiver of what it reports.
+    pub fn channel() -> (Progress, tokio::sync::mpsc::UnboundedReceiver<Notice>) {
+        let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+        (Progress(Some(sender)), receiver)
+    }
+
+    /// Reports `message` as a NOTICE (dropped when nobody listens).
+    pub fn notice(&self, message: impl Into<String>) {
+        let message = message.into();
+        tracing::debug!(progress = %message);
+        if let Some(sender) = &self.0 {
+            // A frontend that stopped listening (the client left) loses
+            // the progress, not the statement.
+            let _ = sender.send(Notice::new(message));
+        }
+    }
+}
+
 /// One statement's output: its result and the notices raised on the way.
 #[derive(Debug)]
 pub struct StatementOutput {

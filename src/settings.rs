@@ -81,6 +81,9 @@ pub struct Settings {
     /// `scaleph.preview.timeout`: time after which a preview ends (`None`:
     /// no limit).
     pub preview_timeout: Option<Duration>,
+    /// `scaleph.job.submit-timeout`: how long CREATE JOB, RESUME, SUSPEND,
+    /// SAVEPOINT and STOP JOB wait for the cluster (at least 1 s).
+    pub job_submit_timeout: Duration,
 }
 
 impl Default for Settings {
@@ -92,6 +95,7 @@ impl Default for Settings {
             preview: false,
             preview_limit: 1,
             preview_timeout: None,
+            job_submit_timeout: Duration::from_secs(300),
         };
         for builtin in BUILTINS {
             if let Some(apply) = builtin.apply {
@@ -152,6 +156,17 @@ fn apply_preview_timeout(s: &mut Settings, value: &str) -> std::result::Result<(
     Ok(())
 }
 
+fn apply_job_submit_timeout(
+    s: &mut Settings,
+    value: &str,
+) -> std::result::Result<(), &'static str> {
+    s.job_submit_timeout = crate::duration::parse_duration(value)
+        .ok()
+        .filter(|d| *d >= Duration::from_secs(1))
+        .ok_or("give a duration of at least 1 s, such as '5 min'")?;
+    Ok(())
+}
+
 /// `scaleph.result.max-rows`.
 pub const MAX_ROWS: &str = "scaleph.result.max-rows";
 /// `scaleph.result.timeout`.
@@ -165,6 +180,8 @@ pub const PREVIEW: &str = "scaleph.preview";
 pub const PREVIEW_LIMIT: &str = "scaleph.preview.limit";
 /// `scaleph.preview.timeout`.
 pub const PREVIEW_TIMEOUT: &str = "scaleph.preview.timeout";
+/// `scaleph.job.submit-timeout`.
+pub const JOB_SUBMIT_TIMEOUT: &str = "scaleph.job.submit-timeout";
 
 const BUILTINS: &[Builtin] = &[
     Builtin {
@@ -244,6 +261,14 @@ const BUILTINS: &[Builtin] = &[
         description: "How update and delete rows are shown: auto (an op column when the query may \
                       update), op (always an op column) or apply (the final rows).",
         apply: Some(apply_changelog),
+    },
+    Builtin {
+        name: JOB_SUBMIT_TIMEOUT,
+        default: "5 min",
+        reported: false,
+        description: "How long CREATE JOB, RESUME, SUSPEND, SAVEPOINT and STOP JOB wait for the cluster \
+                      (the job running, the savepoint completed, the job stopped) before failing with 57014.",
+        apply: Some(apply_job_submit_timeout),
     },
     Builtin {
         name: PREVIEW,

@@ -37,7 +37,7 @@ const LAYERS: &[&[&str]] = &[
     &["config", "store", "catalog"],
     &["flink", "datasource"],
     &["context"],
-    &["engine"],
+    &["engine", "jobs"],
     &["handler"],
     &["session"],
     &["server", "repl"],

@@ -296,8 +296,9 @@ fn pgjdbc_reads_metadata_and_runs_prepared_statements() {
         "product PostgreSQL",
         "catalogs 1",
         // scaleph's system tables: datasources, clusters, datasource_types,
-        // datasource_options, catalogs, connectors, flink_objects.
-        "tables 7",
+        // datasource_options, catalogs, connectors, flink_objects, jobs,
+        // savepoints, job_events.
+        "tables 10",
         "columns 6",
         "primary keys 0",
         "indexes 0",

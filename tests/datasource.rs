@@ -113,7 +113,6 @@ async fn statements_not_executed_yet_answer_0a000_and_change_nothing() {
             "CREATE SCHEDULE",
         ),
         ("SHOW SYNCS", "SHOW SYNCS"),
-        ("STOP JOB j WITH SAVEPOINT", "STOP JOB"),
         ("SHOW SCHEDULES", "SHOW SCHEDULES"),
     ] {
         let err = client.simple_query(sql).await.unwrap_err();

@@ -534,11 +534,16 @@ async fn inserts_return_their_job_and_flink_job_statements_are_forwarded() {
     assert_eq!(columns(&messages), ["job id"]);
     let job = rows(&messages)[0][0].clone().unwrap();
     assert_eq!(job.len(), 32);
+    // scaleph's SHOW JOBS lists the SQL Gateway's jobs too, unmanaged.
     let messages = client.simple_query("SHOW JOBS").await.unwrap();
     assert!(
         rows(&messages)
             .iter()
-            .any(|r| r[0].as_deref() == Some(job.as_str()))
+            .any(|r| r[3].as_deref() == Some(job.as_str())
+                && r[1].as_deref() == Some("(sql gateway)")
+                && r[4].as_deref() == Some("false")),
+        "{:?}",
+        rows(&messages)
     );
     // Typed: INSERT's result shape is known without running it twice.
     let typed = client

@@ -42,6 +42,7 @@ async fn submit(
             parallelism: Some(1),
             savepoint_path: savepoint,
             allow_non_restored_state: false,
+            job_id: None,
         },
     )
     .await
@@ -201,6 +202,32 @@ async fn bounded_datagen_to_filesystem_finishes_with_rows_in_the_sinks() {
         "{a_rows:?}"
     );
     assert_eq!(rows(&b).len(), 20);
+}
+
+/// Flink takes the job id scaleph chooses (`jobId` of `POST
+/// /jars/:id/run`): what lets a scaleph that died mid-submit find its job.
+#[tokio::test]
+async fn a_job_runs_under_the_id_the_caller_chose() {
+    let Some(cluster) = cluster() else { return };
+    let rest = client(cluster);
+    let jar = rest.ensure_jar(RUNNER_JAR_STEM, RUNNER_JAR).await.unwrap();
+    let chosen = "0123456789abcdef0123456789abcde1";
+    let id = rest
+        .run_jar(
+            &jar.id,
+            &JarRun {
+                entry_class: Some(RUNNER_ENTRY_CLASS.to_string()),
+                program_args_list: runner_args(BLACKHOLE),
+                parallelism: Some(1),
+                job_id: Some(chosen.to_string()),
+                ..JarRun::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(id, chosen);
+    rest.cancel(&id).await.unwrap();
+    rest.wait_terminal(&id, JOB_TIMEOUT).await.unwrap();
 }
 
 #[tokio::test]

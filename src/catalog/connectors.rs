@@ -38,6 +38,22 @@ pub enum Need {
 }
 
 impl Need {
+    /// How it is written in a connector's `provides` (`connector:kafka`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Need::Connector => "connector",
+            Need::Format => "format",
+            Need::Catalog => "catalog",
+        }
+    }
+
+    /// The need written `name` in `provides`.
+    pub fn from_name(name: &str) -> Option<Need> {
+        [Need::Connector, Need::Format, Need::Catalog]
+            .into_iter()
+            .find(|need| need.name() == name)
+    }
+
     /// How it is named in messages.
     pub fn noun(self) -> &'static str {
         match self {

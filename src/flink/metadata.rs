@@ -66,6 +66,20 @@ pub struct RelationListing {
     pub columns: Vec<FlinkColumn>,
 }
 
+/// The rows of Flink's own `SHOW JOBS` in the session (job id, job name,
+/// status, start time): the jobs of the SQL Gateway's cluster, as text.
+pub async fn show_jobs(
+    flink: &mut FlinkSession,
+    notices: &mut Vec<Notice>,
+) -> Result<Vec<Vec<Option<String>>>> {
+    let session = flink.handle(notices).await?;
+    let asker = Asker {
+        client: flink.client().clone(),
+        session,
+    };
+    asker.rows("SHOW JOBS").await
+}
+
 /// Lists the catalog the session started in (the pg database).
 pub async fn list_catalog(
     flink: &mut FlinkSession,

@@ -190,6 +190,10 @@ pub struct JarRun {
     /// Whether state of operators the job no longer has may be skipped.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub allow_non_restored_state: bool,
+    /// The Flink job id to give the job (32 hex digits), chosen by the
+    /// caller so it knows the job before the answer arrives.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<String>,
 }
 
 /// `POST /jars/:id/run`: `{"jobid": "..."}`.
@@ -713,6 +717,32 @@ impl FlinkRest {
         })
     }
 
+    /// How often the job restarted (its `numRestarts` metric, `GET
+    /// /jobs/:id/metrics?get=numRestarts`).
+    pub async fn job_restarts(&self, job_id: &str) -> Result<u64> {
+        #[derive(Deserialize)]
+        struct Metric {
+            id: String,
+            value: String,
+        }
+        let metrics: Vec<Metric> = self
+            .get(&format!(
+                "/jobs/{}/metrics?get=numRestarts",
+                segment(job_id)
+            ))
+            .await?;
+        metrics
+            .iter()
+            .find(|m| m.id == "numRestarts")
+            .and_then(|m| m.value.parse().ok())
+            .ok_or_else(|| {
+                Error::new(
+                    SqlState::PROTOCOL_VIOLATION,
+                    format!("Flink job {job_id} reports no numRestarts metric"),
+                )
+            })
+    }
+
     /// The job's checkpoints (`GET /jobs/:id/checkpoints`).
     pub async fn checkpoints(&self, job_id: &str) -> Result<Checkpoints> {
         self.get(&format!("/jobs/{}/checkpoints", segment(job_id)))
@@ -1190,10 +1220,11 @@ mod tests {
             parallelism: Some(2),
             savepoint_path: None,
             allow_non_restored_state: false,
+            job_id: Some("0123456789abcdef0123456789abcdef".into()),
         };
         assert_eq!(
             serde_json::to_value(&run).unwrap(),
-            serde_json::json!({"entryClass":"a.B","programArgsList":["--x","a b"],"parallelism":2})
+            serde_json::json!({"entryClass":"a.B","programArgsList":["--x","a b"],"parallelism":2,"jobId":"0123456789abcdef0123456789abcdef"})
         );
         let upload: UploadBody = serde_json::from_str(
             r#"{"filename":"/tmp/flink-web/flink-web-upload/1f2e_runner.jar","status":"success"}"#,

@@ -379,6 +379,22 @@ impl FlinkSession {
         self.restore(handle, log, notices).await
     }
 
+    /// What gives a fresh `TableEnvironment` this session's state — what
+    /// a job's script runs before its own statement: see [`job_prelude`].
+    pub async fn job_prelude(&self) -> Result<JobPrelude> {
+        let mut properties = self.properties.clone();
+        properties.extend(self.set.clone());
+        properties.insert(LOCAL_TIME_ZONE.to_string(), self.flink_zone().to_string());
+        job_prelude(
+            self.store.as_ref(),
+            properties,
+            self.builtin_catalog(),
+            self.catalog.as_deref(),
+            &self.log,
+        )
+        .await
+    }
+
     /// Runs `(statement, shown)` pairs in order; a failure is a warning
     /// naming `shown`, except that a lost session ends the replay.
     async fn restore(
@@ -1032,4 +1048,68 @@ mod tests {
         }
         assert!(released, "the dropped claim on u was never released");
     }
+}
+
+/// A session's state as a job takes it: its Flink properties, and the
+/// statements that rebuild the rest in a fresh `TableEnvironment`.
+#[derive(Clone, Debug, Default)]
+pub struct JobPrelude {
+    /// The session's Flink properties as they are now (configured, SET,
+    /// its time zone).
+    pub settings: BTreeMap<String, String>,
+    /// The statements, in order.
+    pub statements: Vec<String>,
+}
+
+/// The state of a session (or of none: `log` empty) for a job, in the
+/// order a new Flink session gets it ([`FlinkSession::handle`]'s replay):
+/// the store's catalogs, the shared catalog's statements (each after the
+/// `USE` of where it ran), `USE CATALOG` of the catalog the session
+/// started in, then the session's `log` — without its `SET`s and `RESET`s
+/// (`properties` holds their outcome, and a job's own options must come
+/// after them) and without jars (a job carries them in its jar: `ADD JAR`
+/// of a path on the gateway's machine means nothing on a cluster).
+pub async fn job_prelude(
+    store: &dyn Store,
+    properties: BTreeMap<String, String>,
+    builtin: &str,
+    start_catalog: Option<&str>,
+    log: &[String],
+) -> Result<JobPrelude> {
+    let mut statements = Vec::new();
+    for catalog in store.list_flink_catalogs().await? {
+        statements.push(catalog.definition.expose_secret().to_string());
+    }
+    let shared = store.flink_catalog_replay(None).await?;
+    let home = FlinkContext::default();
+    let mut here = home.clone();
+    for statement in shared.statements {
+        if statement.context != here {
+            statements.push(shared::use_statement(&statement.context, builtin));
+            here = statement.context.clone();
+        }
+        statements.push(statement.statement.expose_secret().to_string());
+    }
+    if here != home {
+        statements.push(shared::use_statement(&home, builtin));
+    }
+    if let Some(catalog) = start_catalog {
+        statements.push(format!("USE CATALOG {}", quote_identifier(catalog)));
+    }
+    statements.extend(
+        log.iter()
+            .filter(|statement| {
+                let first = statement
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_ascii_uppercase();
+                !matches!(first.as_str(), "SET" | "RESET" | "ADD" | "REMOVE")
+            })
+            .cloned(),
+    );
+    Ok(JobPrelude {
+        settings: properties,
+        statements,
+    })
 }

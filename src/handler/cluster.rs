@@ -18,7 +18,6 @@ use std::time::{Duration, Instant};
 
 use arrow::array::{ArrayRef, BooleanArray, Int32Array, Int64Array, RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
-use secrecy::ExposeSecret;
 
 use super::object_name;
 use super::options::{describe_rows, entries, masked_options, pairs};
@@ -26,7 +25,7 @@ use super::{SessionState, Shape};
 use crate::catalog::{ClusterTypeSpec, Registry, TypedOptions, canonical_key};
 use crate::context::Context;
 use crate::error::{Error, Result, SqlState};
-use crate::flink::rest::{ClusterOverview, FlinkRest, RestOptions};
+use crate::flink::rest::ClusterOverview;
 use crate::result::{Notice, QueryResult, StatementOutput};
 use crate::sql::Statement;
 use crate::sql::ast::{
@@ -34,7 +33,7 @@ use crate::sql::ast::{
     DescribeObject, DropObject, Lifecycle, ObjectStatement, ShowObjects, ident_for, q,
     quote_string,
 };
-use crate::store::{Cluster, ClusterDrop, OptionEntry, StoreError};
+use crate::store::{Cluster, ClusterDrop, StoreError};
 
 /// The issue that brings the Kubernetes cluster types.
 const KUBERNETES_ISSUE: &str = "issue 15, the Flink Kubernetes Operator";
@@ -74,20 +73,14 @@ pub async fn load(context: &Context, name: &str) -> Result<Cluster> {
 
 /// 42704 for cluster `name`, suggesting the closest existing cluster.
 async fn does_not_exist(context: &Context, name: &str) -> Error {
-    let mut err = Error::new(
-        SqlState::UNDEFINED_OBJECT,
-        format!("cluster \"{name}\" does not exist"),
-    );
     let names: Vec<String> = match context.store.list_clusters().await {
         Ok(clusters) => clusters.into_iter().map(|c| c.name).collect(),
         // The suggestion is a courtesy: the error stands without it.
         Err(_) => Vec::new(),
     };
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    if let Some(close) = crate::sql::parser::suggest::closest(name, &names) {
-        err.message.push_str(&format!(": did you mean {close}?"));
-    } else if names.is_empty() {
-        err = err.with_hint("there are no clusters yet: CREATE CLUSTER name TYPE REMOTE WITH ('rest.address' = 'http://host:8081')");
+    let err = super::does_not_exist("cluster", name, &names);
+    if names.is_empty() {
+        return err.with_hint("there are no clusters yet: CREATE CLUSTER name TYPE REMOTE WITH ('rest.address' = 'http://host:8081')");
     }
     err
 }
@@ -199,23 +192,43 @@ pub async fn handle_comment_on_cluster(
 }
 
 /// `DROP CLUSTER [IF EXISTS] name [CASCADE]`: refused (2BP01) while jobs
-/// that have not ended are on it. With CASCADE those jobs are to be
-/// stopped first; stopping jobs comes with the jobs themselves (CREATE
-/// JOB, issue 14), so until then CASCADE on a cluster with jobs is 0A000
-/// — today no job can be on a cluster, and DROP succeeds.
-pub async fn handle_drop_cluster(context: &Context, drop: &DropObject) -> Result<StatementOutput> {
+/// that have not ended are on it; with CASCADE they are stopped first
+/// (cancelled, no savepoint; a suspended job is marked STOPPED: nothing
+/// resumes it without its cluster) and keep their rows as history.
+pub async fn handle_drop_cluster(
+    context: &Context,
+    progress: &crate::result::Progress,
+    timeout: Duration,
+    drop: &DropObject,
+) -> Result<StatementOutput> {
     let name = object_name(&drop.name);
-    let output = StatementOutput::from(QueryResult::command("DROP CLUSTER"));
-    match context.store.drop_cluster(&name).await? {
+    let mut output = StatementOutput::from(QueryResult::command("DROP CLUSTER"));
+    let mut outcome = context.store.drop_cluster(&name).await?;
+    if let ClusterDrop::InUse(jobs) = &outcome
+        && drop.cascade
+    {
+        let op = crate::jobs::run::Operation {
+            context,
+            progress,
+            timeout,
+        };
+        for job_name in jobs {
+            let Some(job) = context.store.get_job(job_name).await? else {
+                continue;
+            };
+            crate::jobs::run::stop(&op, &job, false, false).await?;
+            output = output.with_notice(Notice::new(format!(
+                "drop cascades to job \"{job_name}\": stopped"
+            )));
+        }
+        outcome = context.store.drop_cluster(&name).await?;
+    }
+    match outcome {
         ClusterDrop::Dropped => Ok(output),
         ClusterDrop::Missing if drop.if_exists => Ok(output.with_notice(Notice::new(format!(
             "cluster \"{name}\" does not exist, skipping"
         )))),
         ClusterDrop::Missing => Err(does_not_exist(context, &name).await),
-        ClusterDrop::InUse(jobs) if drop.cascade => Err(Error::not_supported(format!(
-            "DROP CLUSTER ... CASCADE while jobs are on it (stopping jobs comes with CREATE JOB); jobs on \"{name}\": {}",
-            jobs.join(", ")
-        ))),
         ClusterDrop::InUse(jobs) => Err(Error::new(
             SqlState::DEPENDENT_OBJECTS_STILL_EXIST,
             format!(
@@ -313,45 +326,6 @@ pub fn show_clusters_query(show: &ShowObjects, default_cluster: Option<&str>) ->
     )
 }
 
-/// The REST client of `cluster`, with its timeouts and auth header.
-pub fn rest_client(registry: &Registry, cluster: &Cluster) -> Result<FlinkRest> {
-    let cluster_type = stored_type(registry, cluster)?;
-    let text = |key: &str| -> Option<String> {
-        match cluster.options.get(key)? {
-            OptionEntry::Plain(value) => Some(value.clone()),
-            OptionEntry::Secret(secret) => Some(secret.expose_secret().to_string()),
-        }
-    };
-    let duration = |key: &str, default: Duration| -> Duration {
-        text(key)
-            .or_else(|| cluster_type.option(key).and_then(|s| s.default.clone()))
-            .and_then(|t| crate::duration::parse_duration(&t).ok())
-            .unwrap_or(default)
-    };
-    let defaults = RestOptions::default();
-    let mut headers = Vec::new();
-    for spec in cluster_type
-        .options()
-        .iter()
-        .filter(|s| s.value_type == crate::catalog::OptionType::Header)
-    {
-        if let Some((name, value)) = text(&spec.name).as_deref().and_then(|h| h.split_once(':')) {
-            headers.push((name.trim().to_string(), value.trim().to_string()));
-        }
-    }
-    let address = text(&cluster_type.rest_address).ok_or_else(|| {
-        Error::internal(format!("cluster \"{}\" has no REST address", cluster.name))
-    })?;
-    FlinkRest::new(
-        &address,
-        RestOptions {
-            connect_timeout: duration("connect.timeout", defaults.connect_timeout),
-            request_timeout: duration("request.timeout", defaults.request_timeout),
-            headers,
-        },
-    )
-}
-
 /// The columns of `TEST CLUSTER`.
 fn test_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
@@ -373,7 +347,7 @@ pub async fn handle_test_cluster(
     name: &sqlparser::ast::Ident,
 ) -> Result<StatementOutput> {
     let cluster = load(context, &object_name(name)).await?;
-    let rest = rest_client(&context.registry, &cluster)?;
+    let rest = crate::jobs::rest_client(&context.registry, &cluster)?;
     let started = Instant::now();
     let outcome = rest.cluster_overview().await;
     let latency_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
@@ -466,7 +440,10 @@ pub async fn execute(
         C::Object(ObjectStatement::Comment(comment)) => {
             handle_comment_on_cluster(context, comment).await
         }
-        C::Object(ObjectStatement::Drop(drop)) => handle_drop_cluster(context, drop).await,
+        C::Object(ObjectStatement::Drop(drop)) => {
+            let timeout = state.vars.settings().job_submit_timeout;
+            handle_drop_cluster(context, &state.progress, timeout, drop).await
+        }
         C::Object(ObjectStatement::Command(command)) => match command.command {
             Lifecycle::Test => handle_test_cluster(context, &command.name).await,
             // The parser gives clusters no other command.
@@ -479,6 +456,7 @@ pub async fn execute(
 mod tests {
     use super::*;
     use crate::sql::parse_script;
+    use crate::store::OptionEntry;
 
     fn statement(sql: &str) -> ClusterStatement {
         match parse_script(sql).unwrap().remove(0).statement {
@@ -491,7 +469,8 @@ mod tests {
         match statement(sql) {
             ClusterStatement::Create(create) => handle_create_cluster(context, &create).await,
             ClusterStatement::Object(ObjectStatement::Drop(drop)) => {
-                handle_drop_cluster(context, &drop).await
+                let progress = crate::result::Progress::default();
+                handle_drop_cluster(context, &progress, Duration::from_secs(5), &drop).await
             }
             ClusterStatement::Object(ObjectStatement::Alter(alter)) => {
                 handle_alter_cluster(context, &alter).await

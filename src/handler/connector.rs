@@ -12,19 +12,16 @@
 use sha2::{Digest, Sha256};
 
 use super::{SessionState, Shape, object_name};
-use crate::catalog::connectors::{BUILT_IN, Need, jar_factories};
+use crate::catalog::connectors::{BUILT_IN, jar_factories};
 use crate::context::Context;
 use crate::error::{Error, Result, SqlState};
+use crate::jobs::artifacts::{file_name, local_path, read_local_jar};
 use crate::result::{Notice, QueryResult, StatementOutput};
 use crate::sql::ast::{
     CommentOn, ConnectorStatement, CreateConnector, DescribeObject, DropObject, ObjectStatement,
     ShowObjects, quote_string,
 };
 use crate::store::{Connector, StoreError};
-
-/// The largest local jar read to register it (an uber connector jar is
-/// tens of MB).
-pub const MAX_JAR_SIZE: u64 = 512 << 20;
 
 /// Schemes of a remote jar location.
 const REMOTE_SCHEMES: &[&str] = &[
@@ -105,26 +102,13 @@ async fn load(context: &Context, name: &str) -> Result<Connector> {
         .into_iter()
         .map(|c| c.name)
         .collect();
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let mut err = Error::new(
-        SqlState::UNDEFINED_OBJECT,
-        format!("connector \"{name}\" does not exist"),
-    );
-    if let Some(close) = crate::sql::parser::suggest::closest(name, &names) {
-        err.message.push_str(&format!(": did you mean {close}?"));
-    }
+    let mut err = super::does_not_exist("connector", name, &names);
     if BUILT_IN.iter().any(|(_, id)| id.eq_ignore_ascii_case(name)) {
         err = err.with_hint(format!(
             "'{name}' is built into Flink: it needs no connector"
         ));
     }
     Err(err)
-}
-
-/// The file name of a jar location (`.../flink-sql-connector-kafka-3.3.0-1.20.jar`).
-fn file_name(location: &str) -> &str {
-    let path = location.split(['?', '#']).next().unwrap_or(location);
-    path.rsplit('/').next().unwrap_or(path)
 }
 
 /// `CREATE CONNECTOR [IF NOT EXISTS] name FROM '<location>'`.
@@ -137,9 +121,7 @@ async fn create_connector(context: &Context, create: &CreateConnector) -> Result
             "connector \"{name}\" already exists, skipping"
         ))));
     }
-    let local = location
-        .strip_prefix("file://")
-        .or_else(|| location.starts_with('/').then_some(location));
+    let local = local_path(location);
     let remote = REMOTE_SCHEMES.iter().any(|s| location.starts_with(s));
     let (sha256, size, factories) = match (local, remote) {
         (Some(path), _) => {
@@ -162,7 +144,7 @@ async fn create_connector(context: &Context, create: &CreateConnector) -> Result
         .connectors
         .provided_by(jar, factories.as_deref())
         .into_iter()
-        .map(|(need, id)| format!("{}:{id}", need_name(need)))
+        .map(|(need, id)| format!("{}:{id}", need.name()))
         .collect();
     let connector = Connector {
         name: name.clone(),
@@ -199,40 +181,10 @@ async fn create_connector(context: &Context, create: &CreateConnector) -> Result
     Ok(output.with_notice(Notice::new(notice)))
 }
 
-/// How a need is written in `provides` (`connector:kafka`).
-fn need_name(need: Need) -> &'static str {
-    match need {
-        Need::Connector => "connector",
-        Need::Format => "format",
-        Need::Catalog => "catalog",
-    }
-}
-
 /// A local jar's SHA-256, size and factory classes; 58P01 when it is not
 /// there, 22023 when it is not a jar, 54000 when it is too large.
 async fn read_jar(path: &str) -> Result<(String, u64, Vec<String>)> {
-    let metadata = tokio::fs::metadata(path).await.map_err(|e| {
-        Error::new(
-            SqlState::UNDEFINED_FILE,
-            format!("connector jar '{path}' cannot be read: {e}"),
-        )
-    })?;
-    if metadata.len() > MAX_JAR_SIZE {
-        return Err(Error::new(
-            SqlState::PROGRAM_LIMIT_EXCEEDED,
-            format!(
-                "connector jar '{path}' is {} MB; scaleph reads jars of up to {} MB",
-                metadata.len() >> 20,
-                MAX_JAR_SIZE >> 20
-            ),
-        ));
-    }
-    let bytes = tokio::fs::read(path).await.map_err(|e| {
-        Error::new(
-            SqlState::UNDEFINED_FILE,
-            format!("connector jar '{path}' cannot be read: {e}"),
-        )
-    })?;
+    let bytes = read_local_jar(path).await?;
     let factories = jar_factories(&bytes).map_err(|e| {
         Error::new(
             SqlState::INVALID_PARAMETER_VALUE,

@@ -47,6 +47,8 @@ pub struct SessionState {
     /// Whether the engine shows the Flink catalog as it is now (listed on
     /// the first catalog query, again after DDL).
     pub flink_catalog_listed: bool,
+    /// Where long statements report progress while they run.
+    pub progress: crate::result::Progress,
 }
 
 impl SessionState {
@@ -88,7 +90,7 @@ pub async fn describe(
 ) -> Result<Shape> {
     match &parsed.statement {
         Statement::Datasource(statement) => datasource::describe(state, statement).await,
-        Statement::Job(statement) => job::describe(statement),
+        Statement::Job(statement) => job::describe(state, statement).await,
         Statement::Connector(statement) => connector::describe(state, statement).await,
 
         Statement::Cluster(statement) => cluster::describe(context, state, statement).await,
@@ -112,7 +114,7 @@ pub async fn execute(
 ) -> Result<StatementOutput> {
     match &parsed.statement {
         Statement::Datasource(statement) => datasource::execute(context, state, statement).await,
-        Statement::Job(statement) => job::execute(state, parsed, statement).await,
+        Statement::Job(statement) => job::execute(context, state, statement).await,
         Statement::Connector(statement) => connector::execute(context, state, statement).await,
 
         Statement::Cluster(statement) => cluster::execute(context, state, statement).await,
@@ -127,6 +129,20 @@ pub async fn execute(
         Statement::Query(query) => query::execute(state, parsed, query, params).await,
         Statement::Flink(statement) => flink::execute(state, parsed, statement).await,
     }
+}
+
+/// 42704 for the `kind` (`cluster`) called `name`, suggesting the closest
+/// of `names` (the objects of that kind that exist).
+pub fn does_not_exist(kind: &str, name: &str, names: &[String]) -> Error {
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut err = Error::new(
+        SqlState::UNDEFINED_OBJECT,
+        format!("{kind} \"{name}\" does not exist"),
+    );
+    if let Some(close) = crate::sql::parser::suggest::closest(name, &names) {
+        err.message.push_str(&format!(": did you mean {close}?"));
+    }
+    err
 }
 
 /// The error for a statement that parses and checks but whose execution

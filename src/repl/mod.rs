@@ -162,21 +162,28 @@ async fn run_statement(
 ) -> Result<(), Error> {
     let started = Instant::now();
     let cancel = session.cancel_handle();
+    // Progress (a job submit, a savepoint) is printed as it comes, with
+    // the time since the statement started.
+    let (progress, mut reports) = crate::result::Progress::channel();
+    session.report_progress(progress);
     let work = async {
         let output = session.execute(statement, Vec::new()).await?;
         collect(output).await
     };
-    let (notices, rendered) = if interactive {
+    let outcome = {
         tokio::pin!(work);
         loop {
             tokio::select! {
-                result = &mut work => break result?,
-                _ = tokio::signal::ctrl_c() => cancel.cancel(),
+                result = &mut work => break result,
+                Some(notice) = reports.recv() => {
+                    eprintln!("{}:  [{:.1} s] {}", notice.severity, started.elapsed().as_secs_f64(), notice.message);
+                }
+                _ = tokio::signal::ctrl_c(), if interactive => cancel.cancel(),
             }
         }
-    } else {
-        work.await?
     };
+    session.report_progress(crate::result::Progress::default());
+    let (notices, rendered) = outcome?;
     for notice in notices {
         eprintln!("{}:  {}", notice.severity, notice.message);
     }

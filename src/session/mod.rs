@@ -69,6 +69,7 @@ impl Session {
                 engine,
                 flink,
                 flink_catalog_listed: false,
+                progress: crate::result::Progress::default(),
             },
             prefetched: None,
             context,
@@ -77,6 +78,12 @@ impl Session {
             parsed: HashMap::new(),
             transaction: TransactionState::Idle,
         }
+    }
+
+    /// Sends the progress of the statements that run from now on to
+    /// `progress` (the frontend shows it while they run).
+    pub fn report_progress(&mut self, progress: crate::result::Progress) {
+        self.state.progress = progress;
     }
 
     /// Who this session belongs to.

@@ -15,6 +15,7 @@ use crate::error::{Error, SqlState};
 mod clusters;
 mod connectors;
 mod flink_objects;
+mod jobs;
 mod secrets;
 mod sqlite;
 
@@ -23,6 +24,7 @@ pub use flink_objects::{
     FlinkCatalogReplay, FlinkCatalogStatement, FlinkChange, FlinkClaim, FlinkContext, FlinkObject,
     FlinkObjectKind, FlinkObjectName,
 };
+pub use jobs::{Job, JobChange, JobEvent, Savepoint};
 pub use secrets::SecretBox;
 pub use sqlite::SqliteStore;
 
@@ -97,6 +99,12 @@ fn masked_json(options: &BTreeMap<String, OptionEntry>) -> String {
         .map(|(k, v)| (k.as_str(), v.masked()))
         .collect();
     serde_json::to_string(&masked).unwrap_or_default()
+}
+
+/// Options as a JSON object text, secrets shown as [`MASK`] (a job's WITH
+/// options; see [`Job`]).
+pub fn masked_options_json(options: &BTreeMap<String, OptionEntry>) -> String {
+    masked_json(options)
 }
 
 /// A Flink catalog kept by scaleph (`CREATE CATALOG`), created in every
@@ -324,4 +332,34 @@ pub trait Store: Send + Sync {
     ) -> Result<FlinkCatalogReplay, StoreError>;
     /// The shared Flink catalog's objects, in creation order.
     async fn list_flink_objects(&self) -> Result<Vec<FlinkObject>, StoreError>;
+    /// Adds a job (its first event too); [`StoreError::Duplicate`] when the
+    /// name is taken — of two racing CREATE JOBs exactly one gets it.
+    async fn create_job(&self, job: Job) -> Result<(), StoreError>;
+    /// The job called `name`, if any.
+    async fn get_job(&self, name: &str) -> Result<Option<Job>, StoreError>;
+    /// Every job, by name.
+    async fn list_jobs(&self) -> Result<Vec<Job>, StoreError>;
+    /// Moves job `name` to `change.state` — only while it is in one of
+    /// `expected` (any state when empty), so the tracker and a statement
+    /// never overwrite each other's transition — and records the event.
+    /// Whether it applied.
+    async fn change_job(
+        &self,
+        name: &str,
+        expected: &[&str],
+        change: JobChange,
+    ) -> Result<bool, StoreError>;
+    /// Replaces job `name`'s definition (name, options, comment; its state
+    /// is left to [`Store::change_job`]): `false` if there was none,
+    /// [`StoreError::Duplicate`] when a new name is taken.
+    async fn update_job(&self, name: &str, job: Job) -> Result<bool, StoreError>;
+    /// Drops job `name` with its savepoints and events — only while it is
+    /// in one of `expected`; whether it was dropped.
+    async fn drop_job(&self, name: &str, expected: &[&str]) -> Result<bool, StoreError>;
+    /// Records a savepoint a job took.
+    async fn add_savepoint(&self, savepoint: Savepoint) -> Result<(), StoreError>;
+    /// Every savepoint (of `job`, when given), oldest first.
+    async fn list_savepoints(&self, job: Option<&str>) -> Result<Vec<Savepoint>, StoreError>;
+    /// Every job event (of `job`, when given), oldest first.
+    async fn list_job_events(&self, job: Option<&str>) -> Result<Vec<JobEvent>, StoreError>;
 }

@@ -14,9 +14,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     Cluster, ClusterDrop, Connector, Datasource, FlinkCatalog, FlinkCatalogReplay, FlinkChange,
-    FlinkClaim, FlinkObject, FlinkObjectName, Jar, OptionEntry, SecretBox, Store, StoreError,
+    FlinkClaim, FlinkObject, FlinkObjectName, Jar, Job, JobChange, JobEvent, OptionEntry,
+    Savepoint, SecretBox, Store, StoreError,
 };
-use super::{clusters, connectors, flink_objects};
+use super::{clusters, connectors, flink_objects, jobs};
 
 mod embedded {
     refinery::embed_migrations!("src/store/migrations");
@@ -538,6 +539,70 @@ impl Store for SqliteStore {
 
     async fn list_flink_objects(&self) -> Result<Vec<FlinkObject>, StoreError> {
         self.with(|connection, _| flink_objects::list(connection))
+            .await
+    }
+
+    async fn create_job(&self, job: Job) -> Result<(), StoreError> {
+        self.with(move |connection, secrets| jobs::create(connection, secrets, job))
+            .await
+    }
+
+    async fn get_job(&self, name: &str) -> Result<Option<Job>, StoreError> {
+        let name = name.to_string();
+        self.with(move |connection, secrets| jobs::get(connection, secrets, &name))
+            .await
+    }
+
+    async fn list_jobs(&self) -> Result<Vec<Job>, StoreError> {
+        self.with(|connection, secrets| jobs::list(connection, secrets))
+            .await
+    }
+
+    async fn change_job(
+        &self,
+        name: &str,
+        expected: &[&str],
+        change: JobChange,
+    ) -> Result<bool, StoreError> {
+        let name = name.to_string();
+        let expected: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+        self.with(move |connection, _| {
+            let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+            jobs::change(connection, &name, &expected, change)
+        })
+        .await
+    }
+
+    async fn update_job(&self, name: &str, job: Job) -> Result<bool, StoreError> {
+        let name = name.to_string();
+        self.with(move |connection, secrets| jobs::update(connection, secrets, &name, job))
+            .await
+    }
+
+    async fn drop_job(&self, name: &str, expected: &[&str]) -> Result<bool, StoreError> {
+        let name = name.to_string();
+        let expected: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+        self.with(move |connection, _| {
+            let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+            jobs::remove(connection, &name, &expected)
+        })
+        .await
+    }
+
+    async fn add_savepoint(&self, savepoint: Savepoint) -> Result<(), StoreError> {
+        self.with(move |connection, _| jobs::add_savepoint(connection, savepoint))
+            .await
+    }
+
+    async fn list_savepoints(&self, job: Option<&str>) -> Result<Vec<Savepoint>, StoreError> {
+        let job = job.map(str::to_string);
+        self.with(move |connection, _| jobs::savepoints(connection, job.as_deref()))
+            .await
+    }
+
+    async fn list_job_events(&self, job: Option<&str>) -> Result<Vec<JobEvent>, StoreError> {
+        let job = job.map(str::to_string);
+        self.with(move |connection, _| jobs::events(connection, job.as_deref()))
             .await
     }
 }

@@ -14,6 +14,7 @@ mod datasource_options;
 mod datasource_types;
 mod datasources;
 mod flink_objects;
+mod jobs;
 
 use std::sync::Arc;
 
@@ -54,6 +55,9 @@ fn system_tables(registry: Arc<Registry>) -> Vec<Arc<dyn SystemTable>> {
         Arc::new(catalogs::Catalogs),
         Arc::new(connectors::Connectors),
         Arc::new(flink_objects::FlinkObjects),
+        Arc::new(jobs::Jobs),
+        Arc::new(jobs::Savepoints),
+        Arc::new(jobs::JobEvents),
         Arc::new(datasource_types::DatasourceTypes(registry.clone())),
         Arc::new(datasource_options::DatasourceOptions(registry)),
     ]

@@ -26,7 +26,7 @@ use super::encode::{encode_batch, fields};
 use super::error::user_error;
 use super::handler::{Busy, ScalephHandler, session_of};
 use super::params;
-use super::respond::{command_tag, report_changes, send_notices};
+use super::respond::{command_tag, execute_reporting, report_changes, send_notices};
 use super::transaction;
 use crate::error::{Error, SqlState};
 use crate::result::Description;
@@ -207,9 +207,8 @@ impl ExtendedQueryHandler for ScalephHandler {
             Vec::new()
         };
         let before = session.vars().reported();
-        let output = session
-            .execute(statement, params)
-            .await
+        let output = execute_reporting(client, &mut session, statement, params)
+            .await?
             .map_err(|e| user_error(&e, &text))?;
         if !output.more.is_empty() {
             let err = Error::new(

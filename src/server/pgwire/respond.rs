@@ -10,8 +10,10 @@ use pgwire::messages::response::NoticeResponse;
 use pgwire::messages::startup::ParameterStatus;
 
 use super::error::notice_info;
-use crate::result::{CommandTag, Notice};
+use crate::error::Error;
+use crate::result::{CommandTag, Notice, Progress, StatementOutput};
 use crate::session::Session;
+use crate::sql::ParsedStatement;
 
 /// Sends the notices of a statement's output.
 pub async fn send_notices<C>(client: &mut C, notices: &[Notice]) -> PgWireResult<()>
@@ -27,6 +29,41 @@ where
             .await?;
     }
     Ok(())
+}
+
+/// Runs `statement`, sending the progress it reports (a job submit, a
+/// savepoint) as NOTICEs while it runs — flushed, so psql shows each at
+/// once — rather than with its result.
+pub async fn execute_reporting<C>(
+    client: &mut C,
+    session: &mut Session,
+    statement: &ParsedStatement,
+    params: Vec<datafusion::scalar::ScalarValue>,
+) -> PgWireResult<Result<StatementOutput, Error>>
+where
+    C: Sink<PgWireBackendMessage> + Unpin + Send,
+    PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+{
+    let (progress, mut reports) = Progress::channel();
+    session.report_progress(progress);
+    let result = {
+        let work = session.execute(statement, params);
+        tokio::pin!(work);
+        loop {
+            tokio::select! {
+                result = &mut work => break result,
+                Some(notice) = reports.recv() => {
+                    send_notices(client, &[notice]).await?;
+                    client.flush().await?;
+                }
+            }
+        }
+    };
+    session.report_progress(Progress::default());
+    while let Ok(notice) = reports.try_recv() {
+        send_notices(client, &[notice]).await?;
+    }
+    Ok(result)
 }
 
 /// Sends ParameterStatus for every reported variable whose value changed

@@ -22,7 +22,7 @@ use super::copy::{copy_tag, send_copy_out};
 use super::encode::{encode_batch, fields};
 use super::error::error_info;
 use super::handler::{Busy, ScalephHandler, session_of};
-use super::respond::{command_tag, report_changes, send_notices};
+use super::respond::{command_tag, execute_reporting, report_changes, send_notices};
 use super::transaction;
 use crate::error::Error;
 use crate::result::{Notice, QueryResult};
@@ -115,7 +115,7 @@ where
     PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
 {
     let before = session.vars().reported();
-    let output = match session.execute(statement, Vec::new()).await {
+    let output = match execute_reporting(client, session, statement, Vec::new()).await? {
         Ok(output) => output,
         Err(err) => return Ok(Err(err)),
     };
