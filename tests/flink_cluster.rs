@@ -9,7 +9,7 @@
 //! Jobs are short and cancelled at the end of their test; each runs with
 //! parallelism 1, and the cluster has slots for the tests running at once.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use scaleph::error::SqlState;
@@ -17,7 +17,7 @@ use scaleph::flink::jar::with_libs;
 use scaleph::flink::rest::{FlinkRest, JarRun, JobState, RestOptions};
 use scaleph::flink::runner::{RUNNER_ENTRY_CLASS, RUNNER_JAR, RUNNER_JAR_STEM, runner_args};
 
-use crate::support::flink_cluster::{FlinkCluster, SLOTS, cluster};
+use crate::support::flink_cluster::{FlinkCluster, SLOTS, cluster, visible_files};
 use crate::support::services::closed_port;
 
 /// How long a job may take to run or end on a loaded 2-core machine.
@@ -52,21 +52,6 @@ async fn submit(
 const BLACKHOLE: &str = "CREATE TABLE src (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '5');\n\
     CREATE TABLE sink (id BIGINT) WITH ('connector' = 'blackhole');\n\
     INSERT INTO sink SELECT id FROM src;\n";
-
-/// The files of `dir` (recursively) that are not hidden (Flink's
-/// in-progress files start with `.`).
-fn visible_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files.extend(visible_files(&path));
-        } else if !entry.file_name().to_string_lossy().starts_with('.') {
-            files.push(path);
-        }
-    }
-    files
-}
 
 #[tokio::test]
 async fn cluster_overview_of_the_real_cluster_reports_version_and_slots() {

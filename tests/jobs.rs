@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use scaleph::flink::rest::{FlinkRest, JobState, RestOptions};
 
 use crate::support::Gateway;
-use crate::support::flink_cluster::{FlinkCluster, cluster};
+use crate::support::flink_cluster::{FlinkCluster, cluster, visible_files};
 use crate::support::flink_gateway::FlinkDouble;
 use crate::support::services::closed_port;
 
@@ -312,26 +312,13 @@ async fn a_bounded_job_writes_its_files_and_ends_finished() {
         .unwrap();
     let (_, _, reason) = wait_state(&client, "once", "FINISHED").await;
     assert!(reason.is_none(), "{reason:?}");
-    let rows: usize = walk(&out)
+    let rows: usize = visible_files(&out)
         .iter()
         .map(|f| std::fs::read_to_string(f).unwrap().lines().count())
         .sum();
     assert_eq!(rows, 25);
     // Ended: DROP is allowed.
     client.batch_execute("DROP JOB once").await.unwrap();
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else if !entry.file_name().to_string_lossy().starts_with('.') {
-            files.push(path);
-        }
-    }
-    files
 }
 
 /// The errors of CREATE JOB, each leaving nothing in the store.

@@ -12,6 +12,8 @@ pub mod connectors;
 mod datasource_type;
 mod option;
 mod validate;
+#[cfg(test)]
+pub use validate::pairs;
 
 use std::collections::BTreeMap;
 use std::path::Path;

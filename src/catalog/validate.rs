@@ -237,17 +237,19 @@ pub fn canonical_key(spec: &OptionSpec, key: &str) -> String {
     }
 }
 
+/// `WITH (...)` pairs as statements give them, for tests.
+#[cfg(test)]
+pub fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+    items
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::TypedOptions;
+    use super::{TypedOptions, pairs};
     use crate::catalog::Registry;
-
-    fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-        items
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
 
     #[test]
     fn validate_checks_keys_required_options_and_values() {

@@ -262,13 +262,7 @@ fn flink_duration(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-        items
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::catalog::pairs;
 
     #[test]
     fn scaleph_keys_translate_and_flink_keys_pass_through() {

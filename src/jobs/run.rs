@@ -266,14 +266,32 @@ async fn cancel_quietly(rest: &FlinkRest, id: &str) {
     }
 }
 
-/// The change to a job that runs as `details` says.
-fn running(details: &JobDetails, flink_job_id: &str) -> JobChange {
-    JobChange {
-        state: state_of(&details.job.state).to_string(),
+/// Records that job `name` (SUBMITTING) runs as Flink job `id`: in the
+/// state `details` says when the submission waited, INITIALIZING (the
+/// tracker follows) when it did not.
+async fn submitted(
+    op: &Operation<'_>,
+    name: &str,
+    details: Option<&JobDetails>,
+    id: String,
+) -> Result<Submitted> {
+    let change = JobChange {
+        state: details
+            .map_or("INITIALIZING", |d| state_of(&d.job.state))
+            .to_string(),
         reason: None,
-        flink_job_id: Some(flink_job_id.to_string()),
-        started_at: chrono::DateTime::from_timestamp_millis(details.job.start_time),
-    }
+        flink_job_id: Some(id.clone()),
+        started_at: details.and_then(|d| chrono::DateTime::from_timestamp_millis(d.job.start_time)),
+    };
+    let state = change.state.clone();
+    op.context
+        .store
+        .change_job(name, &[SUBMITTING], change)
+        .await?;
+    Ok(Submitted {
+        flink_job_id: id,
+        state,
+    })
 }
 
 /// The outcome of a submission.
@@ -295,25 +313,7 @@ pub async fn create(op: &Operation<'_>, cluster: &Cluster, job: Job) -> Result<S
     op.context.store.create_job(job).await?;
     let outcome = submit_and_wait(op, cluster, &rest, &name, &prepared, None, &flink_job_id).await;
     match outcome {
-        Ok((details, id)) => {
-            let change = match &details {
-                Some(details) => running(details, &id),
-                None => JobChange {
-                    state: "INITIALIZING".into(),
-                    flink_job_id: Some(id.clone()),
-                    ..JobChange::default()
-                },
-            };
-            let state = change.state.clone();
-            op.context
-                .store
-                .change_job(&name, &[SUBMITTING], change)
-                .await?;
-            Ok(Submitted {
-                flink_job_id: id,
-                state,
-            })
-        }
+        Ok((details, id)) => submitted(op, &name, details.as_ref(), id).await,
         Err(err) => {
             if let Err(store_err) = op.context.store.drop_job(&name, &[SUBMITTING]).await {
                 tracing::warn!(job = %name, error = %store_err, "a failed CREATE JOB's row could not be removed");
@@ -389,23 +389,17 @@ pub async fn resume(op: &Operation<'_>, job: &Job) -> Result<(Submitted, Option<
         ));
     }
     let flink_job_id = new_flink_job_id();
-    let claimed = op
-        .context
-        .store
-        .change_job(
-            &job.name,
-            &[job.state.as_str()],
-            JobChange {
-                state: SUBMITTING.into(),
-                reason: Some("RESUME JOB".into()),
-                flink_job_id: Some(flink_job_id.clone()),
-                started_at: None,
-            },
-        )
-        .await?;
-    if !claimed {
-        return Err(changed_meanwhile(job));
-    }
+    take(
+        op,
+        job,
+        JobChange {
+            state: SUBMITTING.into(),
+            reason: Some("RESUME JOB".into()),
+            flink_job_id: Some(flink_job_id.clone()),
+            started_at: None,
+        },
+    )
+    .await?;
     let outcome = submit_and_wait(
         op,
         &cluster,
@@ -417,28 +411,10 @@ pub async fn resume(op: &Operation<'_>, job: &Job) -> Result<(Submitted, Option<
     )
     .await;
     match outcome {
-        Ok((details, id)) => {
-            let change = match &details {
-                Some(details) => running(details, &id),
-                None => JobChange {
-                    state: "INITIALIZING".into(),
-                    flink_job_id: Some(id.clone()),
-                    ..JobChange::default()
-                },
-            };
-            let state = change.state.clone();
-            op.context
-                .store
-                .change_job(&job.name, &[SUBMITTING], change)
-                .await?;
-            Ok((
-                Submitted {
-                    flink_job_id: id,
-                    state,
-                },
-                restore,
-            ))
-        }
+        Ok((details, id)) => Ok((
+            submitted(op, &job.name, details.as_ref(), id).await?,
+            restore,
+        )),
         Err(err) => {
             // Back to where it was, with the cause.
             op.context
@@ -495,29 +471,36 @@ fn flink_id<'a>(job: &'a Job, statement: &str) -> Result<&'a str> {
         .ok_or_else(|| wrong_state(job, statement, "it has no Flink job"))
 }
 
+/// Moves `job` from the state it was read in to `change`'s: the
+/// statement owns it now. 40001 when it changed meanwhile.
+async fn take(op: &Operation<'_>, job: &Job, change: JobChange) -> Result<()> {
+    let taken = op
+        .context
+        .store
+        .change_job(&job.name, &[job.state.as_str()], change)
+        .await?;
+    if taken {
+        Ok(())
+    } else {
+        Err(changed_meanwhile(job))
+    }
+}
+
 /// Moves a live job to the transitional `state` (its statement owns it now).
 async fn claim(op: &Operation<'_>, job: &Job, state: &str, statement: &str) -> Result<()> {
     if !is_live(&job.state) {
         return Err(wrong_state(job, statement, "it is not running"));
     }
-    let claimed = op
-        .context
-        .store
-        .change_job(
-            &job.name,
-            &[job.state.as_str()],
-            JobChange {
-                state: state.into(),
-                reason: Some(statement.into()),
-                ..JobChange::default()
-            },
-        )
-        .await?;
-    if claimed {
-        Ok(())
-    } else {
-        Err(changed_meanwhile(job))
-    }
+    take(
+        op,
+        job,
+        JobChange {
+            state: state.into(),
+            reason: Some(statement.into()),
+            ..JobChange::default()
+        },
+    )
+    .await
 }
 
 /// Gives a job back the state it had (with the failure as its reason)
@@ -632,24 +615,17 @@ pub async fn stop(
     drain: bool,
 ) -> Result<Option<String>> {
     if job.state == SUSPENDED {
-        let stopped = op
-            .context
-            .store
-            .change_job(
-                &job.name,
-                &[SUSPENDED],
-                JobChange {
-                    state: STOPPED.into(),
-                    reason: Some("stopped while suspended".into()),
-                    ..JobChange::default()
-                },
-            )
-            .await?;
-        return if stopped {
-            Ok(None)
-        } else {
-            Err(changed_meanwhile(job))
-        };
+        take(
+            op,
+            job,
+            JobChange {
+                state: STOPPED.into(),
+                reason: Some("stopped while suspended".into()),
+                ..JobChange::default()
+            },
+        )
+        .await?;
+        return Ok(None);
     }
     let id = flink_id(job, "STOP")?;
     let (cluster, rest) = cluster_of(op.context, job).await?;
