@@ -3,6 +3,8 @@
 //! operator's CRDs (`docs/kubernetes-double.md`) and the operator's
 //! contract (`docs/flink-kubernetes-operator.md`, cited by section).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -14,9 +16,13 @@ const FLINK: &str = "/apis/flink.apache.org/v1beta1/namespaces/default";
 /// The namespaced core API.
 const CORE: &str = "/api/v1/namespaces/default";
 
-/// A double's default options.
+/// A double whose simulator moves fast (10 ms a step).
 fn fast(crds: CrdVersion) -> KubeOptions {
-    KubeOptions::new(crds)
+    KubeOptions {
+        reconcile_delay: Duration::from_millis(10),
+        retry_interval: Duration::from_millis(100),
+        ..KubeOptions::new(crds)
+    }
 }
 
 /// One HTTP answer.
@@ -182,6 +188,48 @@ impl Watch {
     }
 }
 
+/// Waits until the stored object satisfies `done` (no request is made),
+/// checking the simulator never had a write refused.
+async fn until(
+    double: &KubeDouble,
+    plural: &str,
+    name: &str,
+    what: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let start = Instant::now();
+    loop {
+        let errors = double.operator_errors();
+        assert!(
+            errors.is_empty(),
+            "the simulator's writes were refused: {errors:#?}"
+        );
+        if let Some(object) = double.object(plural, "default", name)
+            && done(&object)
+        {
+            return object;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "never: {what}; last {:#}",
+            double.object(plural, "default", name).unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+fn lifecycle(object: &Value) -> &str {
+    object["status"]["lifecycleState"]
+        .as_str()
+        .unwrap_or_default()
+}
+
+fn job_state(object: &Value) -> &str {
+    object["status"]["jobStatus"]["state"]
+        .as_str()
+        .unwrap_or_default()
+}
+
 /// A session cluster (`examples/session-cluster-and-sessionjob.yaml`'s first document).
 fn session_cluster(name: &str) -> Value {
     json!({
@@ -217,6 +265,19 @@ fn application(name: &str, upgrade_mode: &str) -> Value {
     object
 }
 
+/// A FlinkSessionJob on `deployment`.
+fn session_job(name: &str, deployment: &str, jar: &str) -> Value {
+    json!({
+        "apiVersion": "flink.apache.org/v1beta1",
+        "kind": "FlinkSessionJob",
+        "metadata": {"name": name},
+        "spec": {
+            "deploymentName": deployment,
+            "job": {"jarURI": jar, "parallelism": 2, "upgradeMode": "stateless", "state": "running"},
+        },
+    })
+}
+
 /// The example manifests (`tests/support/kube/examples/`).
 fn examples() -> Vec<(&'static str, Vec<Value>)> {
     [
@@ -244,13 +305,43 @@ fn collection(object: &Value) -> String {
     }
 }
 
+/// The events about `name`, by `fieldSelector`.
+async fn events(client: &Client, name: &str) -> Vec<Value> {
+    let reply = client
+        .get(&format!(
+            "{CORE}/events?fieldSelector=involvedObject.name%3D{name}"
+        ))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.json()["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn reasons(events: &[Value]) -> Vec<String> {
+    events
+        .iter()
+        .map(|e| e["reason"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// The parsed `status.error` JSON.
+fn error_of(object: &Value) -> Value {
+    let text = object["status"]["error"].as_str().expect("a status.error");
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("status.error is not JSON ({e}): {text}"))
+}
+
 // ---------------------------------------------------------------- discovery
 
 /// docs/flink-kubernetes-operator.md §1: the coordinates (group, version,
 /// plurals, short names, status subresources) as discovery serves them.
 #[tokio::test]
 async fn discovery_lists_the_group_version_and_resources() {
-    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let double = KubeDouble::start_with(KubeOptions {
+        operator: false,
+        ..fast(CrdVersion::Release1_15)
+    });
     let client = Client::new(&double);
     assert_eq!(client.get("/version").await.json()["gitVersion"], "v1.33.0");
     assert_eq!(client.get("/api").await.json()["versions"], json!(["v1"]));
@@ -306,7 +397,10 @@ async fn discovery_lists_the_group_version_and_resources() {
 /// that is served" — `v1` (the CRD files' `-v1` is apiextensions') is a 404.
 #[tokio::test]
 async fn only_v1beta1_is_served() {
-    let double = KubeDouble::start_with(fast(CrdVersion::Main));
+    let double = KubeDouble::start_with(KubeOptions {
+        operator: false,
+        ..fast(CrdVersion::Main)
+    });
     let client = Client::new(&double);
     let reply = client
         .get("/apis/flink.apache.org/v1/namespaces/default/flinkdeployments")
@@ -362,7 +456,10 @@ fn both_crd_versions_load_with_supported_keywords_only() {
 #[tokio::test]
 async fn examples_are_accepted_by_both_crd_versions() {
     for version in [CrdVersion::Release1_15, CrdVersion::Main] {
-        let double = KubeDouble::start_with(fast(version));
+        let double = KubeDouble::start_with(KubeOptions {
+            operator: false,
+            ..fast(version)
+        });
         let client = Client::new(&double);
         for (example, documents) in examples() {
             for document in documents {
@@ -380,7 +477,10 @@ async fn resources_field_is_refused_by_release_1_15_and_accepted_by_main() {
     let mut object = session_cluster("with-resources");
     object["spec"]["jobManager"]["resources"] = json!({"requests": {"memory": "2Gi", "cpu": "1"}});
     for (version, accepted) in [(CrdVersion::Release1_15, false), (CrdVersion::Main, true)] {
-        let double = KubeDouble::start_with(fast(version));
+        let double = KubeDouble::start_with(KubeOptions {
+            operator: false,
+            ..fast(version)
+        });
         let client = Client::new(&double);
         let reply = client
             .post(&format!("{FLINK}/flinkdeployments"), &object)
@@ -402,7 +502,10 @@ async fn resources_field_is_refused_by_release_1_15_and_accepted_by_main() {
 async fn flink_version_v2_3_is_only_in_main() {
     let mut object = session_cluster("newer");
     object["spec"]["flinkVersion"] = json!("v2_3");
-    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let double = KubeDouble::start_with(KubeOptions {
+        operator: false,
+        ..fast(CrdVersion::Release1_15)
+    });
     let reply = Client::new(&double)
         .post(&format!("{FLINK}/flinkdeployments"), &object)
         .await;
@@ -414,7 +517,10 @@ async fn flink_version_v2_3_is_only_in_main() {
     let cause = &reply.json()["details"]["causes"][0];
     assert_eq!(cause["reason"], "FieldValueNotSupported");
     assert_eq!(cause["field"], "spec.flinkVersion");
-    let double = KubeDouble::start_with(fast(CrdVersion::Main));
+    let double = KubeDouble::start_with(KubeOptions {
+        operator: false,
+        ..fast(CrdVersion::Main)
+    });
     let reply = Client::new(&double)
         .post(&format!("{FLINK}/flinkdeployments"), &object)
         .await;
@@ -428,7 +534,10 @@ async fn flink_version_v2_3_is_only_in_main() {
 /// API server words it; inside lists the path has the index.
 #[tokio::test]
 async fn unknown_fields_fail_strict_decoding_on_create_update_and_merge_patch() {
-    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let double = KubeDouble::start_with(KubeOptions {
+        operator: false,
+        ..fast(CrdVersion::Release1_15)
+    });
     let client = Client::new(&double);
     let path = format!("{FLINK}/flinkdeployments");
     let mut object = session_cluster("strict");
@@ -469,7 +578,10 @@ async fn unknown_fields_fail_strict_decoding_on_create_update_and_merge_patch() 
 /// reason, as kubernetes/kubernetes#139253 reports.
 #[tokio::test]
 async fn server_side_apply_of_an_undeclared_field_is_not_declared_in_schema() {
-    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let double = KubeDouble::start_with(KubeOptions {
+        operator: false,
+        ..fast(CrdVersion::Release1_15)
+    });
     let client = Client::new(&double);
     let mut object = session_cluster("ssa");
     object["spec"]["foo"] = json!(1);
@@ -489,7 +601,10 @@ async fn server_side_apply_of_an_undeclared_field_is_not_declared_in_schema() {
 /// several violations at once are one 422 naming each field path.
 #[tokio::test]
 async fn wrong_types_and_enum_values_are_422_with_field_paths() {
-    let double = KubeDouble::start_with(fast(CrdVersion::Main));
+    let double = KubeDouble::start_with(KubeOptions {
+        operator: false,
+        ..fast(CrdVersion::Main)
+    });
     let client = Client::new(&double);
     let mut object = application("typed", "stateless");
     object["spec"]["job"]["parallelism"] = json!("two");
@@ -527,7 +642,10 @@ async fn wrong_types_and_enum_values_are_422_with_field_paths() {
 /// of strings, int-or-string quantities take both, `null`s are dropped.
 #[tokio::test]
 async fn preserve_unknown_fields_maps_int_or_string_and_nulls() {
-    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let double = KubeDouble::start_with(KubeOptions {
+        operator: false,
+        ..fast(CrdVersion::Release1_15)
+    });
     let client = Client::new(&double);
     let path = format!("{FLINK}/flinkdeployments");
     let mut object = session_cluster("structured");
@@ -564,7 +682,10 @@ async fn preserve_unknown_fields_maps_int_or_string_and_nulls() {
 /// server's default) and `Ignore` drop unknown fields instead of failing.
 #[tokio::test]
 async fn warn_and_ignore_field_validation_drop_unknown_fields() {
-    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let double = KubeDouble::start_with(KubeOptions {
+        operator: false,
+        ..fast(CrdVersion::Release1_15)
+    });
     let client = Client::new(&double);
     let mut object = session_cluster("lenient");
     object["spec"]["foo"] = json!(1);
@@ -587,6 +708,7 @@ async fn warn_and_ignore_field_validation_drop_unknown_fields() {
     assert_eq!(reply.status, 201, "{}", reply.body);
     assert!(reply.warnings.is_empty());
     let lenient = KubeDouble::start_with(KubeOptions {
+        operator: false,
         field_validation: FieldValidation::Warn,
         ..fast(CrdVersion::Release1_15)
     });
@@ -606,7 +728,10 @@ async fn warn_and_ignore_field_validation_drop_unknown_fields() {
 /// label values 63 alphanumeric-bounded characters; `metadata` is strict.
 #[tokio::test]
 async fn names_labels_and_metadata_fields_are_validated() {
-    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let double = KubeDouble::start_with(KubeOptions {
+        operator: false,
+        ..fast(CrdVersion::Release1_15)
+    });
     let client = Client::new(&double);
     let path = format!("{FLINK}/flinkdeployments");
     let mut object = session_cluster("Bad_Name");
@@ -674,7 +799,10 @@ fn required_and_bounds_are_enforced_when_a_schema_has_them() {
 /// and drops `status`; get, list; 409 AlreadyExists; 404 NotFound; delete.
 #[tokio::test]
 async fn create_get_list_and_delete() {
-    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let double = KubeDouble::start_with(KubeOptions {
+        operator: false,
+        ..fast(CrdVersion::Release1_15)
+    });
     let client = Client::new(&double);
     let path = format!("{FLINK}/flinkdeployments");
     let mut object = session_cluster("crud");
@@ -734,7 +862,10 @@ async fn create_get_list_and_delete() {
 /// `!key`, and `fieldSelector` on `metadata.name`.
 #[tokio::test]
 async fn list_selects_by_labels_and_name() {
-    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let double = KubeDouble::start_with(KubeOptions {
+        operator: false,
+        ..fast(CrdVersion::Release1_15)
+    });
     let client = Client::new(&double);
     let path = format!("{FLINK}/flinkdeployments");
     for (name, labels) in [
@@ -810,7 +941,10 @@ async fn list_selects_by_labels_and_name() {
 /// `metadata.resourceVersion` is 409 Conflict; without one it is unconditional.
 #[tokio::test]
 async fn replace_with_a_stale_resource_version_is_a_conflict() {
-    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let double = KubeDouble::start_with(KubeOptions {
+        operator: false,
+        ..fast(CrdVersion::Release1_15)
+    });
     let client = Client::new(&double);
     let path = format!("{FLINK}/flinkdeployments/occ");
     let created = client
@@ -851,7 +985,10 @@ async fn replace_with_a_stale_resource_version_is_a_conflict() {
 /// ignores everything else.
 #[tokio::test]
 async fn spec_changes_bump_generation_and_status_is_a_subresource() {
-    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let double = KubeDouble::start_with(KubeOptions {
+        operator: false,
+        ..fast(CrdVersion::Release1_15)
+    });
     let client = Client::new(&double);
     let path = format!("{FLINK}/flinkdeployments/gen");
     client
@@ -918,7 +1055,10 @@ async fn spec_changes_bump_generation_and_status_is_a_subresource() {
 /// manager's changed field without `force`, and needs a `fieldManager`.
 #[tokio::test]
 async fn server_side_apply_owns_fields_and_reports_conflicts() {
-    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let double = KubeDouble::start_with(KubeOptions {
+        operator: false,
+        ..fast(CrdVersion::Release1_15)
+    });
     let client = Client::new(&double);
     let path = format!("{FLINK}/flinkdeployments/owned");
     let mut config = application("owned", "stateless");
@@ -995,7 +1135,10 @@ async fn server_side_apply_owns_fields_and_reports_conflicts() {
 /// strategic merge patch is not for custom resources (415).
 #[tokio::test]
 async fn json_patch_applies_and_strategic_merge_is_unsupported() {
-    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let double = KubeDouble::start_with(KubeOptions {
+        operator: false,
+        ..fast(CrdVersion::Release1_15)
+    });
     let client = Client::new(&double);
     let path = format!("{FLINK}/flinkdeployments/jp");
     let mut object = session_cluster("jp");
@@ -1034,7 +1177,10 @@ async fn json_patch_applies_and_strategic_merge_is_unsupported() {
 /// when its last finalizer is removed.
 #[tokio::test]
 async fn delete_waits_for_finalizers() {
-    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let double = KubeDouble::start_with(KubeOptions {
+        operator: false,
+        ..fast(CrdVersion::Release1_15)
+    });
     let client = Client::new(&double);
     let path = format!("{FLINK}/flinkdeployments/fin");
     let mut object = session_cluster("fin");
@@ -1081,7 +1227,10 @@ async fn delete_waits_for_finalizers() {
 /// both 410 Expired once that history is compacted.
 #[tokio::test]
 async fn list_pages_and_exact_resource_versions() {
-    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let double = KubeDouble::start_with(KubeOptions {
+        operator: false,
+        ..fast(CrdVersion::Release1_15)
+    });
     let client = Client::new(&double);
     let path = format!("{CORE}/configmaps");
     let mut first_rv = String::new();
@@ -1152,7 +1301,10 @@ async fn list_pages_and_exact_resource_versions() {
 /// cross-namespace list and watch.
 #[tokio::test]
 async fn generate_name_dry_run_delete_collection_and_all_namespaces() {
-    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let double = KubeDouble::start_with(KubeOptions {
+        operator: false,
+        ..fast(CrdVersion::Release1_15)
+    });
     let client = Client::new(&double);
     let path = format!("{CORE}/configmaps");
     let generated = client
@@ -1206,7 +1358,10 @@ async fn generate_name_dry_run_delete_collection_and_all_namespaces() {
 /// after it as ADDED, MODIFIED, DELETED, newline-delimited.
 #[tokio::test]
 async fn watch_streams_changes_after_a_resource_version() {
-    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let double = KubeDouble::start_with(KubeOptions {
+        operator: false,
+        ..fast(CrdVersion::Release1_15)
+    });
     let client = Client::new(&double);
     let path = format!("{CORE}/configmaps");
     let before = client
@@ -1262,7 +1417,10 @@ async fn watch_streams_changes_after_a_resource_version() {
 /// Status, as the watch cache answers.
 #[tokio::test]
 async fn watch_from_a_compacted_resource_version_is_an_error_event() {
-    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let double = KubeDouble::start_with(KubeOptions {
+        operator: false,
+        ..fast(CrdVersion::Release1_15)
+    });
     let client = Client::new(&double);
     let path = format!("{CORE}/configmaps");
     let old = client
@@ -1292,6 +1450,7 @@ async fn watch_from_a_compacted_resource_version_is_an_error_event() {
     );
     assert!(watch.next().await.is_none(), "the stream ends");
     let small = KubeDouble::start_with(KubeOptions {
+        operator: false,
         history_window: 2,
         ..fast(CrdVersion::Release1_15)
     });
@@ -1326,6 +1485,7 @@ async fn watch_from_a_compacted_resource_version_is_an_error_event() {
 #[tokio::test]
 async fn watch_bookmarks_and_initial_events() {
     let double = KubeDouble::start_with(KubeOptions {
+        operator: false,
         bookmark_interval: Duration::from_millis(30),
         ..fast(CrdVersion::Release1_15)
     });
@@ -1370,7 +1530,10 @@ async fn watch_bookmarks_and_initial_events() {
 /// `timeoutSeconds` ends the stream.
 #[tokio::test]
 async fn watch_selectors_follow_objects_in_and_out() {
-    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let double = KubeDouble::start_with(KubeOptions {
+        operator: false,
+        ..fast(CrdVersion::Release1_15)
+    });
     let client = Client::new(&double);
     let path = format!("{CORE}/configmaps");
     let mut watch = client
@@ -1409,7 +1572,10 @@ async fn watch_selectors_follow_objects_in_and_out() {
 /// `data`).
 #[tokio::test]
 async fn config_maps_and_secrets() {
-    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let double = KubeDouble::start_with(KubeOptions {
+        operator: false,
+        ..fast(CrdVersion::Release1_15)
+    });
     let client = Client::new(&double);
     for (_, documents) in examples() {
         for document in documents.iter().filter(|d| d["kind"] == "ConfigMap") {
@@ -1436,4 +1602,1266 @@ async fn config_maps_and_secrets() {
         .await;
     assert_eq!(secret["data"]["password"], "cHc=");
     assert!(secret.get("stringData").is_none());
+}
+
+/// docs/kubernetes-double.md (requests): requests are counted by verb and
+/// path; the simulator's own work is not a request, so a stable job
+/// costs a client nothing.
+#[tokio::test]
+async fn requests_are_counted_and_idle_jobs_cost_none() {
+    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let client = Client::new(&double);
+    let path = format!("{FLINK}/flinkdeployments");
+    client
+        .create(&path, &application("idle", "stateless"))
+        .await;
+    client.get(&format!("{path}/idle")).await;
+    client.get(&path).await;
+    assert_eq!(double.count("create", &path), 1);
+    assert_eq!(double.count("get", &format!("{path}/idle")), 1);
+    assert_eq!(double.count("list", &path), 1);
+    until(&double, "flinkdeployments", "idle", "STABLE", |o| {
+        lifecycle(o) == "STABLE"
+    })
+    .await;
+    double.clear_requests();
+    let rv = double.resource_version();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(double.requests().is_empty());
+    assert_eq!(
+        double.resource_version(),
+        rv,
+        "a stable job is not rewritten"
+    );
+}
+
+// ---------------------------------------------------------------- the operator
+
+/// docs/flink-kubernetes-operator.md §1, §6: a session cluster gets the
+/// operator's finalizer, then jobManagerDeploymentStatus DEPLOYING →
+/// DEPLOYED_NOT_READY → READY and lifecycleState CREATED → UPGRADING →
+/// DEPLOYED → STABLE, with observedGeneration and lastReconciledSpec.
+#[tokio::test]
+async fn session_cluster_becomes_ready_and_stable() {
+    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let client = Client::new(&double);
+    let path = format!("{FLINK}/flinkdeployments");
+    let mut watch = client.watch(&path, "resourceVersion=1").await;
+    client.create(&path, &session_cluster("session")).await;
+    let seen = watch
+        .until("STABLE", |e| lifecycle(&e["object"]) == "STABLE")
+        .await;
+    let steps: Vec<(String, String)> = seen
+        .iter()
+        .map(|e| {
+            let status = &e["object"]["status"];
+            (
+                status["lifecycleState"].as_str().unwrap_or("-").to_string(),
+                status["jobManagerDeploymentStatus"]
+                    .as_str()
+                    .unwrap_or("-")
+                    .to_string(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("-", "-"),
+        ("-", "-"),
+        ("UPGRADING", "MISSING"),
+        ("DEPLOYED", "DEPLOYING"),
+        ("DEPLOYED", "DEPLOYED_NOT_READY"),
+        ("STABLE", "READY"),
+    ];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    assert_eq!(steps, expected, "ADDED, finalizer, then the status");
+    let stable = &seen.last().unwrap()["object"];
+    assert_eq!(
+        stable["metadata"]["finalizers"],
+        json!(["flinkdeployments.flink.apache.org/finalizer"])
+    );
+    let status = &stable["status"];
+    assert_eq!(
+        status["observedGeneration"],
+        stable["metadata"]["generation"]
+    );
+    assert_eq!(status["reconciliationStatus"]["state"], "DEPLOYED");
+    let last: Value = serde_json::from_str(
+        status["reconciliationStatus"]["lastReconciledSpec"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(last["spec"], stable["spec"]);
+    assert_eq!(
+        last["resource_metadata"],
+        json!({"apiVersion": "flink.apache.org/v1beta1", "firstDeployment": true})
+    );
+    assert_eq!(status["clusterInfo"]["flink-version"], "1.20.0");
+    assert!(status.get("error").is_none());
+}
+
+/// docs/flink-kubernetes-operator.md §3, §6: an application's job goes
+/// RECONCILING → CREATED → RUNNING with a 32-hex jobId, the deployment
+/// STABLE, with the operator's Events.
+#[tokio::test]
+async fn application_job_runs() {
+    let double = KubeDouble::start_with(fast(CrdVersion::Main));
+    let client = Client::new(&double);
+    let path = format!("{FLINK}/flinkdeployments");
+    let mut watch = client.watch(&path, "resourceVersion=1").await;
+    client.create(&path, &application("app", "stateless")).await;
+    let seen = watch
+        .until("RUNNING", |e| job_state(&e["object"]) == "RUNNING")
+        .await;
+    let mut states: Vec<&str> = seen
+        .iter()
+        .map(|e| job_state(&e["object"]))
+        .filter(|s| !s.is_empty())
+        .collect();
+    states.dedup();
+    assert_eq!(states, ["RECONCILING", "CREATED", "RUNNING"]);
+    let running = until(&double, "flinkdeployments", "app", "STABLE", |o| {
+        lifecycle(o) == "STABLE"
+    })
+    .await;
+    let job = &running["status"]["jobStatus"];
+    let id = job["jobId"].as_str().unwrap();
+    assert!(
+        id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit()),
+        "{id}"
+    );
+    assert_eq!(job["jobName"], "app");
+    assert!(job["startTime"].as_str().unwrap().parse::<i64>().is_ok());
+    assert_eq!(
+        running["status"]["taskManager"],
+        json!({"labelSelector": "component=taskmanager,app=app", "replicas": 1})
+    );
+    let reasons = reasons(&events(&client, "app").await);
+    assert!(
+        reasons.contains(&"Submit".to_string())
+            && reasons.contains(&"JobStatusChanged".to_string()),
+        "{reasons:?}"
+    );
+    assert_eq!(double.submissions("app").len(), 1);
+}
+
+/// A jar server for session jobs: serves `/jar` once `ready`, counting requests.
+struct JarServer {
+    url: String,
+    hits: Arc<AtomicUsize>,
+    ready: Arc<AtomicBool>,
+    auth: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+async fn jar_server(ready: bool) -> JarServer {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let ready = Arc::new(AtomicBool::new(ready));
+    let auth = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (h, r, a) = (hits.clone(), ready.clone(), auth.clone());
+    let app = axum::Router::new().route(
+        "/artifacts/job.jar",
+        axum::routing::get(move |headers: axum::http::HeaderMap| {
+            let (h, r, a) = (h.clone(), r.clone(), a.clone());
+            async move {
+                h.fetch_add(1, Ordering::SeqCst);
+                if let Some(v) = headers.get("authorization") {
+                    a.lock().unwrap().push(v.to_str().unwrap().to_string());
+                }
+                if r.load(Ordering::SeqCst) {
+                    (axum::http::StatusCode::OK, b"PK jar bytes".to_vec())
+                } else {
+                    (axum::http::StatusCode::NOT_FOUND, Vec::new())
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "http://{}/artifacts/job.jar",
+        listener.local_addr().unwrap()
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    JarServer {
+        url,
+        hits,
+        ready,
+        auth,
+    }
+}
+
+/// Options that let the operator fetch jars from an in-cluster http server
+/// (docs/flink-kubernetes-operator.md §4: both operator options).
+fn http_jars(crds: CrdVersion) -> KubeOptions {
+    KubeOptions {
+        allowed_schemes: vec!["https".into(), "http".into()],
+        disallow_restricted_hosts: false,
+        ..fast(crds)
+    }
+}
+
+/// docs/flink-kubernetes-operator.md §4: a FlinkSessionJob waits (CREATED,
+/// no error) until its session cluster exists and is READY; then the
+/// operator downloads the jar over http — with the configured headers —
+/// and the job runs.
+#[tokio::test]
+async fn session_job_waits_for_its_cluster_then_downloads_its_jar() {
+    let jars = jar_server(true).await;
+    let double = KubeDouble::start_with(http_jars(CrdVersion::Release1_15));
+    let client = Client::new(&double);
+    let mut job = session_job("topspeed", "shared", &jars.url);
+    job["spec"]["flinkConfiguration"] =
+        json!({"kubernetes.operator.user.artifacts.http.header": "Authorization:Bearer xyz"});
+    client
+        .create(&format!("{FLINK}/flinksessionjobs"), &job)
+        .await;
+    let waiting = until(&double, "flinksessionjobs", "topspeed", "CREATED", |o| {
+        lifecycle(o) == "CREATED"
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let waiting_now = double
+        .object("flinksessionjobs", "default", "topspeed")
+        .unwrap();
+    assert_eq!(lifecycle(&waiting_now), "CREATED");
+    assert!(waiting["status"].get("error").is_none());
+    assert_eq!(jars.hits.load(Ordering::SeqCst), 0);
+    client
+        .create(
+            &format!("{FLINK}/flinkdeployments"),
+            &session_cluster("shared"),
+        )
+        .await;
+    let running = until(&double, "flinksessionjobs", "topspeed", "RUNNING", |o| {
+        job_state(o) == "RUNNING"
+    })
+    .await;
+    assert_eq!(jars.hits.load(Ordering::SeqCst), 1);
+    assert_eq!(*jars.auth.lock().unwrap(), ["Bearer xyz"]);
+    let fetched = double.fetched_jars();
+    assert_eq!(
+        (fetched[0].session_job.as_str(), fetched[0].bytes.as_slice()),
+        ("topspeed", b"PK jar bytes".as_slice())
+    );
+    assert_eq!(
+        running["metadata"]["finalizers"],
+        json!(["flinksessionjobs.flink.apache.org/finalizer"])
+    );
+    let stable = until(&double, "flinksessionjobs", "topspeed", "STABLE", |o| {
+        lifecycle(o) == "STABLE"
+    })
+    .await;
+    assert!(
+        stable["status"].get("clusterInfo").is_none(),
+        "session jobs have no clusterInfo"
+    );
+}
+
+/// docs/flink-kubernetes-operator.md §4: with the default operator options
+/// an `http://` jarURI is refused by the scheme allowlist, an `https://` one
+/// on a loopback host by the restricted-host check, a path without a
+/// scheme too — each a ValidationError event and `status.error`.
+#[tokio::test]
+async fn jar_uri_allowlist_and_restricted_hosts() {
+    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let client = Client::new(&double);
+    client
+        .create(
+            &format!("{FLINK}/flinkdeployments"),
+            &session_cluster("shared"),
+        )
+        .await;
+    let cases = [
+        (
+            "plain",
+            "http://sql-gateway.flink-jobs.svc.cluster.local:8080/artifacts/a.jar",
+            "jarURI scheme 'http' is not in the allowlist [https]. Configure 'kubernetes.operator.user.artifacts.allowed-schemes' to extend the allowlist.",
+        ),
+        (
+            "loopback",
+            "https://127.0.0.1:8443/a.jar",
+            "jarURI host '127.0.0.1' resolves to a restricted address",
+        ),
+        (
+            "private",
+            "https://10.1.2.3/a.jar",
+            "jarURI host '10.1.2.3' resolves to a restricted address",
+        ),
+        (
+            "schemeless",
+            "/opt/flink/a.jar",
+            "jarURI must include a scheme",
+        ),
+    ];
+    for (name, uri, _) in cases {
+        client
+            .create(
+                &format!("{FLINK}/flinksessionjobs"),
+                &session_job(name, "shared", uri),
+            )
+            .await;
+    }
+    for (name, _, message) in cases {
+        let failed = until(&double, "flinksessionjobs", name, "FAILED", |o| {
+            lifecycle(o) == "FAILED"
+        })
+        .await;
+        let error = error_of(&failed);
+        assert_eq!(
+            error["type"],
+            "org.apache.flink.kubernetes.operator.exception.ValidationException"
+        );
+        assert_eq!(error["message"], message);
+        let events = events(&client, name).await;
+        assert_eq!(reasons(&events), ["ValidationError"]);
+        assert_eq!(events[0]["type"], "Warning");
+        assert_eq!(events[0]["message"], message);
+    }
+    assert!(double.fetched_jars().is_empty());
+}
+
+/// docs/flink-kubernetes-operator.md §4: a jar the operator cannot download
+/// fails the deploy (status.error, a Warning Error event, lifecycle
+/// UPGRADING) and is retried until it succeeds.
+#[tokio::test]
+async fn jar_download_failure_is_recorded_and_retried() {
+    let jars = jar_server(false).await;
+    let double = KubeDouble::start_with(http_jars(CrdVersion::Main));
+    let client = Client::new(&double);
+    client
+        .create(
+            &format!("{FLINK}/flinkdeployments"),
+            &session_cluster("shared"),
+        )
+        .await;
+    client
+        .create(
+            &format!("{FLINK}/flinksessionjobs"),
+            &session_job("missing-jar", "shared", &jars.url),
+        )
+        .await;
+    let failed = until(
+        &double,
+        "flinksessionjobs",
+        "missing-jar",
+        "an error",
+        |o| o["status"]["error"].is_string(),
+    )
+    .await;
+    let error = error_of(&failed);
+    assert_eq!(
+        error["type"],
+        "org.apache.flink.kubernetes.operator.exception.ReconciliationException"
+    );
+    assert_eq!(
+        error["message"],
+        format!("java.io.FileNotFoundException: {}", jars.url)
+    );
+    assert_eq!(
+        error["throwableList"][0]["type"],
+        "java.io.FileNotFoundException"
+    );
+    assert_eq!(lifecycle(&failed), "UPGRADING");
+    assert_eq!(job_state(&failed), "RECONCILING");
+    assert!(reasons(&events(&client, "missing-jar").await).contains(&"Error".to_string()));
+    jars.ready.store(true, Ordering::SeqCst);
+    let running = until(&double, "flinksessionjobs", "missing-jar", "RUNNING", |o| {
+        job_state(o) == "RUNNING"
+    })
+    .await;
+    assert!(
+        running["status"].get("error").is_none(),
+        "a successful deploy clears the error"
+    );
+    assert!(jars.hits.load(Ordering::SeqCst) >= 2);
+}
+
+/// docs/flink-kubernetes-operator.md §4 ("deploymentName: the name of the
+/// session FlinkDeployment (one that has no `job`)"): a session job on an
+/// application cluster is a validation error.
+#[tokio::test]
+async fn session_job_on_an_application_cluster_is_refused() {
+    let double = KubeDouble::start_with(http_jars(CrdVersion::Release1_15));
+    let client = Client::new(&double);
+    client
+        .create(
+            &format!("{FLINK}/flinkdeployments"),
+            &application("app", "stateless"),
+        )
+        .await;
+    client
+        .create(
+            &format!("{FLINK}/flinksessionjobs"),
+            &session_job("lost", "app", "https://example.com/a.jar"),
+        )
+        .await;
+    let failed = until(&double, "flinksessionjobs", "lost", "FAILED", |o| {
+        lifecycle(o) == "FAILED"
+    })
+    .await;
+    assert_eq!(
+        error_of(&failed)["message"],
+        "Can not submit session job to application cluster"
+    );
+}
+
+/// docs/flink-kubernetes-operator.md §1, §2, §3: the operator's own
+/// validation (no webhook): a missing flinkVersion, a forbidden config
+/// key, savepoint mode without the state directories — each status.error
+/// and lifecycle FAILED before the first deployment.
+#[tokio::test]
+async fn operator_validation_errors() {
+    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let client = Client::new(&double);
+    let path = format!("{FLINK}/flinkdeployments");
+    let mut no_version = session_cluster("no-version");
+    no_version["spec"]
+        .as_object_mut()
+        .unwrap()
+        .remove("flinkVersion");
+    let mut forbidden = session_cluster("forbidden");
+    forbidden["spec"]["flinkConfiguration"]["kubernetes.namespace"] = json!("other");
+    let mut no_savepoint_dir = application("no-savepoint-dir", "savepoint");
+    no_savepoint_dir["spec"]["flinkConfiguration"]
+        .as_object_mut()
+        .unwrap()
+        .remove("state.savepoints.dir");
+    let mut no_checkpoint_dir = application("no-checkpoint-dir", "last-state");
+    no_checkpoint_dir["spec"]["flinkConfiguration"]
+        .as_object_mut()
+        .unwrap()
+        .remove("state.checkpoints.dir");
+    let mut no_memory = session_cluster("no-memory");
+    no_memory["spec"]["taskManager"]["resource"]
+        .as_object_mut()
+        .unwrap()
+        .remove("memory");
+    let cases = [
+        (no_version, "Flink Version must be defined."),
+        (
+            forbidden,
+            "Forbidden Flink config key: kubernetes.namespace",
+        ),
+        (
+            no_savepoint_dir,
+            "Job could not be upgraded with savepoint while config key[execution.checkpointing.savepoint-dir] is not set",
+        ),
+        (
+            no_checkpoint_dir,
+            "Checkpoint directory[execution.checkpointing.dir] must be defined for last-state and savepoint upgrade modes",
+        ),
+        (
+            no_memory,
+            "TaskManager resource memory must be defined using `spec.taskManager.resource.memory`",
+        ),
+    ];
+    for (object, _) in &cases {
+        client.create(&path, object).await;
+    }
+    for (object, message) in &cases {
+        let name = object["metadata"]["name"].as_str().unwrap();
+        let failed = until(&double, "flinkdeployments", name, "FAILED", |o| {
+            lifecycle(o) == "FAILED"
+        })
+        .await;
+        assert_eq!(error_of(&failed)["message"], *message, "{name}");
+        assert!(
+            failed["status"]["reconciliationStatus"]
+                .get("lastReconciledSpec")
+                .is_none()
+        );
+    }
+}
+
+/// docs/flink-kubernetes-operator.md §7 (Suspend, Resume) and §6: suspend
+/// with upgradeMode savepoint stops the job with a savepoint recorded in
+/// `upgradeSavepointPath` and an UPGRADE FlinkStateSnapshot; the job shows
+/// FINISHED and the lifecycle SUSPENDED; resume restores from that path.
+#[tokio::test]
+async fn suspend_with_savepoint_then_resume_restores_from_it() {
+    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let client = Client::new(&double);
+    let path = format!("{FLINK}/flinkdeployments/sp");
+    client
+        .create(
+            &format!("{FLINK}/flinkdeployments"),
+            &application("sp", "savepoint"),
+        )
+        .await;
+    until(&double, "flinkdeployments", "sp", "RUNNING", |o| {
+        job_state(o) == "RUNNING"
+    })
+    .await;
+    client
+        .merge(&path, &json!({"spec": {"job": {"state": "suspended"}}}))
+        .await;
+    let suspended = until(&double, "flinkdeployments", "sp", "SUSPENDED", |o| {
+        lifecycle(o) == "SUSPENDED"
+    })
+    .await;
+    let status = &suspended["status"];
+    assert_eq!(
+        job_state(&suspended),
+        "FINISHED",
+        "§6: a suspend is recorded as FINISHED"
+    );
+    assert_eq!(
+        status["jobManagerDeploymentStatus"], "READY",
+        "§7: savepoint mode keeps the cluster"
+    );
+    let savepoint = status["jobStatus"]["upgradeSavepointPath"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        savepoint.starts_with("s3://bucket/sp/savepoint-"),
+        "{savepoint}"
+    );
+    assert_eq!(status["observedGeneration"], 2);
+    let snapshots = double.objects("flinkstatesnapshots", "default");
+    assert_eq!(snapshots.len(), 1);
+    let name = snapshots[0]["metadata"]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(name.starts_with("sp-savepoint-upgrade-"), "{name}");
+    let snapshot = until(&double, "flinkstatesnapshots", &name, "COMPLETED", |o| {
+        o["status"]["state"] == "COMPLETED"
+    })
+    .await;
+    assert_eq!(snapshot["status"]["path"], savepoint.as_str());
+    assert_eq!(snapshot["spec"]["savepoint"]["alreadyExists"], true);
+    assert_eq!(
+        snapshot["metadata"]["labels"]["snapshot.trigger-type"],
+        "UPGRADE"
+    );
+    assert_eq!(snapshot["metadata"]["labels"]["job-reference.name"], "sp");
+    client
+        .merge(&path, &json!({"spec": {"job": {"state": "running"}}}))
+        .await;
+    until(
+        &double,
+        "flinkdeployments",
+        "sp",
+        "STABLE and RUNNING",
+        |o| lifecycle(o) == "STABLE" && job_state(o) == "RUNNING",
+    )
+    .await;
+    let submissions = double.submissions("sp");
+    assert_eq!(submissions.len(), 2);
+    assert_eq!(submissions[0].savepoint, None);
+    assert_eq!(
+        submissions[1].savepoint.as_deref(),
+        Some(savepoint.as_str())
+    );
+    assert_ne!(submissions[0].job_id, submissions[1].job_id);
+}
+
+/// docs/flink-kubernetes-operator.md §5, §6 (savepointInfo is legacy,
+/// "populated only when snapshot CRs are disabled"): with
+/// `kubernetes.operator.snapshot.resource.enabled: "false"` a suspend
+/// records `savepointInfo.lastSavepoint`, and a savepointTriggerNonce
+/// completes through `triggerId` into a MANUAL lastSavepoint.
+#[tokio::test]
+async fn legacy_savepoint_info_without_snapshot_resources() {
+    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let client = Client::new(&double);
+    let path = format!("{FLINK}/flinkdeployments/legacy");
+    let mut object = application("legacy", "savepoint");
+    object["spec"]["flinkConfiguration"]["kubernetes.operator.snapshot.resource.enabled"] =
+        json!("false");
+    client
+        .create(&format!("{FLINK}/flinkdeployments"), &object)
+        .await;
+    until(&double, "flinkdeployments", "legacy", "RUNNING", |o| {
+        job_state(o) == "RUNNING"
+    })
+    .await;
+    client
+        .merge(
+            &path,
+            &json!({"spec": {"job": {"savepointTriggerNonce": 7}}}),
+        )
+        .await;
+    let done = until(
+        &double,
+        "flinkdeployments",
+        "legacy",
+        "a manual savepoint",
+        |o| o["status"]["jobStatus"]["savepointInfo"]["lastSavepoint"]["triggerType"] == "MANUAL",
+    )
+    .await;
+    let info = &done["status"]["jobStatus"]["savepointInfo"];
+    assert_eq!(info["lastSavepoint"]["triggerNonce"], 7);
+    assert!(info.get("triggerId").is_none());
+    assert_eq!(info["savepointHistory"].as_array().unwrap().len(), 1);
+    client
+        .merge(&path, &json!({"spec": {"job": {"state": "suspended"}}}))
+        .await;
+    let suspended = until(&double, "flinkdeployments", "legacy", "SUSPENDED", |o| {
+        lifecycle(o) == "SUSPENDED"
+    })
+    .await;
+    let job = &suspended["status"]["jobStatus"];
+    assert_eq!(
+        job["savepointInfo"]["lastSavepoint"]["triggerType"],
+        "UPGRADE"
+    );
+    assert_eq!(
+        job["savepointInfo"]["lastSavepoint"]["location"],
+        job["upgradeSavepointPath"]
+    );
+    assert!(double.objects("flinkstatesnapshots", "default").is_empty());
+}
+
+/// docs/flink-kubernetes-operator.md §7 (Manual savepoint): a new
+/// savepointTriggerNonce makes the operator create
+/// `<name>-savepoint-manual-<epochMs>`, findable by
+/// `job-reference.name=<name>,snapshot.type=SAVEPOINT`, COMPLETED with a path.
+#[tokio::test]
+async fn savepoint_trigger_nonce_creates_a_manual_snapshot() {
+    let double = KubeDouble::start_with(fast(CrdVersion::Main));
+    let client = Client::new(&double);
+    client
+        .create(
+            &format!("{FLINK}/flinkdeployments"),
+            &application("nonce", "stateless"),
+        )
+        .await;
+    until(&double, "flinkdeployments", "nonce", "RUNNING", |o| {
+        job_state(o) == "RUNNING"
+    })
+    .await;
+    client
+        .merge(
+            &format!("{FLINK}/flinkdeployments/nonce"),
+            &json!({"spec": {"job": {"savepointTriggerNonce": 1}}}),
+        )
+        .await;
+    let start = Instant::now();
+    let snapshot = loop {
+        let reply = client
+            .get(&format!("{FLINK}/flinkstatesnapshots?labelSelector=job-reference.name%3Dnonce,snapshot.type%3DSAVEPOINT"))
+            .await
+            .json();
+        if let Some(s) = reply["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["status"]["state"] == "COMPLETED")
+        {
+            break s.clone();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "no completed snapshot: {reply:#}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    assert!(
+        snapshot["metadata"]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("nonce-savepoint-manual-")
+    );
+    assert!(
+        snapshot["status"]["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("s3://bucket/sp/savepoint-")
+    );
+    assert_eq!(
+        snapshot["metadata"]["labels"]["snapshot.trigger-type"],
+        "MANUAL"
+    );
+    assert_eq!(
+        snapshot["metadata"]["labels"]["snapshot.state"],
+        "COMPLETED"
+    );
+    let deployment = until(
+        &double,
+        "flinkdeployments",
+        "nonce",
+        "nonce recorded",
+        |o| o["status"]["observedGeneration"] == 2,
+    )
+    .await;
+    let last: Value = serde_json::from_str(
+        deployment["status"]["reconciliationStatus"]["lastReconciledSpec"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(last["spec"]["job"]["savepointTriggerNonce"], 1);
+    assert_eq!(
+        job_state(&deployment),
+        "RUNNING",
+        "a manual savepoint does not stop the job"
+    );
+}
+
+/// docs/flink-kubernetes-operator.md §5: a FlinkStateSnapshot for a running
+/// job completes with a path; one for a missing job is a ValidationError
+/// ("Target for snapshot ... was not found"); `alreadyExists` completes at once.
+#[tokio::test]
+async fn flink_state_snapshots_complete_or_are_refused() {
+    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let client = Client::new(&double);
+    client
+        .create(
+            &format!("{FLINK}/flinkdeployments"),
+            &application("target", "stateless"),
+        )
+        .await;
+    until(&double, "flinkdeployments", "target", "RUNNING", |o| {
+        job_state(o) == "RUNNING"
+    })
+    .await;
+    let path = format!("{FLINK}/flinkstatesnapshots");
+    let snapshot = |name: &str, job: &str, savepoint: Value| {
+        json!({
+            "apiVersion": "flink.apache.org/v1beta1",
+            "kind": "FlinkStateSnapshot",
+            "metadata": {"name": name},
+            "spec": {"jobReference": {"kind": "FlinkDeployment", "name": job}, "savepoint": savepoint},
+        })
+    };
+    client
+        .create(&path, &snapshot("mine", "target", json!({})))
+        .await;
+    client
+        .create(&path, &snapshot("orphan", "nope", json!({})))
+        .await;
+    client
+        .create(
+            &path,
+            &snapshot(
+                "imported",
+                "nope",
+                json!({"path": "s3://old/sp-1", "alreadyExists": true}),
+            ),
+        )
+        .await;
+    let mine = until(&double, "flinkstatesnapshots", "mine", "COMPLETED", |o| {
+        o["status"]["state"] == "COMPLETED"
+    })
+    .await;
+    assert!(
+        mine["status"]["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("s3://bucket/sp/savepoint-")
+    );
+    assert!(
+        mine["status"]["triggerId"].is_string() && mine["status"]["resultTimestamp"].is_string()
+    );
+    assert_eq!(
+        mine["metadata"]["labels"]["job-reference.kind"],
+        "FlinkDeployment"
+    );
+    let imported = until(
+        &double,
+        "flinkstatesnapshots",
+        "imported",
+        "COMPLETED",
+        |o| o["status"]["state"] == "COMPLETED",
+    )
+    .await;
+    assert_eq!(imported["status"]["path"], "s3://old/sp-1");
+    let start = Instant::now();
+    let refused = loop {
+        let found = events(&client, "orphan").await;
+        if !found.is_empty() {
+            break found;
+        }
+        assert!(start.elapsed() < Duration::from_secs(5));
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    assert_eq!(refused[0]["reason"], "ValidationError");
+    assert_eq!(
+        refused[0]["message"],
+        "Target for snapshot default/nope was not found"
+    );
+    assert_eq!(
+        double
+            .object("flinkstatesnapshots", "default", "orphan")
+            .unwrap()["status"]["state"],
+        "TRIGGER_PENDING"
+    );
+}
+
+/// docs/flink-kubernetes-operator.md §8: a bounded job FINISHES on its own;
+/// the lifecycle stays STABLE (there is no FINISHED lifecycle state) and
+/// the CR is never deleted by the operator; a spec change re-runs it.
+#[tokio::test]
+async fn bounded_job_finishes_and_reruns_on_a_spec_change() {
+    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let client = Client::new(&double);
+    double.finish_after("batch", Duration::from_millis(50));
+    client
+        .create(
+            &format!("{FLINK}/flinkdeployments"),
+            &application("batch", "stateless"),
+        )
+        .await;
+    let finished = until(&double, "flinkdeployments", "batch", "FINISHED", |o| {
+        job_state(o) == "FINISHED"
+    })
+    .await;
+    assert_eq!(lifecycle(&finished), "STABLE");
+    assert_eq!(
+        finished["status"]["jobManagerDeploymentStatus"], "READY",
+        "§8.1: the cluster is kept"
+    );
+    tokio::time::sleep(Duration::from_millis(60)).await;
+    assert!(
+        double
+            .object("flinkdeployments", "default", "batch")
+            .is_some(),
+        "§8.4: the CR stays"
+    );
+    let first_job = finished["status"]["jobStatus"]["jobId"].clone();
+    client
+        .merge(
+            &format!("{FLINK}/flinkdeployments/batch"),
+            &json!({"spec": {"image": "flink:1.20.1"}}),
+        )
+        .await;
+    let rerun = until(
+        &double,
+        "flinkdeployments",
+        "batch",
+        "a second run finished",
+        |o| job_state(o) == "FINISHED" && o["status"]["jobStatus"]["jobId"] != first_job,
+    )
+    .await;
+    assert_eq!(rerun["status"]["observedGeneration"], 2);
+    assert_eq!(double.submissions("batch").len(), 2);
+}
+
+/// docs/flink-kubernetes-operator.md §6 (`error` is a JSON string;
+/// lifecycle FAILED when the job FAILED): a failing job.
+#[tokio::test]
+async fn failing_job_records_the_error() {
+    let double = KubeDouble::start_with(fast(CrdVersion::Main));
+    let client = Client::new(&double);
+    double.fail_after("doomed", Duration::ZERO, "java.lang.RuntimeException: boom");
+    client
+        .create(
+            &format!("{FLINK}/flinkdeployments"),
+            &application("doomed", "stateless"),
+        )
+        .await;
+    let failed = until(&double, "flinkdeployments", "doomed", "FAILED", |o| {
+        job_state(o) == "FAILED"
+    })
+    .await;
+    assert_eq!(lifecycle(&failed), "FAILED");
+    let error = error_of(&failed);
+    assert_eq!(error["type"], "org.apache.flink.util.SerializedThrowable");
+    assert_eq!(
+        error["throwableList"][0]["message"],
+        "java.lang.RuntimeException: boom"
+    );
+    assert!(reasons(&events(&client, "doomed").await).contains(&"Error".to_string()));
+}
+
+/// docs/flink-kubernetes-operator.md §6 ("The operator has acted on my
+/// edit" means observedGeneration == generation and DEPLOYED) and §7
+/// (Upgrade): a spec change suspends and redeploys, a SpecChanged event.
+#[tokio::test]
+async fn spec_change_upgrades_and_observed_generation_follows() {
+    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let client = Client::new(&double);
+    client
+        .create(
+            &format!("{FLINK}/flinkdeployments"),
+            &application("upgrade", "stateless"),
+        )
+        .await;
+    let first = until(&double, "flinkdeployments", "upgrade", "STABLE", |o| {
+        lifecycle(o) == "STABLE"
+    })
+    .await;
+    let changed = client
+        .merge(
+            &format!("{FLINK}/flinkdeployments/upgrade"),
+            &json!({"spec": {"job": {"parallelism": 4}}}),
+        )
+        .await
+        .json();
+    assert_eq!(changed["metadata"]["generation"], 2);
+    let done = until(
+        &double,
+        "flinkdeployments",
+        "upgrade",
+        "acted on generation 2",
+        |o| {
+            o["status"]["observedGeneration"] == 2
+                && o["status"]["reconciliationStatus"]["state"] == "DEPLOYED"
+                && job_state(o) == "RUNNING"
+        },
+    )
+    .await;
+    assert_ne!(
+        done["status"]["jobStatus"]["jobId"],
+        first["status"]["jobStatus"]["jobId"]
+    );
+    assert_eq!(done["status"]["taskManager"]["replicas"], 2);
+    let events = events(&client, "upgrade").await;
+    let spec_changed = events
+        .iter()
+        .find(|e| e["reason"] == "SpecChanged")
+        .expect("a SpecChanged event");
+    assert!(
+        spec_changed["message"]
+            .as_str()
+            .unwrap()
+            .contains("job.parallelism : 2 -> 4"),
+        "{spec_changed:#}"
+    );
+    assert!(reasons(&events).contains(&"Suspended".to_string()));
+}
+
+/// docs/flink-kubernetes-operator.md §7 (Cancel, keep the CR): stateless +
+/// suspended cancels without a savepoint and deletes the cluster; resuming
+/// starts a fresh job.
+#[tokio::test]
+async fn stateless_suspend_cancels_and_resume_starts_fresh() {
+    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let client = Client::new(&double);
+    let path = format!("{FLINK}/flinkdeployments/cancel");
+    client
+        .create(
+            &format!("{FLINK}/flinkdeployments"),
+            &application("cancel", "stateless"),
+        )
+        .await;
+    until(&double, "flinkdeployments", "cancel", "RUNNING", |o| {
+        job_state(o) == "RUNNING"
+    })
+    .await;
+    client
+        .merge(&path, &json!({"spec": {"job": {"state": "suspended"}}}))
+        .await;
+    let suspended = until(&double, "flinkdeployments", "cancel", "SUSPENDED", |o| {
+        lifecycle(o) == "SUSPENDED"
+    })
+    .await;
+    assert_eq!(suspended["status"]["jobManagerDeploymentStatus"], "MISSING");
+    assert!(
+        suspended["status"]["jobStatus"]
+            .get("upgradeSavepointPath")
+            .is_none()
+    );
+    assert_eq!(
+        suspended["status"]["taskManager"],
+        json!({"labelSelector": "", "replicas": 0})
+    );
+    client
+        .merge(&path, &json!({"spec": {"job": {"state": "running"}}}))
+        .await;
+    until(
+        &double,
+        "flinkdeployments",
+        "cancel",
+        "RUNNING again",
+        |o| job_state(o) == "RUNNING" && lifecycle(o) == "STABLE",
+    )
+    .await;
+    let submissions = double.submissions("cancel");
+    assert_eq!(
+        submissions
+            .iter()
+            .map(|s| s.savepoint.clone())
+            .collect::<Vec<_>>(),
+        [None, None]
+    );
+}
+
+/// docs/flink-kubernetes-operator.md §4 (deleting a session FlinkDeployment
+/// is blocked while FlinkSessionJobs run) and §7 (Cancel and remove): the
+/// finalizer stays with a CleanupFailed event until the jobs are deleted;
+/// then both go.
+#[tokio::test]
+async fn deleting_a_session_cluster_waits_for_its_session_jobs() {
+    let jars = jar_server(true).await;
+    let double = KubeDouble::start_with(http_jars(CrdVersion::Release1_15));
+    let client = Client::new(&double);
+    client
+        .create(
+            &format!("{FLINK}/flinkdeployments"),
+            &session_cluster("shared"),
+        )
+        .await;
+    client
+        .create(
+            &format!("{FLINK}/flinksessionjobs"),
+            &session_job("job-a", "shared", &jars.url),
+        )
+        .await;
+    until(&double, "flinksessionjobs", "job-a", "RUNNING", |o| {
+        job_state(o) == "RUNNING"
+    })
+    .await;
+    client
+        .delete(&format!("{FLINK}/flinkdeployments/shared"))
+        .await;
+    let blocked = until(&double, "flinkdeployments", "shared", "DELETING", |o| {
+        lifecycle(o) == "DELETING"
+    })
+    .await;
+    assert!(blocked["metadata"]["deletionTimestamp"].is_string());
+    let events = events(&client, "shared").await;
+    let failed = events
+        .iter()
+        .find(|e| e["reason"] == "CleanupFailed")
+        .expect("CleanupFailed");
+    assert_eq!(
+        failed["message"],
+        "The session jobs [job-a] should be deleted first"
+    );
+    client
+        .delete(&format!("{FLINK}/flinksessionjobs/job-a"))
+        .await;
+    let start = Instant::now();
+    while double
+        .object("flinkdeployments", "default", "shared")
+        .is_some()
+        || double
+            .object("flinksessionjobs", "default", "job-a")
+            .is_some()
+    {
+        assert!(start.elapsed() < Duration::from_secs(5), "never deleted");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        client
+            .get(&format!("{FLINK}/flinkdeployments/shared"))
+            .await
+            .status,
+        404
+    );
+}
+
+/// docs/flink-kubernetes-operator.md §3, §7 (Suspend with `last-state`):
+/// the cluster is deleted keeping HA metadata, and the resumed job keeps
+/// its JobID (restored from HA, not a savepoint).
+#[tokio::test]
+async fn last_state_suspend_keeps_the_job_id() {
+    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let client = Client::new(&double);
+    let path = format!("{FLINK}/flinkdeployments/ha");
+    let mut object = application("ha", "last-state");
+    object["spec"]["flinkConfiguration"]["high-availability.type"] = json!("kubernetes");
+    object["spec"]["flinkConfiguration"]["high-availability.storageDir"] = json!("s3://bucket/ha");
+    client
+        .create(&format!("{FLINK}/flinkdeployments"), &object)
+        .await;
+    let running = until(&double, "flinkdeployments", "ha", "RUNNING", |o| {
+        job_state(o) == "RUNNING"
+    })
+    .await;
+    client
+        .merge(&path, &json!({"spec": {"job": {"state": "suspended"}}}))
+        .await;
+    let suspended = until(&double, "flinkdeployments", "ha", "SUSPENDED", |o| {
+        lifecycle(o) == "SUSPENDED"
+    })
+    .await;
+    assert_eq!(suspended["status"]["jobManagerDeploymentStatus"], "MISSING");
+    client
+        .merge(&path, &json!({"spec": {"job": {"state": "running"}}}))
+        .await;
+    let resumed = until(&double, "flinkdeployments", "ha", "RUNNING again", |o| {
+        job_state(o) == "RUNNING" && lifecycle(o) == "STABLE"
+    })
+    .await;
+    assert_eq!(
+        resumed["status"]["jobStatus"]["jobId"],
+        running["status"]["jobStatus"]["jobId"]
+    );
+    let last: Value = serde_json::from_str(
+        resumed["status"]["reconciliationStatus"]["lastReconciledSpec"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(last["spec"]["job"]["upgradeMode"], "last-state");
+    assert_eq!(
+        double
+            .submissions("ha")
+            .iter()
+            .map(|s| s.savepoint.clone())
+            .collect::<Vec<_>>(),
+        [None, None]
+    );
+}
+
+/// docs/flink-kubernetes-operator.md §3, §7 (Redeploy from a path):
+/// `initialSavepointPath` with a new `savepointRedeployNonce` redeploys
+/// from that path; without a path it is a validation error.
+#[tokio::test]
+async fn savepoint_redeploy_nonce_redeploys_from_the_initial_path() {
+    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let client = Client::new(&double);
+    let path = format!("{FLINK}/flinkdeployments/redeploy");
+    client
+        .create(
+            &format!("{FLINK}/flinkdeployments"),
+            &application("redeploy", "savepoint"),
+        )
+        .await;
+    until(&double, "flinkdeployments", "redeploy", "RUNNING", |o| {
+        job_state(o) == "RUNNING"
+    })
+    .await;
+    client
+        .merge(
+            &path,
+            &json!({"spec": {"job": {"savepointRedeployNonce": 1}}}),
+        )
+        .await;
+    let refused = until(&double, "flinkdeployments", "redeploy", "an error", |o| {
+        o["status"]["error"].is_string()
+    })
+    .await;
+    assert_eq!(
+        error_of(&refused)["message"],
+        "InitialSavepointPath must not be empty for savepoint redeployment"
+    );
+    assert_eq!(
+        job_state(&refused),
+        "RUNNING",
+        "the last valid spec stays in force"
+    );
+    client
+        .merge(&path, &json!({"spec": {"job": {"initialSavepointPath": "s3://bucket/sp/savepoint-abc", "savepointRedeployNonce": 2}}}))
+        .await;
+    let redeployed = until(&double, "flinkdeployments", "redeploy", "redeployed", |o| {
+        o["status"]["observedGeneration"] == 3 && job_state(o) == "RUNNING"
+    })
+    .await;
+    assert_eq!(
+        redeployed["status"]["jobStatus"]["upgradeSavepointPath"],
+        "s3://bucket/sp/savepoint-abc"
+    );
+    assert!(redeployed["status"].get("error").is_none());
+    let submissions = double.submissions("redeploy");
+    assert_eq!(
+        submissions.last().unwrap().savepoint.as_deref(),
+        Some("s3://bucket/sp/savepoint-abc")
+    );
+}
+
+/// docs/flink-kubernetes-operator.md §3 (`checkpointTriggerNonce`, "the
+/// same mechanism, but for a checkpoint") and §5: a checkpoint snapshot.
+#[tokio::test]
+async fn checkpoint_trigger_nonce_creates_a_checkpoint_snapshot() {
+    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let client = Client::new(&double);
+    client
+        .create(
+            &format!("{FLINK}/flinkdeployments"),
+            &application("chk", "stateless"),
+        )
+        .await;
+    until(&double, "flinkdeployments", "chk", "RUNNING", |o| {
+        job_state(o) == "RUNNING"
+    })
+    .await;
+    client
+        .merge(
+            &format!("{FLINK}/flinkdeployments/chk"),
+            &json!({"spec": {"job": {"checkpointTriggerNonce": 5}}}),
+        )
+        .await;
+    let start = Instant::now();
+    let snapshot = loop {
+        let found = double.objects("flinkstatesnapshots", "default");
+        if let Some(s) = found.iter().find(|s| s["status"]["state"] == "COMPLETED") {
+            break s.clone();
+        }
+        assert!(start.elapsed() < Duration::from_secs(5), "{found:#?}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    assert!(
+        snapshot["metadata"]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("chk-checkpoint-manual-")
+    );
+    assert_eq!(snapshot["spec"]["checkpoint"], json!({}));
+    assert_eq!(
+        snapshot["metadata"]["labels"]["snapshot.type"],
+        "CHECKPOINT"
+    );
+    assert!(
+        snapshot["status"]["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("s3://bucket/ckpt/")
+    );
+}
+
+/// docs/flink-kubernetes-operator.md §1 ("It keeps reconciling the last
+/// valid spec") and §4 (`deploymentName` is immutable): a validation error
+/// after the first deployment sets status.error and changes nothing else.
+#[tokio::test]
+async fn validation_errors_after_deployment_keep_the_last_valid_spec() {
+    let jars = jar_server(true).await;
+    let double = KubeDouble::start_with(http_jars(CrdVersion::Release1_15));
+    let client = Client::new(&double);
+    client
+        .create(
+            &format!("{FLINK}/flinkdeployments"),
+            &session_cluster("shared"),
+        )
+        .await;
+    client
+        .create(
+            &format!("{FLINK}/flinksessionjobs"),
+            &session_job("pinned", "shared", &jars.url),
+        )
+        .await;
+    until(&double, "flinksessionjobs", "pinned", "STABLE", |o| {
+        lifecycle(o) == "STABLE"
+    })
+    .await;
+    client
+        .merge(
+            &format!("{FLINK}/flinksessionjobs/pinned"),
+            &json!({"spec": {"deploymentName": "other"}}),
+        )
+        .await;
+    let refused = until(&double, "flinksessionjobs", "pinned", "an error", |o| {
+        o["status"]["error"].is_string()
+    })
+    .await;
+    assert_eq!(
+        error_of(&refused)["message"],
+        "The deploymentName can't be changed"
+    );
+    assert_eq!(
+        (lifecycle(&refused), job_state(&refused)),
+        ("STABLE", "RUNNING")
+    );
+    assert_eq!(refused["status"]["observedGeneration"], 1);
+    client
+        .merge(
+            &format!("{FLINK}/flinkdeployments/shared"),
+            &json!({"spec": {"flinkVersion": "v1_14"}}),
+        )
+        .await;
+    let cluster = until(&double, "flinkdeployments", "shared", "an error", |o| {
+        o["status"]["error"].is_string()
+    })
+    .await;
+    assert_eq!(
+        error_of(&cluster)["message"],
+        "Flink version v1_14 is not supported by this operator version"
+    );
+    assert_eq!(cluster["status"]["jobManagerDeploymentStatus"], "READY");
 }

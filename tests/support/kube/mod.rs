@@ -1,5 +1,5 @@
 //! A Kubernetes API server double for the Flink Kubernetes Operator's
-//! custom resources: what
+//! custom resources, with a simulated operator moving their status: what
 //! scaleph's Kubernetes client is tested against, since no API server can
 //! run on the test machines. What it enforces and what it does not, with
 //! sources, is `docs/kubernetes-double.md`; the operator's contract is
@@ -17,6 +17,7 @@
 //!   `generation`, finalizers, managed fields); `patch`: merge, JSON and
 //!   server-side apply patches.
 //! * `api`, `watch`: the HTTP surface; `selector`: label and field selectors.
+//! * `operator`: the simulated Flink Kubernetes Operator.
 //!
 //! A double runs its own tokio runtime on an OS thread (like
 //! `support::flink_gateway`), so sync and async tests use it alike; it
@@ -25,6 +26,7 @@
 mod api;
 mod errors;
 mod meta;
+mod operator;
 mod patch;
 mod registry;
 mod resources;
@@ -43,6 +45,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::Response;
 use serde_json::Value as Json;
 
+pub use operator::{FetchedJar, Submission};
 pub use registry::FieldValidation;
 pub use resources::{Catalog, CrdVersion};
 pub use schema::Schema;
@@ -52,6 +55,14 @@ pub use schema::Schema;
 pub struct KubeOptions {
     /// Which operator release's CRDs are served and validated against.
     pub crds: CrdVersion,
+    /// Whether the operator simulator runs. Default `true`.
+    pub operator: bool,
+    /// The simulator's pace: one reconcile step per resource this often
+    /// (the real operator reacts within a second). Default 50 ms.
+    pub reconcile_delay: Duration,
+    /// How long the simulator waits before retrying a failed reconcile
+    /// (JOSDK's retry; a failed jar download, say). Default 500 ms.
+    pub retry_interval: Duration,
     /// The field validation of a write that names none. A real server's
     /// default is `Warn` (drop unknown fields, answer a `Warning` header);
     /// the double's is `Strict`, so a client that sends a field the CRD
@@ -63,6 +74,17 @@ pub struct KubeOptions {
     /// The interval of BOOKMARK events on watches that allow them.
     /// Default 1 s (a real server's is about a minute).
     pub bookmark_interval: Duration,
+    /// The operator's `kubernetes.operator.user.artifacts.allowed-schemes`
+    /// (operator-level, not per CR). Default `["https"]`, as in 1.15.0 and main.
+    pub allowed_schemes: Vec<String>,
+    /// The operator's `kubernetes.operator.user.artifacts.disallow-restricted-hosts`.
+    /// Default `true`: a jarURI on a loopback, link-local or private address
+    /// is refused.
+    pub disallow_restricted_hosts: bool,
+    /// The operator's `kubernetes.operator.snapshot.resource.enabled`
+    /// (a CR may turn it off in its `flinkConfiguration`). Default `true`:
+    /// savepoints are FlinkStateSnapshot resources, not `savepointInfo`.
+    pub snapshot_resources: bool,
 }
 
 impl KubeOptions {
@@ -70,9 +92,15 @@ impl KubeOptions {
     pub fn new(crds: CrdVersion) -> KubeOptions {
         KubeOptions {
             crds,
+            operator: true,
+            reconcile_delay: Duration::from_millis(50),
+            retry_interval: Duration::from_millis(500),
             field_validation: FieldValidation::Strict,
             history_window: 10_000,
             bookmark_interval: Duration::from_secs(1),
+            allowed_schemes: vec!["https".to_string()],
+            disallow_restricted_hosts: true,
+            snapshot_resources: true,
         }
     }
 }
@@ -101,11 +129,16 @@ struct Shared {
     /// The store's resourceVersion, announced on every change (watches wait on it).
     changes: tokio::sync::watch::Receiver<u64>,
     requests: Mutex<Vec<RecordedRequest>>,
+    operator: Mutex<operator::Simulator>,
 }
 
 impl Shared {
     fn store(&self) -> MutexGuard<'_, store::Store> {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn operator(&self) -> MutexGuard<'_, operator::Simulator> {
+        self.operator.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -137,6 +170,7 @@ impl KubeDouble {
             addr,
             changes,
             requests: Mutex::new(Vec::new()),
+            operator: Mutex::new(operator::Simulator::default()),
         });
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = shared.clone();
@@ -224,6 +258,53 @@ impl KubeDouble {
         };
         registry::list(&self.shared.store(), rt, Some(namespace))
     }
+
+    /// The Flink job of the FlinkDeployment or FlinkSessionJob `name` (any
+    /// namespace) finishes on its own `after` it was first seen RUNNING: a
+    /// bounded job (docs/flink-kubernetes-operator.md §8).
+    pub fn finish_after(&self, name: &str, after: Duration) {
+        self.shared
+            .operator()
+            .fates
+            .insert(name.to_string(), operator::Fate::Finish(after));
+    }
+
+    /// The Flink job of `name` fails `after` it was first seen RUNNING,
+    /// its root cause `cause` (`java.lang.RuntimeException: boom`).
+    pub fn fail_after(&self, name: &str, after: Duration, cause: &str) {
+        self.shared.operator().fates.insert(
+            name.to_string(),
+            operator::Fate::Fail(after, cause.to_string()),
+        );
+    }
+
+    /// Pauses (or resumes) the simulator: nothing moves while paused.
+    pub fn pause_operator(&self, paused: bool) {
+        self.shared.operator().paused = paused;
+    }
+
+    /// The jars the simulator downloaded for FlinkSessionJobs, in order.
+    pub fn fetched_jars(&self) -> Vec<FetchedJar> {
+        self.shared.operator().fetched.clone()
+    }
+
+    /// The jobs the simulator started for `name`, oldest first, with the
+    /// savepoint each was restored from.
+    pub fn submissions(&self, name: &str) -> Vec<Submission> {
+        self.shared
+            .operator()
+            .submissions
+            .iter()
+            .filter(|s| s.name == name)
+            .cloned()
+            .collect()
+    }
+
+    /// Writes of the simulator the API refused (a status the CRD schema
+    /// does not allow, say): a bug of the double, which tests assert empty.
+    pub fn operator_errors(&self) -> Vec<String> {
+        self.shared.operator().errors.clone()
+    }
 }
 
 impl Drop for KubeDouble {
@@ -250,6 +331,9 @@ fn serve(
         .expect("the double's runtime");
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
+        if shared.options.operator {
+            tokio::spawn(operator::run(shared.clone()));
+        }
         let app = axum::Router::new()
             .fallback(answer)
             .layer(axum::extract::DefaultBodyLimit::max(3 * 1024 * 1024))
