@@ -7,6 +7,7 @@ pub mod flink_cluster;
 pub mod flink_gateway;
 pub mod flink_planner;
 pub mod gateway;
+pub mod kube;
 pub mod services;
 
 pub use gateway::Gateway;
