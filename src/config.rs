@@ -24,8 +24,15 @@ pub const DEFAULT_CONFIG_FILE: &str = "scaleph.toml";
 pub struct Config {
     /// Where the pgwire server listens.
     pub listen: SocketAddr,
-    /// Whether a non-loopback `listen` is allowed.
+    /// Whether a non-loopback `listen` or `http_listen` is allowed.
     pub allow_remote: bool,
+    /// Where the HTTP server that serves job jars to the Flink Kubernetes
+    /// Operator listens; `None`: no HTTP server.
+    pub http_listen: Option<SocketAddr>,
+    /// The base URL the jars' URLs start with (`https://scaleph.example:8099`,
+    /// no trailing slash): given, or `http://<http_listen>`; `None` exactly
+    /// when `http_listen` is.
+    pub http_public_url: Option<String>,
     /// Where the store, key file and REPL history live.
     pub data_dir: PathBuf,
     /// The Flink SQL Gateway's base URL, if one is configured.
@@ -123,6 +130,11 @@ pub struct ServerSection {
     pub allow_remote: Option<bool>,
     /// `data_dir = "./scaleph-data"`.
     pub data_dir: Option<PathBuf>,
+    /// `http_listen = "127.0.0.1:8099"`: serve job jars over HTTP.
+    pub http_listen: Option<String>,
+    /// `http_public_url = "https://scaleph.example:8099"`: the base URL
+    /// the Flink Kubernetes Operator fetches jars from.
+    pub http_public_url: Option<String>,
 }
 
 /// `[flink]` of `scaleph.toml`.
@@ -171,6 +183,10 @@ pub struct Overrides {
     pub data_dir: Option<PathBuf>,
     /// `--flink-gateway` / `SCALEPH_FLINK_GATEWAY_URL`.
     pub flink_gateway: Option<String>,
+    /// `serve --http-listen` / `SCALEPH_HTTP_LISTEN`.
+    pub http_listen: Option<String>,
+    /// `serve --http-public-url` / `SCALEPH_HTTP_PUBLIC_URL`.
+    pub http_public_url: Option<String>,
 }
 
 fn config_error(message: String) -> Error {
@@ -216,6 +232,25 @@ impl Config {
                 "listen address \"{listen_text}\" is not HOST:PORT (e.g. 127.0.0.1:5433)"
             ))
         })?;
+        let http_listen = match overrides
+            .http_listen
+            .or(file.server.http_listen)
+            .filter(|a| !a.is_empty())
+        {
+            None => None,
+            Some(text) => Some(text.parse::<SocketAddr>().map_err(|_| {
+                config_error(format!(
+                    "HTTP listen address \"{text}\" is not HOST:PORT (e.g. 127.0.0.1:8099)"
+                ))
+            })?),
+        };
+        let http_public_url = public_url(
+            http_listen,
+            overrides
+                .http_public_url
+                .or(file.server.http_public_url)
+                .filter(|u| !u.is_empty()),
+        )?;
         let flink_gateway = overrides
             .flink_gateway
             .or(file.flink.gateway.url)
@@ -279,6 +314,8 @@ impl Config {
             flink,
             listen,
             allow_remote: overrides.allow_remote || file.server.allow_remote.unwrap_or(false),
+            http_listen,
+            http_public_url,
             data_dir: overrides
                 .data_dir
                 .or(file.server.data_dir)
@@ -288,17 +325,130 @@ impl Config {
         })
     }
 
-    /// Refuses a non-loopback listen address unless remote access was allowed
-    /// (there is no authentication yet).
+    /// Refuses a non-loopback listen address (pgwire or HTTP) unless remote
+    /// access was allowed (there is no authentication yet).
     pub fn check_listen(&self) -> Result<()> {
-        if self.listen.ip().is_loopback() || self.allow_remote {
-            Ok(())
-        } else {
-            Err(config_error(format!(
-                "refusing to listen on {}: scaleph has no authentication yet; listen on a loopback address \
-                 or pass --allow-remote",
-                self.listen
-            )))
+        for addr in std::iter::once(self.listen).chain(self.http_listen) {
+            if !addr.ip().is_loopback() && !self.allow_remote {
+                return Err(config_error(format!(
+                    "refusing to listen on {addr}: scaleph has no authentication yet; listen on a loopback address \
+                     or pass --allow-remote"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Records the address the HTTP server was bound to (port 0 becomes
+    /// the real port), and moves a default public URL along with it.
+    pub fn http_bound(&mut self, bound: SocketAddr) {
+        if self.http_listen.is_some()
+            && self.http_public_url == self.http_listen.map(default_public_url)
+        {
+            self.http_public_url = Some(default_public_url(bound));
+        }
+        self.http_listen = Some(bound);
+    }
+
+    /// Why the Flink Kubernetes Operator (1.15 and later, with its default
+    /// options) would refuse a jar URL under `http_public_url`, if it would:
+    /// it allows only `https`, and refuses hosts on loopback, link-local,
+    /// site-local, wildcard or multicast addresses
+    /// (`docs/flink-kubernetes-operator.md` §4). Only literal addresses are
+    /// checked; scaleph does not resolve names.
+    pub fn http_public_url_warning(&self) -> Option<String> {
+        let url = self.http_public_url.as_deref()?;
+        let rest = url.strip_prefix("https://");
+        let plain = rest.is_none();
+        let host = rest
+            .or_else(|| url.strip_prefix("http://"))
+            .and_then(|r| r.split(['/', '?', '#']).next())
+            .map(|authority| authority.rsplit_once('@').map_or(authority, |(_, h)| h))
+            .map(host_of)
+            .unwrap_or_default();
+        let restricted = host.parse::<std::net::IpAddr>().is_ok_and(restricted_ip);
+        if !plain && !restricted {
+            return None;
+        }
+        let why = match (plain, restricted) {
+            (true, true) => {
+                "the http scheme and a loopback, link-local, site-local or wildcard host"
+            }
+            (true, false) => "the http scheme",
+            _ => "a loopback, link-local, site-local or wildcard host",
+        };
+        Some(format!(
+            "job jars are served at {url}: the Flink Kubernetes Operator (1.15 and later) refuses \
+             jar URLs with {why} by default; set http_public_url to an https URL the operator \
+             can reach, or set kubernetes.operator.user.artifacts.allowed-schemes: https,http \
+             and kubernetes.operator.user.artifacts.disallow-restricted-hosts: false in the \
+             operator's configuration"
+        ))
+    }
+}
+
+/// `http://<addr>`: the public URL when only `http_listen` is given.
+fn default_public_url(addr: SocketAddr) -> String {
+    format!("http://{addr}")
+}
+
+/// The public URL: `given` (checked, without a trailing slash), else the
+/// default for `listen`; none without a listener.
+fn public_url(listen: Option<SocketAddr>, given: Option<String>) -> Result<Option<String>> {
+    let Some(listen) = listen else {
+        return match given {
+            Some(url) => Err(config_error(format!(
+                "http_public_url \"{url}\" is set but http_listen is not: nothing would serve \
+                 job jars there; set http_listen (--http-listen) too"
+            ))),
+            None => Ok(None),
+        };
+    };
+    let Some(url) = given else {
+        return Ok(Some(default_public_url(listen)));
+    };
+    let url = url.trim_end_matches('/');
+    let host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match host {
+        Some(rest) if !rest.is_empty() && !rest.contains(['?', '#', ' ']) => {
+            Ok(Some(url.to_string()))
+        }
+        _ => Err(config_error(format!(
+            "HTTP public URL \"{url}\" must be http:// or https:// followed by a host \
+             (e.g. https://scaleph.example:8099)"
+        ))),
+    }
+}
+
+/// The host of `authority` (`host:port`, `[v6]:port`), without the port
+/// and brackets.
+fn host_of(authority: &str) -> &str {
+    if let Some(v6) = authority.strip_prefix('[') {
+        return v6.split(']').next().unwrap_or(v6);
+    }
+    authority.split(':').next().unwrap_or(authority)
+}
+
+/// What the operator's restricted-host check refuses: loopback,
+/// link-local, site-local (private), wildcard and multicast addresses.
+fn restricted_ip(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => {
+            v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_private()
+                || v4.is_unspecified()
+                || v4.is_multicast()
+        }
+        std::net::IpAddr::V6(v6) => {
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || v6.is_unicast_link_local()
+                // fec0::/10, what Java's isSiteLocalAddress means for IPv6.
+                || (v6.segments()[0] & 0xffc0) == 0xfec0
         }
     }
 }
@@ -369,6 +519,104 @@ mod tests {
         );
         config.allow_remote = true;
         assert!(config.check_listen().is_ok());
+    }
+
+    #[test]
+    fn http_listen_and_public_url_are_read_checked_and_defaulted() {
+        let file: FileConfig = toml::from_str(
+            "[server]\nhttp_listen = \"127.0.0.1:8099\"\nhttp_public_url = \"https://scaleph.example:8099/\"\n",
+        )
+        .unwrap();
+        let config = Config::merge(file, Overrides::default()).unwrap();
+        assert_eq!(config.http_listen, Some("127.0.0.1:8099".parse().unwrap()));
+        assert_eq!(
+            config.http_public_url.as_deref(),
+            Some("https://scaleph.example:8099")
+        );
+        assert_eq!(config.http_public_url_warning(), None);
+
+        let only_listen = Overrides {
+            http_listen: Some("127.0.0.1:0".into()),
+            ..Overrides::default()
+        };
+        let mut config = Config::merge(FileConfig::default(), only_listen).unwrap();
+        assert_eq!(
+            config.http_public_url.as_deref(),
+            Some("http://127.0.0.1:0")
+        );
+        config.http_bound("127.0.0.1:41000".parse().unwrap());
+        assert_eq!(
+            config.http_public_url.as_deref(),
+            Some("http://127.0.0.1:41000")
+        );
+        let warning = config.http_public_url_warning().unwrap();
+        for option in [
+            "kubernetes.operator.user.artifacts.allowed-schemes",
+            "kubernetes.operator.user.artifacts.disallow-restricted-hosts",
+        ] {
+            assert!(warning.contains(option), "{warning}");
+        }
+
+        let config = Config::merge(FileConfig::default(), Overrides::default()).unwrap();
+        assert_eq!((config.http_listen, config.http_public_url), (None, None));
+    }
+
+    #[test]
+    fn bad_http_settings_are_refused() {
+        let merge = |listen: Option<&str>, url: Option<&str>| {
+            Config::merge(
+                FileConfig::default(),
+                Overrides {
+                    http_listen: listen.map(String::from),
+                    http_public_url: url.map(String::from),
+                    ..Overrides::default()
+                },
+            )
+        };
+        assert!(
+            merge(Some("8099"), None)
+                .unwrap_err()
+                .message
+                .contains("HOST:PORT")
+        );
+        for url in ["ftp://x", "scaleph.example", "https://", "https:///"] {
+            let err = merge(Some("127.0.0.1:8099"), Some(url)).unwrap_err();
+            assert!(err.message.contains("https://"), "{url}: {}", err.message);
+        }
+        let err = merge(None, Some("https://x")).unwrap_err();
+        assert!(err.message.contains("http_listen"), "{}", err.message);
+        let mut remote = merge(Some("0.0.0.0:8099"), Some("https://x")).unwrap();
+        assert!(
+            remote
+                .check_listen()
+                .unwrap_err()
+                .message
+                .contains("0.0.0.0:8099")
+        );
+        remote.allow_remote = true;
+        assert!(remote.check_listen().is_ok());
+    }
+
+    #[test]
+    fn the_operator_warning_names_http_and_restricted_hosts() {
+        let warning = |url: &str| {
+            let mut config = Config::merge(FileConfig::default(), Overrides::default()).unwrap();
+            config.http_public_url = Some(url.into());
+            config.http_public_url_warning()
+        };
+        assert_eq!(warning("https://scaleph.example:8099"), None);
+        assert_eq!(warning("https://203.0.113.7:8099"), None);
+        for url in [
+            "https://10.0.0.5:8099",
+            "https://192.168.1.2",
+            "https://[::1]:8099",
+            "https://0.0.0.0:8099",
+            "https://169.254.0.1",
+        ] {
+            assert!(warning(url).unwrap().contains("site-local"), "{url}");
+        }
+        let plain = warning("http://scaleph.default.svc:8099").unwrap();
+        assert!(plain.contains("the http scheme by default"), "{plain}");
     }
 
     #[test]

@@ -24,6 +24,13 @@ pub struct Context {
     pub connectors: Arc<crate::catalog::connectors::ConnectorRegistry>,
     /// The Flink SQL Gateway's client, when one is configured.
     pub flink: Option<Arc<crate::flink::GatewayClient>>,
+    /// The job jars served over HTTP (files under `<data_dir>/artifacts/`).
+    pub artifacts: Arc<crate::store::artifacts::Artifacts>,
+    /// The base URL a served jar's URL starts with ([`Artifact::path`]
+    /// follows it); `None` when no HTTP listener is configured.
+    ///
+    /// [`Artifact::path`]: crate::store::artifacts::Artifact::path
+    pub artifact_base_url: Option<String>,
 }
 
 impl Context {
@@ -31,6 +38,7 @@ impl Context {
     /// registry (with the configured overrides).
     pub async fn open(config: Config) -> crate::error::Result<Context> {
         let store = crate::store::SqliteStore::open(&config.data_dir).await?;
+        let artifacts = crate::store::artifacts::Artifacts::open(&config.data_dir)?;
         let invalid = |e: crate::catalog::CatalogError| {
             crate::error::Error::new(
                 crate::error::SqlState::INVALID_PARAMETER_VALUE,
@@ -62,6 +70,8 @@ impl Context {
         };
         Ok(Context {
             store: Arc::new(store),
+            artifacts: Arc::new(artifacts),
+            artifact_base_url: config.http_public_url.clone(),
             config,
             registry: Arc::new(registry),
             connectors: Arc::new(connectors),

@@ -67,6 +67,14 @@ struct ServeArgs {
     /// Allow listening on a non-loopback address (there is no authentication yet).
     #[arg(long, env = "SCALEPH_ALLOW_REMOTE")]
     allow_remote: bool,
+    /// Also serve job jars over HTTP on this address, for the Flink
+    /// Kubernetes Operator to fetch (e.g. 127.0.0.1:8099).
+    #[arg(long, env = "SCALEPH_HTTP_LISTEN", value_name = "HOST:PORT")]
+    http_listen: Option<String>,
+    /// The base URL jar URLs start with, as the operator reaches this
+    /// server (default: http://<http-listen address>).
+    #[arg(long, env = "SCALEPH_HTTP_PUBLIC_URL", value_name = "URL")]
+    http_public_url: Option<String>,
 }
 
 impl CommonArgs {
@@ -130,25 +138,51 @@ async fn run(command: Command) -> Result<ExitCode, Error> {
             let mut overrides = args.common.overrides();
             overrides.listen = args.listen;
             overrides.allow_remote = args.allow_remote;
-            let config = Config::resolve(overrides.clone())?;
+            overrides.http_listen = args.http_listen;
+            overrides.http_public_url = args.http_public_url;
+            let mut config = Config::resolve(overrides)?;
             config.check_listen()?;
-            let (config, context) = open(overrides).await?;
-            let listener = tokio::net::TcpListener::bind(config.listen)
-                .await
-                .map_err(|e| {
-                    Error::new(
-                        scaleph::error::SqlState::IO_ERROR,
-                        format!("cannot listen on {}: {e}", config.listen),
-                    )
-                    .with_source(e)
-                })?;
+            // Bound before the context is opened: with port 0 the public
+            // URL the context hands out needs the real port.
+            let http_listener = match config.http_listen {
+                Some(addr) => {
+                    let listener = bind(addr, "serve job jars over HTTP").await?;
+                    config.http_bound(listener.local_addr().map_or(addr, |a| a));
+                    Some(listener)
+                }
+                None => None,
+            };
+            let context = Arc::new(Context::open(config.clone()).await?);
+            let listener = bind(config.listen, "listen").await?;
             let shutdown = shutdown_signal();
             let local = listener.local_addr().map_or(config.listen, |a| a);
             tracing::info!(listen = %local, data_dir = %config.data_dir.display(), "scaleph is listening");
+            let http = http_listener.map(|listener| {
+                if let (Some(addr), Some(url)) = (config.http_listen, &config.http_public_url) {
+                    tracing::info!(http = %addr, public_url = %url, "scaleph serves job jars");
+                }
+                if let Some(warning) = config.http_public_url_warning() {
+                    tracing::warn!("{warning}");
+                }
+                let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+                let server = scaleph::server::http::serve(listener, context.clone(), async {
+                    let _ = stopped.await;
+                });
+                (stop, tokio::spawn(server))
+            });
             // Keeps scaleph.jobs current; re-attaches to running jobs.
             let tracker = scaleph::jobs::tracker::Tracker::spawn(context.clone());
             let served = scaleph::server::pgwire::serve(listener, context, shutdown).await;
             tracker.abort();
+            if let Some((stop, mut server)) = http {
+                let _ = stop.send(());
+                // Downloads under way get a moment to finish, no more.
+                match tokio::time::timeout(HTTP_DRAIN_TIMEOUT, &mut server).await {
+                    Ok(Ok(Err(e))) => tracing::warn!(error = %e, "the HTTP server failed"),
+                    Ok(_) => {}
+                    Err(_) => server.abort(),
+                }
+            }
             served.map_err(|e| Error::caused_by(scaleph::error::SqlState::IO_ERROR, e))?;
             tracing::info!("scaleph stopped");
             Ok(ExitCode::SUCCESS)
@@ -175,6 +209,21 @@ async fn run(command: Command) -> Result<ExitCode, Error> {
             ExitCode::FAILURE
         }),
     }
+}
+
+/// How long a stopping `serve` waits for jar downloads under way.
+const HTTP_DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// A TCP listener on `addr`, or an error naming the address and what it
+/// was for.
+async fn bind(addr: std::net::SocketAddr, what: &str) -> Result<tokio::net::TcpListener, Error> {
+    tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        Error::new(
+            scaleph::error::SqlState::IO_ERROR,
+            format!("cannot {what} on {addr}: {e}"),
+        )
+        .with_source(e)
+    })
 }
 
 /// A future that completes on Ctrl-C or SIGTERM. The SIGTERM handler is

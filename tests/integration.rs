@@ -13,6 +13,7 @@ mod flink_catalog;
 mod flink_cluster;
 mod flink_double;
 mod flink_shared;
+mod http_artifacts;
 mod jobs;
 mod kube_double;
 mod pgwire;

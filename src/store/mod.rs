@@ -12,6 +12,7 @@ use secrecy::SecretString;
 
 use crate::error::{Error, SqlState};
 
+pub mod artifacts;
 mod clusters;
 mod connectors;
 mod flink_objects;

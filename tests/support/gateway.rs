@@ -15,6 +15,8 @@ pub struct Gateway {
     child: Child,
     /// The port it listens on.
     pub port: u16,
+    /// The port it serves job jars on (`--http-listen`), if it does.
+    pub http_port: Option<u16>,
     /// Its data directory (kept alive by `_dir` when temporary).
     pub data_dir: PathBuf,
     _dir: Option<Arc<tempfile::TempDir>>,
@@ -47,12 +49,16 @@ impl Gateway {
             .expect("start scaleph serve");
         let log = Arc::new(Mutex::new(String::new()));
         let (port_tx, port_rx) = std::sync::mpsc::channel();
+        let (http_tx, http_rx) = std::sync::mpsc::channel();
         let stderr = child.stderr.take().expect("stderr");
         let sink = log.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if let Some(port) = listening_port(&line) {
                     let _ = port_tx.send(port);
+                }
+                if let Some(port) = http_port(&line) {
+                    let _ = http_tx.send(port);
                 }
                 let mut log = sink.lock().unwrap();
                 log.push_str(&line);
@@ -67,13 +73,42 @@ impl Gateway {
                 log.lock().unwrap()
             );
         };
+        // Logged right after the listening line, when --http-listen is given.
+        let http_port = if extra.contains(&"--http-listen") {
+            let Ok(port) = http_rx.recv_timeout(Duration::from_secs(30)) else {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "scaleph did not start serving job jars; log:\n{}",
+                    log.lock().unwrap()
+                );
+            };
+            Some(port)
+        } else {
+            None
+        };
         Gateway {
             child,
             port,
+            http_port,
             data_dir,
             _dir: dir,
             log,
         }
+    }
+
+    /// Starts a gateway on `data_dir` that also serves job jars over HTTP
+    /// on a free port ([`Gateway::http_url`]).
+    pub fn start_with_http(data_dir: PathBuf, dir: Option<Arc<tempfile::TempDir>>) -> Gateway {
+        Gateway::start_with(data_dir, dir, &["--http-listen", "127.0.0.1:0"])
+    }
+
+    /// `http://127.0.0.1:<http_port>`; panics when it serves no jars.
+    pub fn http_url(&self) -> String {
+        format!(
+            "http://127.0.0.1:{}",
+            self.http_port.expect("started with --http-listen")
+        )
     }
 
     /// Starts a gateway forwarding Flink SQL to the gateway at `url`, with
@@ -222,6 +257,16 @@ fn listening_port(line: &str) -> Option<u16> {
         return None;
     }
     let start = line.find("listen=")? + "listen=".len();
+    let addr = line[start..].split_whitespace().next()?;
+    addr.rsplit(':').next()?.parse().ok()
+}
+
+/// The port in the "scaleph serves job jars" log line (`http=ADDR`).
+fn http_port(line: &str) -> Option<u16> {
+    if !line.contains("scaleph serves job jars") {
+        return None;
+    }
+    let start = line.find(" http=")? + " http=".len();
     let addr = line[start..].split_whitespace().next()?;
     addr.rsplit(':').next()?.parse().ok()
 }
