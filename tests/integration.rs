@@ -14,6 +14,7 @@ mod flink_cluster;
 mod flink_double;
 mod flink_shared;
 mod jobs;
+mod kube_client;
 mod kube_double;
 mod pgwire;
 mod planner;
