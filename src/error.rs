@@ -49,6 +49,9 @@ impl SqlState {
     pub const NO_ACTIVE_SQL_TRANSACTION: SqlState = SqlState("25P01");
     /// `25P02`: in failed SQL transaction.
     pub const IN_FAILED_SQL_TRANSACTION: SqlState = SqlState("25P02");
+    /// `28000`: invalid authorization specification (credentials refused,
+    /// or not allowed to do what was asked).
+    pub const INVALID_AUTHORIZATION_SPECIFICATION: SqlState = SqlState("28000");
     /// `3D000`: invalid catalog name (unknown database).
     pub const INVALID_CATALOG_NAME: SqlState = SqlState("3D000");
     /// `42601`: syntax error.

@@ -43,6 +43,7 @@ pub mod error;
 pub mod flink;
 pub mod handler;
 pub mod jobs;
+pub mod kube;
 pub mod pg;
 pub mod repl;
 pub mod result;

@@ -35,7 +35,7 @@ const LAYERS: &[&[&str]] = &[
     &["error", "duration", "result", "settings", "pg"],
     &["sql"],
     &["config", "store", "catalog"],
-    &["flink", "datasource"],
+    &["flink", "kube", "datasource"],
     &["context"],
     &["engine", "jobs"],
     &["handler"],

@@ -15,6 +15,7 @@ mod flink_double;
 mod flink_shared;
 mod http_artifacts;
 mod jobs;
+mod kube_client;
 mod kube_double;
 mod pgwire;
 mod planner;
