@@ -17,6 +17,7 @@ mod http_artifacts;
 mod jobs;
 mod kube_client;
 mod kube_double;
+mod kubernetes;
 mod pgwire;
 mod planner;
 mod preview;

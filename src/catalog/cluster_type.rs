@@ -1,7 +1,9 @@
 //! One cluster type as `catalogs/clusters/<type>.toml` describes it: the
-//! options `CREATE CLUSTER ... TYPE <type> WITH (...)` takes. Only the
-//! types built so far have a file (`remote`); a type the grammar knows
-//! without a file here is not supported yet.
+//! options `CREATE CLUSTER ... TYPE <type> WITH (...)` takes. A type is
+//! reached either by its Flink REST address (`remote`: `rest_address`
+//! names that option) or through the Flink Kubernetes Operator
+//! (`kubernetes = true`: `kubernetes_session`, `kubernetes_application`),
+//! never both.
 
 use serde::Deserialize;
 
@@ -19,8 +21,14 @@ pub struct ClusterTypeSpec {
     pub title: String,
     /// One sentence on what it is.
     pub description: String,
-    /// The option holding the Flink REST address (`rest.address`).
-    pub rest_address: String,
+    /// The option holding the Flink REST address (`rest.address`), for a
+    /// cluster scaleph reaches by it.
+    #[serde(default)]
+    pub rest_address: Option<String>,
+    /// A cluster the Flink Kubernetes Operator runs (its options become a
+    /// FlinkDeployment).
+    #[serde(default)]
+    pub kubernetes: bool,
     /// Every option, in the order they are documented.
     pub options: Vec<OptionSpec>,
 }
@@ -40,12 +48,17 @@ impl ClusterTypeSpec {
                 ));
             }
             check_specs(&parsed.options)?;
-            match parsed.option(&parsed.rest_address) {
-                Some(spec) if !spec.prefix && spec.required => Ok(()),
-                _ => Err(format!(
-                    "rest_address names no required option \"{}\"",
-                    parsed.rest_address
-                )),
+            match (&parsed.rest_address, parsed.kubernetes) {
+                (Some(address), false) => match parsed.option(address) {
+                    Some(spec) if !spec.prefix && spec.required => Ok(()),
+                    _ => Err(format!(
+                        "rest_address names no required option \"{address}\""
+                    )),
+                },
+                (None, true) => Ok(()),
+                _ => Err(
+                    "a cluster type has a rest_address or is kubernetes = true, not both".into(),
+                ),
             }
         })
     }

@@ -24,10 +24,20 @@ pub use option::{OptionGroup, OptionSpec, OptionType};
 pub use validate::{TypedOptions, ValidatedOptions, canonical_key};
 
 /// The embedded `catalogs/clusters/*.toml`, by file name.
-const EMBEDDED_CLUSTERS: &[(&str, &str)] = &[(
-    "remote",
-    include_str!("../../catalogs/clusters/remote.toml"),
-)];
+const EMBEDDED_CLUSTERS: &[(&str, &str)] = &[
+    (
+        "kubernetes_application",
+        include_str!("../../catalogs/clusters/kubernetes_application.toml"),
+    ),
+    (
+        "kubernetes_session",
+        include_str!("../../catalogs/clusters/kubernetes_session.toml"),
+    ),
+    (
+        "remote",
+        include_str!("../../catalogs/clusters/remote.toml"),
+    ),
+];
 
 /// The embedded `catalogs/datasources/*.toml`, by file name.
 const EMBEDDED: &[(&str, &str)] = &[

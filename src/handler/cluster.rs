@@ -35,9 +35,6 @@ use crate::sql::ast::{
 };
 use crate::store::{Cluster, ClusterDrop, StoreError};
 
-/// The issue that brings the Kubernetes cluster types.
-const KUBERNETES_ISSUE: &str = "issue 15, the Flink Kubernetes Operator";
-
 /// The registry entry of a type named in CREATE CLUSTER, or 0A000 for a
 /// type the grammar knows that is not built yet.
 fn create_type(registry: &Registry, cluster_type: ClusterType) -> Result<&ClusterTypeSpec> {
@@ -46,9 +43,8 @@ fn create_type(registry: &Registry, cluster_type: ClusterType) -> Result<&Cluste
         .cluster_type(&keyword.to_ascii_lowercase())
         .ok_or_else(|| {
             Error::not_supported(format!(
-                "CREATE CLUSTER ... TYPE {keyword} (comes with {KUBERNETES_ISSUE})"
+                "CREATE CLUSTER ... TYPE {keyword}: the registry has no such cluster type"
             ))
-            .with_hint("TYPE REMOTE reaches any Flink session cluster by its REST address")
         })
 }
 
@@ -102,6 +98,7 @@ pub fn check_offline(registry: &Registry, statement: &Statement) -> Result<()> {
 /// `CREATE CLUSTER [IF NOT EXISTS] name TYPE t WITH (...)`.
 pub async fn handle_create_cluster(
     context: &Context,
+    progress: &crate::result::Progress,
     create: &CreateCluster,
 ) -> Result<StatementOutput> {
     let name = object_name(&create.name);
@@ -120,6 +117,24 @@ pub async fn handle_create_cluster(
         updated_at: now,
     };
     let output = StatementOutput::from(QueryResult::command("CREATE CLUSTER"));
+    if cluster_type.kubernetes {
+        if create.if_not_exists && context.store.get_cluster(&name).await?.is_some() {
+            return Ok(output.with_notice(Notice::new(format!(
+                "cluster \"{name}\" already exists, skipping"
+            ))));
+        }
+        // The name first (two racing CREATEs: one gets 42710), then the
+        // FlinkDeployment; a cluster the operator did not bring up is not
+        // kept.
+        context.store.create_cluster(cluster.clone()).await?;
+        if let Err(err) =
+            crate::jobs::kubernetes::create_cluster(&context.registry, &cluster, progress).await
+        {
+            let _ = context.store.drop_cluster(&name).await;
+            return Err(err);
+        }
+        return Ok(output);
+    }
     match context.store.create_cluster(cluster).await {
         Ok(()) => Ok(output),
         Err(StoreError::Duplicate { .. }) if create.if_not_exists => Ok(output.with_notice(
@@ -133,10 +148,12 @@ pub async fn handle_create_cluster(
 /// validated like CREATE; RESET of a required option is refused.
 pub async fn handle_alter_cluster(
     context: &Context,
+    progress: &crate::result::Progress,
     alter: &AlterObject,
 ) -> Result<StatementOutput> {
     let name = object_name(&alter.name);
     let mut cluster = load(context, &name).await?;
+    let before = cluster.clone();
     let cluster_type = stored_type(&context.registry, &cluster)?;
     match &alter.action {
         AlterAction::Set(options) => {
@@ -163,7 +180,19 @@ pub async fn handle_alter_cluster(
                 cluster.options.remove(&canonical_key(spec, key));
             }
         }
-        AlterAction::RenameTo(new_name) => cluster.name = object_name(new_name),
+        AlterAction::RenameTo(new_name) => {
+            if cluster_type.kubernetes {
+                return Err(Error::not_supported(
+                    "ALTER CLUSTER ... RENAME TO of a Kubernetes cluster (its FlinkDeployment keeps its name)",
+                ));
+            }
+            cluster.name = object_name(new_name)
+        }
+    }
+    if cluster_type.kubernetes {
+        // The operator reconciles the new spec before the change is kept.
+        crate::jobs::kubernetes::alter_cluster(&context.registry, &before, &cluster, progress)
+            .await?;
     }
     save(context, &name, cluster).await?;
     Ok(QueryResult::command("ALTER CLUSTER").into())
@@ -203,6 +232,7 @@ pub async fn handle_drop_cluster(
 ) -> Result<StatementOutput> {
     let name = object_name(&drop.name);
     let mut output = StatementOutput::from(QueryResult::command("DROP CLUSTER"));
+    let stored = context.store.get_cluster(&name).await?;
     let mut outcome = context.store.drop_cluster(&name).await?;
     if let ClusterDrop::InUse(jobs) = &outcome
         && drop.cascade
@@ -224,7 +254,14 @@ pub async fn handle_drop_cluster(
         outcome = context.store.drop_cluster(&name).await?;
     }
     match outcome {
-        ClusterDrop::Dropped => Ok(output),
+        ClusterDrop::Dropped => {
+            if let Some(cluster) = &stored
+                && crate::jobs::kubernetes::is_kubernetes(&context.registry, cluster)
+            {
+                crate::jobs::kubernetes::drop_cluster(&context.registry, cluster).await?;
+            }
+            Ok(output)
+        }
         ClusterDrop::Missing if drop.if_exists => Ok(output.with_notice(Notice::new(format!(
             "cluster \"{name}\" does not exist, skipping"
         )))),
@@ -347,9 +384,25 @@ pub async fn handle_test_cluster(
     name: &sqlparser::ast::Ident,
 ) -> Result<StatementOutput> {
     let cluster = load(context, &object_name(name)).await?;
-    let rest = crate::jobs::rest_client(&context.registry, &cluster)?;
     let started = Instant::now();
-    let outcome = rest.cluster_overview().await;
+    let outcome = if crate::jobs::kubernetes::is_kubernetes(&context.registry, &cluster) {
+        crate::jobs::kubernetes::test_cluster(&context.registry, &cluster)
+            .await
+            .map(
+                |(flink_version, taskmanagers, jobs_running)| ClusterOverview {
+                    flink_version,
+                    taskmanagers,
+                    slots_total: 0,
+                    slots_available: 0,
+                    jobs_running,
+                },
+            )
+    } else {
+        match crate::jobs::rest_client(&context.registry, &cluster) {
+            Ok(rest) => rest.cluster_overview().await,
+            Err(err) => Err(err),
+        }
+    };
     let latency_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
     test_row(&cluster.name, outcome, latency_ms)
 }
@@ -425,7 +478,7 @@ pub async fn execute(
 ) -> Result<StatementOutput> {
     use ClusterStatement as C;
     match statement {
-        C::Create(create) => handle_create_cluster(context, create).await,
+        C::Create(create) => handle_create_cluster(context, &state.progress, create).await,
         C::Object(ObjectStatement::Show(show)) => {
             let sql = show_clusters_query(show, context.config.jobs.default_cluster.as_deref());
             Ok(state.engine.execute_sql(&sql).await?.into())
@@ -436,7 +489,9 @@ pub async fn execute(
         C::Object(ObjectStatement::Describe(describe)) => {
             handle_describe_cluster(context, describe).await
         }
-        C::Object(ObjectStatement::Alter(alter)) => handle_alter_cluster(context, alter).await,
+        C::Object(ObjectStatement::Alter(alter)) => {
+            handle_alter_cluster(context, &state.progress, alter).await
+        }
         C::Object(ObjectStatement::Comment(comment)) => {
             handle_comment_on_cluster(context, comment).await
         }
@@ -467,13 +522,15 @@ mod tests {
 
     async fn run(context: &Context, sql: &str) -> Result<StatementOutput> {
         match statement(sql) {
-            ClusterStatement::Create(create) => handle_create_cluster(context, &create).await,
+            ClusterStatement::Create(create) => {
+                handle_create_cluster(context, &crate::result::Progress::default(), &create).await
+            }
             ClusterStatement::Object(ObjectStatement::Drop(drop)) => {
                 let progress = crate::result::Progress::default();
                 handle_drop_cluster(context, &progress, Duration::from_secs(5), &drop).await
             }
             ClusterStatement::Object(ObjectStatement::Alter(alter)) => {
-                handle_alter_cluster(context, &alter).await
+                handle_alter_cluster(context, &crate::result::Progress::default(), &alter).await
             }
             other => panic!("unexpected {other:?}"),
         }
@@ -538,23 +595,51 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn kubernetes_types_parse_and_answer_0a000_naming_their_issue() {
+    async fn kubernetes_options_the_crd_rejects_are_refused_before_kubernetes() {
         let dir = tempfile::tempdir().unwrap();
         let context = Context::for_tests(dir.path()).await;
-        for keyword in ["KUBERNETES_SESSION", "KUBERNETES_APPLICATION"] {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        for (options, key) in [
+            // Operator 1.15's CRD ends its flinkVersion enum at v2_2.
+            ("'flink.version' = 'v2_3'", "flink.version"),
+            (
+                "'flink.kubernetes.cluster-id' = 'x'",
+                "flink.kubernetes.cluster-id",
+            ),
+            ("'jobmanager.cpu' = 'lots'", "jobmanager.cpu"),
+        ] {
             let err = run(
                 &context,
-                &format!("CREATE CLUSTER k TYPE {keyword} WITH (namespace = 'flink')"),
+                &format!(
+                    "CREATE CLUSTER k TYPE KUBERNETES_SESSION WITH ('kubernetes.api-server' = 'http://{closed}', {options})"
+                ),
             )
             .await
             .unwrap_err();
-            assert_eq!(err.sqlstate, SqlState::FEATURE_NOT_SUPPORTED);
+            assert_eq!(err.sqlstate, SqlState::INVALID_PARAMETER_VALUE, "{err:?}");
             assert!(
-                err.message.contains(keyword) && err.message.contains("issue 15"),
+                err.message.contains(&format!("\"{key}\"")),
                 "{}",
                 err.message
             );
         }
+        // Valid options, an API server that is not there: 08001 naming
+        // the cluster, nothing kept.
+        let err = run(
+            &context,
+            &format!("CREATE CLUSTER k TYPE KUBERNETES_SESSION WITH ('kubernetes.api-server' = 'http://{closed}')"),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(
+            err.sqlstate,
+            SqlState::SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION,
+            "{err:?}"
+        );
+        assert!(err.message.contains("cluster \"k\""), "{}", err.message);
         assert!(context.store.list_clusters().await.unwrap().is_empty());
     }
 

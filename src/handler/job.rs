@@ -297,7 +297,18 @@ async fn describe_job(context: &Context, name: &str) -> Result<StatementOutput> 
 
 /// What the job's cluster says of Flink job `id` now.
 async fn live_rows(context: &Context, job: &Job, id: &str) -> Result<Vec<(String, String)>> {
-    let (_, rest) = cluster_of(context, job).await?;
+    let (cluster, backend) = cluster_of(context, job).await?;
+    let rest = match backend {
+        run::Backend::Rest(rest) => rest,
+        run::Backend::Kubernetes => {
+            // The operator's view: its Events of the job's resource.
+            let events = crate::jobs::kubernetes::events(context, &cluster, job).await?;
+            return Ok(events
+                .into_iter()
+                .map(|event| ("event".to_string(), event))
+                .collect());
+        }
+    };
     let details = rest.job(id).await?;
     let mut rows = vec![
         ("flink_state".into(), details.job.state.to_string()),
@@ -467,6 +478,13 @@ async fn drop(context: &Context, drop: &DropObject) -> Result<StatementOutput> {
             format!("cannot drop job \"{name}\": it is {}", job.state),
         )
         .with_hint(format!("STOP JOB {name} (or SUSPEND it) first")));
+    }
+    // A suspended job on Kubernetes still has its resource: it goes too.
+    if let Ok(Some(cluster)) = context.store.get_cluster(&job.cluster).await
+        && crate::jobs::kubernetes::is_kubernetes(&context.registry, &cluster)
+        && let Err(err) = crate::jobs::kubernetes::remove(context, &cluster, &job).await
+    {
+        tracing::warn!(job = %name, error = %err.message, "DROP JOB: its Kubernetes resource could not be deleted");
     }
     Ok(if job.state == SUSPENDED {
         output.with_notice(Notice::new(format!(

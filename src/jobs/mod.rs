@@ -26,6 +26,7 @@
 //! replace the REST calls of [`run`].
 
 pub mod artifacts;
+pub mod kubernetes;
 pub mod options;
 pub mod run;
 pub mod script;
@@ -144,9 +145,17 @@ pub fn rest_client(registry: &Registry, cluster: &Cluster) -> Result<FlinkRest> 
             headers.push((name.trim().to_string(), value.trim().to_string()));
         }
     }
-    let address = option_text(cluster, &cluster_type.rest_address).ok_or_else(|| {
-        Error::internal(format!("cluster \"{}\" has no REST address", cluster.name))
-    })?;
+    let address = cluster_type
+        .rest_address
+        .as_ref()
+        .and_then(|key| option_text(cluster, key))
+        .ok_or_else(|| {
+            Error::not_supported(format!(
+                "the Flink REST API of cluster \"{}\" (type {}): scaleph reaches it through the Kubernetes operator",
+                cluster.name,
+                cluster.cluster_type.to_uppercase()
+            ))
+        })?;
     FlinkRest::new(
         &address,
         RestOptions {

@@ -107,8 +107,25 @@ fn savepoint_failed(err: Error, target: &Option<String>) -> Error {
     }
 }
 
-/// A job's cluster and its REST client; 42704 when the cluster is gone.
-pub async fn cluster_of(context: &Context, job: &Job) -> Result<(Cluster, FlinkRest)> {
+/// How a job's cluster is reached.
+pub enum Backend {
+    /// Its Flink REST API.
+    Rest(FlinkRest),
+    /// The Flink Kubernetes Operator ([`super::kubernetes`]).
+    Kubernetes,
+}
+
+/// How `cluster` is reached.
+pub fn backend(context: &Context, cluster: &Cluster) -> Result<Backend> {
+    if super::kubernetes::is_kubernetes(&context.registry, cluster) {
+        Ok(Backend::Kubernetes)
+    } else {
+        Ok(Backend::Rest(rest_client(&context.registry, cluster)?))
+    }
+}
+
+/// A job's cluster and how it is reached; 42704 when the cluster is gone.
+pub async fn cluster_of(context: &Context, job: &Job) -> Result<(Cluster, Backend)> {
     let cluster = context
         .store
         .get_cluster(&job.cluster)
@@ -122,8 +139,29 @@ pub async fn cluster_of(context: &Context, job: &Job) -> Result<(Cluster, FlinkR
                 ),
             )
         })?;
-    let rest = rest_client(&context.registry, &cluster)?;
-    Ok((cluster, rest))
+    let backend = backend(context, &cluster)?;
+    Ok((cluster, backend))
+}
+
+/// The REST client of a backend, or 0A000 for a statement REST clusters
+/// alone have.
+fn rest_of<'a>(backend: &'a Backend, what: &str) -> Result<&'a FlinkRest> {
+    match backend {
+        Backend::Rest(rest) => Ok(rest),
+        Backend::Kubernetes => Err(Error::not_supported(format!(
+            "{what} on a Kubernetes cluster"
+        ))),
+    }
+}
+
+impl Operation<'_> {
+    fn kube(&self) -> super::kubernetes::KubeSubmission<'_> {
+        super::kubernetes::KubeSubmission {
+            context: self.context,
+            progress: self.progress,
+            timeout: self.timeout,
+        }
+    }
 }
 
 /// The jar and runner arguments of a submission, checked before anything
@@ -140,13 +178,24 @@ pub struct Prepared {
 pub async fn prepare(
     op: &Operation<'_>,
     cluster: &Cluster,
-    rest: &FlinkRest,
+    backend: &Backend,
     job: &Job,
 ) -> Result<Prepared> {
-    let overview = rest
-        .cluster_overview()
-        .await
-        .map_err(|e| on_cluster(&cluster.name, e))?;
+    let version = match backend {
+        Backend::Rest(rest) => {
+            rest.cluster_overview()
+                .await
+                .map_err(|e| on_cluster(&cluster.name, e))?
+                .flink_version
+        }
+        // `v2_0` → `2.0`: the connector registry's jar for that version.
+        Backend::Kubernetes => match cluster.options.get("flink.version") {
+            Some(crate::store::OptionEntry::Plain(v)) => {
+                v.trim_start_matches('v').replace('_', ".")
+            }
+            _ => "2.0".to_string(),
+        },
+    };
     let options = JobOptions::from_entries(job.options.clone());
     let mut settings = options.flink_settings();
     settings.push((PIPELINE_NAME.to_string(), job.name.clone()));
@@ -155,7 +204,7 @@ pub async fn prepare(
         op.context.store.as_ref(),
         &op.context.connectors,
         &script,
-        Some(&overview.flink_version),
+        Some(&version),
     )
     .await?;
     Ok(Prepared {
@@ -266,31 +315,53 @@ async fn cancel_quietly(rest: &FlinkRest, id: &str) {
     }
 }
 
-/// Records that job `name` (SUBMITTING) runs as Flink job `id`: in the
-/// state `details` says when the submission waited, INITIALIZING (the
-/// tracker follows) when it did not.
-async fn submitted(
-    op: &Operation<'_>,
-    name: &str,
-    details: Option<&JobDetails>,
+/// How a submission ended: the Flink job id, its state when the
+/// statement returned, and when it started (when known).
+struct Started {
     id: String,
-) -> Result<Submitted> {
+    state: String,
+    started_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Started {
+    /// A REST submission: as `details` says when it waited, INITIALIZING
+    /// (the tracker follows) when it did not.
+    fn from_rest(details: Option<&JobDetails>, id: String) -> Started {
+        Started {
+            state: details
+                .map_or("INITIALIZING", |d| state_of(&d.job.state))
+                .to_string(),
+            started_at: details
+                .and_then(|d| chrono::DateTime::from_timestamp_millis(d.job.start_time)),
+            id,
+        }
+    }
+
+    /// A Kubernetes submission, waited for until it ran.
+    fn running(id: String) -> Started {
+        Started {
+            id,
+            state: "RUNNING".into(),
+            started_at: Some(chrono::Utc::now()),
+        }
+    }
+}
+
+/// Records that job `name` (SUBMITTING) runs as `started` says.
+async fn submitted(op: &Operation<'_>, name: &str, started: Started) -> Result<Submitted> {
     let change = JobChange {
-        state: details
-            .map_or("INITIALIZING", |d| state_of(&d.job.state))
-            .to_string(),
+        state: started.state.clone(),
         reason: None,
-        flink_job_id: Some(id.clone()),
-        started_at: details.and_then(|d| chrono::DateTime::from_timestamp_millis(d.job.start_time)),
+        flink_job_id: Some(started.id.clone()),
+        started_at: started.started_at,
     };
-    let state = change.state.clone();
     op.context
         .store
         .change_job(name, &[SUBMITTING], change)
         .await?;
     Ok(Submitted {
-        flink_job_id: id,
-        state,
+        flink_job_id: started.id,
+        state: started.state,
     })
 }
 
@@ -306,14 +377,30 @@ pub struct Submitted {
 /// name, submits, waits (unless `wait = false`); on failure nothing is
 /// left (see the module doc). `Duplicate` when the name is taken.
 pub async fn create(op: &Operation<'_>, cluster: &Cluster, job: Job) -> Result<Submitted> {
-    let rest = rest_client(&op.context.registry, cluster)?;
-    let prepared = prepare(op, cluster, &rest, &job).await?;
+    let backend = backend(op.context, cluster)?;
+    let prepared = prepare(op, cluster, &backend, &job).await?;
     let name = job.name.clone();
     let flink_job_id = job.flink_job_id.clone().unwrap_or_else(new_flink_job_id);
-    op.context.store.create_job(job).await?;
-    let outcome = submit_and_wait(op, cluster, &rest, &name, &prepared, None, &flink_job_id).await;
+    op.context.store.create_job(job.clone()).await?;
+    let outcome = match &backend {
+        Backend::Rest(rest) => {
+            submit_and_wait(op, cluster, rest, &name, &prepared, None, &flink_job_id)
+                .await
+                .map(|(details, id)| Started::from_rest(details.as_ref(), id))
+        }
+        Backend::Kubernetes => super::kubernetes::submit(
+            &op.kube(),
+            cluster,
+            &job,
+            &prepared.jar,
+            &prepared.script,
+            None,
+        )
+        .await
+        .map(Started::running),
+    };
     match outcome {
-        Ok((details, id)) => submitted(op, &name, details.as_ref(), id).await,
+        Ok(started) => submitted(op, &name, started).await,
         Err(err) => {
             if let Err(store_err) = op.context.store.drop_job(&name, &[SUBMITTING]).await {
                 tracing::warn!(job = %name, error = %store_err, "a failed CREATE JOB's row could not be removed");
@@ -373,8 +460,8 @@ pub async fn resume(op: &Operation<'_>, job: &Job) -> Result<(Submitted, Option<
     if !RESUMABLE.contains(&job.state.as_str()) {
         return Err(wrong_state(job, "RESUME", "it is not suspended or stopped"));
     }
-    let (cluster, rest) = cluster_of(op.context, job).await?;
-    let prepared = prepare(op, &cluster, &rest, job).await?;
+    let (cluster, backend) = cluster_of(op.context, job).await?;
+    let prepared = prepare(op, &cluster, &backend, job).await?;
     let restore = op
         .context
         .store
@@ -400,21 +487,31 @@ pub async fn resume(op: &Operation<'_>, job: &Job) -> Result<(Submitted, Option<
         },
     )
     .await?;
-    let outcome = submit_and_wait(
-        op,
-        &cluster,
-        &rest,
-        &job.name,
-        &prepared,
-        restore.as_deref(),
-        &flink_job_id,
-    )
-    .await;
+    let outcome = match &backend {
+        Backend::Rest(rest) => submit_and_wait(
+            op,
+            &cluster,
+            rest,
+            &job.name,
+            &prepared,
+            restore.as_deref(),
+            &flink_job_id,
+        )
+        .await
+        .map(|(details, id)| Started::from_rest(details.as_ref(), id)),
+        Backend::Kubernetes => super::kubernetes::resume(
+            &op.kube(),
+            &cluster,
+            job,
+            &prepared.jar,
+            &prepared.script,
+            restore.as_deref(),
+        )
+        .await
+        .map(Started::running),
+    };
     match outcome {
-        Ok((details, id)) => Ok((
-            submitted(op, &job.name, details.as_ref(), id).await?,
-            restore,
-        )),
+        Ok(started) => Ok((submitted(op, &job.name, started).await?, restore)),
         Err(err) => {
             // Back to where it was, with the cause.
             op.context
@@ -545,7 +642,7 @@ async fn record_savepoint(
 /// Its path.
 pub async fn suspend(op: &Operation<'_>, job: &Job) -> Result<String> {
     let id = flink_id(job, "SUSPEND")?;
-    let (cluster, rest) = cluster_of(op.context, job).await?;
+    let (cluster, backend) = cluster_of(op.context, job).await?;
     claim(op, job, SUSPENDING, "SUSPEND JOB").await?;
     let target = savepoint_target(job, &cluster);
     op.progress.notice(format!(
@@ -556,10 +653,14 @@ pub async fn suspend(op: &Operation<'_>, job: &Job) -> Result<String> {
             .map(|t| format!(" in {t}"))
             .unwrap_or_default()
     ));
-    match rest
-        .stop_with_savepoint(id, target.as_deref(), false, op.timeout)
-        .await
-    {
+    let outcome = match &backend {
+        Backend::Rest(rest) => rest
+            .stop_with_savepoint(id, target.as_deref(), false, op.timeout)
+            .await
+            .map_err(|err| savepoint_failed(on_cluster(&cluster.name, err), &target)),
+        Backend::Kubernetes => super::kubernetes::suspend(&op.kube(), &cluster, job).await,
+    };
+    match outcome {
         Ok(path) => {
             record_savepoint(op, job, id, &path, "SUSPEND").await?;
             op.context
@@ -577,7 +678,6 @@ pub async fn suspend(op: &Operation<'_>, job: &Job) -> Result<String> {
             Ok(path)
         }
         Err(err) => {
-            let err = savepoint_failed(on_cluster(&cluster.name, err), &target);
             release(op, job, SUSPENDING, &err).await?;
             Err(err)
         }
@@ -590,16 +690,19 @@ pub async fn savepoint(op: &Operation<'_>, job: &Job) -> Result<String> {
         return Err(wrong_state(job, "SAVEPOINT", "it is not running"));
     }
     let id = flink_id(job, "SAVEPOINT")?;
-    let (cluster, rest) = cluster_of(op.context, job).await?;
+    let (cluster, backend) = cluster_of(op.context, job).await?;
     let target = savepoint_target(job, &cluster);
     op.progress.notice(format!(
         "job \"{}\": taking a savepoint of Flink job {id}",
         job.name
     ));
-    let path = rest
-        .savepoint(id, target.as_deref(), op.timeout)
-        .await
-        .map_err(|err| savepoint_failed(on_cluster(&cluster.name, err), &target))?;
+    let path = match &backend {
+        Backend::Rest(rest) => rest
+            .savepoint(id, target.as_deref(), op.timeout)
+            .await
+            .map_err(|err| savepoint_failed(on_cluster(&cluster.name, err), &target))?,
+        Backend::Kubernetes => super::kubernetes::savepoint(&op.kube(), &cluster, job).await?,
+    };
     record_savepoint(op, job, id, &path, "SAVEPOINT").await?;
     Ok(path)
 }
@@ -628,9 +731,12 @@ pub async fn stop(
         return Ok(None);
     }
     let id = flink_id(job, "STOP")?;
-    let (cluster, rest) = cluster_of(op.context, job).await?;
+    let (cluster, backend) = cluster_of(op.context, job).await?;
     claim(op, job, STOPPING, "STOP JOB").await?;
-    let outcome = if with_savepoint || drain {
+    let outcome = if let Backend::Kubernetes = backend {
+        super::kubernetes::stop(&op.kube(), &cluster, job, with_savepoint, drain).await
+    } else if with_savepoint || drain {
+        let rest = rest_of(&backend, "STOP JOB")?;
         let target = savepoint_target(job, &cluster);
         op.progress.notice(format!(
             "job \"{}\": stopping Flink job {id} with a savepoint{}",
@@ -647,6 +753,7 @@ pub async fn stop(
             Err(err) => Err(savepoint_failed(on_cluster(&cluster.name, err), &target)),
         }
     } else {
+        let rest = rest_of(&backend, "STOP JOB")?;
         op.progress
             .notice(format!("job \"{}\": cancelling Flink job {id}", job.name));
         match rest.cancel(id).await {

@@ -44,6 +44,8 @@ const MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// What the tracker did, for tests and benchmarks.
 #[derive(Debug, Default)]
 pub struct TrackerStats {
+    /// Kubernetes watches started.
+    pub watches: AtomicU64,
     /// Rounds run.
     pub rounds: AtomicU64,
     /// `GET /jobs/overview` calls made.
@@ -64,6 +66,9 @@ pub struct Tracker {
     /// When this tracker started: a statement's claim older than that was
     /// made by a process that is gone.
     started: chrono::DateTime<chrono::Utc>,
+    /// Per Kubernetes cluster: the task watching its jobs' resources
+    /// (restarted by the next round when it ended).
+    watches: HashMap<String, tokio::task::JoinHandle<()>>,
 }
 
 impl Tracker {
@@ -75,6 +80,7 @@ impl Tracker {
             stats: Arc::new(TrackerStats::default()),
             backoff: HashMap::new(),
             started: chrono::Utc::now(),
+            watches: HashMap::new(),
         }
     }
 
@@ -114,7 +120,33 @@ impl Tracker {
             by_cluster.entry(job.cluster.clone()).or_default().push(job);
         }
         let now = Instant::now();
+        // Kubernetes clusters are watched, not polled: one watch per
+        // cluster, kept while it has jobs to follow.
+        let mut polled = BTreeMap::new();
         for (cluster, jobs) in by_cluster {
+            match self.context.store.get_cluster(&cluster).await {
+                Ok(Some(stored))
+                    if super::kubernetes::is_kubernetes(&self.context.registry, &stored) =>
+                {
+                    let running = self
+                        .watches
+                        .get(&cluster)
+                        .is_some_and(|watch| !watch.is_finished());
+                    if !running {
+                        let watch = tokio::spawn(super::kubernetes::watch_jobs(
+                            self.context.clone(),
+                            stored,
+                            self.stats.clone(),
+                        ));
+                        self.watches.insert(cluster, watch);
+                    }
+                }
+                _ => {
+                    polled.insert(cluster, jobs);
+                }
+            }
+        }
+        for (cluster, jobs) in polled {
             if self
                 .backoff
                 .get(&cluster)

@@ -18,7 +18,11 @@ pub struct Clusters(pub Arc<Registry>);
 impl Clusters {
     /// The REST address of `cluster`, if its type has one.
     fn rest_address<'a>(&self, cluster: &'a Cluster) -> Option<&'a str> {
-        let key = &self.0.cluster_type(&cluster.cluster_type)?.rest_address;
+        let key = self
+            .0
+            .cluster_type(&cluster.cluster_type)?
+            .rest_address
+            .as_ref()?;
         cluster.options.get(key).map(|entry| entry.masked())
     }
 }

@@ -1,0 +1,346 @@
+//! Jobs through the Flink Kubernetes Operator, end to end (issue 15):
+//! `scaleph serve --http-listen` against the Kubernetes API-server double
+//! and its operator simulator (`support::kube`), through a pgwire client.
+//! A session cluster READY → a session job RUNNING from the jar scaleph
+//! serves → SAVEPOINT / SUSPEND / RESUME / STOP; the watch (idle jobs
+//! cost no GETs); ALTER CLUSTER reconciled; an application job that
+//! finishes → its resource deleted, its history kept; a failing job; the
+//! operator's 1.15 refusal of an http jarURI explained; a restart that
+//! re-attaches.
+
+use std::time::{Duration, Instant};
+
+use crate::support::Gateway;
+use crate::support::kube::{CrdVersion, KubeDouble, KubeOptions};
+
+/// Both state directories: the operator refuses savepoint mode without.
+const STATE_DIRS: &str =
+    "'savepoint.dir' = 's3://bucket/savepoints', 'checkpoint.dir' = 's3://bucket/checkpoints'";
+
+/// A double whose operator accepts scaleph's http jar URL on loopback
+/// (the two operator options OPERATOR.md §4 names).
+fn double(crds: CrdVersion) -> KubeDouble {
+    let mut options = KubeOptions::new(crds);
+    options.allowed_schemes = vec!["https".into(), "http".into()];
+    options.disallow_restricted_hosts = false;
+    KubeDouble::start_with(options)
+}
+
+fn gateway() -> Gateway {
+    let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
+    let config = dir.path().join("scaleph.toml");
+    std::fs::write(&config, "[jobs]\npoll_interval = \"200 ms\"\n").unwrap();
+    Gateway::start_with(
+        dir.path().join("data"),
+        Some(dir.clone()),
+        &[
+            "--http-listen",
+            "127.0.0.1:0",
+            "--config",
+            config.to_str().unwrap(),
+        ],
+    )
+}
+
+async fn state(
+    client: &tokio_postgres::Client,
+    job: &str,
+) -> (String, Option<String>, Option<String>) {
+    let row = client
+        .query_one(
+            "SELECT state, reason, flink_job_id FROM scaleph.jobs WHERE name = $1",
+            &[&job],
+        )
+        .await
+        .unwrap();
+    (row.get(0), row.get(1), row.get(2))
+}
+
+async fn wait_state(
+    client: &tokio_postgres::Client,
+    job: &str,
+    want: &str,
+) -> (String, Option<String>, Option<String>) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let now = state(client, job).await;
+        if now.0 == want {
+            return now;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{job} never became {want}: {now:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn code(err: &tokio_postgres::Error) -> (String, String) {
+    let db = err.as_db_error().unwrap_or_else(|| panic!("{err:?}"));
+    (db.code().code().to_string(), db.message().to_string())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_session_job_runs_from_the_jar_scaleph_serves_and_moves_by_the_operators_means() {
+    for crds in [CrdVersion::Release1_15, CrdVersion::Main] {
+        let kube = double(crds);
+        let gateway = gateway();
+        let (client, notices) = gateway.client_with_notices().await;
+        client
+            .batch_execute(&format!(
+                "CREATE CLUSTER k8s TYPE KUBERNETES_SESSION WITH ('kubernetes.api-server' = '{}', {STATE_DIRS})",
+                kube.url()
+            ))
+            .await
+            .unwrap();
+        let deployment = kube
+            .object("flinkdeployments", "default", "k8s")
+            .expect("the FlinkDeployment");
+        assert_eq!(deployment["status"]["jobManagerDeploymentStatus"], "READY");
+        assert_eq!(
+            deployment["metadata"]["labels"]["app.kubernetes.io/managed-by"],
+            "scaleph"
+        );
+        assert!(notices.lock().unwrap().iter().any(|n| n.contains("READY")));
+
+        client
+            .batch_execute(
+                "CREATE JOB sj ON CLUSTER k8s WITH (parallelism = 1) AS INSERT INTO sink SELECT 1",
+            )
+            .await
+            .unwrap();
+        let (running, _, id) = state(&client, "sj").await;
+        assert_eq!(running, "RUNNING");
+        let fetched = kube.fetched_jars();
+        assert_eq!(
+            fetched.len(),
+            1,
+            "the operator fetched the jar from scaleph"
+        );
+        assert!(fetched[0].bytes.starts_with(b"PK"));
+        assert!(
+            fetched[0].uri.starts_with("http://127.0.0.1:"),
+            "{}",
+            fetched[0].uri
+        );
+        let session_job = kube.object("flinksessionjobs", "default", "sj").unwrap();
+        assert_eq!(session_job["spec"]["deploymentName"], "k8s");
+        assert_eq!(
+            session_job["status"]["jobStatus"]["jobId"].as_str(),
+            id.as_deref()
+        );
+
+        // Idle: the tracker watches, it does not poll. Once its watch is
+        // open, nothing is asked again.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !kube
+            .requests()
+            .iter()
+            .any(|r| r.verb == "watch" && r.query.contains("labelSelector"))
+        {
+            assert!(Instant::now() < deadline, "the tracker never watched");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        kube.clear_requests();
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let gets = kube
+            .requests()
+            .iter()
+            .filter(|r| r.verb == "get" || r.verb == "list")
+            .count();
+        assert_eq!(gets, 0, "{:?}", kube.requests());
+
+        let taken: String = client
+            .query_one("SAVEPOINT JOB sj", &[])
+            .await
+            .unwrap()
+            .get("savepoint_path");
+        assert!(!taken.is_empty());
+        let suspended: String = client
+            .query_one("SUSPEND JOB sj", &[])
+            .await
+            .unwrap()
+            .get("savepoint_path");
+        assert!(!suspended.is_empty());
+        assert_eq!(state(&client, "sj").await.0, "SUSPENDED");
+        client.batch_execute("RESUME JOB sj").await.unwrap();
+        assert_eq!(state(&client, "sj").await.0, "RUNNING");
+        let submissions = kube.submissions("sj");
+        assert_eq!(
+            submissions
+                .last()
+                .and_then(|s| s.savepoint.clone())
+                .as_deref(),
+            Some(suspended.as_str())
+        );
+
+        client
+            .batch_execute("ALTER CLUSTER k8s SET ('taskmanager.slots' = '4')")
+            .await
+            .unwrap();
+        let deployment = kube.object("flinkdeployments", "default", "k8s").unwrap();
+        assert_eq!(
+            deployment["spec"]["flinkConfiguration"]["taskmanager.numberOfTaskSlots"],
+            "4"
+        );
+        assert_eq!(
+            deployment["metadata"]["generation"],
+            deployment["status"]["observedGeneration"]
+        );
+
+        let err = client.batch_execute("DROP CLUSTER k8s").await.unwrap_err();
+        assert_eq!(code(&err).0, "2BP01");
+        client.batch_execute("STOP JOB sj").await.unwrap();
+        assert_eq!(state(&client, "sj").await.0, "STOPPED");
+        assert!(
+            kube.object("flinksessionjobs", "default", "sj").is_none(),
+            "a stopped job's resource is deleted"
+        );
+        client
+            .batch_execute("DROP JOB sj; DROP CLUSTER k8s")
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_application_job_that_finishes_is_cleaned_up_and_a_failing_one_says_why() {
+    let kube = double(CrdVersion::Release1_15);
+    let gateway = gateway();
+    let client = gateway.client().await;
+    client
+        .batch_execute(&format!(
+            "CREATE CLUSTER apps TYPE KUBERNETES_APPLICATION WITH ('kubernetes.api-server' = '{}', {STATE_DIRS})",
+            kube.url()
+        ))
+        .await
+        .unwrap();
+    kube.finish_after("batch", Duration::from_millis(300));
+    client
+        .batch_execute("CREATE JOB batch ON CLUSTER apps AS INSERT INTO sink SELECT 1")
+        .await
+        .unwrap();
+    wait_state(&client, "batch", "FINISHED").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while kube
+        .object("flinkdeployments", "default", "batch")
+        .is_some()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the finished job's FlinkDeployment stays"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let events: i64 = client
+        .query_one(
+            "SELECT count(*) FROM scaleph.job_events WHERE job = 'batch'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(events >= 3, "history kept after the resource is gone");
+
+    kube.fail_after(
+        "boom",
+        Duration::from_millis(300),
+        "java.lang.RuntimeException: boom",
+    );
+    client
+        .batch_execute("CREATE JOB boom ON CLUSTER apps AS INSERT INTO sink SELECT 1")
+        .await
+        .unwrap();
+    let (_, reason, _) = wait_state(&client, "boom", "FAILED").await;
+    assert!(reason.unwrap_or_default().contains("boom"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_operators_refusal_of_an_http_jar_is_explained_and_nothing_is_left() {
+    // Operator 1.15's defaults: https only, no loopback hosts (§4).
+    let kube = KubeDouble::start(CrdVersion::Release1_15);
+    let gateway = gateway();
+    let client = gateway.client().await;
+    client
+        .batch_execute(&format!(
+            "CREATE CLUSTER k8s TYPE KUBERNETES_SESSION WITH ('kubernetes.api-server' = '{}', {STATE_DIRS})",
+            kube.url()
+        ))
+        .await
+        .unwrap();
+    let err = client
+        .batch_execute("CREATE JOB refused ON CLUSTER k8s AS INSERT INTO sink SELECT 1")
+        .await
+        .unwrap_err();
+    let (_, message) = code(&err);
+    assert!(
+        message.contains("allowlist") || message.contains("scheme"),
+        "{message}"
+    );
+    let left: i64 = client
+        .query_one("SELECT count(*) FROM scaleph.jobs", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(left, 0);
+    // Deleted (the operator's finalizer goes first).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while let Some(object) = kube.object("flinksessionjobs", "default", "refused") {
+        assert!(
+            Instant::now() < deadline,
+            "the refused job's resource stays: {object}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_killed_scaleph_reattaches_to_its_kubernetes_job() {
+    let kube = double(CrdVersion::Release1_15);
+    let mut gateway = gateway();
+    let client = gateway.client().await;
+    client
+        .batch_execute(&format!(
+            "CREATE CLUSTER k8s TYPE KUBERNETES_SESSION WITH ('kubernetes.api-server' = '{}', {STATE_DIRS});\
+             CREATE JOB keep ON CLUSTER k8s AS INSERT INTO sink SELECT 1",
+            kube.url()
+        ))
+        .await
+        .unwrap();
+    drop(client);
+    gateway.kill9();
+    let data_dir = gateway.data_dir.clone();
+    let dir = gateway.dir_handle();
+    drop(gateway);
+    let config = data_dir.parent().unwrap().join("scaleph.toml");
+    let gateway = Gateway::start_with(
+        data_dir,
+        dir,
+        &[
+            "--http-listen",
+            "127.0.0.1:0",
+            "--config",
+            config.to_str().unwrap(),
+        ],
+    );
+    let client = gateway.client().await;
+    assert_eq!(state(&client, "keep").await.0, "RUNNING");
+    assert_eq!(kube.submissions("keep").len(), 1, "nothing submitted twice");
+    // Deleted behind scaleph's back: the watch reports it.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let deleted = reqwest::Client::new()
+        .delete(format!(
+            "{}/apis/flink.apache.org/v1beta1/namespaces/default/flinksessionjobs/keep",
+            kube.url()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.status().is_success());
+    let (_, reason, _) = wait_state(&client, "keep", "LOST").await;
+    assert!(
+        reason
+            .unwrap_or_default()
+            .contains("deleted outside scaleph")
+    );
+}
