@@ -15,6 +15,13 @@
 //!   and scaleph's CPU time, against one poll per job per interval (what
 //!   a per-job tracker would cost, computed).
 //!
+//! - **Kubernetes** (issue 15), against the API-server double and its
+//!   operator simulator (`tests/support/kube`, reconcile step 10 ms):
+//!   CREATE JOB → RUNNING of a FlinkSessionJob through scaleph against
+//!   the double's own operator delay (the same resource created directly
+//!   and its status read every 5 ms); and the watch cost — API requests
+//!   per minute with 100 idle session jobs (goal: only the watch stream).
+//!
 //! `SCALEPH_BENCH_JOB_ROUNDS` sets the latency rounds (default 5);
 //! `SCALEPH_BENCH_TRACKER_SECS` the idle window (default 60).
 //! Nothing here asserts a time: figures are printed for the issue notes.
@@ -28,6 +35,9 @@ mod flink_gateway;
 #[path = "../tests/support/flink_planner/mod.rs"]
 #[allow(dead_code)]
 mod flink_planner;
+#[path = "../tests/support/kube/mod.rs"]
+#[allow(dead_code, unused_imports)]
+mod kube;
 #[path = "../tests/support/services.rs"]
 #[allow(dead_code)]
 mod services;
@@ -293,11 +303,145 @@ async fn tracker() {
     );
 }
 
+async fn kubernetes() {
+    let mut options = kube::KubeOptions::new(kube::CrdVersion::Release1_15);
+    options.allowed_schemes = vec!["https".into(), "http".into()];
+    options.disallow_restricted_hosts = false;
+    options.reconcile_delay = Duration::from_millis(10);
+    let double = kube::KubeDouble::start_with(options);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("scaleph.toml");
+    std::fs::write(&config, "").unwrap();
+    let (server, _) = support::start_server(&[
+        "--http-listen",
+        "127.0.0.1:0",
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+    let client = connect(server.port).await;
+    client
+        .batch_execute(&format!(
+            "CREATE CLUSTER k8s TYPE KUBERNETES_SESSION WITH ('kubernetes.api-server' = '{}', \
+             'savepoint.dir' = 's3://b/sp', 'checkpoint.dir' = 's3://b/cp')",
+            double.url()
+        ))
+        .await
+        .unwrap();
+    let rounds = env_number("SCALEPH_BENCH_JOB_ROUNDS", 5);
+    let http = reqwest::Client::new();
+    let jobs_url = format!(
+        "{}/apis/flink.apache.org/v1beta1/namespaces/default/flinksessionjobs",
+        double.url()
+    );
+    // A jar the simulator can fetch for the direct baseline: the one
+    // scaleph serves for its first job.
+    client
+        .batch_execute("CREATE JOB warm ON CLUSTER k8s AS INSERT INTO sink SELECT 1")
+        .await
+        .unwrap();
+    let jar_uri = double.fetched_jars()[0].uri.clone();
+    let (mut direct, mut through) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        let name = format!("direct-{round}");
+        let started = Instant::now();
+        let created = http
+            .post(&jobs_url)
+            .json(&json!({
+                "apiVersion": "flink.apache.org/v1beta1", "kind": "FlinkSessionJob",
+                "metadata": {"name": name},
+                "spec": {"deploymentName": "k8s", "job": {"jarURI": jar_uri, "parallelism": 1, "upgradeMode": "stateless", "state": "running"}}
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert!(created.status().is_success(), "{:?}", created.text().await);
+        loop {
+            let object: Value = http
+                .get(format!("{jobs_url}/{name}"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if object["status"]["jobStatus"]["state"] == "RUNNING" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        direct.push(started.elapsed());
+        http.delete(format!("{jobs_url}/{name}"))
+            .send()
+            .await
+            .unwrap();
+
+        let name = format!("through_{round}");
+        let started = Instant::now();
+        client
+            .batch_execute(&format!(
+                "CREATE JOB {name} ON CLUSTER k8s AS INSERT INTO sink SELECT 1"
+            ))
+            .await
+            .unwrap();
+        through.push(started.elapsed());
+        client
+            .batch_execute(&format!("STOP JOB {name}; DROP JOB {name}"))
+            .await
+            .unwrap();
+    }
+    let (direct, through) = (median(direct), median(through));
+    println!(
+        "Kubernetes CREATE JOB -> RUNNING ({rounds} rounds, medians, operator step 10 ms): the double's own delay {:.3} s, through scaleph {:.3} s (+{:.3} s: the jar built and served, the resource written, the watch)",
+        direct.as_secs_f64(),
+        through.as_secs_f64(),
+        through.as_secs_f64() - direct.as_secs_f64(),
+    );
+
+    for n in 0..100 {
+        client
+            .batch_execute(&format!(
+                "CREATE JOB idle_{n} ON CLUSTER k8s AS INSERT INTO sink SELECT 1"
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("job {n}: {e:?}"));
+    }
+    // The tracker's watch is open once it has listed the jobs.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let window = Duration::from_secs(env_number("SCALEPH_BENCH_TRACKER_SECS", 60));
+    double.clear_requests();
+    tokio::time::sleep(window).await;
+    let requests = double.requests();
+    let mut by_verb: BTreeMap<String, usize> = BTreeMap::new();
+    for request in &requests {
+        *by_verb.entry(request.verb.clone()).or_default() += 1;
+    }
+    let running: i64 = client
+        .query_one(
+            "SELECT count(*) FROM scaleph.jobs WHERE state = 'RUNNING'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    println!(
+        "Kubernetes watch, {running} idle session jobs, {} s: {:.1} API requests/min ({by_verb:?}); polling each job every 5 s would be {}/min",
+        window.as_secs(),
+        requests.len() as f64 * 60.0 / window.as_secs_f64(),
+        running * 12,
+    );
+}
+
 fn main() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        latency().await;
-        tracker().await;
+        let only = std::env::var("SCALEPH_BENCH_ONLY").unwrap_or_default();
+        if only.is_empty() || only == "rest" {
+            latency().await;
+            tracker().await;
+        }
+        if only.is_empty() || only == "kubernetes" {
+            kubernetes().await;
+        }
     });
 }

@@ -241,16 +241,32 @@ async fn create_cluster_rejects_bad_options_with_their_position() {
     assert_eq!(code, "22023");
     assert!(!message.contains(SECRET), "{message}");
     for keyword in ["KUBERNETES_SESSION", "KUBERNETES_APPLICATION"] {
+        // Checked like REMOTE: a misspelled option names the right one.
         let (code, message, _) = failure(
             &client,
-            &format!("CREATE CLUSTER k TYPE {keyword} WITH (namespace = 'flink')"),
+            &format!("CREATE CLUSTER k TYPE {keyword} WITH (namespce = 'flink')"),
         )
         .await;
-        assert_eq!(code, "0A000");
-        assert!(
-            message.contains(keyword) && message.contains("issue 15"),
-            "{message}"
-        );
+        assert_eq!(code, "22023");
+        assert!(message.contains("did you mean namespace?"), "{message}");
+        // An API server that is not there: 08001 naming the cluster; its
+        // token is in neither the message nor the log.
+        let (code, message, _) = failure(
+            &client,
+            &format!(
+                "CREATE CLUSTER k TYPE {keyword} WITH ('kubernetes.api-server' = 'http://127.0.0.1:{}', \
+                 'kubernetes.token' = 'tok-{SECRET}')",
+                services::closed_port()
+            ),
+        )
+        .await;
+        assert_eq!(code, "08001", "{message}");
+        assert!(message.contains("cluster \"k\""), "{message}");
+        assert!(!message.contains(SECRET), "{message}");
+        client
+            .batch_execute("DROP CLUSTER IF EXISTS k")
+            .await
+            .unwrap();
     }
     assert!(texts(&client, "SHOW CLUSTERS").await.is_empty());
     assert!(

@@ -400,9 +400,21 @@ async fn issue_18_secrets_in_shared_ddl_are_sealed_and_never_shown() {
             .any(|s| s.contains("shared-secret-77"))
     );
     assert!(!gateway.log().contains("shared-secret-77"));
-    for entry in std::fs::read_dir(gateway.data_dir()).unwrap() {
-        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
-        assert!(!bytes.windows(16).any(|w| w == b"shared-secret-77"));
+    // Every file of the data dir (the store, its WAL, served jars).
+    let mut dirs = vec![gateway.data_dir().to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap();
+            assert!(
+                !bytes.windows(16).any(|w| w == b"shared-secret-77"),
+                "{path:?}"
+            );
+        }
     }
 }
 

@@ -2,11 +2,14 @@
 //! registry, `catalogs/clusters/`), ALTER, DROP, COMMENT ON, SHOW,
 //! DESCRIBE, SHOW CREATE and TEST CLUSTER.
 //!
-//! A cluster is where jobs run. `REMOTE` — any Flink session cluster
-//! reached by its REST API — is built; the Kubernetes types parse and
-//! answer 0A000 until the operator issue (15) gives them a registry file.
-//! The auth header option is a secret: sealed by the store, masked
-//! everywhere it is shown, never in an error or a log line.
+//! A cluster is where jobs run. `REMOTE` is any Flink session cluster
+//! reached by its REST API; `KUBERNETES_SESSION` and
+//! `KUBERNETES_APPLICATION` are run by the Flink Kubernetes Operator
+//! (`jobs::kubernetes`): CREATE of a session cluster returns when its
+//! FlinkDeployment is READY, ALTER when the operator reconciled the new
+//! spec, and a cluster whose FlinkDeployment failed is not kept. Secret
+//! options (an auth header, a Kubernetes token) are sealed by the store,
+//! masked everywhere they are shown, never in an error or a log line.
 //!
 //! `TEST CLUSTER` answers a row even when the cluster cannot be reached
 //! (`reachable = false` and the reason in `error`): a test that finds a

@@ -381,7 +381,8 @@ async fn wait_ready(
 }
 
 /// CREATE CLUSTER ... TYPE KUBERNETES_SESSION: the FlinkDeployment, READY.
-/// An application type creates nothing (it is a template) but is checked.
+/// An application type creates nothing (it is a template) but is checked,
+/// and its API server reached.
 pub async fn create_cluster(
     registry: &Registry,
     cluster: &Cluster,
@@ -389,10 +390,11 @@ pub async fn create_cluster(
 ) -> Result<()> {
     let name = resource_name(&cluster.name);
     let object = deployment(registry, cluster, &name, labels(&cluster.name, None), None)?;
+    // Reached and allowed now, not at the first job.
+    let kube = connect(registry, cluster).await?;
     if is_application(cluster) {
         return Ok(());
     }
-    let kube = connect(registry, cluster).await?;
     kube.create(Kind::FlinkDeployment, object).await?;
     progress.notice(format!(
         "cluster \"{}\": FlinkDeployment {name} created in namespace {}",
