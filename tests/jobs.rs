@@ -459,7 +459,7 @@ async fn two_create_jobs_of_one_name_racing_make_one_job() {
 async fn a_killed_scaleph_reattaches_to_its_running_job() {
     let Some(cluster) = cluster() else { return };
     let double = FlinkDouble::start();
-    let mut gateway = Gateway::start_for_flink(&double.url(), CONFIG);
+    let gateway = Gateway::start_for_flink(&double.url(), CONFIG);
     let client = gateway.client().await;
     client
         .batch_execute(&format!(
@@ -473,22 +473,7 @@ async fn a_killed_scaleph_reattaches_to_its_running_job() {
         .unwrap();
     let (_, id, _) = job_row(&client, "survivor").await.unwrap();
     drop(client);
-    gateway.kill9();
-    let data_dir = gateway.data_dir.clone();
-    let dir = gateway.dir_handle();
-    drop(gateway);
-
-    let config = data_dir.parent().unwrap().join("scaleph.toml");
-    let gateway = Gateway::start_with(
-        data_dir,
-        dir,
-        &[
-            "--flink-gateway",
-            &double.url(),
-            "--config",
-            config.to_str().unwrap(),
-        ],
-    );
+    let gateway = gateway.kill9_and_restart(&["--flink-gateway", &double.url()]);
     let client = gateway.client().await;
     let (state, same_id, _) = job_row(&client, "survivor").await.unwrap();
     assert_eq!((state.as_str(), same_id.as_str()), ("RUNNING", id.as_str()));

@@ -297,7 +297,7 @@ async fn the_operators_refusal_of_an_http_jar_is_explained_and_nothing_is_left()
 #[tokio::test(flavor = "multi_thread")]
 async fn a_killed_scaleph_reattaches_to_its_kubernetes_job() {
     let kube = double(CrdVersion::Release1_15);
-    let mut gateway = gateway();
+    let gateway = gateway();
     let client = gateway.client().await;
     client
         .batch_execute(&format!(
@@ -308,21 +308,7 @@ async fn a_killed_scaleph_reattaches_to_its_kubernetes_job() {
         .await
         .unwrap();
     drop(client);
-    gateway.kill9();
-    let data_dir = gateway.data_dir.clone();
-    let dir = gateway.dir_handle();
-    drop(gateway);
-    let config = data_dir.parent().unwrap().join("scaleph.toml");
-    let gateway = Gateway::start_with(
-        data_dir,
-        dir,
-        &[
-            "--http-listen",
-            "127.0.0.1:0",
-            "--config",
-            config.to_str().unwrap(),
-        ],
-    );
+    let gateway = gateway.kill9_and_restart(&["--http-listen", "127.0.0.1:0"]);
     let client = gateway.client().await;
     assert_eq!(state(&client, "keep").await.0, "RUNNING");
     assert_eq!(kube.submissions("keep").len(), 1, "nothing submitted twice");

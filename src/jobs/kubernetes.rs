@@ -841,7 +841,12 @@ pub async fn stop(
         "stateless"
     };
     let path = suspend_with(sub, cluster, job, mode).await?;
-    remove(sub.context, cluster, job).await?;
+    // Gone (the operator's finalizer ran) before STOP returns.
+    let kube = connect(&sub.context.registry, cluster).await?;
+    let name = resource_name(&job.name);
+    if kube.delete(job_kind(cluster), &name).await? {
+        wait_gone(&kube, job_kind(cluster), &name, sub.timeout).await?;
+    }
     Ok(path)
 }
 

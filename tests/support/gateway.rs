@@ -223,6 +223,26 @@ impl Gateway {
         let _ = self.child.wait();
     }
 
+    /// Kills the process with SIGKILL and starts a new one on the same
+    /// data directory with `extra` flags, plus `--config` of the
+    /// `scaleph.toml` beside the data directory (as `start_for_flink`
+    /// writes it) when there is one.
+    pub fn kill9_and_restart(mut self, extra: &[&str]) -> Gateway {
+        self.kill9();
+        let data_dir = self.data_dir.clone();
+        let dir = self.dir_handle();
+        drop(self);
+        let config = data_dir.parent().map(|p| p.join("scaleph.toml"));
+        let config = config
+            .filter(|c| c.is_file())
+            .map(|c| c.to_string_lossy().to_string());
+        let mut flags: Vec<&str> = extra.to_vec();
+        if let Some(config) = &config {
+            flags.extend(["--config", config.as_str()]);
+        }
+        Gateway::start_with(data_dir, dir, &flags)
+    }
+
     /// Sends SIGTERM and waits up to `limit` for the process to exit.
     pub fn terminate(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
         let _ = Command::new("kill")
