@@ -174,6 +174,17 @@ async fn a_session_job_runs_from_the_jar_scaleph_serves_and_moves_by_the_operato
             Some(suspended.as_str())
         );
 
+        // ALTER JOB on a running job: the operator upgrades it now.
+        client
+            .batch_execute("ALTER JOB sj SET (parallelism = 2)")
+            .await
+            .unwrap();
+        assert_eq!(
+            kube.object("flinksessionjobs", "default", "sj").unwrap()["spec"]["job"]["parallelism"],
+            2
+        );
+        assert_eq!(state(&client, "sj").await.0, "RUNNING");
+
         client
             .batch_execute("ALTER CLUSTER k8s SET ('taskmanager.slots' = '4')")
             .await
@@ -329,4 +340,60 @@ async fn a_killed_scaleph_reattaches_to_its_kubernetes_job() {
             .unwrap_or_default()
             .contains("deleted outside scaleph")
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pod_templates_and_ingress_reach_the_deployment_and_the_crd_judges_them() {
+    let kube = double(CrdVersion::Main);
+    let gateway = gateway();
+    let client = gateway.client().await;
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("pod.yaml");
+    std::fs::write(
+        &good,
+        "metadata:\n  labels:\n    team: data\nspec:\n  containers:\n    - name: flink-main-container\n      env:\n        - name: TZ\n          value: UTC\n",
+    )
+    .unwrap();
+    client
+        .batch_execute(&format!(
+            "CREATE CLUSTER pods TYPE KUBERNETES_SESSION WITH ('kubernetes.api-server' = '{}', {STATE_DIRS}, \
+             'pod.template' = '{}', 'ingress.template' = '{{{{name}}}}.flink.example.com')",
+            kube.url(),
+            good.display()
+        ))
+        .await
+        .unwrap();
+    let spec = &kube.object("flinkdeployments", "default", "pods").unwrap()["spec"];
+    assert_eq!(spec["podTemplate"]["metadata"]["labels"]["team"], "data");
+    assert_eq!(spec["ingress"]["template"], "{{name}}.flink.example.com");
+
+    // A field the CRD's PodTemplateSpec does not have: refused by the API
+    // server's strict validation, named, and nothing kept.
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "spec:\n  containerz: []\n").unwrap();
+    let err = client
+        .batch_execute(&format!(
+            "CREATE CLUSTER badpods TYPE KUBERNETES_SESSION WITH ('kubernetes.api-server' = '{}', {STATE_DIRS}, 'pod.template' = '{}')",
+            kube.url(),
+            bad.display()
+        ))
+        .await
+        .unwrap_err();
+    let (sqlstate, message) = code(&err);
+    assert_eq!(sqlstate, "22023", "{message}");
+    assert!(message.contains("containerz"), "{message}");
+    let missing = client
+        .batch_execute(&format!(
+            "CREATE CLUSTER nopods TYPE KUBERNETES_SESSION WITH ('kubernetes.api-server' = '{}', 'pod.template' = '/nonexistent/pod.yaml')",
+            kube.url()
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(code(&missing).0, "58P01");
+    let clusters: i64 = client
+        .query_one("SELECT count(*) FROM scaleph.clusters", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(clusters, 1);
 }

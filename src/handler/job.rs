@@ -407,7 +407,11 @@ async fn save(context: &Context, name: &str, job: Job) -> Result<()> {
 /// `ALTER JOB name SET (...) | RESET (...) | RENAME TO new`: options take
 /// effect at the next submission (RESUME JOB), said in a notice when the
 /// job runs now.
-async fn alter(context: &Context, alter: &AlterObject) -> Result<StatementOutput> {
+async fn alter(
+    context: &Context,
+    state: &SessionState,
+    alter: &AlterObject,
+) -> Result<StatementOutput> {
     let name = object_name(&alter.name);
     let mut job = load(context, &name).await?;
     let live = is_live(&job.state) || crate::jobs::TRANSITIONAL.contains(&job.state.as_str());
@@ -435,8 +439,14 @@ async fn alter(context: &Context, alter: &AlterObject) -> Result<StatementOutput
         }
         AlterAction::RenameTo(new) => job.name = object_name(new),
     }
-    save(context, &name, job).await?;
+    save(context, &name, job.clone()).await?;
     let output = StatementOutput::from(QueryResult::command("ALTER JOB"));
+    // On Kubernetes a running job is upgraded now, by the operator.
+    if changed_options && let Some(id) = run::upgrade(&operation(context, state), &job).await? {
+        return Ok(output.with_notice(Notice::new(format!(
+            "job \"{name}\" was upgraded by the operator and runs as Flink job {id}"
+        ))));
+    }
     Ok(if changed_options && live {
         output.with_notice(Notice::new(format!(
             "job \"{name}\" runs with its old options until it is submitted again: SUSPEND JOB {name}; RESUME JOB {name} applies them"
@@ -585,7 +595,7 @@ pub async fn execute(
             describe_job(context, &object_name(&d.name)).await
         }
         J::Object(ObjectStatement::Comment(c)) => comment_on(context, c).await,
-        J::Object(ObjectStatement::Alter(a)) => alter(context, a).await,
+        J::Object(ObjectStatement::Alter(a)) => alter(context, state, a).await,
         J::Object(ObjectStatement::Drop(d)) => drop(context, d).await,
         J::Object(ObjectStatement::Command(c)) => command(context, state, c).await,
         J::ShowSavepoints(ShowSavepoints { job }) => {

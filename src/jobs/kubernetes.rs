@@ -295,6 +295,17 @@ pub fn deployment(
         })
     };
     let replicas = text("taskmanager.replicas").and_then(|r| r.parse().ok());
+    let pod_template = match text("pod.template") {
+        Some(path) => Some(pod_template(&cluster.name, &path)?),
+        None => None,
+    };
+    let ingress = text("ingress.template").map(|template| {
+        let mut ingress = json!({ "template": template });
+        if let Some(class) = text("ingress.class") {
+            ingress["className"] = json!(class);
+        }
+        ingress
+    });
     let deployment = crd::FlinkDeploymentSpec {
         image: text("image"),
         flink_version: Some(flink_version),
@@ -309,6 +320,8 @@ pub fn deployment(
             replicas,
         }),
         mode: Some("native".into()),
+        pod_template,
+        ingress,
         job,
         ..crd::FlinkDeploymentSpec::default()
     };
@@ -318,6 +331,38 @@ pub fn deployment(
         "metadata": { "name": name, "labels": labels },
         "spec": deployment,
     }))
+}
+
+/// The PodTemplateSpec in file `path` (YAML or JSON): 58P01 when it
+/// cannot be read, 22023 naming the option when it is not a mapping.
+fn pod_template(cluster: &str, path: &str) -> Result<Value> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::new(
+            SqlState::UNDEFINED_FILE,
+            format!(
+                "option \"pod.template\" of cluster \"{cluster}\": '{path}' cannot be read: {e}"
+            ),
+        )
+        .with_subject("pod.template")
+    })?;
+    let value: Value = match serde_json::from_str(&text) {
+        Ok(value) => value,
+        Err(_) => serde_saphyr::from_str(&text).map_err(|e| {
+            bad_option(
+                cluster,
+                "pod.template",
+                format!("'{path}' is neither JSON nor YAML: {e}"),
+            )
+        })?,
+    };
+    if !value.is_object() {
+        return Err(bad_option(
+            cluster,
+            "pod.template",
+            format!("'{path}' holds no PodTemplateSpec (a mapping with metadata and spec)"),
+        ));
+    }
+    Ok(value)
 }
 
 /// The labels of what scaleph creates for cluster `cluster` (and job `job`).
@@ -850,6 +895,45 @@ pub async fn stop(
     Ok(path)
 }
 
+/// ALTER JOB ... SET on a running Kubernetes job: its parallelism and
+/// upgrade mode patched into the resource's spec, so the operator
+/// upgrades it by its upgrade mode (§7) — waited for until the new spec
+/// is reconciled and the job runs again: its (new) Flink job id.
+pub async fn upgrade(sub: &KubeSubmission<'_>, cluster: &Cluster, job: &Job) -> Result<String> {
+    let spec = spec_of(&sub.context.registry, cluster)?;
+    let options = JobOptions::from_entries(job.options.clone());
+    let mut patch =
+        json!({"spec": {"job": {"upgradeMode": upgrade_mode(cluster, spec, &options)?}}});
+    if let Some(parallelism) = options.parallelism() {
+        patch["spec"]["job"]["parallelism"] = json!(parallelism);
+    }
+    let kube = connect(&sub.context.registry, cluster).await?;
+    let kind = job_kind(cluster);
+    let name = resource_name(&job.name);
+    kube.merge_patch(kind, &name, patch).await?;
+    sub.progress.notice(format!(
+        "job \"{}\": {} {name} patched; the operator upgrades it",
+        job.name,
+        kind.kind()
+    ));
+    let what = format!("the upgrade of job \"{}\"", job.name);
+    kube.wait_for(kind, &name, sub.timeout, &what, |object| {
+        let object = object?;
+        let status = crd::status(object);
+        if let Some(error) = status.error.as_deref().filter(|e| !e.is_empty())
+            && crd::reconciled(object)
+        {
+            return Some(Err(failed(&what, error)));
+        }
+        let job_status = status.job_status.unwrap_or_default();
+        match (job_status.state.as_deref(), job_status.job_id) {
+            (Some("RUNNING"), Some(id)) if crd::reconciled(object) => Some(Ok(id)),
+            _ => None,
+        }
+    })
+    .await
+}
+
 /// Deletes a job's resource (DROP JOB, cleanup of a finished job); false
 /// when it was not there.
 pub async fn remove(context: &Context, cluster: &Cluster, job: &Job) -> Result<bool> {
@@ -975,6 +1059,11 @@ async fn follow(context: &Context, cluster: &Cluster, object: &Value) -> Result<
     };
     if !super::is_live(&job.state) {
         // Owned by a statement, or ended: nothing to follow.
+        return Ok(());
+    }
+    // Mid-reconcile (an upgrade suspends and restores: its FINISHED is
+    // not an end), the operator has not said yet.
+    if !crd::reconciled(object) {
         return Ok(());
     }
     let status = crd::status(object);

@@ -49,6 +49,9 @@ pub const SUSPENDING: &str = "SUSPENDING";
 pub const SUSPENDED: &str = "SUSPENDED";
 /// A statement is stopping the job.
 pub const STOPPING: &str = "STOPPING";
+/// A statement is having the operator upgrade the job (ALTER JOB on
+/// Kubernetes).
+pub const UPGRADING: &str = "UPGRADING";
 /// Stopped by `STOP JOB` (with or without a savepoint).
 pub const STOPPED: &str = "STOPPED";
 /// Its cluster no longer knows its Flink job.
@@ -56,7 +59,7 @@ pub const LOST: &str = "LOST";
 
 /// The states a statement owns while it runs: the tracker does not touch
 /// a job in them (unless the statement is long gone).
-pub const TRANSITIONAL: &[&str] = &[SUBMITTING, SUSPENDING, STOPPING];
+pub const TRANSITIONAL: &[&str] = &[SUBMITTING, SUSPENDING, STOPPING, UPGRADING];
 
 /// The Flink states in which a job is alive on its cluster (the tracker
 /// follows them).

@@ -27,7 +27,7 @@ use secrecy::ExposeSecret;
 use super::artifacts::job_jar;
 use super::options::JobOptions;
 use super::{
-    LOST, STOPPED, STOPPING, SUBMITTING, SUSPENDED, SUSPENDING, cluster_option, is_live,
+    LOST, STOPPED, STOPPING, SUBMITTING, SUSPENDED, SUSPENDING, UPGRADING, cluster_option, is_live,
     new_flink_job_id, on_cluster, rest_client, state_of,
 };
 use crate::context::Context;
@@ -679,6 +679,40 @@ pub async fn suspend(op: &Operation<'_>, job: &Job) -> Result<String> {
         }
         Err(err) => {
             release(op, job, SUSPENDING, &err).await?;
+            Err(err)
+        }
+    }
+}
+
+/// ALTER JOB on a running Kubernetes job: the operator upgrades it with
+/// its options as they are now (`UPGRADING` while it does); its new
+/// Flink job id. `None` for a job on a REST cluster (its options apply
+/// at the next RESUME).
+pub async fn upgrade(op: &Operation<'_>, job: &Job) -> Result<Option<String>> {
+    let (cluster, backend) = cluster_of(op.context, job).await?;
+    if !matches!(backend, Backend::Kubernetes) || !is_live(&job.state) {
+        return Ok(None);
+    }
+    claim(op, job, UPGRADING, "ALTER JOB").await?;
+    match super::kubernetes::upgrade(&op.kube(), &cluster, job).await {
+        Ok(id) => {
+            op.context
+                .store
+                .change_job(
+                    &job.name,
+                    &[UPGRADING],
+                    JobChange {
+                        state: "RUNNING".into(),
+                        reason: Some("upgraded by ALTER JOB".into()),
+                        flink_job_id: Some(id.clone()),
+                        started_at: Some(chrono::Utc::now()),
+                    },
+                )
+                .await?;
+            Ok(Some(id))
+        }
+        Err(err) => {
+            release(op, job, UPGRADING, &err).await?;
             Err(err)
         }
     }
