@@ -27,18 +27,19 @@ fn double(crds: CrdVersion) -> KubeDouble {
 }
 
 fn gateway() -> Gateway {
+    gateway_serving_on("127.0.0.1:0")
+}
+
+/// A gateway serving job jars on `http` (a fixed address, for a restart
+/// that must serve the URLs the operator already has).
+fn gateway_serving_on(http: &str) -> Gateway {
     let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
     let config = dir.path().join("scaleph.toml");
     std::fs::write(&config, "[jobs]\npoll_interval = \"200 ms\"\n").unwrap();
     Gateway::start_with(
         dir.path().join("data"),
         Some(dir.clone()),
-        &[
-            "--http-listen",
-            "127.0.0.1:0",
-            "--config",
-            config.to_str().unwrap(),
-        ],
+        &["--http-listen", http, "--config", config.to_str().unwrap()],
     )
 }
 
@@ -396,4 +397,49 @@ async fn pod_templates_and_ingress_reach_the_deployment_and_the_crd_judges_them(
         .unwrap()
         .get(0);
     assert_eq!(clusters, 1);
+}
+
+/// scaleph killed in the middle of a CREATE JOB (the resource created,
+/// the operator not done): the restarted tracker adopts the job when the
+/// operator reports it running; nothing is submitted twice.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scaleph_killed_mid_submit_adopts_the_job_the_operator_runs() {
+    let kube = double(CrdVersion::Release1_15);
+    // The restarted scaleph serves the jar at the URL the operator has.
+    let http = format!("127.0.0.1:{}", crate::support::services::closed_port());
+    let gateway = gateway_serving_on(&http);
+    let client = gateway.client().await;
+    client
+        .batch_execute(&format!(
+            "CREATE CLUSTER k8s TYPE KUBERNETES_SESSION WITH ('kubernetes.api-server' = '{}', {STATE_DIRS})",
+            kube.url()
+        ))
+        .await
+        .unwrap();
+    kube.pause_operator(true);
+    let submitting = tokio::spawn(async move {
+        let _ = client
+            .batch_execute("CREATE JOB mid ON CLUSTER k8s AS INSERT INTO sink SELECT 1")
+            .await;
+    });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while kube.object("flinksessionjobs", "default", "mid").is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "CREATE JOB never created its resource"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let gateway = gateway.kill9_and_restart(&["--http-listen", &http]);
+    let _ = submitting.await;
+    let client = gateway.client().await;
+    assert_eq!(state(&client, "mid").await.0, "SUBMITTING");
+    kube.pause_operator(false);
+    let (_, _, id) = wait_state(&client, "mid", "RUNNING").await;
+    assert_eq!(kube.submissions("mid").len(), 1, "nothing submitted twice");
+    assert_eq!(
+        kube.object("flinksessionjobs", "default", "mid").unwrap()["status"]["jobStatus"]["jobId"]
+            .as_str(),
+        id.as_deref()
+    );
 }

@@ -971,6 +971,7 @@ pub async fn watch_jobs(
     context: std::sync::Arc<Context>,
     cluster: Cluster,
     stats: std::sync::Arc<super::tracker::TrackerStats>,
+    started: chrono::DateTime<chrono::Utc>,
 ) {
     use futures::StreamExt;
     use std::sync::atomic::Ordering;
@@ -991,13 +992,15 @@ pub async fn watch_jobs(
     let mut changes = kube.watch(job_kind(&cluster), &selector);
     while let Some(change) = changes.next().await {
         let outcome = match change {
-            Ok(crate::kube::Change::Applied(object)) => follow(&context, &cluster, &object).await,
+            Ok(crate::kube::Change::Applied(object)) => {
+                follow(&context, &cluster, &object, started).await
+            }
             Ok(crate::kube::Change::Deleted(object)) => {
                 let name = object["metadata"]["name"]
                     .as_str()
                     .unwrap_or_default()
                     .to_string();
-                lost(&context, &cluster, &name).await
+                lost(&context, &cluster, &name, started).await
             }
             Ok(crate::kube::Change::Restarted(objects)) => {
                 let mut outcome = Ok(());
@@ -1006,16 +1009,16 @@ pub async fn watch_jobs(
                     .filter_map(|o| o["metadata"]["name"].as_str().map(str::to_string))
                     .collect();
                 for object in &objects {
-                    outcome = outcome.and(follow(&context, &cluster, object).await);
+                    outcome = outcome.and(follow(&context, &cluster, object, started).await);
                 }
                 if let Ok(jobs) = context.store.list_jobs().await {
                     for job in jobs
                         .iter()
-                        .filter(|j| j.cluster == cluster.name && super::is_live(&j.state))
+                        .filter(|j| j.cluster == cluster.name && followed(j, started))
                     {
                         let name = resource_name(&job.name);
                         if !present.contains(&name) {
-                            outcome = outcome.and(lost(&context, &cluster, &name).await);
+                            outcome = outcome.and(lost(&context, &cluster, &name, started).await);
                         }
                     }
                 }
@@ -1051,13 +1054,26 @@ async fn job_of(context: &Context, cluster: &Cluster, resource: &str) -> Result<
         .find(|job| job.cluster == cluster.name && resource_name(&job.name) == resource))
 }
 
+/// Whether the watch follows `job`: alive, or owned by a statement of a
+/// scaleph that is gone (claimed before this tracker `started`: killed
+/// mid-statement) — its resource then says how the statement ended.
+fn followed(job: &Job, started: chrono::DateTime<chrono::Utc>) -> bool {
+    super::is_live(&job.state)
+        || (super::TRANSITIONAL.contains(&job.state.as_str()) && job.updated_at < started)
+}
+
 /// Brings the job of `object` in line with what the operator reports.
-async fn follow(context: &Context, cluster: &Cluster, object: &Value) -> Result<()> {
+async fn follow(
+    context: &Context,
+    cluster: &Cluster,
+    object: &Value,
+    started: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
     let resource = object["metadata"]["name"].as_str().unwrap_or_default();
     let Some(job) = job_of(context, cluster, resource).await? else {
         return Ok(());
     };
-    if !super::is_live(&job.state) {
+    if !followed(&job, started) {
         // Owned by a statement, or ended: nothing to follow.
         return Ok(());
     }
@@ -1128,11 +1144,36 @@ async fn follow(context: &Context, cluster: &Cluster, object: &Value) -> Result<
 }
 
 /// The resource of a live job is gone: LOST, unless scaleph removed it.
-async fn lost(context: &Context, cluster: &Cluster, resource: &str) -> Result<()> {
+/// (A submission of a scaleph that died before it created the resource
+/// is FAILED: nothing of it ever ran.)
+async fn lost(
+    context: &Context,
+    cluster: &Cluster,
+    resource: &str,
+    started: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
     let Some(job) = job_of(context, cluster, resource).await? else {
         return Ok(());
     };
-    if !super::is_live(&job.state) {
+    if !followed(&job, started) {
+        return Ok(());
+    }
+    if job.state == super::SUBMITTING {
+        context
+            .store
+            .change_job(
+                &job.name,
+                &[super::SUBMITTING],
+                crate::store::JobChange {
+                    state: "FAILED".into(),
+                    reason: Some(
+                        "scaleph stopped while submitting it, before the operator got its resource"
+                            .into(),
+                    ),
+                    ..crate::store::JobChange::default()
+                },
+            )
+            .await?;
         return Ok(());
     }
     context

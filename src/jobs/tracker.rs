@@ -137,6 +137,7 @@ impl Tracker {
                             self.context.clone(),
                             stored,
                             self.stats.clone(),
+                            self.started,
                         ));
                         self.watches.insert(cluster, watch);
                     }
