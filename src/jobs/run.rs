@@ -618,6 +618,31 @@ async fn release(op: &Operation<'_>, job: &Job, from: &str, err: &Error) -> Resu
     Ok(())
 }
 
+/// Ends a statement's hold on `job` (in transitional state `from`): on
+/// success the job moves as `done` says, on failure it gets back the
+/// state it had, with the cause as its reason.
+async fn conclude<T>(
+    op: &Operation<'_>,
+    job: &Job,
+    from: &str,
+    outcome: Result<T>,
+    done: impl FnOnce(&T) -> JobChange,
+) -> Result<T> {
+    match outcome {
+        Ok(value) => {
+            op.context
+                .store
+                .change_job(&job.name, &[from], done(&value))
+                .await?;
+            Ok(value)
+        }
+        Err(err) => {
+            release(op, job, from, &err).await?;
+            Err(err)
+        }
+    }
+}
+
 async fn record_savepoint(
     op: &Operation<'_>,
     job: &Job,
@@ -660,28 +685,18 @@ pub async fn suspend(op: &Operation<'_>, job: &Job) -> Result<String> {
             .map_err(|err| savepoint_failed(on_cluster(&cluster.name, err), &target)),
         Backend::Kubernetes => super::kubernetes::suspend(&op.kube(), &cluster, job).await,
     };
-    match outcome {
-        Ok(path) => {
-            record_savepoint(op, job, id, &path, "SUSPEND").await?;
-            op.context
-                .store
-                .change_job(
-                    &job.name,
-                    &[SUSPENDING],
-                    JobChange {
-                        state: SUSPENDED.into(),
-                        reason: Some(format!("suspended with savepoint {path}")),
-                        ..JobChange::default()
-                    },
-                )
-                .await?;
-            Ok(path)
-        }
-        Err(err) => {
-            release(op, job, SUSPENDING, &err).await?;
-            Err(err)
-        }
-    }
+    let outcome = match outcome {
+        Ok(path) => record_savepoint(op, job, id, &path, "SUSPEND")
+            .await
+            .map(|()| path),
+        Err(err) => Err(err),
+    };
+    conclude(op, job, SUSPENDING, outcome, |path| JobChange {
+        state: SUSPENDED.into(),
+        reason: Some(format!("suspended with savepoint {path}")),
+        ..JobChange::default()
+    })
+    .await
 }
 
 /// ALTER JOB on a running Kubernetes job: the operator upgrades it with
@@ -694,28 +709,15 @@ pub async fn upgrade(op: &Operation<'_>, job: &Job) -> Result<Option<String>> {
         return Ok(None);
     }
     claim(op, job, UPGRADING, "ALTER JOB").await?;
-    match super::kubernetes::upgrade(&op.kube(), &cluster, job).await {
-        Ok(id) => {
-            op.context
-                .store
-                .change_job(
-                    &job.name,
-                    &[UPGRADING],
-                    JobChange {
-                        state: "RUNNING".into(),
-                        reason: Some("upgraded by ALTER JOB".into()),
-                        flink_job_id: Some(id.clone()),
-                        started_at: Some(chrono::Utc::now()),
-                    },
-                )
-                .await?;
-            Ok(Some(id))
-        }
-        Err(err) => {
-            release(op, job, UPGRADING, &err).await?;
-            Err(err)
-        }
-    }
+    let outcome = super::kubernetes::upgrade(&op.kube(), &cluster, job).await;
+    let id = conclude(op, job, UPGRADING, outcome, |id| JobChange {
+        state: "RUNNING".into(),
+        reason: Some("upgraded by ALTER JOB".into()),
+        flink_job_id: Some(id.clone()),
+        started_at: Some(chrono::Utc::now()),
+    })
+    .await?;
+    Ok(Some(id))
 }
 
 /// SAVEPOINT JOB: a savepoint while the job keeps running; its path.
@@ -800,31 +802,15 @@ pub async fn stop(
             Err(err) => Err(on_cluster(&cluster.name, err)),
         }
     };
-    match outcome {
-        Ok(path) => {
-            let reason = match &path {
-                Some(path) => format!("stopped with savepoint {path}"),
-                None => "cancelled by STOP JOB".to_string(),
-            };
-            op.context
-                .store
-                .change_job(
-                    &job.name,
-                    &[STOPPING],
-                    JobChange {
-                        state: STOPPED.into(),
-                        reason: Some(reason),
-                        ..JobChange::default()
-                    },
-                )
-                .await?;
-            Ok(path)
-        }
-        Err(err) => {
-            release(op, job, STOPPING, &err).await?;
-            Err(err)
-        }
-    }
+    conclude(op, job, STOPPING, outcome, |path| JobChange {
+        state: STOPPED.into(),
+        reason: Some(match path {
+            Some(path) => format!("stopped with savepoint {path}"),
+            None => "cancelled by STOP JOB".to_string(),
+        }),
+        ..JobChange::default()
+    })
+    .await
 }
 
 #[cfg(test)]
