@@ -309,7 +309,9 @@ async fn the_operators_refusal_of_an_http_jar_is_explained_and_nothing_is_left()
 #[tokio::test(flavor = "multi_thread")]
 async fn a_killed_scaleph_reattaches_to_its_kubernetes_job() {
     let kube = double(CrdVersion::Release1_15);
-    let gateway = gateway();
+    // The restarted scaleph serves the jar at the URL the operator has.
+    let http = format!("127.0.0.1:{}", crate::support::services::closed_port());
+    let gateway = gateway_serving_on(&http);
     let client = gateway.client().await;
     client
         .batch_execute(&format!(
@@ -320,10 +322,50 @@ async fn a_killed_scaleph_reattaches_to_its_kubernetes_job() {
         .await
         .unwrap();
     drop(client);
-    let gateway = gateway.kill9_and_restart(&["--http-listen", "127.0.0.1:0"]);
+    let gateway = gateway.kill9_and_restart(&["--http-listen", &http]);
     let client = gateway.client().await;
     assert_eq!(state(&client, "keep").await.0, "RUNNING");
     assert_eq!(kube.submissions("keep").len(), 1, "nothing submitted twice");
+    // Suspended behind scaleph's back (kubectl patch): reported, not fought.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let patched = reqwest::Client::new()
+        .patch(format!(
+            "{}/apis/flink.apache.org/v1beta1/namespaces/default/flinksessionjobs/keep",
+            kube.url()
+        ))
+        .header("Content-Type", "application/merge-patch+json")
+        .body(r#"{"spec": {"job": {"state": "suspended", "upgradeMode": "stateless"}}}"#)
+        .send()
+        .await
+        .unwrap();
+    assert!(patched.status().is_success(), "{:?}", patched.text().await);
+    let (_, reason, _) = wait_state(&client, "keep", "SUSPENDED").await;
+    assert!(reason.unwrap_or_default().contains("outside scaleph"));
+    assert_eq!(
+        kube.object("flinksessionjobs", "default", "keep").unwrap()["spec"]["job"]["state"],
+        "suspended",
+        "scaleph does not undo it"
+    );
+    // Back to running by the same means; then deleted behind its back.
+    let resumed = reqwest::Client::new()
+        .patch(format!(
+            "{}/apis/flink.apache.org/v1beta1/namespaces/default/flinksessionjobs/keep",
+            kube.url()
+        ))
+        .header("Content-Type", "application/merge-patch+json")
+        .body(r#"{"spec": {"job": {"state": "running"}}}"#)
+        .send()
+        .await
+        .unwrap();
+    assert!(resumed.status().is_success());
+    client.batch_execute("RESUME JOB keep").await.unwrap();
+    assert_eq!(state(&client, "keep").await.0, "RUNNING");
+    assert_eq!(
+        kube.submissions("keep").len(),
+        2,
+        "the operator's own restore; nothing recreated"
+    );
+
     // Deleted behind scaleph's back: the watch reports it.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let deleted = reqwest::Client::new()

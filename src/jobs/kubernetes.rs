@@ -783,7 +783,8 @@ pub async fn suspend(sub: &KubeSubmission<'_>, cluster: &Cluster, job: &Job) -> 
 }
 
 /// RESUME JOB: `state: running` on the suspended resource (the operator
-/// restores it), or a new resource from `restore` when there is none.
+/// restores it), or a new resource from `restore` when there is none; a
+/// resource already set running (by hand) is adopted as it runs.
 pub async fn resume(
     sub: &KubeSubmission<'_>,
     cluster: &Cluster,
@@ -795,12 +796,19 @@ pub async fn resume(
     let kube = connect(&sub.context.registry, cluster).await?;
     let kind = job_kind(cluster);
     let name = resource_name(&job.name);
-    let suspended = kube
-        .get(kind, &name)
-        .await?
-        .is_some_and(|o| crd::status(&o).lifecycle_state.as_deref() == Some("SUSPENDED"));
-    if !suspended {
-        return submit(sub, cluster, job, jar, script, restore).await;
+    let desired = kube.get(kind, &name).await?.map(|o| {
+        o["spec"]["job"]["state"]
+            .as_str()
+            .unwrap_or("running")
+            .to_string()
+    });
+    match desired.as_deref() {
+        None => return submit(sub, cluster, job, jar, script, restore).await,
+        // Set running again behind scaleph's back: adopted as it runs.
+        Some("running") => {
+            return wait_running(&kube, kind, &name, &job.name, sub.timeout, sub.progress).await;
+        }
+        Some(_) => {}
     }
     let parallelism = JobOptions::from_entries(job.options.clone()).parallelism();
     let mut patch = json!({"spec": {"job": {"state": "running"}}});
