@@ -78,6 +78,27 @@ async fn connect(port: u16) -> tokio_postgres::Client {
     client
 }
 
+/// The time `CREATE JOB <name> ON CLUSTER <cluster> <rest>` takes to
+/// return (the job running); the job is stopped and dropped after.
+async fn timed_create_job(
+    client: &tokio_postgres::Client,
+    name: &str,
+    cluster: &str,
+    rest: &str,
+) -> Duration {
+    let started = Instant::now();
+    client
+        .batch_execute(&format!("CREATE JOB {name} ON CLUSTER {cluster} {rest}"))
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    client
+        .batch_execute(&format!("STOP JOB {name}; DROP JOB {name}"))
+        .await
+        .unwrap();
+    took
+}
+
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
@@ -130,19 +151,15 @@ async fn latency() {
         rest.cancel(&id).await.unwrap();
         rest.wait_terminal(&id, JOB_TIMEOUT).await.unwrap();
 
-        let name = format!("bench_{round}");
-        let started = Instant::now();
-        client
-            .batch_execute(&format!(
-                "CREATE JOB {name} ON CLUSTER local WITH (parallelism = 1) AS INSERT INTO sink SELECT id FROM src"
-            ))
-            .await
-            .unwrap();
-        through.push(started.elapsed());
-        client
-            .batch_execute(&format!("STOP JOB {name}; DROP JOB {name}"))
-            .await
-            .unwrap();
+        through.push(
+            timed_create_job(
+                &client,
+                &format!("bench_{round}"),
+                "local",
+                "WITH (parallelism = 1) AS INSERT INTO sink SELECT id FROM src",
+            )
+            .await,
+        );
     }
     let (direct, through) = (median(direct), median(through));
     let grace = scaleph::jobs::run::STARTUP_GRACE;
@@ -375,19 +392,15 @@ async fn kubernetes() {
             .await
             .unwrap();
 
-        let name = format!("through_{round}");
-        let started = Instant::now();
-        client
-            .batch_execute(&format!(
-                "CREATE JOB {name} ON CLUSTER k8s AS INSERT INTO sink SELECT 1"
-            ))
-            .await
-            .unwrap();
-        through.push(started.elapsed());
-        client
-            .batch_execute(&format!("STOP JOB {name}; DROP JOB {name}"))
-            .await
-            .unwrap();
+        through.push(
+            timed_create_job(
+                &client,
+                &format!("through_{round}"),
+                "k8s",
+                "AS INSERT INTO sink SELECT 1",
+            )
+            .await,
+        );
     }
     let (direct, through) = (median(direct), median(through));
     println!(

@@ -81,6 +81,47 @@ fn code(err: &tokio_postgres::Error) -> (String, String) {
     (db.code().code().to_string(), db.message().to_string())
 }
 
+/// What someone else does to session job `name` with kubectl: a merge
+/// patch of its spec (`Some`), or a delete (`None`); asserts it worked.
+async fn behind_scalephs_back(kube: &KubeDouble, name: &str, patch: Option<&str>) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let url = format!(
+        "{}/apis/flink.apache.org/v1beta1/namespaces/default/flinksessionjobs/{name}",
+        kube.url()
+    );
+    let http = reqwest::Client::new();
+    let request = match patch {
+        Some(body) => http
+            .patch(url)
+            .header("Content-Type", "application/merge-patch+json")
+            .body(body.to_string()),
+        None => http.delete(url),
+    };
+    let response = request.send().await.unwrap();
+    assert!(
+        response.status().is_success(),
+        "{:?}",
+        response.text().await
+    );
+}
+
+/// A scaleph serving job jars on a fixed address (a restart must serve the
+/// URLs the operator already has), a session cluster `k8s` on `kube`,
+/// and a client.
+async fn restartable_session(kube: &KubeDouble) -> (String, Gateway, tokio_postgres::Client) {
+    let http = format!("127.0.0.1:{}", crate::support::services::closed_port());
+    let gateway = gateway_serving_on(&http);
+    let client = gateway.client().await;
+    client
+        .batch_execute(&format!(
+            "CREATE CLUSTER k8s TYPE KUBERNETES_SESSION WITH ('kubernetes.api-server' = '{}', {STATE_DIRS})",
+            kube.url()
+        ))
+        .await
+        .unwrap();
+    (http, gateway, client)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_session_job_runs_from_the_jar_scaleph_serves_and_moves_by_the_operators_means() {
     for crds in [CrdVersion::Release1_15, CrdVersion::Main] {
@@ -309,16 +350,9 @@ async fn the_operators_refusal_of_an_http_jar_is_explained_and_nothing_is_left()
 #[tokio::test(flavor = "multi_thread")]
 async fn a_killed_scaleph_reattaches_to_its_kubernetes_job() {
     let kube = double(CrdVersion::Release1_15);
-    // The restarted scaleph serves the jar at the URL the operator has.
-    let http = format!("127.0.0.1:{}", crate::support::services::closed_port());
-    let gateway = gateway_serving_on(&http);
-    let client = gateway.client().await;
+    let (http, gateway, client) = restartable_session(&kube).await;
     client
-        .batch_execute(&format!(
-            "CREATE CLUSTER k8s TYPE KUBERNETES_SESSION WITH ('kubernetes.api-server' = '{}', {STATE_DIRS});\
-             CREATE JOB keep ON CLUSTER k8s AS INSERT INTO sink SELECT 1",
-            kube.url()
-        ))
+        .batch_execute("CREATE JOB keep ON CLUSTER k8s AS INSERT INTO sink SELECT 1")
         .await
         .unwrap();
     drop(client);
@@ -327,18 +361,12 @@ async fn a_killed_scaleph_reattaches_to_its_kubernetes_job() {
     assert_eq!(state(&client, "keep").await.0, "RUNNING");
     assert_eq!(kube.submissions("keep").len(), 1, "nothing submitted twice");
     // Suspended behind scaleph's back (kubectl patch): reported, not fought.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let patched = reqwest::Client::new()
-        .patch(format!(
-            "{}/apis/flink.apache.org/v1beta1/namespaces/default/flinksessionjobs/keep",
-            kube.url()
-        ))
-        .header("Content-Type", "application/merge-patch+json")
-        .body(r#"{"spec": {"job": {"state": "suspended", "upgradeMode": "stateless"}}}"#)
-        .send()
-        .await
-        .unwrap();
-    assert!(patched.status().is_success(), "{:?}", patched.text().await);
+    behind_scalephs_back(
+        &kube,
+        "keep",
+        Some(r#"{"spec": {"job": {"state": "suspended", "upgradeMode": "stateless"}}}"#),
+    )
+    .await;
     let (_, reason, _) = wait_state(&client, "keep", "SUSPENDED").await;
     assert!(reason.unwrap_or_default().contains("outside scaleph"));
     assert_eq!(
@@ -347,17 +375,12 @@ async fn a_killed_scaleph_reattaches_to_its_kubernetes_job() {
         "scaleph does not undo it"
     );
     // Back to running by the same means; then deleted behind its back.
-    let resumed = reqwest::Client::new()
-        .patch(format!(
-            "{}/apis/flink.apache.org/v1beta1/namespaces/default/flinksessionjobs/keep",
-            kube.url()
-        ))
-        .header("Content-Type", "application/merge-patch+json")
-        .body(r#"{"spec": {"job": {"state": "running"}}}"#)
-        .send()
-        .await
-        .unwrap();
-    assert!(resumed.status().is_success());
+    behind_scalephs_back(
+        &kube,
+        "keep",
+        Some(r#"{"spec": {"job": {"state": "running"}}}"#),
+    )
+    .await;
     client.batch_execute("RESUME JOB keep").await.unwrap();
     assert_eq!(state(&client, "keep").await.0, "RUNNING");
     assert_eq!(
@@ -367,16 +390,7 @@ async fn a_killed_scaleph_reattaches_to_its_kubernetes_job() {
     );
 
     // Deleted behind scaleph's back: the watch reports it.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let deleted = reqwest::Client::new()
-        .delete(format!(
-            "{}/apis/flink.apache.org/v1beta1/namespaces/default/flinksessionjobs/keep",
-            kube.url()
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert!(deleted.status().is_success());
+    behind_scalephs_back(&kube, "keep", None).await;
     let (_, reason, _) = wait_state(&client, "keep", "LOST").await;
     assert!(
         reason
@@ -447,17 +461,7 @@ async fn pod_templates_and_ingress_reach_the_deployment_and_the_crd_judges_them(
 #[tokio::test(flavor = "multi_thread")]
 async fn a_scaleph_killed_mid_submit_adopts_the_job_the_operator_runs() {
     let kube = double(CrdVersion::Release1_15);
-    // The restarted scaleph serves the jar at the URL the operator has.
-    let http = format!("127.0.0.1:{}", crate::support::services::closed_port());
-    let gateway = gateway_serving_on(&http);
-    let client = gateway.client().await;
-    client
-        .batch_execute(&format!(
-            "CREATE CLUSTER k8s TYPE KUBERNETES_SESSION WITH ('kubernetes.api-server' = '{}', {STATE_DIRS})",
-            kube.url()
-        ))
-        .await
-        .unwrap();
+    let (http, gateway, client) = restartable_session(&kube).await;
     kube.pause_operator(true);
     let submitting = tokio::spawn(async move {
         let _ = client

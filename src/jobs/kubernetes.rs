@@ -215,9 +215,8 @@ fn flink_configuration(
 /// operator refuses it otherwise).
 fn upgrade_mode(cluster: &Cluster, spec: &ClusterTypeSpec, job: &JobOptions) -> Result<String> {
     let mode = job
-        .entries
-        .get("upgrade.mode")
-        .map(|e| e.masked().to_string())
+        .upgrade_mode()
+        .map(str::to_string)
         .or_else(|| option(cluster, spec, "upgrade.mode"))
         .unwrap_or_else(|| "savepoint".into());
     if mode != "stateless" {

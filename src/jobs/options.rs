@@ -136,6 +136,11 @@ impl JobOptions {
             .is_some_and(|v| parse_bool(v) == Some(true))
     }
 
+    /// `upgrade.mode`, if given.
+    pub fn upgrade_mode(&self) -> Option<&str> {
+        self.text("upgrade.mode")
+    }
+
     /// `savepoint.dir`, or the Flink key of it given directly.
     pub fn savepoint_dir(&self) -> Option<&str> {
         self.text("savepoint.dir")
