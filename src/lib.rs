@@ -52,3 +52,4 @@ pub mod session;
 pub mod settings;
 pub mod sql;
 pub mod store;
+pub mod sync;

@@ -37,7 +37,7 @@ const LAYERS: &[&[&str]] = &[
     &["config", "store", "catalog"],
     &["flink", "kube", "datasource"],
     &["context"],
-    &["engine", "jobs"],
+    &["engine", "jobs", "sync"],
     &["handler"],
     &["session"],
     &["server", "repl"],

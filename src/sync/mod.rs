@@ -1,0 +1,54 @@
+//! Syncs (`CREATE SYNC`): a whole database, or a selection of its tables,
+//! copied to one or more sinks by Flink CDC, SeaTunnel or Flink SQL.
+//!
+//! - [`plan`]: what planning read and decided, stored with the sync;
+//! - [`types`]: each engine's type for a source column;
+//! - [`artifacts`]: the pipeline YAML, SeaTunnel config or Flink SQL script
+//!   an engine takes, generated from the plan (secrets masked for EXPLAIN,
+//!   real for submission).
+
+pub mod plan;
+
+use crate::sql::ast::{SyncEngine, SyncMode};
+
+pub use plan::{Engine, Mode, SyncPlan};
+
+impl From<SyncMode> for Mode {
+    fn from(mode: SyncMode) -> Mode {
+        match mode {
+            SyncMode::Cdc => Mode::Cdc,
+            SyncMode::Snapshot => Mode::Snapshot,
+        }
+    }
+}
+
+impl From<SyncEngine> for Engine {
+    fn from(engine: SyncEngine) -> Engine {
+        match engine {
+            SyncEngine::FlinkCdc => Engine::FlinkCdc,
+            SyncEngine::Seatunnel => Engine::Seatunnel,
+            SyncEngine::FlinkSql => Engine::FlinkSql,
+        }
+    }
+}
+
+impl Mode {
+    /// The keyword (`CDC`).
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Mode::Cdc => "CDC",
+            Mode::Snapshot => "SNAPSHOT",
+        }
+    }
+}
+
+impl Engine {
+    /// The keyword (`FLINK_CDC`).
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Engine::FlinkCdc => "FLINK_CDC",
+            Engine::Seatunnel => "SEATUNNEL",
+            Engine::FlinkSql => "FLINK_SQL",
+        }
+    }
+}
