@@ -41,6 +41,8 @@ impl SqlState {
     pub const INVALID_TEXT_REPRESENTATION: SqlState = SqlState("22P02");
     /// `22007`: a date or time that does not parse.
     pub const INVALID_DATETIME_FORMAT: SqlState = SqlState("22007");
+    /// `2201B`: a regular expression that does not compile.
+    pub const INVALID_REGULAR_EXPRESSION: SqlState = SqlState("2201B");
     /// `22012`: division by zero.
     pub const DIVISION_BY_ZERO: SqlState = SqlState("22012");
     /// `22000`: data exception.
@@ -74,6 +76,8 @@ impl SqlState {
     pub const DUPLICATE_FUNCTION: SqlState = SqlState("42723");
     /// `42P01`: undefined table.
     pub const UNDEFINED_TABLE: SqlState = SqlState("42P01");
+    /// `42809`: an object of the wrong kind for the statement.
+    pub const WRONG_OBJECT_TYPE: SqlState = SqlState("42809");
     /// `42703`: undefined column.
     pub const UNDEFINED_COLUMN: SqlState = SqlState("42703");
     /// `42883`: undefined function.

@@ -8,6 +8,7 @@ CREATE SYNC shop_to_lake
 CREATE SYNC IF NOT EXISTS nightly_copy FROM pg_main DATABASE test TO lake MODE SNAPSHOT;
 CREATE SYNC audit_stream FROM mysql_shop DATABASE shop TO kafka_events TOPIC 'audit' ENGINE SEATUNNEL MODE CDC;
 CREATE SYNC everything FROM pg_main TO doris_dw DATABASE ods ENGINE FLINK_SQL;
+CREATE SYNC on_flink ON CLUSTER flink_prod FROM pg_main DATABASE test TABLES ('public\.orders') TO lake MODE SNAPSHOT ENGINE FLINK_SQL;
 -- object_command (sync)
 EXPLAIN SYNC shop_to_lake;
 START SYNC shop_to_lake;

@@ -57,7 +57,7 @@ fn refuse_required_tls(
 }
 
 /// Runs `work` within the datasource's connect timeout.
-async fn timed<T>(
+pub(super) async fn timed<T>(
     options: &ConnectionOptions,
     work: impl Future<Output = Result<T, String>>,
 ) -> Result<T, String> {
@@ -100,7 +100,7 @@ pub async fn postgres_connect(
 
 /// A PostgreSQL error in words: the server's message (authentication
 /// failed, database does not exist) or the transport's.
-fn postgres_error(err: tokio_postgres::Error) -> String {
+pub(super) fn postgres_error(err: tokio_postgres::Error) -> String {
     match err.as_db_error() {
         Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
         None => {

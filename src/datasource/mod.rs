@@ -6,6 +6,7 @@
 pub mod connectivity;
 pub mod flink_types;
 pub mod metadata;
+pub mod schema;
 
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -29,12 +29,15 @@ use crate::sql::ast::{
     ObjectStatement, OptionValue, Options, PreviewSourceTable, QualifiedName, ShowObjects,
     ShowSourceDatabases, ShowSourceTables, SqlOption, TestDatasourceType, ident_for, quote_string,
 };
-use crate::store::{AttachedFile, Datasource, OptionEntry, StoreError};
+use crate::store::{AttachedFile, ClusterDrop, Datasource, OptionEntry, StoreError};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
 /// The type called `name`, or 42704 naming the known ones.
-fn datasource_type<'a>(registry: &'a Registry, name: &str) -> Result<&'a DatasourceType> {
+pub(super) fn datasource_type<'a>(
+    registry: &'a Registry,
+    name: &str,
+) -> Result<&'a DatasourceType> {
     let name = name.to_lowercase();
     registry.get(&name).ok_or_else(|| {
         let names = registry.names();
@@ -50,7 +53,7 @@ fn datasource_type<'a>(registry: &'a Registry, name: &str) -> Result<&'a Datasou
 }
 
 /// The datasource called `name`, or 42704.
-async fn load(context: &Context, name: &str) -> Result<Datasource> {
+pub(super) async fn load(context: &Context, name: &str) -> Result<Datasource> {
     context
         .store
         .get_datasource(name)
@@ -63,6 +66,15 @@ fn does_not_exist(name: &str) -> Error {
         SqlState::UNDEFINED_OBJECT,
         format!("datasource \"{name}\" does not exist"),
     )
+}
+
+/// `"a", "b"`: names for a message.
+fn quoted_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `CREATE DATASOURCE [IF NOT EXISTS] name TYPE t WITH (...)`.
@@ -271,14 +283,28 @@ pub async fn handle_drop_datasource(
 ) -> Result<StatementOutput> {
     let name = object_name(&drop.name);
     let output = StatementOutput::from(QueryResult::command("DROP DATASOURCE"));
-    if context.store.drop_datasource(&name).await? {
-        Ok(output)
-    } else if drop.if_exists {
-        Ok(output.with_notice(Notice::new(format!(
+    match context.store.drop_datasource(&name, drop.cascade).await? {
+        ClusterDrop::Dropped => Ok(output),
+        ClusterDrop::Missing if drop.if_exists => Ok(output.with_notice(Notice::new(format!(
             "datasource \"{name}\" does not exist, skipping"
-        ))))
-    } else {
-        Err(does_not_exist(&name))
+        )))),
+        ClusterDrop::Missing => Err(does_not_exist(&name)),
+        ClusterDrop::InUse(syncs) if drop.cascade => Err(Error::new(
+            SqlState::OBJECT_IN_USE,
+            format!(
+                "cannot drop datasource \"{name}\" because syncs {} are running",
+                quoted_list(&syncs)
+            ),
+        )
+        .with_hint("stop them first with STOP SYNC")),
+        ClusterDrop::InUse(syncs) => Err(Error::new(
+            SqlState::DEPENDENT_OBJECTS_STILL_EXIST,
+            format!(
+                "cannot drop datasource \"{name}\" because syncs {} use it",
+                quoted_list(&syncs)
+            ),
+        )
+        .with_hint("drop those syncs first, or use DROP DATASOURCE ... CASCADE to drop them too")),
     }
 }
 

@@ -84,6 +84,13 @@ async fn create(
     create: &CreateJob,
 ) -> Result<StatementOutput> {
     let name = object_name(&create.name);
+    if name.starts_with("sync:") {
+        return Err(Error::new(
+            SqlState::INVALID_NAME,
+            format!("job names starting with \"sync:\" belong to syncs: \"{name}\""),
+        )
+        .with_hint("choose another name; START SYNC creates the job of a sync"));
+    }
     let output = StatementOutput::from(QueryResult::command("CREATE JOB"));
     let exists = || Notice::new(format!("job \"{name}\" already exists, skipping"));
     if create.if_not_exists && context.store.get_job(&name).await?.is_some() {
@@ -460,6 +467,15 @@ async fn alter(
 /// savepoints' files stay where Flink wrote them.
 async fn drop(context: &Context, drop: &DropObject) -> Result<StatementOutput> {
     let name = object_name(&drop.name);
+    if let Some(sync) = name.strip_prefix("sync:")
+        && context.store.get_sync(sync).await?.is_some()
+    {
+        return Err(Error::new(
+            SqlState::DEPENDENT_OBJECTS_STILL_EXIST,
+            format!("job \"{name}\" runs sync \"{sync}\""),
+        )
+        .with_hint(format!("DROP SYNC {} drops it", q(&ident_for(sync)))));
+    }
     let output = StatementOutput::from(QueryResult::command("DROP JOB"));
     let job = match context.store.get_job(&name).await? {
         Some(job) => job,

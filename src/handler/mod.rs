@@ -21,6 +21,7 @@ pub mod later;
 pub mod options;
 pub mod preview;
 pub mod query;
+
 pub mod variable;
 
 use datafusion::scalar::ScalarValue;
@@ -94,7 +95,8 @@ pub async fn describe(
         Statement::Connector(statement) => connector::describe(state, statement).await,
 
         Statement::Cluster(statement) => cluster::describe(context, state, statement).await,
-        Statement::Sync(_) | Statement::Schedule(_) => Err(later::not_supported(&parsed.statement)),
+        Statement::Sync(_) => Err(later::not_supported(&parsed.statement)),
+        Statement::Schedule(_) => Err(later::not_supported(&parsed.statement)),
         Statement::Catalog(statement) => Ok(catalog::describe(statement)),
         Statement::Variable(statement) => Ok(variable::describe(statement)),
         Statement::Transaction(_) => Ok(Shape::rows(None)),
@@ -118,7 +120,8 @@ pub async fn execute(
         Statement::Connector(statement) => connector::execute(context, state, statement).await,
 
         Statement::Cluster(statement) => cluster::execute(context, state, statement).await,
-        Statement::Sync(_) | Statement::Schedule(_) => Err(later::not_supported(&parsed.statement)),
+        Statement::Sync(_) => Err(later::not_supported(&parsed.statement)),
+        Statement::Schedule(_) => Err(later::not_supported(&parsed.statement)),
         Statement::Catalog(statement) => catalog::execute(context, state, parsed, statement).await,
         Statement::Variable(statement) => variable::execute(state, statement).await,
         Statement::Transaction(command) => Ok(QueryResult::command(command.to_string()).into()),

@@ -140,6 +140,7 @@ fn sync_statement() -> impl Strategy<Value = Statement> {
         (
             any::<bool>(),
             ident(),
+            proptest::option::of(ident()),
             ident(),
             proptest::option::of(ident()),
         ),
@@ -157,10 +158,18 @@ fn sync_statement() -> impl Strategy<Value = Statement> {
         options(),
     )
         .prop_map(
-            |((if_not_exists, name, source, database), tables, sinks, mode, engine, options)| {
+            |(
+                (if_not_exists, name, cluster, source, database),
+                tables,
+                sinks,
+                mode,
+                engine,
+                options,
+            )| {
                 Statement::from(CreateSync {
                     if_not_exists,
                     name,
+                    cluster,
                     source,
                     database,
                     tables,

@@ -19,6 +19,7 @@ mod flink_objects;
 mod jobs;
 mod secrets;
 mod sqlite;
+mod syncs;
 
 pub use clusters::ENDED_JOB_STATES;
 pub use flink_objects::{
@@ -28,6 +29,7 @@ pub use flink_objects::{
 pub use jobs::{Job, JobChange, JobEvent, Savepoint};
 pub use secrets::SecretBox;
 pub use sqlite::SqliteStore;
+pub use syncs::{ACTIVE as ACTIVE_SYNC_STATES, StoredSync, SyncChange};
 
 /// A datasource as stored: name, type and options, secrets decrypted into
 /// [`SecretString`]s that redact themselves.
@@ -190,6 +192,16 @@ impl OptionEntry {
             OptionEntry::Secret(_) => MASK,
         }
     }
+
+    /// The real value, secrets included: only for what a connection or a
+    /// submission needs, never for output.
+    pub fn expose(&self) -> &str {
+        use secrecy::ExposeSecret;
+        match self {
+            OptionEntry::Plain(value) => value,
+            OptionEntry::Secret(secret) => secret.expose_secret(),
+        }
+    }
 }
 
 /// Errors of the store.
@@ -255,8 +267,10 @@ pub trait Store: Send + Sync {
     async fn get_datasource(&self, name: &str) -> Result<Option<Datasource>, StoreError>;
     /// All datasources, by name.
     async fn list_datasources(&self) -> Result<Vec<Datasource>, StoreError>;
-    /// Removes a datasource; `false` if there was none.
-    async fn drop_datasource(&self, name: &str) -> Result<bool, StoreError>;
+    /// Removes a datasource: `InUse` (the syncs, by name) while a sync
+    /// uses it, unless `cascade`, which drops those syncs too — refused
+    /// (`InUse`: the active ones) while any of them runs.
+    async fn drop_datasource(&self, name: &str, cascade: bool) -> Result<ClusterDrop, StoreError>;
     /// Replaces the datasource called `name` with `datasource` (which may
     /// carry a new name: a rename), atomically; `false` if there was none,
     /// [`StoreError::Duplicate`] if the new name is taken.
@@ -363,4 +377,30 @@ pub trait Store: Send + Sync {
     async fn list_savepoints(&self, job: Option<&str>) -> Result<Vec<Savepoint>, StoreError>;
     /// Every job event (of `job`, when given), oldest first.
     async fn list_job_events(&self, job: Option<&str>) -> Result<Vec<JobEvent>, StoreError>;
+
+    /// Adds a sync; [`StoreError::Duplicate`] if the name is taken.
+    async fn create_sync(&self, sync: StoredSync) -> Result<(), StoreError>;
+    /// The sync called `name`, if any.
+    async fn get_sync(&self, name: &str) -> Result<Option<StoredSync>, StoreError>;
+    /// Every sync, by name.
+    async fn list_syncs(&self) -> Result<Vec<StoredSync>, StoreError>;
+    /// Replaces sync `name`'s definition with `sync` (which may carry a
+    /// new name) while it is in one of `expected` (any, when empty);
+    /// whether it was.
+    async fn update_sync(
+        &self,
+        name: &str,
+        expected: &[&str],
+        sync: StoredSync,
+    ) -> Result<bool, StoreError>;
+    /// Moves sync `name` to a new state while it is in one of `expected`
+    /// (any, when empty); whether it did.
+    async fn change_sync(
+        &self,
+        name: &str,
+        expected: &[&str],
+        change: SyncChange,
+    ) -> Result<bool, StoreError>;
+    /// Drops sync `name` unless it is active (`InUse`).
+    async fn drop_sync(&self, name: &str) -> Result<ClusterDrop, StoreError>;
 }

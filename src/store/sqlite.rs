@@ -15,9 +15,9 @@ use serde::{Deserialize, Serialize};
 use super::{
     Cluster, ClusterDrop, Connector, Datasource, FlinkCatalog, FlinkCatalogReplay, FlinkChange,
     FlinkClaim, FlinkObject, FlinkObjectName, Jar, Job, JobChange, JobEvent, OptionEntry,
-    Savepoint, SecretBox, Store, StoreError,
+    Savepoint, SecretBox, Store, StoreError, StoredSync, SyncChange,
 };
-use super::{clusters, connectors, flink_objects, jobs};
+use super::{clusters, connectors, flink_objects, jobs, syncs};
 
 mod embedded {
     refinery::embed_migrations!("src/store/migrations");
@@ -331,12 +331,10 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn drop_datasource(&self, name: &str) -> Result<bool, StoreError> {
+    async fn drop_datasource(&self, name: &str, cascade: bool) -> Result<ClusterDrop, StoreError> {
         let name = name.to_string();
-        self.with(move |connection, _| {
-            Ok(connection.execute("DELETE FROM datasources WHERE name = ?1", [name])? > 0)
-        })
-        .await
+        self.with(move |connection, _| syncs::drop_datasource(connection, &name, cascade))
+            .await
     }
 
     async fn create_cluster(&self, cluster: Cluster) -> Result<(), StoreError> {
@@ -542,6 +540,58 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn create_sync(&self, sync: StoredSync) -> Result<(), StoreError> {
+        self.with(move |connection, secrets| syncs::create(connection, secrets, sync))
+            .await
+    }
+
+    async fn get_sync(&self, name: &str) -> Result<Option<StoredSync>, StoreError> {
+        let name = name.to_string();
+        self.with(move |connection, secrets| syncs::get(connection, secrets, &name))
+            .await
+    }
+
+    async fn list_syncs(&self) -> Result<Vec<StoredSync>, StoreError> {
+        self.with(|connection, secrets| syncs::list(connection, secrets))
+            .await
+    }
+
+    async fn update_sync(
+        &self,
+        name: &str,
+        expected: &[&str],
+        sync: StoredSync,
+    ) -> Result<bool, StoreError> {
+        let name = name.to_string();
+        let expected: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+        self.with(move |connection, secrets| {
+            let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+            syncs::update(connection, secrets, &name, &expected, sync)
+        })
+        .await
+    }
+
+    async fn change_sync(
+        &self,
+        name: &str,
+        expected: &[&str],
+        change: SyncChange,
+    ) -> Result<bool, StoreError> {
+        let name = name.to_string();
+        let expected: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+        self.with(move |connection, _| {
+            let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+            syncs::change(connection, &name, &expected, change)
+        })
+        .await
+    }
+
+    async fn drop_sync(&self, name: &str) -> Result<ClusterDrop, StoreError> {
+        let name = name.to_string();
+        self.with(move |connection, _| syncs::drop(connection, &name))
+            .await
+    }
+
     async fn create_job(&self, job: Job) -> Result<(), StoreError> {
         self.with(move |connection, secrets| jobs::create(connection, secrets, job))
             .await
@@ -670,8 +720,14 @@ mod tests {
             OptionEntry::Secret(s) => assert_eq!(s.expose_secret(), "pw-a"),
             OptionEntry::Plain(_) => panic!("password must stay secret"),
         }
-        assert!(store.drop_datasource("a").await.unwrap());
-        assert!(!store.drop_datasource("a").await.unwrap());
+        assert_eq!(
+            store.drop_datasource("a", false).await.unwrap(),
+            ClusterDrop::Dropped
+        );
+        assert_eq!(
+            store.drop_datasource("a", false).await.unwrap(),
+            ClusterDrop::Missing
+        );
         assert!(store.get_datasource("a").await.unwrap().is_none());
     }
 

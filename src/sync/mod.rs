@@ -8,6 +8,7 @@
 //!   real for submission).
 
 pub mod plan;
+pub mod planner;
 
 use crate::sql::ast::{SyncEngine, SyncMode};
 

@@ -15,6 +15,7 @@ mod datasource_types;
 mod datasources;
 mod flink_objects;
 mod jobs;
+mod syncs;
 
 use std::sync::Arc;
 
@@ -58,6 +59,7 @@ fn system_tables(registry: Arc<Registry>) -> Vec<Arc<dyn SystemTable>> {
         Arc::new(jobs::Jobs),
         Arc::new(jobs::Savepoints),
         Arc::new(jobs::JobEvents),
+        Arc::new(syncs::Syncs),
         Arc::new(datasource_types::DatasourceTypes(registry.clone())),
         Arc::new(datasource_options::DatasourceOptions(registry)),
     ]

@@ -25,6 +25,8 @@ pub struct CreateSync {
     pub if_not_exists: bool,
     /// The sync's name.
     pub name: Ident,
+    /// `ON CLUSTER c`: where it runs (the default cluster when absent).
+    pub cluster: Option<Ident>,
     /// The source datasource.
     pub source: Ident,
     /// The source database (or schema); the datasource's default when absent.
@@ -137,7 +139,11 @@ impl fmt::Display for CreateSync {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("CREATE SYNC")?;
         fmt_if(f, self.if_not_exists, "IF NOT EXISTS")?;
-        write!(f, " {} FROM {}", q(&self.name), q(&self.source))?;
+        write!(f, " {}", q(&self.name))?;
+        if let Some(cluster) = &self.cluster {
+            write!(f, " ON CLUSTER {}", q(cluster))?;
+        }
+        write!(f, " FROM {}", q(&self.source))?;
         if let Some(database) = &self.database {
             write!(f, " DATABASE {}", q(database))?;
         }

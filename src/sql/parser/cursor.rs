@@ -271,6 +271,15 @@ impl<'a> Cursor<'a> {
         self.eat_words(&["IF", "NOT", "EXISTS"])
     }
 
+    /// `ON CLUSTER name`, when present.
+    pub(super) fn on_cluster(&mut self) -> Result<Option<Ident>> {
+        if !self.eat_word("ON") {
+            return Ok(None);
+        }
+        self.expect_word("CLUSTER", "after ON")?;
+        self.ident("a cluster name").map(Some)
+    }
+
     /// `WITH (...)`, or no options.
     pub(super) fn with_options(&mut self) -> Result<Options> {
         if self.eat_word("WITH") {

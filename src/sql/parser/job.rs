@@ -9,12 +9,7 @@ use crate::sql::ast::*;
 pub(super) fn create(c: &mut Cursor) -> Result<Statement> {
     let if_not_exists = c.if_not_exists();
     let name = c.ident("a job name")?;
-    let cluster = if c.eat_word("ON") {
-        c.expect_word("CLUSTER", "after ON")?;
-        Some(c.ident("a cluster name")?)
-    } else {
-        None
-    };
+    let cluster = c.on_cluster()?;
     let options = c.with_options()?;
     c.expect_word("AS", "before the job's statement")?;
     let body = flink_body(

@@ -4,12 +4,13 @@ use super::cursor::Cursor;
 use crate::error::{Result, SqlState};
 use crate::sql::ast::*;
 
-/// `CREATE SYNC [IF NOT EXISTS] name FROM src [DATABASE db] [TABLES (...)]
+/// `CREATE SYNC [IF NOT EXISTS] name [ON CLUSTER c] FROM src [DATABASE db] [TABLES (...)]
 /// TO sink [, sink ...] [MODE m] [ENGINE e] [WITH (...)]`, the cursor after
 /// `CREATE SYNC`. MODE and ENGINE may come in either order.
 pub(super) fn create(c: &mut Cursor) -> Result<Statement> {
     let if_not_exists = c.if_not_exists();
     let name = c.ident("a sync name")?;
+    let cluster = c.on_cluster()?;
     c.expect_word("FROM", "after the sync name")?;
     let source = c.ident("a source datasource name")?;
     let database = if c.eat_word("DATABASE") {
@@ -42,6 +43,7 @@ pub(super) fn create(c: &mut Cursor) -> Result<Statement> {
     Ok(Statement::from(CreateSync {
         if_not_exists,
         name,
+        cluster,
         source,
         database,
         tables,
