@@ -30,9 +30,12 @@ pub struct Config {
     /// Operator listens; `None`: no HTTP server.
     pub http_listen: Option<SocketAddr>,
     /// The base URL the jars' URLs start with (`https://scaleph.example:8099`,
-    /// no trailing slash): given, or `http://<http_listen>`; `None` exactly
-    /// when `http_listen` is.
+    /// no trailing slash): given, or `https://<http_listen>` with TLS and
+    /// `http://<http_listen>` without; `None` exactly when `http_listen` is.
     pub http_public_url: Option<String>,
+    /// The certificate and key the HTTP server serves TLS with; `None`:
+    /// plain HTTP. Only with `http_listen`.
+    pub http_tls: Option<TlsFiles>,
     /// Where the store, key file and REPL history live.
     pub data_dir: PathBuf,
     /// The Flink SQL Gateway's base URL, if one is configured.
@@ -44,6 +47,16 @@ pub struct Config {
     pub catalogs: Option<PathBuf>,
     /// How scaleph runs jobs.
     pub jobs: JobSettings,
+}
+
+/// A TLS certificate chain and its private key, as two PEM files
+/// (`server::tls` reads them, and reads them again on SIGHUP).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TlsFiles {
+    /// The certificate chain, leaf first.
+    pub cert: PathBuf,
+    /// The private key of the leaf (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
 }
 
 /// How scaleph runs jobs (`[jobs]` of `scaleph.toml`).
@@ -135,6 +148,12 @@ pub struct ServerSection {
     /// `http_public_url = "https://scaleph.example:8099"`: the base URL
     /// the Flink Kubernetes Operator fetches jars from.
     pub http_public_url: Option<String>,
+    /// `http_tls_cert = "/etc/scaleph/tls.crt"`: serve job jars over HTTPS
+    /// with this certificate chain (PEM), and `http_tls_key`'s key.
+    pub http_tls_cert: Option<PathBuf>,
+    /// `http_tls_key = "/etc/scaleph/tls.key"`: the certificate's private
+    /// key (PEM).
+    pub http_tls_key: Option<PathBuf>,
 }
 
 /// `[flink]` of `scaleph.toml`.
@@ -187,6 +206,10 @@ pub struct Overrides {
     pub http_listen: Option<String>,
     /// `serve --http-public-url` / `SCALEPH_HTTP_PUBLIC_URL`.
     pub http_public_url: Option<String>,
+    /// `serve --http-tls-cert` / `SCALEPH_HTTP_TLS_CERT`.
+    pub http_tls_cert: Option<PathBuf>,
+    /// `serve --http-tls-key` / `SCALEPH_HTTP_TLS_KEY`.
+    pub http_tls_key: Option<PathBuf>,
 }
 
 fn config_error(message: String) -> Error {
@@ -244,8 +267,14 @@ impl Config {
                 ))
             })?),
         };
+        let http_tls = tls_files(
+            http_listen,
+            overrides.http_tls_cert.or(file.server.http_tls_cert),
+            overrides.http_tls_key.or(file.server.http_tls_key),
+        )?;
         let http_public_url = public_url(
             http_listen,
+            http_tls.is_some(),
             overrides
                 .http_public_url
                 .or(file.server.http_public_url)
@@ -316,6 +345,7 @@ impl Config {
             allow_remote: overrides.allow_remote || file.server.allow_remote.unwrap_or(false),
             http_listen,
             http_public_url,
+            http_tls,
             data_dir: overrides
                 .data_dir
                 .or(file.server.data_dir)
@@ -342,10 +372,11 @@ impl Config {
     /// Records the address the HTTP server was bound to (port 0 becomes
     /// the real port), and moves a default public URL along with it.
     pub fn http_bound(&mut self, bound: SocketAddr) {
+        let tls = self.http_tls.is_some();
         if self.http_listen.is_some()
-            && self.http_public_url == self.http_listen.map(default_public_url)
+            && self.http_public_url == self.http_listen.map(|a| default_public_url(a, tls))
         {
-            self.http_public_url = Some(default_public_url(bound));
+            self.http_public_url = Some(default_public_url(bound, tls));
         }
         self.http_listen = Some(bound);
     }
@@ -377,24 +408,81 @@ impl Config {
             (true, false) => "the http scheme",
             _ => "a loopback, link-local, site-local or wildcard host",
         };
+        let ours = match (plain, self.http_tls.is_some()) {
+            (true, false) => {
+                "serve HTTPS (http_tls_cert and http_tls_key) at an https http_public_url the \
+                 operator can reach"
+            }
+            (true, true) => "set http_public_url to the https URL the operator reaches scaleph at",
+            (false, _) => "set http_public_url to a host name the operator can reach",
+        };
+        let theirs = [
+            plain.then_some("kubernetes.operator.user.artifacts.allowed-schemes: https,http"),
+            restricted
+                .then_some("kubernetes.operator.user.artifacts.disallow-restricted-hosts: false"),
+        ];
+        let theirs: Vec<&str> = theirs.into_iter().flatten().collect();
         Some(format!(
             "job jars are served at {url}: the Flink Kubernetes Operator (1.15 and later) refuses \
-             jar URLs with {why} by default; set http_public_url to an https URL the operator \
-             can reach, or set kubernetes.operator.user.artifacts.allowed-schemes: https,http \
-             and kubernetes.operator.user.artifacts.disallow-restricted-hosts: false in the \
-             operator's configuration"
+             jar URLs with {why} by default; {ours}, or set {} in the operator's configuration",
+            theirs.join(" and ")
         ))
     }
 }
 
-/// `http://<addr>`: the public URL when only `http_listen` is given.
-fn default_public_url(addr: SocketAddr) -> String {
-    format!("http://{addr}")
+/// `https://<addr>` with TLS, `http://<addr>` without: the public URL
+/// when only `http_listen` is given.
+fn default_public_url(addr: SocketAddr, tls: bool) -> String {
+    let scheme = if tls { "https" } else { "http" };
+    format!("{scheme}://{addr}")
+}
+
+/// The HTTP server's TLS files: both or neither, and only with a listener.
+/// An empty path (an empty environment variable) is none.
+fn tls_files(
+    listen: Option<SocketAddr>,
+    cert: Option<PathBuf>,
+    key: Option<PathBuf>,
+) -> Result<Option<TlsFiles>> {
+    let given = |path: Option<PathBuf>| path.filter(|p| !p.as_os_str().is_empty());
+    let files = match (given(cert), given(key)) {
+        (None, None) => return Ok(None),
+        (Some(cert), Some(key)) => TlsFiles { cert, key },
+        (cert, _) => {
+            let (set, unset) = if cert.is_some() {
+                (
+                    "http_tls_cert (--http-tls-cert)",
+                    "http_tls_key (--http-tls-key)",
+                )
+            } else {
+                (
+                    "http_tls_key (--http-tls-key)",
+                    "http_tls_cert (--http-tls-cert)",
+                )
+            };
+            return Err(config_error(format!(
+                "{set} is set but {unset} is not: serving HTTPS needs both the certificate \
+                 chain and its private key"
+            )));
+        }
+    };
+    if listen.is_none() {
+        return Err(config_error(
+            "http_tls_cert and http_tls_key are set but http_listen is not: nothing would serve \
+             HTTPS; set http_listen (--http-listen) too"
+                .into(),
+        ));
+    }
+    Ok(Some(files))
 }
 
 /// The public URL: `given` (checked, without a trailing slash), else the
 /// default for `listen`; none without a listener.
-fn public_url(listen: Option<SocketAddr>, given: Option<String>) -> Result<Option<String>> {
+fn public_url(
+    listen: Option<SocketAddr>,
+    tls: bool,
+    given: Option<String>,
+) -> Result<Option<String>> {
     let Some(listen) = listen else {
         return match given {
             Some(url) => Err(config_error(format!(
@@ -405,7 +493,7 @@ fn public_url(listen: Option<SocketAddr>, given: Option<String>) -> Result<Optio
         };
     };
     let Some(url) = given else {
-        return Ok(Some(default_public_url(listen)));
+        return Ok(Some(default_public_url(listen, tls)));
     };
     let url = url.trim_end_matches('/');
     let host = url
@@ -595,6 +683,98 @@ mod tests {
         );
         remote.allow_remote = true;
         assert!(remote.check_listen().is_ok());
+    }
+
+    #[test]
+    fn http_tls_needs_both_files_and_a_listener_and_makes_the_default_url_https() {
+        let merge = |listen: Option<&str>, cert: Option<&str>, key: Option<&str>| {
+            Config::merge(
+                FileConfig::default(),
+                Overrides {
+                    http_listen: listen.map(String::from),
+                    http_tls_cert: cert.map(PathBuf::from),
+                    http_tls_key: key.map(PathBuf::from),
+                    ..Overrides::default()
+                },
+            )
+        };
+        let mut config = merge(
+            Some("127.0.0.1:0"),
+            Some("/tls/crt.pem"),
+            Some("/tls/key.pem"),
+        )
+        .unwrap();
+        assert_eq!(
+            config.http_tls,
+            Some(TlsFiles {
+                cert: "/tls/crt.pem".into(),
+                key: "/tls/key.pem".into()
+            })
+        );
+        assert_eq!(
+            config.http_public_url.as_deref(),
+            Some("https://127.0.0.1:0")
+        );
+        config.http_bound("127.0.0.1:41000".parse().unwrap());
+        assert_eq!(
+            config.http_public_url.as_deref(),
+            Some("https://127.0.0.1:41000")
+        );
+        // https: only the loopback host is warned about.
+        let warning = config.http_public_url_warning().unwrap();
+        assert!(warning.contains("disallow-restricted-hosts"), "{warning}");
+        assert!(!warning.contains("allowed-schemes"), "{warning}");
+        assert!(!warning.contains("http scheme"), "{warning}");
+        config.http_public_url = Some("https://scaleph.example:8099".into());
+        assert_eq!(config.http_public_url_warning(), None);
+
+        for (cert, key, set, unset) in [
+            (Some("/c.pem"), None, "http_tls_cert", "http_tls_key"),
+            (None, Some("/k.pem"), "http_tls_key", "http_tls_cert"),
+            (Some("/c.pem"), Some(""), "http_tls_cert", "http_tls_key"),
+        ] {
+            let err = merge(Some("127.0.0.1:0"), cert, key).unwrap_err();
+            assert_eq!(err.sqlstate, SqlState::INVALID_PARAMETER_VALUE);
+            assert!(
+                err.message.starts_with(&format!(
+                    "{set} (--{}) is set but {unset}",
+                    set.replace('_', "-")
+                )),
+                "{}",
+                err.message
+            );
+        }
+        let err = merge(None, Some("/c.pem"), Some("/k.pem")).unwrap_err();
+        assert!(
+            err.message.contains("http_listen is not"),
+            "{}",
+            err.message
+        );
+        assert_eq!(
+            merge(Some("127.0.0.1:0"), Some(""), Some(""))
+                .unwrap()
+                .http_tls,
+            None
+        );
+
+        let file: FileConfig = toml::from_str(
+            "[server]\nhttp_listen = \"127.0.0.1:8099\"\nhttp_tls_cert = \"/f/crt.pem\"\nhttp_tls_key = \"/f/key.pem\"\n",
+        )
+        .unwrap();
+        let flags = Overrides {
+            http_tls_cert: Some("/flag/crt.pem".into()),
+            ..Overrides::default()
+        };
+        let config = Config::merge(file, flags).unwrap();
+        let tls = config.http_tls.unwrap();
+        assert_eq!(
+            (tls.cert.to_str(), tls.key.to_str()),
+            (Some("/flag/crt.pem"), Some("/f/key.pem"))
+        );
+        assert_eq!(
+            config.http_public_url.as_deref(),
+            Some("https://127.0.0.1:8099")
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use scaleph::config::{Config, Overrides};
 use scaleph::context::Context;
 use scaleph::error::Error;
+use scaleph::server::tls;
 
 /// A SQL-first gateway and REPL for a Flink-based data platform.
 #[derive(Debug, Parser)]
@@ -72,9 +73,16 @@ struct ServeArgs {
     #[arg(long, env = "SCALEPH_HTTP_LISTEN", value_name = "HOST:PORT")]
     http_listen: Option<String>,
     /// The base URL jar URLs start with, as the operator reaches this
-    /// server (default: http://<http-listen address>).
+    /// server (default: https://<http-listen address> with TLS, else http://).
     #[arg(long, env = "SCALEPH_HTTP_PUBLIC_URL", value_name = "URL")]
     http_public_url: Option<String>,
+    /// Serve job jars over HTTPS with this certificate chain (PEM, leaf
+    /// first); needs --http-tls-key. Reloaded on SIGHUP.
+    #[arg(long, env = "SCALEPH_HTTP_TLS_CERT", value_name = "FILE")]
+    http_tls_cert: Option<PathBuf>,
+    /// The private key of --http-tls-cert (PEM). Reloaded on SIGHUP.
+    #[arg(long, env = "SCALEPH_HTTP_TLS_KEY", value_name = "FILE")]
+    http_tls_key: Option<PathBuf>,
 }
 
 impl CommonArgs {
@@ -140,8 +148,27 @@ async fn run(command: Command) -> Result<ExitCode, Error> {
             overrides.allow_remote = args.allow_remote;
             overrides.http_listen = args.http_listen;
             overrides.http_public_url = args.http_public_url;
+            overrides.http_tls_cert = args.http_tls_cert;
+            overrides.http_tls_key = args.http_tls_key;
             let mut config = Config::resolve(overrides)?;
             config.check_listen()?;
+            // Read before anything is bound: a bad certificate or key is a
+            // startup error naming the file.
+            let http_tls = match &config.http_tls {
+                Some(files) => {
+                    let certificate = tls::CertificateFiles::load(files)?;
+                    #[cfg(unix)]
+                    certificate.reload_on_sighup().map_err(|e| {
+                        Error::new(
+                            scaleph::error::SqlState::IO_ERROR,
+                            format!("cannot listen for SIGHUP (TLS certificate reload): {e}"),
+                        )
+                        .with_source(e)
+                    })?;
+                    Some(tls::server_config(certificate, &[b"http/1.1"])?)
+                }
+                None => None,
+            };
             // Bound before the context is opened: with port 0 the public
             // URL the context hands out needs the real port.
             let http_listener = match config.http_listen {
@@ -159,15 +186,17 @@ async fn run(command: Command) -> Result<ExitCode, Error> {
             tracing::info!(listen = %local, data_dir = %config.data_dir.display(), "scaleph is listening");
             let http = http_listener.map(|listener| {
                 if let (Some(addr), Some(url)) = (config.http_listen, &config.http_public_url) {
-                    tracing::info!(http = %addr, public_url = %url, "scaleph serves job jars");
+                    let tls = http_tls.is_some();
+                    tracing::info!(http = %addr, tls, public_url = %url, "scaleph serves job jars");
                 }
                 if let Some(warning) = config.http_public_url_warning() {
                     tracing::warn!("{warning}");
                 }
                 let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-                let server = scaleph::server::http::serve(listener, context.clone(), async {
-                    let _ = stopped.await;
-                });
+                let server =
+                    scaleph::server::http::serve(listener, http_tls, context.clone(), async {
+                        let _ = stopped.await;
+                    });
                 (stop, tokio::spawn(server))
             });
             // Keeps scaleph.jobs current; re-attaches to running jobs.

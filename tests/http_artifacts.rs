@@ -2,7 +2,8 @@
 //! (issue 15): what the Flink Kubernetes Operator downloads a
 //! FlinkSessionJob's `jarURI` from. An artifact is put through the library
 //! on the gateway's data dir (the server reads files per request), fetched
-//! with reqwest, and served again after a restart.
+//! with reqwest, and served again after a restart; over HTTPS with the
+//! test CA's certificates (`tests/fixtures/tls`), reloaded on SIGHUP.
 
 use std::time::Duration;
 
@@ -10,6 +11,7 @@ use scaleph::store::artifacts::{Artifact, Artifacts};
 use sha2::{Digest, Sha256};
 
 use crate::support::gateway::Gateway;
+use crate::support::tls;
 
 fn client() -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -206,4 +208,238 @@ fn a_remote_http_listen_needs_allow_remote() {
         stderr.contains("0.0.0.0:0") && stderr.contains("--allow-remote"),
         "{stderr}"
     );
+}
+
+/// A gateway serving job jars over HTTPS with the fixtures' certificate
+/// (`https_flags` with `cert` and `key` instead, when given).
+fn https_gateway(files: Option<(&std::path::Path, &std::path::Path)>) -> Gateway {
+    let dir = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    let mut flags = tls::https_flags();
+    if let Some((cert, key)) = files {
+        flags[3] = cert.display().to_string();
+        flags[5] = key.display().to_string();
+    }
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    Gateway::start_with(dir.path().to_path_buf(), Some(dir), &flags)
+}
+
+/// The DER of the certificate in the fixture `name`.
+fn fixture_der(name: &str) -> Vec<u8> {
+    use rustls::pki_types::pem::PemObject;
+    rustls::pki_types::CertificateDer::from_pem_file(tls::fixture(name))
+        .unwrap()
+        .to_vec()
+}
+
+/// The certificate a `GET /healthz` by a new client is served with, after
+/// checking the answer. (A client of its own: one that connected before
+/// resumes its TLS session, and so keeps the certificate of then.)
+async fn served_certificate(base: &str) -> Vec<u8> {
+    let response = tls::client()
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let der = response
+        .extensions()
+        .get::<reqwest::tls::TlsInfo>()
+        .and_then(|info| info.peer_certificate())
+        .expect("the server's certificate")
+        .to_vec();
+    assert_eq!(response.text().await.unwrap(), "ok");
+    der
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn https_serves_artifacts_to_a_client_trusting_the_ca_and_shrugs_off_others() {
+    let gateway = https_gateway(None);
+    let https = tls::client();
+    let base = gateway.https_url();
+    assert_eq!(served_certificate(&base).await, fixture_der("server.pem"));
+    let bytes = jar_bytes();
+    let artifact = put(&gateway, &bytes).await;
+    assert_served(&https, &base, &artifact, &bytes).await;
+    let by_name = base.replace("127.0.0.1", "localhost");
+    assert_served(&https, &by_name, &artifact, &bytes).await;
+
+    // Jar URLs start with https; the operator's defaults object only to
+    // the loopback host now, not to the scheme.
+    let log = gateway.log();
+    assert!(log.contains("tls=true"), "{log}");
+    assert!(log.contains(&format!("public_url={base}")), "{log}");
+    assert!(
+        log.contains("kubernetes.operator.user.artifacts.disallow-restricted-hosts"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("kubernetes.operator.user.artifacts.allowed-schemes"),
+        "{log}"
+    );
+
+    // Clients stuck before their handshake (connected, silent) hold up
+    // nobody: handshakes are not on the accept path.
+    let port = gateway.http_port.unwrap();
+    let mut silent = Vec::new();
+    for _ in 0..3 {
+        silent.push(
+            tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .unwrap(),
+        );
+    }
+    let started = std::time::Instant::now();
+    served_certificate(&base).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // Plain HTTP to the TLS port: no HTTP answer, the connection closed,
+    // logged at debug level; the server goes on.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut plain = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    plain
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), plain.read_to_end(&mut answer))
+        .await
+        .expect("the connection is closed")
+        .ok();
+    assert!(!answer.starts_with(b"HTTP/"), "{answer:?}");
+    assert!(
+        client()
+            .get(format!("http://127.0.0.1:{port}/healthz"))
+            .send()
+            .await
+            .is_err()
+    );
+    // A client that trusts only the machine's roots refuses the certificate.
+    assert!(
+        client()
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .is_err()
+    );
+    crate::support::eventually("the failed handshakes are logged", || {
+        gateway.log().contains("TLS handshake failed")
+    })
+    .await;
+    assert_served(&https, &base, &artifact, &bytes).await;
+    drop(silent);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sighup_reloads_the_certificate_and_a_bad_one_leaves_the_old() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = dir.path().join("tls.crt");
+    let key = dir.path().join("tls.key");
+    let install = |name: &str| {
+        std::fs::copy(tls::fixture(&format!("{name}.pem")), &cert).unwrap();
+        std::fs::copy(tls::fixture(&format!("{name}.key")), &key).unwrap();
+    };
+    install("server");
+    let mut gateway = https_gateway(Some((&cert, &key)));
+    let base = gateway.https_url();
+    assert_eq!(served_certificate(&base).await, fixture_der("server.pem"));
+
+    install("other");
+    gateway.signal("HUP");
+    crate::support::eventually("the reload is logged", || {
+        gateway.log().contains("TLS certificate reloaded")
+    })
+    .await;
+    assert_eq!(served_certificate(&base).await, fixture_der("other.pem"));
+
+    // A renewal caught half written: the certificate, with the old key.
+    std::fs::copy(tls::fixture("server.pem"), &cert).unwrap();
+    gateway.signal("HUP");
+    crate::support::eventually("the refusal is logged", || {
+        gateway.log().contains("TLS certificate not reloaded")
+    })
+    .await;
+    assert!(gateway.is_running());
+    assert_eq!(served_certificate(&base).await, fixture_der("other.pem"));
+    let log = gateway.log();
+    assert!(log.contains("does not match"), "{log}");
+    let key_pem = std::fs::read_to_string(&key).unwrap();
+    for line in key_pem.lines().filter(|l| !l.starts_with("-----")) {
+        assert!(!log.contains(line), "key material in the log:\n{log}");
+    }
+}
+
+#[test]
+fn https_settings_that_cannot_work_are_startup_errors_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "c2NhbGVwaC1zZWNyZXQta2V5LW1hdGVyaWFs";
+    let garbage = dir.path().join("garbage.key");
+    std::fs::write(
+        &garbage,
+        format!("-----BEGIN PRIVATE KEY-----\n{secret}\n-----END PRIVATE KEY-----\n"),
+    )
+    .unwrap();
+    let server = tls::fixture("server.pem").display().to_string();
+    let garbage = garbage.display().to_string();
+    let other_key = tls::fixture("other.key").display().to_string();
+    let missing = dir.path().join("missing.pem").display().to_string();
+    // The flags, the environment, and what stderr must say.
+    type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, Vec<&'a str>);
+    let cases: Vec<Case> = vec![
+        (
+            vec!["--http-tls-cert", &server],
+            vec![],
+            vec!["http_tls_cert (--http-tls-cert) is set but http_tls_key (--http-tls-key) is not"],
+        ),
+        (
+            vec!["--http-tls-cert", &missing, "--http-tls-key", &other_key],
+            vec![],
+            vec!["cannot read the TLS certificate", &missing],
+        ),
+        (
+            vec!["--http-tls-cert", &server, "--http-tls-key", &garbage],
+            vec![],
+            vec!["the TLS private key", &garbage, "not a key scaleph can use"],
+        ),
+        (
+            vec![],
+            vec![
+                ("SCALEPH_HTTP_TLS_CERT", server.as_str()),
+                ("SCALEPH_HTTP_TLS_KEY", other_key.as_str()),
+            ],
+            vec!["does not match the certificate", &other_key, &server],
+        ),
+    ];
+    for (flags, env, expected) in cases {
+        let out = std::process::Command::new(crate::support::gateway::BIN)
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--http-listen",
+                "127.0.0.1:0",
+            ])
+            .arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .args(&flags)
+            .envs(env)
+            .env("RUST_LOG", "debug")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{flags:?}: {stderr}");
+        for text in expected {
+            assert!(stderr.contains(text), "{flags:?}: {text}: {stderr}");
+        }
+        assert!(!stderr.contains(secret), "{stderr}");
+        assert!(
+            !stderr.contains("scaleph is listening"),
+            "refused before listening: {stderr}"
+        );
+    }
 }

@@ -1635,6 +1635,65 @@ async fn requests_are_counted_and_idle_jobs_cost_none() {
     );
 }
 
+/// `forbid`: every request is RBAC's 403, worded as
+/// `responsewriters.forbiddenMessage` inside `errors.NewForbidden`, for a
+/// collection, an object's subresource and a discovery path alike; the
+/// user is the token's or anonymous. The simulator goes on.
+#[tokio::test]
+async fn forbid_answers_every_request_403_in_rbacs_words() {
+    let double = KubeDouble::start_with(fast(CrdVersion::Release1_15));
+    let client = Client::new(&double);
+    let path = format!("{FLINK}/flinkdeployments");
+    client.create(&path, &session_cluster("kept")).await;
+    double.forbid(true);
+    let anonymous = client.get(&path).await.failure(403, "Forbidden");
+    assert_eq!(
+        anonymous,
+        "flinkdeployments.flink.apache.org is forbidden: User \"system:anonymous\" cannot list \
+         resource \"flinkdeployments\" in API group \"flink.apache.org\" in the namespace \"default\""
+    );
+    let reply = client
+        .merge(&format!("{path}/kept/status"), &json!({"status": {}}))
+        .await;
+    assert_eq!(
+        reply.failure(403, "Forbidden"),
+        "flinkdeployments.flink.apache.org \"kept\" is forbidden: User \"system:anonymous\" cannot \
+         patch resource \"flinkdeployments/status\" in API group \"flink.apache.org\" in the namespace \"default\""
+    );
+    assert_eq!(
+        reply.json()["details"],
+        json!({"name": "kept", "group": "flink.apache.org", "kind": "flinkdeployments"})
+    );
+    let token = client
+        .http
+        .get(format!("{}{CORE}/configmaps", client.base))
+        .bearer_auth("t0k3n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(token.status().as_u16(), 403);
+    assert_eq!(
+        token.json::<Value>().await.unwrap()["message"],
+        "configmaps is forbidden: User \"system:serviceaccount:default:scaleph\" cannot list resource \
+         \"configmaps\" in API group \"\" in the namespace \"default\""
+    );
+    assert_eq!(
+        client.get("/version").await.failure(403, "Forbidden"),
+        "forbidden: User \"system:anonymous\" cannot get path \"/version\""
+    );
+    assert_eq!(
+        double.count("list", &path),
+        1,
+        "refused requests are recorded"
+    );
+    until(&double, "flinkdeployments", "kept", "READY", |o| {
+        o["status"]["jobManagerDeploymentStatus"] == "READY"
+    })
+    .await;
+    double.forbid(false);
+    assert_eq!(client.get(&path).await.status, 200);
+}
+
 // ---------------------------------------------------------------- the operator
 
 /// docs/flink-kubernetes-operator.md §1, §6: a session cluster gets the

@@ -5,13 +5,16 @@
 //! serves → SAVEPOINT / SUSPEND / RESUME / STOP; the watch (idle jobs
 //! cost no GETs); ALTER CLUSTER reconciled; an application job that
 //! finishes → its resource deleted, its history kept; a failing job; the
-//! operator's 1.15 refusal of an http jarURI explained; a restart that
-//! re-attaches.
+//! operator's 1.15 refusal of an http jarURI explained, and the same
+//! defaults fetching the jar over https from a scaleph with a certificate
+//! of a CA the operator trusts; DESCRIBE JOB showing the operator's
+//! Events; an API server that forbids everything, or is gone; a restart
+//! that re-attaches.
 
 use std::time::{Duration, Instant};
 
-use crate::support::Gateway;
 use crate::support::kube::{CrdVersion, KubeDouble, KubeOptions};
+use crate::support::{Gateway, tls};
 
 /// Both state directories: the operator refuses savepoint mode without.
 const STATE_DIRS: &str =
@@ -26,6 +29,16 @@ fn double(crds: CrdVersion) -> KubeDouble {
     KubeDouble::start_with(options)
 }
 
+/// A double with operator 1.15's default allowlist (https only) that
+/// allows loopback hosts (the jar server is on this machine) and trusts
+/// the test CA, as an operator whose JVM truststore has scaleph's CA.
+fn https_double(trusting: bool) -> KubeDouble {
+    let mut options = KubeOptions::new(CrdVersion::Release1_15);
+    options.disallow_restricted_hosts = false;
+    options.trusted_ca_pem = trusting.then(tls::ca_pem);
+    KubeDouble::start_with(options)
+}
+
 fn gateway() -> Gateway {
     gateway_serving_on("127.0.0.1:0")
 }
@@ -33,14 +46,23 @@ fn gateway() -> Gateway {
 /// A gateway serving job jars on `http` (a fixed address, for a restart
 /// that must serve the URLs the operator already has).
 fn gateway_serving_on(http: &str) -> Gateway {
+    gateway_with(&["--http-listen", http])
+}
+
+/// A gateway serving job jars over https with the test CA's certificate.
+fn https_gateway() -> Gateway {
+    let flags = tls::https_flags();
+    gateway_with(&flags.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+/// A gateway with `flags` and a fast job tracker.
+fn gateway_with(flags: &[&str]) -> Gateway {
     let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
     let config = dir.path().join("scaleph.toml");
     std::fs::write(&config, "[jobs]\npoll_interval = \"200 ms\"\n").unwrap();
-    Gateway::start_with(
-        dir.path().join("data"),
-        Some(dir.clone()),
-        &["--http-listen", http, "--config", config.to_str().unwrap()],
-    )
+    let mut flags = flags.to_vec();
+    flags.extend(["--config", config.to_str().unwrap()]);
+    Gateway::start_with(dir.path().join("data"), Some(dir.clone()), &flags)
 }
 
 async fn state(
@@ -310,9 +332,109 @@ async fn an_application_job_that_finishes_is_cleaned_up_and_a_failing_one_says_w
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_operators_refusal_of_an_http_jar_is_explained_and_nothing_is_left() {
-    // Operator 1.15's defaults: https only, no loopback hosts (§4).
-    let kube = KubeDouble::start(CrdVersion::Release1_15);
-    let gateway = gateway();
+    // Operator 1.15's defaults: https only, no loopback hosts (§4); then
+    // loopback hosts allowed, so the scheme alone is refused.
+    for restricted in [true, false] {
+        let mut options = KubeOptions::new(CrdVersion::Release1_15);
+        options.disallow_restricted_hosts = restricted;
+        let kube = KubeDouble::start_with(options);
+        let gateway = gateway();
+        let client = gateway.client().await;
+        client
+            .batch_execute(&format!(
+                "CREATE CLUSTER k8s TYPE KUBERNETES_SESSION WITH ('kubernetes.api-server' = '{}', {STATE_DIRS})",
+                kube.url()
+            ))
+            .await
+            .unwrap();
+        let err = client
+            .batch_execute("CREATE JOB refused ON CLUSTER k8s AS INSERT INTO sink SELECT 1")
+            .await
+            .unwrap_err();
+        let (_, message) = code(&err);
+        assert!(
+            message.contains("jarURI scheme 'http' is not in the allowlist [https]"),
+            "{message}"
+        );
+        let left: i64 = client
+            .query_one("SELECT count(*) FROM scaleph.jobs", &[])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(left, 0);
+        // Deleted (the operator's finalizer goes first).
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while let Some(object) = kube.object("flinksessionjobs", "default", "refused") {
+            assert!(
+                Instant::now() < deadline,
+                "the refused job's resource stays: {object}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(kube.fetched_jars().is_empty());
+    }
+}
+
+/// Issue 15: the operator's default allowlist (https only) takes scaleph's
+/// jar URL once scaleph serves TLS with a certificate the operator trusts;
+/// DESCRIBE JOB shows the operator's Events of the job's resource.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_15_a_session_job_fetches_its_jar_over_https_and_describe_shows_its_events() {
+    let kube = https_double(true);
+    let gateway = https_gateway();
+    let client = gateway.client().await;
+    client
+        .batch_execute(&format!(
+            "CREATE CLUSTER k8s TYPE KUBERNETES_SESSION WITH ('kubernetes.api-server' = '{}', {STATE_DIRS})",
+            kube.url()
+        ))
+        .await
+        .unwrap();
+    client
+        .batch_execute("CREATE JOB sj ON CLUSTER k8s AS INSERT INTO sink SELECT 1")
+        .await
+        .unwrap();
+    assert_eq!(state(&client, "sj").await.0, "RUNNING");
+    let fetched = kube.fetched_jars();
+    assert_eq!(fetched.len(), 1);
+    let base = gateway.https_url();
+    assert!(fetched[0].uri.starts_with(&base), "{}", fetched[0].uri);
+    assert!(fetched[0].bytes.starts_with(b"PK"));
+    assert_eq!(
+        kube.object("flinksessionjobs", "default", "sj").unwrap()["spec"]["job"]["jarURI"],
+        fetched[0].uri.as_str()
+    );
+
+    let events: Vec<String> = client
+        .query("DESCRIBE JOB sj", &[])
+        .await
+        .unwrap()
+        .iter()
+        .filter(|row| row.get::<_, String>("property") == "event")
+        .map(|row| row.get("value"))
+        .collect();
+    for expected in [
+        "Normal Submit: Starting deployment",
+        "Normal JobStatusChanged: Job status changed from CREATED to RUNNING",
+    ] {
+        assert!(
+            events.iter().any(|e| e == expected),
+            "{expected} in {events:#?}"
+        );
+    }
+    assert!(
+        kube.operator_errors().is_empty(),
+        "{:?}",
+        kube.operator_errors()
+    );
+}
+
+/// An operator whose truststore lacks scaleph's CA cannot fetch the jar:
+/// CREATE JOB fails with the operator's handshake error, nothing left.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_operator_that_does_not_trust_scalephs_certificate_fails_the_job_saying_why() {
+    let kube = https_double(false);
+    let gateway = https_gateway();
     let client = gateway.client().await;
     client
         .batch_execute(&format!(
@@ -322,13 +444,19 @@ async fn the_operators_refusal_of_an_http_jar_is_explained_and_nothing_is_left()
         .await
         .unwrap();
     let err = client
-        .batch_execute("CREATE JOB refused ON CLUSTER k8s AS INSERT INTO sink SELECT 1")
+        .batch_execute("CREATE JOB untrusted ON CLUSTER k8s AS INSERT INTO sink SELECT 1")
         .await
         .unwrap_err();
-    let (_, message) = code(&err);
+    let db = err.as_db_error().unwrap_or_else(|| panic!("{err:?}"));
     assert!(
-        message.contains("allowlist") || message.contains("scheme"),
-        "{message}"
+        db.message()
+            .starts_with("job \"untrusted\": PKIX path building failed"),
+        "{db:?}"
+    );
+    assert!(
+        db.detail()
+            .is_some_and(|d| d.contains("javax.net.ssl.SSLHandshakeException")),
+        "{db:?}"
     );
     let left: i64 = client
         .query_one("SELECT count(*) FROM scaleph.jobs", &[])
@@ -336,15 +464,87 @@ async fn the_operators_refusal_of_an_http_jar_is_explained_and_nothing_is_left()
         .unwrap()
         .get(0);
     assert_eq!(left, 0);
-    // Deleted (the operator's finalizer goes first).
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while let Some(object) = kube.object("flinksessionjobs", "default", "refused") {
-        assert!(
-            Instant::now() < deadline,
-            "the refused job's resource stays: {object}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    assert!(kube.fetched_jars().is_empty());
+}
+
+/// An API server that refuses everything (RBAC grants nothing), then one
+/// that is gone: clear errors naming the cluster, through pgwire; the
+/// token never in them.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_api_server_that_forbids_or_is_gone_is_an_error_naming_the_cluster() {
+    const TOKEN: &str = "tok-0123456789abcdef";
+    let kube = double(CrdVersion::Release1_15);
+    let gateway = gateway();
+    let client = gateway.client().await;
+    let create = format!(
+        "CREATE CLUSTER k8s TYPE KUBERNETES_SESSION WITH ('kubernetes.api-server' = '{}', \
+         'kubernetes.token' = '{TOKEN}', {STATE_DIRS})",
+        kube.url()
+    );
+    kube.forbid(true);
+    let err = client.batch_execute(&create).await.unwrap_err();
+    let db = err.as_db_error().unwrap_or_else(|| panic!("{err:?}"));
+    assert_eq!(db.code().code(), "28000", "{}", db.message());
+    assert!(
+        db.message().starts_with(
+            "cluster \"k8s\": not allowed to list flinkdeployments.flink.apache.org in namespace \"default\""
+        ),
+        "{}",
+        db.message()
+    );
+    assert!(
+        db.message().contains(
+            "User \"system:serviceaccount:default:scaleph\" cannot list resource \"flinkdeployments\""
+        ),
+        "the API server's own words: {}",
+        db.message()
+    );
+    assert!(db.hint().is_some_and(|h| h.contains("RBAC")), "{db:?}");
+    assert!(!db.message().contains(TOKEN));
+    let clusters: i64 = client
+        .query_one("SELECT count(*) FROM scaleph.clusters", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(clusters, 0, "nothing kept");
+
+    // Access taken away after the cluster was made: its jobs say so.
+    kube.forbid(false);
+    client.batch_execute(&create).await.unwrap();
+    kube.forbid(true);
+    let err = client
+        .batch_execute("CREATE JOB j ON CLUSTER k8s AS INSERT INTO sink SELECT 1")
+        .await
+        .unwrap_err();
+    let (sqlstate, message) = code(&err);
+    assert_eq!(sqlstate, "28000", "{message}");
+    assert!(
+        message.starts_with("cluster \"k8s\": not allowed to "),
+        "{message}"
+    );
+
+    // Gone: 08001 naming the cluster and the server.
+    let server = kube.url();
+    drop(kube);
+    let err = client
+        .batch_execute("CREATE JOB j ON CLUSTER k8s AS INSERT INTO sink SELECT 1")
+        .await
+        .unwrap_err();
+    let (sqlstate, message) = code(&err);
+    assert_eq!(sqlstate, "08001", "{message}");
+    assert!(
+        message.starts_with(&format!(
+            "cluster \"k8s\": cannot reach the Kubernetes API server at {server}"
+        )),
+        "{message}"
+    );
+    let jobs: i64 = client
+        .query_one("SELECT count(*) FROM scaleph.jobs", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(jobs, 0);
+    assert!(!gateway.log().contains(TOKEN), "the token is never logged");
 }
 
 #[tokio::test(flavor = "multi_thread")]

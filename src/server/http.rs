@@ -12,11 +12,21 @@
 //!
 //! `GET /healthz` answers `ok`, for a Kubernetes probe.
 //!
+//! With a certificate (`--http-tls-cert`, `--http-tls-key`) it serves
+//! HTTPS only, because the operator's default allowlist is `https` alone.
+//! [`TlsListener`] completes each handshake in a task of its own, so a
+//! slow or silent client delays nobody else's accept. A failed handshake
+//! (a plain-HTTP request, a client that does not trust the certificate) is
+//! logged at debug level and the connection dropped: it is the client's
+//! problem, and a port scanner must not fill the log. The certificate
+//! itself is `server::tls`'s.
+//!
 //! [`Artifacts`]: crate::store::artifacts::Artifacts
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
@@ -27,23 +37,128 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use sha2::{Digest, Sha256};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::server::TlsStream;
 
 use crate::context::Context;
 
 /// The media type of a jar.
 const JAR: &str = "application/java-archive";
 
-/// Serves job jars on `listener` until `shutdown` completes, then lets the
-/// downloads under way finish.
+/// Serves job jars on `listener` — over TLS with `tls`
+/// (`server::tls::server_config`), plain HTTP without — until `shutdown`
+/// completes, then lets the downloads under way finish.
 pub async fn serve(
     listener: TcpListener,
+    tls: Option<Arc<rustls::ServerConfig>>,
     context: Arc<Context>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(context))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let router = router(context);
+    match tls {
+        None => {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(shutdown)
+                .await
+        }
+        Some(tls) => {
+            axum::serve(TlsListener::new(listener, tls), router)
+                .with_graceful_shutdown(shutdown)
+                .await
+        }
+    }
+}
+
+/// How long a client may take to complete its TLS handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// At most this many handshakes at once; further connections wait in the
+/// kernel's accept queue (jar downloads are few: one per submission).
+const MAX_HANDSHAKES: usize = 64;
+
+/// A TCP listener that hands out connections once their TLS handshake is
+/// done: axum's [`Listener`](axum::serve::Listener) for HTTPS.
+///
+/// Handshakes run as tasks of their own, so `accept` never waits on one
+/// client; each is bounded by `HANDSHAKE_TIMEOUT`, and at most
+/// `MAX_HANDSHAKES` run at once. Dropping the listener (at shutdown)
+/// aborts the handshakes under way.
+pub struct TlsListener {
+    tcp: TcpListener,
+    acceptor: TlsAcceptor,
+    handshakes: JoinSet<(SocketAddr, Result<TlsStream<TcpStream>, String>)>,
+}
+
+impl TlsListener {
+    /// Serves TLS with `config` on connections accepted from `tcp`.
+    pub fn new(tcp: TcpListener, config: Arc<rustls::ServerConfig>) -> TlsListener {
+        TlsListener {
+            tcp,
+            acceptor: TlsAcceptor::from(config),
+            handshakes: JoinSet::new(),
+        }
+    }
+
+    /// Starts the handshake of a new connection.
+    fn handshake(&mut self, stream: TcpStream, peer: SocketAddr) {
+        let accepting = self.acceptor.accept(stream);
+        self.handshakes.spawn(async move {
+            let done = match tokio::time::timeout(HANDSHAKE_TIMEOUT, accepting).await {
+                Ok(Ok(tls)) => Ok(tls),
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(_) => Err(format!("no handshake within {HANDSHAKE_TIMEOUT:?}")),
+            };
+            (peer, done)
+        });
+    }
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = TlsStream<TcpStream>;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            // Both branches are cancel-safe: axum may drop this future.
+            tokio::select! {
+                accepted = self.tcp.accept(), if self.handshakes.len() < MAX_HANDSHAKES => {
+                    match accepted {
+                        Ok((stream, peer)) => self.handshake(stream, peer),
+                        Err(e) => accept_failed(e).await,
+                    }
+                }
+                Some(done) = self.handshakes.join_next() => match done {
+                    Ok((peer, Ok(tls))) => return (tls, peer),
+                    Ok((peer, Err(error))) => {
+                        tracing::debug!(%peer, %error, "TLS handshake failed");
+                    }
+                    Err(e) => tracing::debug!(error = %e, "TLS handshake task ended"),
+                },
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.tcp.local_addr()
+    }
+}
+
+/// What axum's own TCP listener does when `accept` fails: a connection
+/// that went away before it was taken is nothing; anything else (out of
+/// file descriptors, say) is logged and waited out for a second, not spun
+/// on.
+async fn accept_failed(error: std::io::Error) {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if matches!(
+        error.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset
+    ) {
+        return;
+    }
+    tracing::error!(%error, "cannot accept an HTTP connection");
+    tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
 /// The routes: a jar, the health check, and a bare 404 for anything else

@@ -111,6 +111,15 @@ impl Gateway {
         )
     }
 
+    /// `https://127.0.0.1:<http_port>`, for a gateway serving job jars
+    /// over TLS; panics when it serves no jars.
+    pub fn https_url(&self) -> String {
+        format!(
+            "https://127.0.0.1:{}",
+            self.http_port.expect("started with --http-listen")
+        )
+    }
+
     /// Starts a gateway forwarding Flink SQL to the gateway at `url`, with
     /// `config` as its scaleph.toml (if not empty).
     pub fn start_for_flink(url: &str, config: &str) -> Gateway {
@@ -241,6 +250,20 @@ impl Gateway {
             flags.extend(["--config", config.as_str()]);
         }
         Gateway::start_with(data_dir, dir, &flags)
+    }
+
+    /// Sends `signal` (`HUP`, `TERM`, ...) to the process.
+    pub fn signal(&self, signal: &str) {
+        let sent = Command::new("kill")
+            .args([&format!("-{signal}"), &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -{signal} failed");
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
     }
 
     /// Sends SIGTERM and waits up to `limit` for the process to exit.

@@ -9,6 +9,7 @@ pub mod flink_planner;
 pub mod gateway;
 pub mod kube;
 pub mod services;
+pub mod tls;
 
 pub use gateway::Gateway;
 

@@ -173,6 +173,45 @@ pub fn classify(shared: &Shared, request: &Request) -> &'static str {
     }
 }
 
+/// The 403 RBAC answers `user` for `request` when the user may do nothing
+/// (`KubeDouble::forbid`), worded as `responsewriters.forbiddenMessage`.
+pub fn forbidden(shared: &Shared, request: &Request, user: &str) -> Reply {
+    let segments: Vec<&str> = request.path.trim_matches('/').split('/').collect();
+    let verb = classify(shared, request);
+    let resource = |rt: &ResourceType, sub: Option<&str>, namespace: Option<&str>| {
+        let resource = match sub {
+            Some(sub) => format!("{}/{sub}", rt.plural),
+            None => rt.plural.clone(),
+        };
+        let scope = match namespace {
+            Some(ns) => format!("in the namespace {ns:?}"),
+            None => "at the cluster scope".to_string(),
+        };
+        format!(
+            "User {user:?} cannot {verb} resource {resource:?} in API group {:?} {scope}",
+            rt.group
+        )
+    };
+    let error = match route(shared, &segments) {
+        Some(Target::Collection(rt, namespace)) => {
+            ApiError::forbidden(Some(rt), None, &resource(rt, None, namespace))
+        }
+        Some(Target::Item(rt, namespace, name, sub)) => {
+            ApiError::forbidden(Some(rt), Some(name), &resource(rt, sub, Some(namespace)))
+        }
+        _ => ApiError::forbidden(
+            None,
+            None,
+            &format!(
+                "User {user:?} cannot {} path {:?}",
+                request.method.to_lowercase(),
+                request.path
+            ),
+        ),
+    };
+    error.into()
+}
+
 /// Answers one request.
 pub fn handle(shared: &Shared, request: &Request) -> Reply {
     let segments: Vec<&str> = request.path.trim_matches('/').split('/').collect();

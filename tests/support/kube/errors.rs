@@ -233,6 +233,25 @@ impl ApiError {
         )
     }
 
+    /// 403 Forbidden, as `errors.NewForbidden` words what RBAC refused:
+    /// `flinkdeployments.flink.apache.org "x" is forbidden: <why>` for an
+    /// object (`resource` and `name`), `... is forbidden: <why>` for a
+    /// collection, `forbidden: <why>` for a path that is no resource.
+    pub fn forbidden(resource: Option<&ResourceType>, name: Option<&str>, why: &str) -> ApiError {
+        let (message, details) = match (resource, name) {
+            (Some(rt), Some(name)) => (
+                format!("{} \"{name}\" is forbidden: {why}", qualified(rt)),
+                object_details(rt, name),
+            ),
+            (Some(rt), None) => (
+                format!("{} is forbidden: {why}", qualified(rt)),
+                object_details(rt, ""),
+            ),
+            (None, _) => (format!("forbidden: {why}"), json!({})),
+        };
+        ApiError::new(403, "Forbidden", message, Some(details))
+    }
+
     /// 400 BadRequest.
     pub fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::new(400, "BadRequest", message.into(), None)

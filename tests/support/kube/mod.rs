@@ -36,6 +36,7 @@ mod store;
 mod watch;
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -85,6 +86,11 @@ pub struct KubeOptions {
     /// (a CR may turn it off in its `flinkConfiguration`). Default `true`:
     /// savepoints are FlinkStateSnapshot resources, not `savepointInfo`.
     pub snapshot_resources: bool,
+    /// A CA certificate (PEM) the operator trusts besides the machine's:
+    /// what adding scaleph's CA to the operator's JVM truststore does, so
+    /// it fetches jars from an `https` URL whose certificate that CA
+    /// signed. Default `None`: the machine's roots only.
+    pub trusted_ca_pem: Option<Vec<u8>>,
 }
 
 impl KubeOptions {
@@ -101,6 +107,7 @@ impl KubeOptions {
             allowed_schemes: vec!["https".to_string()],
             disallow_restricted_hosts: true,
             snapshot_resources: true,
+            trusted_ca_pem: None,
         }
     }
 }
@@ -130,6 +137,8 @@ struct Shared {
     changes: tokio::sync::watch::Receiver<u64>,
     requests: Mutex<Vec<RecordedRequest>>,
     operator: Mutex<operator::Simulator>,
+    /// Every request is answered 403 (`KubeDouble::forbid`).
+    forbidden: AtomicBool,
 }
 
 impl Shared {
@@ -171,6 +180,7 @@ impl KubeDouble {
             changes,
             requests: Mutex::new(Vec::new()),
             operator: Mutex::new(operator::Simulator::default()),
+            forbidden: AtomicBool::new(false),
         });
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = shared.clone();
@@ -276,6 +286,15 @@ impl KubeDouble {
             name.to_string(),
             operator::Fate::Fail(after, cause.to_string()),
         );
+    }
+
+    /// From now on every request is answered `403 Forbidden` (or, with
+    /// `false`, again as usual), as a real server answers a user RBAC
+    /// grants nothing: the user is `system:anonymous` without a bearer
+    /// token, `system:serviceaccount:default:scaleph` with one. The
+    /// simulator is not a client, so it goes on.
+    pub fn forbid(&self, forbidden: bool) {
+        self.shared.forbidden.store(forbidden, Ordering::SeqCst);
     }
 
     /// Pauses (or resumes) the simulator: nothing moves while paused.
@@ -386,7 +405,17 @@ async fn answer(
             path: uri.path().to_string(),
             query: uri.query().unwrap_or_default().to_string(),
         });
-    let (status, body, warnings) = match api::handle(&shared, &request) {
+    let reply = if shared.forbidden.load(Ordering::SeqCst) {
+        let user = if headers.contains_key(header::AUTHORIZATION) {
+            "system:serviceaccount:default:scaleph"
+        } else {
+            "system:anonymous"
+        };
+        api::forbidden(&shared, &request, user)
+    } else {
+        api::handle(&shared, &request)
+    };
+    let (status, body, warnings) = match reply {
         api::Reply::Json {
             status,
             body,

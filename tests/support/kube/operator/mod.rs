@@ -132,7 +132,8 @@ pub async fn run(shared: Arc<Shared>) {
         for job in step_all(&shared) {
             let shared = shared.clone();
             tokio::spawn(async move {
-                let result = artifact::fetch(&job.uri, &job.headers).await;
+                let trusted = shared.options.trusted_ca_pem.as_deref();
+                let result = artifact::fetch(&job.uri, &job.headers, trusted).await;
                 let mut sim = shared.operator();
                 if let Ok(bytes) = &result {
                     sim.fetched.push(FetchedJar {
