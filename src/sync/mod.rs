@@ -3,11 +3,15 @@
 //!
 //! - [`plan`]: what planning read and decided, stored with the sync;
 //! - [`types`]: each engine's type for a source column;
+//! - [`options`]: the sync's `WITH (...)` options, typed and grouped;
 //! - [`artifacts`]: the pipeline YAML, SeaTunnel config or Flink SQL script
 //!   an engine takes, generated from the plan (secrets masked for EXPLAIN,
 //!   real for submission).
 
+pub mod artifacts;
+pub mod options;
 pub mod plan;
+pub mod types;
 
 use crate::sql::ast::{SyncEngine, SyncMode};
 
