@@ -103,6 +103,13 @@ pub struct FlinkSqlMapping {
     /// Key to template (`{option}`, `{database}`, `{table}`).
     #[serde(default)]
     pub options: BTreeMap<String, String>,
+    /// The change-data-capture SQL connector of a database type
+    /// (`mysql-cdc`), which a sync in `MODE CDC` reads with.
+    #[serde(default)]
+    pub cdc_connector: Option<String>,
+    /// Its keys, templated as `options` are.
+    #[serde(default)]
+    pub cdc_options: BTreeMap<String, String>,
 }
 
 /// A Flink CDC pipeline connector.
@@ -168,7 +175,7 @@ impl DatasourceType {
         let templates = self
             .flink_sql
             .iter()
-            .flat_map(|m| m.options.values())
+            .flat_map(|m| m.options.values().chain(m.cdc_options.values()))
             .chain(self.flink_cdc.iter().flat_map(|m| m.options.values()))
             .chain(self.seatunnel.iter().flat_map(|m| m.options.values()));
         for template in templates {

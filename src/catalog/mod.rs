@@ -11,6 +11,7 @@ mod cluster_type;
 pub mod connectors;
 mod datasource_type;
 mod option;
+mod sync_options;
 mod validate;
 #[cfg(test)]
 pub use validate::pairs;
@@ -21,6 +22,7 @@ use std::path::Path;
 pub use cluster_type::ClusterTypeSpec;
 pub use datasource_type::*;
 pub use option::{OptionGroup, OptionSpec, OptionType};
+pub use sync_options::SyncOptionTable;
 pub use validate::{TypedOptions, ValidatedOptions, canonical_key};
 
 /// The embedded `catalogs/clusters/*.toml`, by file name.

@@ -3,12 +3,19 @@
 //!
 //! - [`plan`]: what planning read and decided, stored with the sync;
 //! - [`types`]: each engine's type for a source column;
+//! - [`options`]: the sync's `WITH (...)` options, typed and grouped;
+//! - [`planner`]: the plan from the source's live metadata;
 //! - [`artifacts`]: the pipeline YAML, SeaTunnel config or Flink SQL script
 //!   an engine takes, generated from the plan (secrets masked for EXPLAIN,
-//!   real for submission).
+//!   real for submission);
+//! - [`run`]: starting and stopping a sync on its engine.
 
+pub mod artifacts;
+pub mod options;
 pub mod plan;
 pub mod planner;
+pub mod run;
+pub mod types;
 
 use crate::sql::ast::{SyncEngine, SyncMode};
 
