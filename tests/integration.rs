@@ -22,5 +22,6 @@ mod pgwire;
 mod planner;
 mod preview;
 mod runner;
+mod seatunnel_double;
 mod sources;
 mod support;
