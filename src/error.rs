@@ -82,6 +82,9 @@ impl SqlState {
     pub const UNDEFINED_COLUMN: SqlState = SqlState("42703");
     /// `42883`: undefined function.
     pub const UNDEFINED_FUNCTION: SqlState = SqlState("42883");
+    /// `42809`: wrong object type (an object used as what it is not: a
+    /// SeaTunnel cluster named as a Flink job's cluster).
+    pub const WRONG_OBJECT_TYPE: SqlState = SqlState("42809");
     /// `42804`: datatype mismatch.
     pub const DATATYPE_MISMATCH: SqlState = SqlState("42804");
     /// `54000`: a limit was exceeded (a file too large to attach).

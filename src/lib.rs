@@ -19,7 +19,9 @@
 //! - [`config`], [`store`] (the durable metadata store, embedded SQLite by
 //!   default), [`catalog`] (the datasource type registry).
 //! - [`flink`] (the Flink SQL Gateway client; the cluster REST client and
-//!   the SQL runner jobs run as), [`datasource`]
+//!   the SQL runner jobs run as), [`kube`] (the Flink Kubernetes
+//!   Operator's resources), [`seatunnel`] (the SeaTunnel Zeta REST API
+//!   that `SEATUNNEL` clusters are reached by), [`datasource`]
 //!   (connectivity and metadata of external sources).
 //! - [`context`]: what every session of the process shares, and who a
 //!   session belongs to.
@@ -47,6 +49,7 @@ pub mod kube;
 pub mod pg;
 pub mod repl;
 pub mod result;
+pub mod seatunnel;
 pub mod server;
 pub mod session;
 pub mod settings;

@@ -35,7 +35,7 @@ const LAYERS: &[&[&str]] = &[
     &["error", "duration", "result", "settings", "pg"],
     &["sql"],
     &["config", "store", "catalog"],
-    &["flink", "kube", "datasource"],
+    &["flink", "kube", "seatunnel", "datasource"],
     &["context"],
     &["engine", "jobs", "sync"],
     &["handler"],

@@ -22,5 +22,7 @@ mod pgwire;
 mod planner;
 mod preview;
 mod runner;
+mod seatunnel;
+mod seatunnel_double;
 mod sources;
 mod support;

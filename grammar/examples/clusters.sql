@@ -6,6 +6,8 @@ CREATE CLUSTER IF NOT EXISTS local TYPE REMOTE WITH ('rest.address' = 'http://12
 CREATE CLUSTER secured TYPE REMOTE WITH ('rest.address' = 'https://flink.example:443',
   'rest.auth.secret-header' = 'Authorization: Bearer abc', 'request.timeout' = '1 min',
   'flink.execution.checkpointing.interval' = '30 s');
+CREATE CLUSTER zeta TYPE SEATUNNEL WITH ('rest.address' = 'http://seatunnel-master:8080/seatunnel',
+  'rest.timeout' = '1 min');
 -- object_command (cluster)
 TEST CLUSTER local;
 -- alter_object, drop_object (cluster)

@@ -1,15 +1,29 @@
 //! One cluster type as `catalogs/clusters/<type>.toml` describes it: the
 //! options `CREATE CLUSTER ... TYPE <type> WITH (...)` takes. A type is
-//! reached either by its Flink REST address (`remote`: `rest_address`
-//! names that option) or through the Flink Kubernetes Operator
+//! reached either by its REST address (`rest_address` names that option:
+//! a Flink JobManager's for `remote`, a SeaTunnel Zeta engine's for
+//! `seatunnel`) or through the Flink Kubernetes Operator
 //! (`kubernetes = true`: `kubernetes_session`, `kubernetes_application`),
-//! never both.
+//! never both. Its `engine` says what runs there: Flink jobs (the
+//! default), or SeaTunnel jobs, which only syncs make.
 
 use serde::Deserialize;
 
 use super::CatalogError;
 use super::option::OptionSpec;
 use super::validate::{TypedOptions, check_specs};
+
+/// What a cluster runs, and so which statements may use it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClusterEngine {
+    /// Flink: scaleph's jobs (`CREATE JOB`) and syncs run by Flink.
+    #[default]
+    Flink,
+    /// SeaTunnel's Zeta engine, reached by its REST API v2: syncs with
+    /// `ENGINE SEATUNNEL` only.
+    Seatunnel,
+}
 
 /// A cluster type: its options.
 #[derive(Clone, Debug, Deserialize)]
@@ -21,10 +35,13 @@ pub struct ClusterTypeSpec {
     pub title: String,
     /// One sentence on what it is.
     pub description: String,
-    /// The option holding the Flink REST address (`rest.address`), for a
+    /// The option holding the REST address (`rest.address`), for a
     /// cluster scaleph reaches by it.
     #[serde(default)]
     pub rest_address: Option<String>,
+    /// What the cluster runs (`engine = "seatunnel"`; Flink by default).
+    #[serde(default)]
+    pub engine: ClusterEngine,
     /// A cluster the Flink Kubernetes Operator runs (its options become a
     /// FlinkDeployment).
     #[serde(default)]
@@ -48,6 +65,9 @@ impl ClusterTypeSpec {
                 ));
             }
             check_specs(&parsed.options)?;
+            if parsed.engine == ClusterEngine::Seatunnel && parsed.rest_address.is_none() {
+                return Err("a seatunnel cluster type is reached by its rest_address".into());
+            }
             match (&parsed.rest_address, parsed.kubernetes) {
                 (Some(address), false) => match parsed.option(address) {
                     Some(spec) if !spec.prefix && spec.required => Ok(()),

@@ -19,7 +19,7 @@ pub use validate::pairs;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub use cluster_type::ClusterTypeSpec;
+pub use cluster_type::{ClusterEngine, ClusterTypeSpec};
 pub use datasource_type::*;
 pub use option::{OptionGroup, OptionSpec, OptionType};
 pub use sync_options::SyncOptionTable;
@@ -38,6 +38,10 @@ const EMBEDDED_CLUSTERS: &[(&str, &str)] = &[
     (
         "remote",
         include_str!("../../catalogs/clusters/remote.toml"),
+    ),
+    (
+        "seatunnel",
+        include_str!("../../catalogs/clusters/seatunnel.toml"),
     ),
 ];
 
@@ -328,6 +332,39 @@ mod tests {
         }
         // A bare prefix is not a key.
         assert!(remote.validate(&given(&[("flink.", "x")]), false).is_err());
+    }
+
+    #[test]
+    fn seatunnel_cluster_type_runs_seatunnel_and_keeps_a_context_path() {
+        let registry = Registry::embedded();
+        let seatunnel = registry.cluster_type("seatunnel").unwrap();
+        assert_eq!(seatunnel.engine, ClusterEngine::Seatunnel);
+        assert_eq!(seatunnel.rest_address.as_deref(), Some("rest.address"));
+        assert_eq!(
+            registry.cluster_type("remote").unwrap().engine,
+            ClusterEngine::Flink
+        );
+        let given = |k: &str, v: &str| vec![(k.to_string(), v.to_string())];
+        let ok = seatunnel
+            .validate(&given("rest.address", "http://zeta:8080/seatunnel/"), true)
+            .unwrap();
+        assert_eq!(ok["rest.address"], "http://zeta:8080/seatunnel");
+        // No Flink configuration: SeaTunnel's jobs are configured by their env.
+        let err = seatunnel
+            .validate(&given("flink.parallelism.default", "2"), false)
+            .unwrap_err();
+        assert!(
+            err.message.contains("cluster type SEATUNNEL"),
+            "{}",
+            err.message
+        );
+        let err = ClusterTypeSpec::parse(
+            "x.toml",
+            "x",
+            "name = \"x\"\ntitle = \"X\"\ndescription = \"x\"\nengine = \"seatunnel\"\nkubernetes = true\noptions = []\n",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("rest_address"), "{err}");
     }
 
     #[test]

@@ -7,7 +7,11 @@
 //! `KUBERNETES_APPLICATION` are run by the Flink Kubernetes Operator
 //! (`jobs::kubernetes`): CREATE of a session cluster returns when its
 //! FlinkDeployment is READY, ALTER when the operator reconciled the new
-//! spec, and a cluster whose FlinkDeployment failed is not kept. Secret
+//! spec, and a cluster whose FlinkDeployment failed is not kept.
+//! `SEATUNNEL` is a SeaTunnel Zeta cluster reached by its REST API v2
+//! ([`crate::seatunnel`]), where syncs with `ENGINE SEATUNNEL` run; like
+//! `REMOTE` it is kept without being asked (a cluster may come up after
+//! its definition), and `CREATE JOB` refuses it (42809). Secret
 //! options (an auth header, a Kubernetes token) are sealed by the store,
 //! masked everywhere they are shown, never in an error or a log line.
 //!
@@ -30,6 +34,7 @@ use crate::context::Context;
 use crate::error::{Error, Result, SqlState};
 use crate::flink::rest::ClusterOverview;
 use crate::result::{Notice, QueryResult, StatementOutput};
+use crate::seatunnel::Overview;
 use crate::sql::Statement;
 use crate::sql::ast::{
     AlterAction, AlterObject, ClusterStatement, ClusterType, CommentOn, CreateCluster,
@@ -366,12 +371,15 @@ pub fn show_clusters_query(show: &ShowObjects, default_cluster: Option<&str>) ->
     )
 }
 
-/// The columns of `TEST CLUSTER`.
+/// The columns of `TEST CLUSTER`. A SEATUNNEL cluster answers
+/// `seatunnel_version` instead of `flink_version`, and its worker nodes
+/// as `taskmanagers`.
 fn test_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
         Field::new("cluster", DataType::Utf8, false),
         Field::new("reachable", DataType::Boolean, false),
         Field::new("flink_version", DataType::Utf8, true),
+        Field::new("seatunnel_version", DataType::Utf8, true),
         Field::new("taskmanagers", DataType::Int32, true),
         Field::new("slots_free", DataType::Int32, true),
         Field::new("slots_total", DataType::Int32, true),
@@ -381,28 +389,77 @@ fn test_schema() -> SchemaRef {
     ]))
 }
 
-/// `TEST CLUSTER name`: one call to the cluster's REST API, as a row.
+/// What TEST CLUSTER shows of a cluster that answered.
+struct TestAnswer {
+    flink_version: Option<String>,
+    seatunnel_version: Option<String>,
+    taskmanagers: Option<u64>,
+    slots_free: Option<u64>,
+    slots_total: Option<u64>,
+    jobs_running: Option<u64>,
+}
+
+impl From<ClusterOverview> for TestAnswer {
+    fn from(o: ClusterOverview) -> TestAnswer {
+        TestAnswer {
+            flink_version: Some(o.flink_version),
+            seatunnel_version: None,
+            taskmanagers: Some(o.taskmanagers.into()),
+            slots_free: Some(o.slots_available.into()),
+            slots_total: Some(o.slots_total.into()),
+            jobs_running: Some(o.jobs_running.into()),
+        }
+    }
+}
+
+impl From<Overview> for TestAnswer {
+    fn from(o: Overview) -> TestAnswer {
+        TestAnswer {
+            flink_version: None,
+            seatunnel_version: o.version,
+            taskmanagers: o.workers,
+            slots_free: o.free_slots,
+            slots_total: o.total_slots,
+            jobs_running: o.running_jobs,
+        }
+    }
+}
+
+/// `TEST CLUSTER name`: one call to the cluster's REST API (Flink's
+/// `GET /overview`, or the Zeta engine's for a SEATUNNEL cluster), as a
+/// row.
 pub async fn handle_test_cluster(
     context: &Context,
     name: &sqlparser::ast::Ident,
 ) -> Result<StatementOutput> {
     let cluster = load(context, &object_name(name)).await?;
     let started = Instant::now();
-    let outcome = if crate::jobs::kubernetes::is_kubernetes(&context.registry, &cluster) {
-        crate::jobs::kubernetes::test_cluster(&context.registry, &cluster)
+    let registry = &context.registry;
+    let outcome: Result<TestAnswer> = if crate::jobs::kubernetes::is_kubernetes(registry, &cluster)
+    {
+        crate::jobs::kubernetes::test_cluster(registry, &cluster)
             .await
-            .map(
-                |(flink_version, taskmanagers, jobs_running)| ClusterOverview {
-                    flink_version,
-                    taskmanagers,
-                    slots_total: 0,
-                    slots_available: 0,
-                    jobs_running,
-                },
-            )
+            .map(|(flink_version, taskmanagers, jobs_running)| TestAnswer {
+                flink_version: Some(flink_version),
+                taskmanagers: Some(taskmanagers.into()),
+                // The operator reports no slots: 0, as TEST CLUSTER has
+                // always shown for Kubernetes clusters.
+                slots_free: Some(0),
+                slots_total: Some(0),
+                jobs_running: Some(jobs_running.into()),
+                seatunnel_version: None,
+            })
+    } else if crate::jobs::is_seatunnel(registry, &cluster) {
+        match crate::jobs::seatunnel_client(registry, &cluster) {
+            Ok(rest) => rest
+                .overview()
+                .await
+                .map(|body| Overview::from_json(&body).into()),
+            Err(err) => Err(err),
+        }
     } else {
-        match crate::jobs::rest_client(&context.registry, &cluster) {
-            Ok(rest) => rest.cluster_overview().await,
+        match crate::jobs::rest_client(registry, &cluster) {
+            Ok(rest) => rest.cluster_overview().await.map(TestAnswer::from),
             Err(err) => Err(err),
         }
     };
@@ -410,33 +467,33 @@ pub async fn handle_test_cluster(
     test_row(&cluster.name, outcome, latency_ms)
 }
 
-/// The row of a TEST CLUSTER: the overview, or why there is none.
-fn test_row(
-    name: &str,
-    outcome: Result<ClusterOverview>,
-    latency_ms: i64,
-) -> Result<StatementOutput> {
-    let (overview, error) = match outcome {
-        Ok(overview) => (Some(overview), None),
+/// The row of a TEST CLUSTER: what the cluster answered, or why it did
+/// not.
+fn test_row(name: &str, outcome: Result<TestAnswer>, latency_ms: i64) -> Result<StatementOutput> {
+    let (answer, error) = match outcome {
+        Ok(answer) => (Some(answer), None),
         Err(err) => (None, Some(err.message)),
     };
-    let int = |f: fn(&ClusterOverview) -> u32| -> ArrayRef {
+    let int = |f: fn(&TestAnswer) -> Option<u64>| -> ArrayRef {
         Arc::new(Int32Array::from(vec![
-            overview
+            answer
                 .as_ref()
-                .map(|o| i32::try_from(f(o)).unwrap_or(i32::MAX)),
+                .and_then(f)
+                .map(|n| i32::try_from(n).unwrap_or(i32::MAX)),
         ]))
+    };
+    let text = |f: fn(&TestAnswer) -> Option<String>| -> ArrayRef {
+        Arc::new(StringArray::from(vec![answer.as_ref().and_then(f)]))
     };
     let columns: Vec<ArrayRef> = vec![
         Arc::new(StringArray::from(vec![name])),
-        Arc::new(BooleanArray::from(vec![overview.is_some()])),
-        Arc::new(StringArray::from(vec![
-            overview.as_ref().map(|o| o.flink_version.clone()),
-        ])),
-        int(|o| o.taskmanagers),
-        int(|o| o.slots_available),
-        int(|o| o.slots_total),
-        int(|o| o.jobs_running),
+        Arc::new(BooleanArray::from(vec![answer.is_some()])),
+        text(|a| a.flink_version.clone()),
+        text(|a| a.seatunnel_version.clone()),
+        int(|a| a.taskmanagers),
+        int(|a| a.slots_free),
+        int(|a| a.slots_total),
+        int(|a| a.jobs_running),
         Arc::new(Int64Array::from(vec![latency_ms])),
         Arc::new(StringArray::from(vec![error])),
     ];

@@ -110,6 +110,8 @@ async fn create(
         }
     };
     let cluster = super::cluster::load(context, &cluster_name).await?;
+    // Refused before the session is asked for anything: SeaTunnel runs syncs.
+    crate::jobs::runs_flink_jobs(&context.registry, &cluster)?;
     let options = JobOptions::parse(&pairs(&create.options))?;
     let prelude = match &state.flink {
         Some(flink) => flink.job_prelude().await?,
@@ -187,7 +189,9 @@ async fn show(
     }
     let mut listed: std::collections::HashSet<String> =
         jobs.iter().filter_map(|j| j.flink_job_id.clone()).collect();
-    for cluster in context.store.list_clusters().await? {
+    // SeaTunnel clusters run syncs, not Flink jobs: nothing to list here.
+    let flink_clusters = context.store.list_clusters().await?.into_iter();
+    for cluster in flink_clusters.filter(|c| !crate::jobs::is_seatunnel(&context.registry, c)) {
         let answer = match crate::jobs::rest_client(&context.registry, &cluster) {
             Ok(rest) => rest.jobs_overview().await,
             Err(err) => Err(err),

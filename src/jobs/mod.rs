@@ -36,9 +36,10 @@ use std::time::Duration;
 
 use secrecy::ExposeSecret;
 
-use crate::catalog::{OptionType, Registry, TypedOptions};
-use crate::error::{Error, Result};
+use crate::catalog::{ClusterEngine, ClusterTypeSpec, OptionType, Registry, TypedOptions};
+use crate::error::{Error, Result, SqlState};
 use crate::flink::rest::{FlinkRest, JobState, RestOptions};
+use crate::seatunnel::SeatunnelRest;
 use crate::store::{Cluster, OptionEntry};
 
 /// A statement is submitting the job.
@@ -117,23 +118,96 @@ fn option_text(cluster: &Cluster, key: &str) -> Option<String> {
     }
 }
 
-/// The REST client of `cluster`, with its timeouts and auth header.
-pub fn rest_client(registry: &Registry, cluster: &Cluster) -> Result<FlinkRest> {
-    let cluster_type = registry
+/// The registry entry of a stored cluster's type; 0A000 for a type the
+/// registry no longer has.
+fn type_of<'a>(registry: &'a Registry, cluster: &Cluster) -> Result<&'a ClusterTypeSpec> {
+    registry.cluster_type(&cluster.cluster_type).ok_or_else(|| {
+        Error::not_supported(format!(
+            "cluster \"{}\" of type {}: the registry has no such cluster type",
+            cluster.name,
+            cluster.cluster_type.to_uppercase()
+        ))
+    })
+}
+
+/// Whether `cluster` runs SeaTunnel, not Flink (a `SEATUNNEL` cluster).
+pub fn is_seatunnel(registry: &Registry, cluster: &Cluster) -> bool {
+    registry
         .cluster_type(&cluster.cluster_type)
-        .ok_or_else(|| {
-            Error::not_supported(format!(
-                "cluster \"{}\" of type {}: the registry has no such cluster type",
+        .is_some_and(|t| t.engine == ClusterEngine::Seatunnel)
+}
+
+/// Nothing, when Flink jobs can run on `cluster`; 42809 (wrong object
+/// type) for a SeaTunnel cluster, which runs syncs only. Every way a job
+/// reaches its cluster ([`rest_client`], so [`run::backend`]) asks this.
+pub fn runs_flink_jobs(registry: &Registry, cluster: &Cluster) -> Result<()> {
+    if !is_seatunnel(registry, cluster) {
+        return Ok(());
+    }
+    Err(Error::new(
+        SqlState::WRONG_OBJECT_TYPE,
+        format!(
+            "cluster \"{}\" is a SEATUNNEL cluster: it runs syncs (ENGINE SEATUNNEL), not Flink jobs",
+            cluster.name
+        ),
+    )
+    .with_hint("run the job ON CLUSTER a REMOTE, KUBERNETES_SESSION or KUBERNETES_APPLICATION cluster (SHOW CLUSTERS lists them)"))
+}
+
+/// A duration option of a stored cluster: its value, else its type's
+/// default, else `default`.
+fn duration_option(
+    cluster: &Cluster,
+    cluster_type: &ClusterTypeSpec,
+    key: &str,
+    default: Duration,
+) -> Duration {
+    option_text(cluster, key)
+        .or_else(|| cluster_type.option(key).and_then(|s| s.default.clone()))
+        .and_then(|t| crate::duration::parse_duration(&t).ok())
+        .unwrap_or(default)
+}
+
+/// The Zeta REST client of a `SEATUNNEL` cluster (its `rest.address`
+/// and `rest.timeout`); 42809 for any other cluster.
+pub fn seatunnel_client(registry: &Registry, cluster: &Cluster) -> Result<SeatunnelRest> {
+    let cluster_type = type_of(registry, cluster)?;
+    if cluster_type.engine != ClusterEngine::Seatunnel {
+        return Err(Error::new(
+            SqlState::WRONG_OBJECT_TYPE,
+            format!(
+                "cluster \"{}\" is a {} cluster: SeaTunnel jobs run on a SEATUNNEL cluster",
                 cluster.name,
                 cluster.cluster_type.to_uppercase()
+            ),
+        ));
+    }
+    let address = cluster_type
+        .rest_address
+        .as_ref()
+        .and_then(|key| option_text(cluster, key))
+        .ok_or_else(|| {
+            Error::internal(format!(
+                "SEATUNNEL cluster \"{}\" has no REST address",
+                cluster.name
             ))
         })?;
-    let duration = |key: &str, default: Duration| -> Duration {
-        option_text(cluster, key)
-            .or_else(|| cluster_type.option(key).and_then(|s| s.default.clone()))
-            .and_then(|t| crate::duration::parse_duration(&t).ok())
-            .unwrap_or(default)
-    };
+    let timeout = duration_option(
+        cluster,
+        cluster_type,
+        "rest.timeout",
+        Duration::from_secs(30),
+    );
+    SeatunnelRest::new(&address, timeout)
+}
+
+/// The REST client of `cluster`, with its timeouts and auth header; 42809
+/// for a SeaTunnel cluster (see [`runs_flink_jobs`]).
+pub fn rest_client(registry: &Registry, cluster: &Cluster) -> Result<FlinkRest> {
+    let cluster_type = type_of(registry, cluster)?;
+    runs_flink_jobs(registry, cluster)?;
+    let duration =
+        |key: &str, default: Duration| duration_option(cluster, cluster_type, key, default);
     let defaults = RestOptions::default();
     let mut headers = Vec::new();
     for spec in cluster_type
@@ -191,6 +265,43 @@ mod tests {
         assert_eq!(a.len(), 32);
         assert!(a.bytes().all(|b| b.is_ascii_hexdigit()));
         assert_ne!(a, new_flink_job_id());
+    }
+
+    fn cluster(cluster_type: &str, address: &str) -> Cluster {
+        let now = chrono::Utc::now();
+        Cluster {
+            name: "c".into(),
+            cluster_type: cluster_type.into(),
+            options: [(
+                "rest.address".to_string(),
+                OptionEntry::Plain(address.to_string()),
+            )]
+            .into_iter()
+            .collect(),
+            comment: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    #[test]
+    fn seatunnel_clusters_run_no_flink_jobs_and_flink_clusters_no_seatunnel_jobs() {
+        let registry = Registry::embedded();
+        let zeta = cluster("seatunnel", "http://zeta:8080/seatunnel");
+        let err = runs_flink_jobs(&registry, &zeta).unwrap_err();
+        assert_eq!(err.sqlstate, SqlState::WRONG_OBJECT_TYPE);
+        assert_eq!(
+            rest_client(&registry, &zeta).unwrap_err().sqlstate,
+            SqlState::WRONG_OBJECT_TYPE
+        );
+        let rest = seatunnel_client(&registry, &zeta).unwrap();
+        assert_eq!(rest.address(), "http://zeta:8080/seatunnel");
+        let remote = cluster("remote", "http://jm:8081");
+        assert!(runs_flink_jobs(&registry, &remote).is_ok() && !is_seatunnel(&registry, &remote));
+        assert_eq!(
+            seatunnel_client(&registry, &remote).unwrap_err().sqlstate,
+            SqlState::WRONG_OBJECT_TYPE
+        );
     }
 
     #[test]

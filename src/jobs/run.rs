@@ -115,8 +115,10 @@ pub enum Backend {
     Kubernetes,
 }
 
-/// How `cluster` is reached.
+/// How `cluster` is reached; 42809 for a cluster that runs no Flink jobs
+/// (SEATUNNEL), whatever statement asks.
 pub fn backend(context: &Context, cluster: &Cluster) -> Result<Backend> {
+    super::runs_flink_jobs(&context.registry, cluster)?;
     if super::kubernetes::is_kubernetes(&context.registry, cluster) {
         Ok(Backend::Kubernetes)
     } else {

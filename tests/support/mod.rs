@@ -8,6 +8,7 @@ pub mod flink_gateway;
 pub mod flink_planner;
 pub mod gateway;
 pub mod kube;
+pub mod seatunnel;
 pub mod services;
 pub mod tls;
 

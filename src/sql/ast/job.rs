@@ -63,7 +63,8 @@ pub struct CreateCluster {
     /// What kind of cluster.
     pub cluster_type: ClusterType,
     /// The `WITH (...)` options (the REST address, timeouts, Flink
-    /// configuration; for Kubernetes: namespace, Flink version, resources).
+    /// configuration; for Kubernetes: namespace, Flink version, resources;
+    /// for SeaTunnel: the Zeta REST address and its timeout).
     pub options: Options,
 }
 
@@ -77,6 +78,9 @@ pub enum ClusterType {
     KubernetesApplication,
     /// An existing session cluster reached at its REST address.
     Remote,
+    /// A SeaTunnel cluster (Zeta engine) reached at its REST API v2: runs
+    /// syncs with `ENGINE SEATUNNEL`, not Flink jobs.
+    Seatunnel,
 }
 
 impl ClusterType {
@@ -85,6 +89,7 @@ impl ClusterType {
         ("KUBERNETES_SESSION", ClusterType::KubernetesSession),
         ("KUBERNETES_APPLICATION", ClusterType::KubernetesApplication),
         ("REMOTE", ClusterType::Remote),
+        ("SEATUNNEL", ClusterType::Seatunnel),
     ];
 
     /// The type's keyword.

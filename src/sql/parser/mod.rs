@@ -454,7 +454,7 @@ mod tests {
         ));
         let (message, ..) = fails("CREATE CLUSTER c TYPE YARN");
         assert!(
-            message.contains("KUBERNETES_SESSION, KUBERNETES_APPLICATION or REMOTE"),
+            message.contains("KUBERNETES_SESSION, KUBERNETES_APPLICATION, REMOTE or SEATUNNEL"),
             "{message}"
         );
         let (message, state, _) = fails("CREATE CONNECTOR k FROM 'ftp://x/k.jar'");
