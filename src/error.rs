@@ -76,8 +76,6 @@ impl SqlState {
     pub const DUPLICATE_FUNCTION: SqlState = SqlState("42723");
     /// `42P01`: undefined table.
     pub const UNDEFINED_TABLE: SqlState = SqlState("42P01");
-    /// `42809`: an object of the wrong kind for the statement.
-    pub const WRONG_OBJECT_TYPE: SqlState = SqlState("42809");
     /// `42703`: undefined column.
     pub const UNDEFINED_COLUMN: SqlState = SqlState("42703");
     /// `42883`: undefined function.

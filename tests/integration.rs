@@ -26,3 +26,4 @@ mod seatunnel;
 mod seatunnel_double;
 mod sources;
 mod support;
+mod syncs;

@@ -84,7 +84,7 @@ async fn create(
     create: &CreateJob,
 ) -> Result<StatementOutput> {
     let name = object_name(&create.name);
-    if name.starts_with("sync:") {
+    if crate::sync::run::is_sync_job(&name) {
         return Err(Error::new(
             SqlState::INVALID_NAME,
             format!("job names starting with \"sync:\" belong to syncs: \"{name}\""),

@@ -21,7 +21,7 @@ pub mod later;
 pub mod options;
 pub mod preview;
 pub mod query;
-
+pub mod sync;
 pub mod variable;
 
 use datafusion::scalar::ScalarValue;
@@ -95,7 +95,7 @@ pub async fn describe(
         Statement::Connector(statement) => connector::describe(state, statement).await,
 
         Statement::Cluster(statement) => cluster::describe(context, state, statement).await,
-        Statement::Sync(_) => Err(later::not_supported(&parsed.statement)),
+        Statement::Sync(statement) => sync::describe(state, statement).await,
         Statement::Schedule(_) => Err(later::not_supported(&parsed.statement)),
         Statement::Catalog(statement) => Ok(catalog::describe(statement)),
         Statement::Variable(statement) => Ok(variable::describe(statement)),
@@ -120,7 +120,7 @@ pub async fn execute(
         Statement::Connector(statement) => connector::execute(context, state, statement).await,
 
         Statement::Cluster(statement) => cluster::execute(context, state, statement).await,
-        Statement::Sync(_) => Err(later::not_supported(&parsed.statement)),
+        Statement::Sync(statement) => sync::execute(context, state, statement).await,
         Statement::Schedule(_) => Err(later::not_supported(&parsed.statement)),
         Statement::Catalog(statement) => catalog::execute(context, state, parsed, statement).await,
         Statement::Variable(statement) => variable::execute(state, statement).await,

@@ -57,7 +57,7 @@ pub struct Request<'a> {
     pub engine: Engine,
     /// A table's name in a database sink, from (schema, database, table)
     /// (the `table.name.pattern` option).
-    pub table_name: &'a dyn Fn(&str, &str, &str) -> String,
+    pub table_name: &'a (dyn Fn(&str, &str, &str) -> String + Sync),
 }
 
 /// Reads the source's tables and plans: 08006 naming the datasource when
@@ -170,8 +170,15 @@ fn select(request: &Request<'_>, tables: Vec<TableSchema>) -> Result<Vec<TableSc
         .map(|((text, _), _)| text.as_str())
         .collect();
     if !unmatched.is_empty() {
+        // The schemas the other patterns reached first: in a database of
+        // many schemas those are the tables the user is looking at.
+        let near: std::collections::BTreeSet<&str> =
+            picked.iter().map(|t| t.schema.as_str()).collect();
         names.extend(picked.iter().map(|t| format!("{}.{}", t.schema, t.name)));
-        names.sort();
+        names.sort_by_key(|n| {
+            let schema = n.split('.').next().unwrap_or_default();
+            (!near.contains(schema), n.clone())
+        });
         return Err(Error::new(
             SqlState::UNDEFINED_TABLE,
             format!(
