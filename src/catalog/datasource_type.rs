@@ -252,7 +252,8 @@ impl DatasourceType {
 }
 
 /// `template` with each `{option}` replaced by `value(option)`; `None`
-/// when a placeholder has no value (the key is then left out).
+/// when a placeholder has no value or a `{` is never closed (the key is
+/// then left out).
 pub fn render_template<'a>(
     template: &str,
     value: impl Fn(&str) -> Option<&'a str>,
@@ -260,9 +261,7 @@ pub fn render_template<'a>(
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else {
-            break;
-        };
+        let close = rest[open..].find('}')?;
         out.push_str(&rest[..open]);
         out.push_str(value(&rest[open + 1..open + close])?);
         rest = &rest[open + close + 1..];
