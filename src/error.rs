@@ -296,6 +296,41 @@ impl Error {
     pub fn chain(&self) -> Chain<'_> {
         Chain(self)
     }
+
+    /// This error with each of `secrets` in its message, detail and hint
+    /// shown as `******` ([`scrub_secrets`]). When one was there, the
+    /// source goes too: its text, which the logs print, holds it as well.
+    /// For errors an external system made from text scaleph sent it with
+    /// secrets inside (Flink echoing a `CREATE CATALOG`'s options).
+    pub fn without_secrets(mut self, secrets: &[&str]) -> Error {
+        let chain = self.chain().to_string();
+        let held = |text: &str| secrets.iter().any(|s| !s.is_empty() && text.contains(s));
+        let in_detail = self.detail.as_deref().is_some_and(held);
+        let in_hint = self.hint.as_deref().is_some_and(held);
+        if !(held(&chain) || in_detail || in_hint) {
+            return self;
+        }
+        self.message = scrub_secrets(&self.message, secrets);
+        self.detail = self
+            .detail
+            .map(|d| scrub_secrets(&d, secrets).into_boxed_str());
+        self.hint = self
+            .hint
+            .map(|h| scrub_secrets(&h, secrets).into_boxed_str());
+        self.source = None;
+        self
+    }
+}
+
+/// `text` with every occurrence of each of `secrets` (empty ones aside)
+/// replaced by `******`, the longest first, so that a secret holding
+/// another is masked whole.
+pub fn scrub_secrets(text: &str, secrets: &[&str]) -> String {
+    let mut secrets: Vec<&str> = secrets.iter().copied().filter(|s| !s.is_empty()).collect();
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets.into_iter().fold(text.to_string(), |text, secret| {
+        text.replace(secret, "******")
+    })
 }
 
 impl PartialEq for Error {
@@ -417,6 +452,27 @@ mod tests {
         assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
         let plain = Error::internal("x");
         assert!(std::error::Error::source(&plain).is_none());
+    }
+
+    #[test]
+    fn without_secrets_scrubs_every_field_and_drops_a_cause_holding_one() {
+        let cause = Layer("properties: {password=pw-1, user=u}", None);
+        let err = Error::new(SqlState::SYSTEM_ERROR, "Could not execute CREATE CATALOG")
+            .with_detail("trace: password=pw-1\n at X")
+            .with_hint("pw-10 is the pw-1 you gave")
+            .with_source(cause)
+            .without_secrets(&["pw-1", "", "pw-10"]);
+        assert_eq!(err.message, "Could not execute CREATE CATALOG");
+        assert_eq!(err.detail.as_deref(), Some("trace: password=******\n at X"));
+        assert_eq!(err.hint.as_deref(), Some("****** is the ****** you gave"));
+        assert!(std::error::Error::source(&err).is_none());
+        assert!(!err.chain().to_string().contains("pw-1"));
+        // Without a secret in it, an error keeps its cause.
+        let clean = Error::new(SqlState::IO_ERROR, "x")
+            .with_source(Layer("y", None))
+            .without_secrets(&["pw-1"]);
+        assert!(std::error::Error::source(&clean).is_some());
+        assert_eq!(scrub_secrets("aaa", &[""]), "aaa");
     }
 
     #[test]

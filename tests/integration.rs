@@ -3,6 +3,7 @@
 
 mod architecture;
 mod catalog;
+mod catalog_from_datasource;
 mod cli;
 mod client_corpus;
 mod cluster;

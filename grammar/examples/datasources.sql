@@ -43,3 +43,9 @@ DESCRIBE DATASOURCE mysql_shop;
 SHOW CREATE DATASOURCE mysql_shop;
 COMMENT ON DATASOURCE mysql_shop IS 'the shop''s primary MySQL';
 COMMENT ON DATASOURCE mysql_shop IS NULL;
+-- create_catalog_from_datasource: a Flink catalog over a datasource, kept and replayed like Flink's CREATE CATALOG
+CREATE CATALOG lake FROM DATASOURCE paimon_lake;
+CREATE CATALOG IF NOT EXISTS `Sales DB` FROM DATASOURCE pg_main WITH ('default-database' = 'sales');
+CREATE CATALOG "Warehouse" FROM DATASOURCE warehouse WITH (
+  'hadoop-conf-dir' = '/etc/hadoop/conf'
+);

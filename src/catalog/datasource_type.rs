@@ -43,6 +43,10 @@ pub struct DatasourceType {
     /// The SeaTunnel plugins, if there are any.
     #[serde(default)]
     pub seatunnel: Option<SeatunnelMapping>,
+    /// How a datasource of this type becomes a Flink catalog
+    /// (`CREATE CATALOG c FROM DATASOURCE d`), if it can.
+    #[serde(default)]
+    pub flink_catalog: Option<FlinkCatalogMapping>,
 }
 
 /// Families of systems.
@@ -145,6 +149,30 @@ pub struct SeatunnelMapping {
     pub options: BTreeMap<String, String>,
 }
 
+/// A Flink catalog made from a datasource: its `'type'` and templated
+/// options, what the datasource must have for it, and the attached files
+/// it would need (which cannot reach Flink).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlinkCatalogMapping {
+    /// The catalog's `'type'` option (`paimon`, `hive`, `jdbc`).
+    #[serde(rename = "type")]
+    pub catalog_type: String,
+    /// Key to template (`{option}` only: a catalog has no table).
+    #[serde(default)]
+    pub options: BTreeMap<String, String>,
+    /// Options the datasource must have (set or defaulted) for the
+    /// catalog to work: `database` for Flink's JDBC catalog, whose
+    /// `default-database` is required.
+    #[serde(default)]
+    pub requires: Vec<String>,
+    /// Attached files the catalog would need: a Flink catalog reads files
+    /// only on the Flink side, where scaleph cannot put them, so a
+    /// datasource with one of these attached cannot become a catalog.
+    #[serde(default)]
+    pub files: Vec<String>,
+}
+
 impl DatasourceType {
     /// Parses and checks one file whose stem is `stem`.
     pub(super) fn parse(
@@ -189,8 +217,64 @@ impl DatasourceType {
                 }
             }
         }
+        if let Some(catalog) = &self.flink_catalog {
+            self.check_flink_catalog(catalog)?;
+        }
         Ok(())
     }
+
+    /// A `[flink_catalog]` block: a type, templates naming only options
+    /// (there is no table to sync), `type` not among the templated keys,
+    /// required options and files the type has.
+    fn check_flink_catalog(&self, catalog: &FlinkCatalogMapping) -> Result<(), String> {
+        if catalog.catalog_type.trim().is_empty() {
+            return Err("[flink_catalog] has an empty type".into());
+        }
+        if catalog
+            .options
+            .keys()
+            .any(|k| k.eq_ignore_ascii_case("type"))
+        {
+            return Err(
+                "[flink_catalog] options repeat \"type\"; it is the block's own key".into(),
+            );
+        }
+        for template in catalog.options.values() {
+            if let Some(unknown) = placeholders(template).find(|p| self.option(p).is_none()) {
+                return Err(format!(
+                    "[flink_catalog] template \"{template}\" names unknown option \"{unknown}\""
+                ));
+            }
+        }
+        if let Some(unknown) = catalog.requires.iter().find(|r| self.option(r).is_none()) {
+            return Err(format!(
+                "[flink_catalog] requires unknown option \"{unknown}\""
+            ));
+        }
+        if let Some(unknown) = catalog.files.iter().find(|f| self.file(f).is_none()) {
+            return Err(format!("[flink_catalog] names unknown file \"{unknown}\""));
+        }
+        Ok(())
+    }
+}
+
+/// `template` with each `{option}` replaced by `value(option)`; `None`
+/// when a placeholder has no value or a `{` is never closed (the key is
+/// then left out).
+pub fn render_template<'a>(
+    template: &str,
+    value: impl Fn(&str) -> Option<&'a str>,
+) -> Option<String> {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..].find('}')?;
+        out.push_str(&rest[..open]);
+        out.push_str(value(&rest[open + 1..open + close])?);
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 /// The `{name}` placeholders of a mapping template.

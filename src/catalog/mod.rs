@@ -4,12 +4,17 @@
 //! (`catalogs/README.md` is the format). Both kinds share the option
 //! format ([`OptionSpec`]) and its validation ([`TypedOptions`]).
 //!
+//! A type's `[flink_catalog]` block makes a datasource of it a Flink
+//! catalog ([`flink_catalog`]: the `CREATE CATALOG` Flink runs, real and
+//! masked).
+//!
 //! The files are embedded into the binary; a `catalogs` directory from the
 //! configuration overrides them file by file (and may add types).
 
 mod cluster_type;
 pub mod connectors;
 mod datasource_type;
+pub mod flink_catalog;
 mod option;
 mod sync_options;
 mod validate;

@@ -152,9 +152,7 @@ pub fn quote(text: &str) -> String {
 }
 
 /// A Flink identifier: `` `name` `` with `` ` `` doubled.
-pub fn quote_identifier(name: &str) -> String {
-    format!("`{}`", name.replace('`', "``"))
-}
+pub use crate::sql::ast::quote_flink_identifier as quote_identifier;
 
 impl FlinkSession {
     /// A Flink session for the scaleph session of `name`, not opened yet.
@@ -339,7 +337,7 @@ impl FlinkSession {
         for catalog in self.store.list_flink_catalogs().await? {
             statements.push((
                 catalog.definition.expose_secret().to_string(),
-                format!("CREATE CATALOG {}", catalog.name),
+                catalog.shown,
             ));
         }
         for jar in self.store.list_jars().await? {
@@ -396,7 +394,9 @@ impl FlinkSession {
     }
 
     /// Runs `(statement, shown)` pairs in order; a failure is a warning
-    /// naming `shown`, except that a lost session ends the replay.
+    /// naming `shown`, except that a lost session ends the replay. The
+    /// warning never holds what `shown` masks, even when Flink's message
+    /// echoes the statement (it reaches the client and the logs).
     async fn restore(
         &self,
         handle: &str,
@@ -407,14 +407,18 @@ impl FlinkSession {
             match self.configure(handle, &statement).await {
                 Ok(()) => {}
                 Err(err) if err.session_missing() => return Err(err.into()),
-                Err(err) => notices.push(Notice {
-                    severity: "WARNING",
-                    sqlstate: SqlState::WARNING,
-                    message: format!(
-                        "the new Flink session could not restore `{shown}`: {}",
-                        err.into_error().message
-                    ),
-                }),
+                Err(err) => {
+                    let secrets = crate::sql::mask::masked_values(&statement, &shown);
+                    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+                    let cause = crate::error::scrub_secrets(&err.into_error().message, &secrets);
+                    notices.push(Notice {
+                        severity: "WARNING",
+                        sqlstate: SqlState::WARNING,
+                        message: format!(
+                            "the new Flink session could not restore `{shown}`: {cause}"
+                        ),
+                    })
+                }
             }
         }
         Ok(())
@@ -875,6 +879,7 @@ mod tests {
                     catalog_type: Some(catalog_type.into()),
                     definition: "CREATE CATALOG ...".to_string().into(),
                     shown: "CREATE CATALOG ...".into(),
+                    datasource: None,
                     created_at: chrono::Utc::now(),
                 })
                 .await

@@ -283,8 +283,31 @@ pub async fn handle_drop_datasource(
 ) -> Result<StatementOutput> {
     let name = object_name(&drop.name);
     let output = StatementOutput::from(QueryResult::command("DROP DATASOURCE"));
+    if !drop.cascade {
+        let catalogs = super::catalog::catalogs_using(context, &name).await?;
+        if !catalogs.is_empty() {
+            return Err(Error::new(
+                SqlState::DEPENDENT_OBJECTS_STILL_EXIST,
+                format!(
+                    "cannot drop datasource \"{name}\" because Flink catalogs {} were made from it",
+                    quoted_list(&catalogs)
+                ),
+            )
+            .with_hint("DROP CATALOG them first, or use DROP DATASOURCE ... CASCADE"));
+        }
+    }
     match context.store.drop_datasource(&name, drop.cascade).await? {
-        ClusterDrop::Dropped => Ok(output),
+        ClusterDrop::Dropped => {
+            let forgotten = super::catalog::forget_catalogs_using(context, &name).await?;
+            if forgotten.is_empty() {
+                Ok(output)
+            } else {
+                Ok(output.with_notice(Notice::new(format!(
+                    "dropped Flink catalogs {} with it (open Flink sessions keep them until they end)",
+                    quoted_list(&forgotten)
+                ))))
+            }
+        }
         ClusterDrop::Missing if drop.if_exists => Ok(output.with_notice(Notice::new(format!(
             "datasource \"{name}\" does not exist, skipping"
         )))),

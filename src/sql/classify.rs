@@ -10,6 +10,11 @@
 //! the text to send when the gateway cannot take it as written, and the
 //! text with secrets masked. Later code asks the [`FlinkStatement`]; it
 //! never re-reads the text.
+//!
+//! It also draws the line where Flink and scaleph share leading words and
+//! only what follows tells them apart ([`is_flink_show`],
+//! [`creates_catalog_from_datasource`]): the parser's pre-dispatch asks
+//! here, so that line is drawn once.
 
 use super::ast::{
     CatalogStatement, Ddl, DdlVerb, Effect, FlinkStatement, FlinkStatementKind, Statement,
@@ -42,6 +47,27 @@ const FLINK_SHOW: &[&str] = &[
 /// Whether `SHOW <second>` is one of Flink's SHOW statements.
 pub fn is_flink_show(second: &str) -> bool {
     FLINK_SHOW.iter().any(|w| w.eq_ignore_ascii_case(second))
+}
+
+/// Whether `CREATE CATALOG [IF NOT EXISTS] name FROM ...` is scaleph's
+/// `CREATE CATALOG ... FROM DATASOURCE` (a catalog made from a datasource)
+/// rather than Flink's `CREATE CATALOG name [COMMENT '...'] WITH (...)`:
+/// in Flink only `COMMENT` or `WITH` follows the name, so a `FROM` after
+/// it is scaleph's — and a misspelt `DATASOURCE` after it is scaleph's
+/// error to report, not Flink's.
+pub fn creates_catalog_from_datasource(script: &str, tokens: &[Token]) -> bool {
+    let w = Words::new(script, tokens);
+    if !(w.is(0, "CREATE") && w.is(1, "CATALOG")) {
+        return false;
+    }
+    let name = if w.is(2, "IF") && w.is(3, "NOT") && w.is(4, "EXISTS") {
+        5
+    } else {
+        2
+    };
+    w.token(name)
+        .is_some_and(|t| matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent))
+        && w.is(name + 1, "FROM")
 }
 
 /// Words that may stand between `CREATE`/`DROP`/`ALTER` and the object
@@ -660,6 +686,26 @@ mod tests {
             flink("CREATE TEMPORARY TABLE t (compact INT) WITH ('connector' = 'datagen')").effect,
             Effect::Session
         );
+    }
+
+    #[test]
+    fn create_catalog_from_a_datasource_is_scaleph_s_and_with_stays_flink_s() {
+        let scaleph = |sql: &str| {
+            let tokens = tokenize(sql).unwrap();
+            creates_catalog_from_datasource(sql, &tokens)
+        };
+        assert!(scaleph("CREATE CATALOG lake FROM DATASOURCE pg"));
+        assert!(scaleph(
+            "create catalog if not exists `my lake` from datasource pg with ('a' = 'b')"
+        ));
+        assert!(scaleph("CREATE CATALOG \"Lake\" FROM DATASOUCE pg"));
+        assert!(!scaleph("CREATE CATALOG lake WITH ('type' = 'paimon')"));
+        assert!(!scaleph(
+            "CREATE CATALOG IF NOT EXISTS lake COMMENT 'from' WITH ('type' = 'paimon')"
+        ));
+        assert!(!scaleph("CREATE CATALOG lake"));
+        assert!(!scaleph("CREATE TABLE t FROM x"));
+        assert!(!scaleph("CREATE CATALOG 'lake' FROM DATASOURCE pg"));
     }
 
     #[test]

@@ -104,6 +104,37 @@ pub fn redact_tokens(script: &str, tokens: &[Token], start: usize, end: usize) -
     Some(out)
 }
 
+/// The secret values of `text` that `shown` masks, where `shown` is
+/// `text` with secret literals masked ([`redact`]'s output, or a stored
+/// statement's shown text): the literals that differ between the two, token
+/// for token — a whole value shown as `'******'`, or the password of a
+/// URL. Anything that answers `text` (an error echoing it) can be scrubbed
+/// of these. Empty when the two do not line up.
+pub fn masked_values(text: &str, shown: &str) -> Vec<String> {
+    let (Ok(real), Ok(masked)) = (super::lexer::tokenize(text), super::lexer::tokenize(shown))
+    else {
+        return Vec::new();
+    };
+    if real.len() != masked.len() {
+        return Vec::new();
+    }
+    real.iter()
+        .zip(&masked)
+        .filter(|(r, m)| r.kind == TokenKind::String && m.kind == TokenKind::String)
+        .filter_map(|(r, m)| {
+            let (value, shown) = (r.value(text), m.value(shown));
+            if value == shown {
+                None
+            } else if shown == "******" {
+                Some(value)
+            } else {
+                url_password(&value).map(|(from, to)| value[from..to].to_string())
+            }
+        })
+        .filter(|secret| !secret.is_empty())
+        .collect()
+}
+
 /// Where the password of a URL's user info is in `text`
 /// (`scheme://user:password@host...`, also inside `jdbc:mysql://...`).
 fn url_password(text: &str) -> Option<(usize, usize)> {
@@ -117,7 +148,7 @@ fn url_password(text: &str) -> Option<(usize, usize)> {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_secret_key, redact};
+    use super::{is_secret_key, masked_values, redact};
 
     #[test]
     fn redact_masks_passwords_inside_urls_whatever_the_key() {
@@ -133,6 +164,15 @@ mod tests {
             ),
             "WITH (url = 'jdbc:postgresql://u:******@h:5432/db', other = 'x://@h', b = 'x://u:@h')"
         );
+    }
+
+    #[test]
+    fn masked_values_are_the_literals_the_shown_text_hides() {
+        let text =
+            "CREATE CATALOG c WITH ('type' = 'jdbc', 'password' = 'p''w', 'uri' = 'x://u:pw2@h')";
+        assert_eq!(masked_values(text, &redact(text)), ["p'w", "pw2"]);
+        assert!(masked_values(text, "CREATE CATALOG c").is_empty());
+        assert!(masked_values("SELECT 1", "SELECT 1").is_empty());
     }
 
     #[test]

@@ -258,6 +258,7 @@ mod tests {
             "option_value",
             "qualified_name",
             "name",
+            "catalog_name",
             "quoted_name",
             "string",
             "word",

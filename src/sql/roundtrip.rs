@@ -444,9 +444,25 @@ fn copy_statement() -> impl Strategy<Value = Statement> {
         )
 }
 
+/// `CREATE CATALOG ... FROM DATASOURCE`, the catalog statement that is
+/// scaleph's.
+fn catalog_statement() -> impl Strategy<Value = Statement> {
+    (any::<bool>(), ident(), ident(), options()).prop_map(
+        |(if_not_exists, name, datasource, options)| {
+            Statement::from(CreateCatalogFromDatasource {
+                if_not_exists,
+                name,
+                datasource,
+                options,
+            })
+        },
+    )
+}
+
 fn statement() -> impl Strategy<Value = Statement> {
     prop_oneof![
         datasource_statements(),
+        catalog_statement(),
         sync_statement(),
         job_statements(),
         schedule_statements(),

@@ -123,6 +123,9 @@ pub struct FlinkCatalog {
     pub definition: SecretString,
     /// The statement with secret values masked.
     pub shown: String,
+    /// The datasource it was made from (`CREATE CATALOG ... FROM
+    /// DATASOURCE`); `None` for a catalog written as Flink SQL.
+    pub datasource: Option<String>,
     /// When it was created (UTC).
     pub created_at: chrono::DateTime<chrono::Utc>,
 }

@@ -325,6 +325,13 @@ impl Store for SqliteStore {
                     name
                 ],
             )?;
+            // The catalogs made from it follow it to its new name.
+            if updated > 0 && datasource.name != name {
+                transaction.execute(
+                    "UPDATE flink_catalogs SET datasource = ?1 WHERE datasource = ?2",
+                    params![datasource.name, name],
+                )?;
+            }
             transaction.commit()?;
             Ok(updated > 0)
         })
@@ -369,16 +376,17 @@ impl Store for SqliteStore {
         self.with(move |connection, secrets| {
             let sealed = secrets.seal(&catalog_aad(&catalog.name), &catalog.definition)?;
             connection.execute(
-                "INSERT INTO flink_catalogs (name, catalog_type, definition, shown, created_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (name) DO UPDATE SET \
+                "INSERT INTO flink_catalogs (name, catalog_type, definition, shown, created_at, datasource) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (name) DO UPDATE SET \
                  catalog_type = excluded.catalog_type, definition = excluded.definition, \
-                 shown = excluded.shown",
+                 shown = excluded.shown, datasource = excluded.datasource",
                 params![
                     catalog.name,
                     catalog.catalog_type,
                     sealed,
                     catalog.shown,
-                    micros(catalog.created_at)
+                    micros(catalog.created_at),
+                    catalog.datasource
                 ],
             )?;
             Ok(())
@@ -397,21 +405,22 @@ impl Store for SqliteStore {
     async fn list_flink_catalogs(&self) -> Result<Vec<FlinkCatalog>, StoreError> {
         self.with(|connection, secrets| {
             let mut statement = connection.prepare(
-                "SELECT name, catalog_type, definition, shown, created_at FROM flink_catalogs \
+                "SELECT name, catalog_type, definition, shown, created_at, datasource FROM flink_catalogs \
                  ORDER BY created_at, name",
             )?;
             let rows = statement.query_map([], |row| {
                 let name: String = row.get(0)?;
                 let sealed: String = row.get(2)?;
-                Ok((name, row.get(1)?, sealed, row.get(3)?, row.get(4)?))
+                Ok((name, row.get(1)?, sealed, row.get(3)?, row.get(4)?, row.get(5)?))
             })?;
             rows.map(|row| {
-                let (name, catalog_type, sealed, shown, created_at) = row?;
+                let (name, catalog_type, sealed, shown, created_at, datasource) = row?;
                 Ok(FlinkCatalog {
                     definition: secrets.open_value(&catalog_aad(&name), &sealed)?,
                     name,
                     catalog_type,
                     shown,
+                    datasource,
                     created_at: from_micros(created_at),
                 })
             })
@@ -743,6 +752,7 @@ mod tests {
                 catalog_type: Some("jdbc".into()),
                 definition: secret(definition),
                 shown: crate::sql::mask::redact(definition),
+                datasource: Some("pg_main".into()),
                 created_at: now,
             })
             .await
@@ -766,11 +776,49 @@ mod tests {
         let catalogs = store.list_flink_catalogs().await.unwrap();
         assert_eq!(catalogs[0].definition.expose_secret(), definition);
         assert!(catalogs[0].shown.contains("'******'"));
+        assert_eq!(catalogs[0].datasource.as_deref(), Some("pg_main"));
         assert_eq!(store.list_jars().await.unwrap().len(), 1);
         assert!(store.remove_jar("/jars/udf.jar").await.unwrap());
         assert!(!store.remove_jar("/jars/udf.jar").await.unwrap());
         assert!(store.drop_flink_catalog("pg").await.unwrap());
         assert!(store.list_flink_catalogs().await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_renamed_datasource_keeps_its_catalogs() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        store
+            .create_datasource(datasource("a", "pw"))
+            .await
+            .unwrap();
+        let catalog = |name: &str, from: Option<&str>| FlinkCatalog {
+            name: name.into(),
+            catalog_type: Some("jdbc".into()),
+            definition: secret("CREATE CATALOG x WITH ('type' = 'jdbc')"),
+            shown: "CREATE CATALOG x WITH ('type' = 'jdbc')".into(),
+            datasource: from.map(String::from),
+            created_at: chrono::Utc::now(),
+        };
+        store
+            .put_flink_catalog(catalog("from_a", Some("a")))
+            .await
+            .unwrap();
+        store
+            .put_flink_catalog(catalog("written", None))
+            .await
+            .unwrap();
+        let mut renamed = store.get_datasource("a").await.unwrap().unwrap();
+        renamed.name = "b".into();
+        assert!(store.update_datasource("a", renamed).await.unwrap());
+        let sources: Vec<Option<String>> = store
+            .list_flink_catalogs()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.datasource)
+            .collect();
+        assert_eq!(sources, [Some("b".to_string()), None]);
     }
 
     #[tokio::test]

@@ -1,4 +1,6 @@
-//! `scaleph.catalogs`: the Flink catalogs `CREATE CATALOG` registered.
+//! `scaleph.catalogs`: the Flink catalogs `CREATE CATALOG` registered,
+//! and the datasource each made with `CREATE CATALOG ... FROM DATASOURCE`
+//! came from (what `DROP DATASOURCE` must not break silently).
 
 use std::sync::Arc;
 
@@ -24,6 +26,7 @@ impl SystemTable for Catalogs {
         Arc::new(Schema::new(vec![
             Field::new("name", DataType::Utf8, false),
             Field::new("type", DataType::Utf8, true),
+            Field::new("datasource", DataType::Utf8, true),
             Field::new("definition", DataType::Utf8, false),
             Field::new("created_at", timestamp_utc(), false),
         ]))
@@ -36,6 +39,7 @@ impl SystemTable for Catalogs {
             vec![
                 text_array(rows.iter().map(|c| c.name.as_str())),
                 nullable_text_array(rows.iter().map(|c| c.catalog_type.as_deref())),
+                nullable_text_array(rows.iter().map(|c| c.datasource.as_deref())),
                 text_array(rows.iter().map(|c| c.shown.as_str())),
                 utc_array(rows.iter().map(|c| c.created_at)),
             ],

@@ -191,6 +191,12 @@ pub fn quote_string(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
+/// A Flink SQL identifier: `` `name` `` with `` ` `` doubled (Flink quotes
+/// identifiers with backticks, not double quotes).
+pub fn quote_flink_identifier(name: &str) -> String {
+    format!("`{}`", name.replace('`', "``"))
+}
+
 /// Writes an option key: bare when it is a plain identifier, quoted otherwise.
 pub(crate) fn fmt_key(key: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     let bare = key

@@ -104,8 +104,8 @@ impl Statement {
 
     /// The canonical SQL of an extension statement (what `SHOW CREATE`
     /// prints, and what the round-trip tests reparse); `None` for session
-    /// variables, queries, catalogs and jars and Flink SQL, which keep the
-    /// text as written.
+    /// variables, queries, Flink's catalog and jar statements and Flink
+    /// SQL, which keep the text as written.
     pub fn canonical_sql(&self) -> Option<String> {
         Some(match self {
             Statement::Datasource(s) => s.to_string(),
@@ -123,6 +123,7 @@ impl Statement {
                 | TransactionCommand::RollbackToSavepoint,
             ) => return None,
             Statement::Transaction(s) => s.to_string(),
+            Statement::Catalog(CatalogStatement::CreateFromDatasource(s)) => s.to_string(),
             Statement::Catalog(_)
             | Statement::Variable(_)
             | Statement::Query(_)
@@ -190,6 +191,7 @@ into_family! {
     CreateSchedule => Schedule(ScheduleStatement::Create),
     ExecuteSchedule => Schedule(ScheduleStatement::Execute),
     ShowRuns => Schedule(ScheduleStatement::ShowRuns),
+    CreateCatalogFromDatasource => Catalog(CatalogStatement::CreateFromDatasource),
     SetVariable => Variable(VariableStatement::Set),
     ShowVariable => Variable(VariableStatement::Show),
     ResetVariable => Variable(VariableStatement::Reset),

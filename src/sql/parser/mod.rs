@@ -2,8 +2,9 @@
 //!
 //! **Keyword pre-dispatch.** The statement's first words decide what it is:
 //! scaleph's extension statements (`CREATE DATASOURCE`, `START SYNC`,
-//! `CREATE SCHEDULE`, ...) go to a recursive-descent parser per family
-//! (`datasource`, `object`, `sync`, `job`, `schedule`); queries
+//! `CREATE SCHEDULE`, `CREATE CATALOG ... FROM DATASOURCE`, ...) go to a
+//! recursive-descent parser per family (`datasource`, `object`, `sync`,
+//! `job`, `schedule`, `catalog`); queries
 //! (`SELECT`, `WITH`, `VALUES`, `EXPLAIN <query>`) go to sqlparser's
 //! `Parser`, whose AST DataFusion executes; anything else is Flink SQL,
 //! classified once by its tokens and forwarded as written, never
@@ -24,6 +25,7 @@
 //! zones, a schedule's task DAG, duplicate option keys, identifier rules,
 //! and the values of `MODE`, `ENGINE`, `TYPE` and trigger rules.
 
+mod catalog;
 mod copy;
 mod cursor;
 mod datasource;
@@ -37,7 +39,7 @@ use sqlparser::dialect::GenericDialect;
 
 use self::cursor::Cursor;
 use super::ast::*;
-use super::classify::{classify, classify_query, is_flink_show};
+use super::classify::{classify, classify_query, creates_catalog_from_datasource, is_flink_show};
 use super::lexer::{Token, TokenKind};
 use crate::error::Result;
 
@@ -69,6 +71,9 @@ pub fn parse_statement(
         ("CREATE", _, Some(ObjectKind::Cluster), _) => job::create_cluster(&mut c),
         ("CREATE", _, Some(ObjectKind::Connector), _) => job::create_connector(&mut c),
         ("CREATE", _, Some(ObjectKind::Schedule), _) => schedule::create(&mut c),
+        ("CREATE", "CATALOG", ..) if creates_catalog_from_datasource(script, tokens) => {
+            catalog::create_from_datasource(&mut c)
+        }
         ("DROP", _, Some(kind), _) => object::drop(&mut c, kind),
         ("ALTER", _, Some(kind), _) => object::alter(&mut c, kind),
         ("SHOW", "DATASOURCE", ..) => datasource::show_types(&mut c),
@@ -493,6 +498,55 @@ mod tests {
             message.contains("expected a job name, found end of statement"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn create_catalog_from_datasource_is_scaleph_s_and_checked_here() {
+        let Statement::Catalog(CatalogStatement::CreateFromDatasource(create)) = one(
+            "create catalog if not exists `My Lake` from datasource Pg_Main with ('default-database' = 'crm')",
+        ) else {
+            panic!("not a CREATE CATALOG ... FROM DATASOURCE")
+        };
+        assert!(create.if_not_exists);
+        assert_eq!(create.name, Ident::with_quote('"', "My Lake"));
+        assert_eq!(object_name(&create.datasource), "pg_main");
+        assert_eq!(create.options.0[0].key, "default-database");
+        // A bare Flink catalog name keeps its case, as Flink's CREATE CATALOG does.
+        let Statement::Catalog(CatalogStatement::CreateFromDatasource(create)) =
+            one("CREATE CATALOG Lake FROM DATASOURCE pg")
+        else {
+            panic!()
+        };
+        assert_eq!(create.name.value, "Lake");
+        assert_eq!(
+            one("CREATE CATALOG Lake FROM DATASOURCE pg")
+                .canonical_sql()
+                .as_deref(),
+            Some("CREATE CATALOG Lake FROM DATASOURCE pg")
+        );
+        let (message, state, at) = fails("CREATE CATALOG lake FROM DATASOUCE pg");
+        assert_eq!(state, "42601");
+        assert!(
+            message.contains(
+                "expected DATASOURCE after FROM, found \"DATASOUCE\": did you mean DATASOURCE?"
+            ),
+            "{message}"
+        );
+        assert_eq!(at, (1, 26));
+        let (message, ..) =
+            fails("CREATE CATALOG lake FROM DATASOURCE pg WITH ('a' = 'x', A = 'y')");
+        assert!(message.contains("given twice"), "{message}");
+        let (message, ..) = fails("CREATE CATALOG lake FROM DATASOURCE");
+        assert!(message.contains("expected a datasource name"), "{message}");
+        // Flink's CREATE CATALOG stays Flink's, kept by scaleph as written.
+        assert!(matches!(
+            one("CREATE CATALOG lake WITH ('type' = 'paimon', 'warehouse' = 's3://w')"),
+            Statement::Catalog(CatalogStatement::CreateCatalog { .. })
+        ));
+        assert!(matches!(
+            one("CREATE CATALOG lake COMMENT 'from the lake' WITH ('type' = 'paimon')"),
+            Statement::Catalog(CatalogStatement::CreateCatalog { .. })
+        ));
     }
 
     #[test]

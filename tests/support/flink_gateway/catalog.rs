@@ -665,7 +665,7 @@ impl Catalogs<'_> {
             )
             .wrap(
                 VALIDATION,
-                format!("Could not execute CREATE CATALOG {catalog}"),
+                could_not_create_catalog(catalog, options, if_not_exists),
                 Site::Catalog,
             ));
         }
@@ -746,4 +746,20 @@ impl Catalogs<'_> {
         }
         Ok(())
     }
+}
+
+/// The message Flink 2.x wraps a failed CREATE CATALOG in:
+/// `Could not execute ` + `CreateCatalogOperation.asSummaryString()`, which
+/// (through `OperationUtils.formatWithChildren`) prints every option,
+/// secrets included — what scaleph must keep from its clients and logs.
+pub fn could_not_create_catalog(
+    catalog: &str,
+    options: &[(String, String)],
+    if_not_exists: bool,
+) -> String {
+    let properties: Vec<String> = options.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!(
+        "Could not execute CREATE CATALOG: (catalogName: [{catalog}], properties: [{{{}}}], ignoreIfExists: [{if_not_exists}])",
+        properties.join(", ")
+    )
 }

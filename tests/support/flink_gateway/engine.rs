@@ -410,7 +410,7 @@ fn run(exec: &mut Execution, statement: Statement) -> Result<Outcome, JavaError>
         } => {
             if !options.iter().any(|(k, _)| k == "type") {
                 return Err(validation("Catalog options do not contain an option key 'type' for discovering a catalog.")
-                    .wrap(super::errors::VALIDATION, format!("Could not execute CREATE CATALOG {}", name.name), Site::Catalog));
+                    .wrap(super::errors::VALIDATION, super::catalog::could_not_create_catalog(&name.name, &options, if_not_exists), Site::Catalog));
             }
             catalogs.create_catalog(&name.name, &options, if_not_exists)?;
             Ok(ok())
