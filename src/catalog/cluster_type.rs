@@ -3,11 +3,13 @@
 //! reached either by its Flink REST address (`remote`: `rest_address`
 //! names that option) or through the Flink Kubernetes Operator
 //! (`kubernetes = true`: `kubernetes_session`, `kubernetes_application`),
-//! never both.
+//! never both. Its files (`[[files]]`: the Kubernetes types' pod
+//! templates) are declared and checked as a datasource type's are.
 
 use serde::Deserialize;
 
 use super::CatalogError;
+use super::file::{FileSpec, check_files};
 use super::option::OptionSpec;
 use super::validate::{TypedOptions, check_specs};
 
@@ -31,6 +33,10 @@ pub struct ClusterTypeSpec {
     pub kubernetes: bool,
     /// Every option, in the order they are documented.
     pub options: Vec<OptionSpec>,
+    /// The files a cluster of this type can have attached (`FILES
+    /// ('pod.template' = '/path')`), in the format of datasource types.
+    #[serde(default)]
+    pub files: Vec<FileSpec>,
 }
 
 impl ClusterTypeSpec {
@@ -48,6 +54,7 @@ impl ClusterTypeSpec {
                 ));
             }
             check_specs(&parsed.options)?;
+            check_files(&parsed.files, &parsed.options)?;
             match (&parsed.rest_address, parsed.kubernetes) {
                 (Some(address), false) => match parsed.option(address) {
                     Some(spec) if !spec.prefix && spec.required => Ok(()),
@@ -67,6 +74,16 @@ impl ClusterTypeSpec {
 impl TypedOptions for ClusterTypeSpec {
     fn options(&self) -> &[OptionSpec] {
         &self.options
+    }
+
+    fn files(&self) -> &[FileSpec] {
+        &self.files
+    }
+
+    fn attach_hint(&self, name: &str) -> String {
+        format!(
+            "attach it with FILES ('{name}' = '/path/to/file') after WITH (...), or ALTER CLUSTER ... SET FILES ('{name}' = '/path/to/file')"
+        )
     }
 
     fn owner(&self) -> String {
