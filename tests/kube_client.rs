@@ -62,10 +62,12 @@ fn session_cluster(name: &str) -> Value {
         job_manager: Some(JobManagerSpec {
             resource: Some(resource.clone()),
             replicas: None,
+            pod_template: None,
         }),
         task_manager: Some(TaskManagerSpec {
             resource: Some(resource),
             replicas: None,
+            pod_template: None,
         }),
         ..FlinkDeploymentSpec::default()
     };

@@ -599,60 +599,295 @@ async fn a_killed_scaleph_reattaches_to_its_kubernetes_job() {
     );
 }
 
+/// The spec of FlinkDeployment `name`, as the double keeps it.
+fn deployment_spec(kube: &KubeDouble, name: &str) -> serde_json::Value {
+    kube.object("flinkdeployments", "default", name)
+        .unwrap_or_else(|| panic!("no FlinkDeployment {name}"))["spec"]
+        .clone()
+}
+
+/// The rows of a text query, each as its columns.
+async fn text_rows(client: &tokio_postgres::Client, sql: &str) -> Vec<Vec<String>> {
+    client
+        .simple_query(sql)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|message| match message {
+            tokio_postgres::SimpleQueryMessage::Row(row) => Some(
+                (0..row.len())
+                    .map(|i| row.get(i).unwrap_or_default().to_string())
+                    .collect(),
+            ),
+            _ => None,
+        })
+        .collect()
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Pod templates are files of the cluster: read once at CREATE (or
+/// ALTER ... SET FILES), and what every FlinkDeployment carries later —
+/// a job created after the file changed or was deleted gets the content
+/// as it was attached.
 #[tokio::test(flavor = "multi_thread")]
-async fn pod_templates_and_ingress_reach_the_deployment_and_the_crd_judges_them() {
+async fn pod_templates_are_read_once_and_every_deployment_carries_what_was_read() {
+    let kube = double(CrdVersion::Release1_15);
+    let gateway = gateway();
+    let client = gateway.client().await;
+    let dir = tempfile::tempdir().unwrap();
+    let pod = dir.path().join("pod.yaml");
+    let pod_v1 = "metadata:\n  labels:\n    team: data\nspec:\n  containers:\n    - name: flink-main-container\n      env:\n        - name: TZ\n          value: UTC\n";
+    std::fs::write(&pod, pod_v1).unwrap();
+    let jm = dir.path().join("jm.json");
+    std::fs::write(&jm, r#"{"metadata": {"labels": {"role": "jobmanager"}}}"#).unwrap();
+    let tm = dir.path().join("tm.yaml");
+    std::fs::write(&tm, "metadata:\n  annotations:\n    tm: 'yes'\n").unwrap();
+    client
+        .batch_execute(&format!(
+            "CREATE CLUSTER apps TYPE KUBERNETES_APPLICATION WITH ('kubernetes.api-server' = '{}', {STATE_DIRS}, \
+             'ingress.template' = '{{{{name}}}}.flink.example.com') \
+             FILES ('pod.template' = '{}', 'JOBMANAGER.POD.TEMPLATE' = '{}', 'taskmanager.pod.template' = '{}')",
+            kube.url(),
+            pod.display(),
+            jm.display(),
+            tm.display()
+        ))
+        .await
+        .unwrap();
+
+    // After CREATE: the template changes, the JobManager's is deleted.
+    std::fs::write(&pod, "metadata:\n  labels:\n    team: changed-later\n").unwrap();
+    std::fs::remove_file(&jm).unwrap();
+    client
+        .batch_execute("CREATE JOB first ON CLUSTER apps AS INSERT INTO sink SELECT 1")
+        .await
+        .unwrap();
+    let spec = deployment_spec(&kube, "first");
+    assert_eq!(spec["podTemplate"]["metadata"]["labels"]["team"], "data");
+    assert_eq!(
+        spec["podTemplate"]["spec"]["containers"][0]["env"][0]["value"],
+        "UTC"
+    );
+    assert_eq!(
+        spec["jobManager"]["podTemplate"]["metadata"]["labels"]["role"],
+        "jobmanager"
+    );
+    assert_eq!(
+        spec["taskManager"]["podTemplate"]["metadata"]["annotations"]["tm"],
+        "yes"
+    );
+    assert_eq!(spec["ingress"]["template"], "{{name}}.flink.example.com");
+
+    // DESCRIBE, SHOW CREATE and scaleph.clusters show what was read, where from.
+    let described = text_rows(&client, "DESCRIBE CLUSTER apps").await;
+    let files: Vec<&Vec<String>> = described.iter().filter(|r| r[0] == "files").collect();
+    assert_eq!(files.len(), 3, "{described:?}");
+    assert_eq!(files[1][1], "pod.template");
+    assert_eq!(
+        files[1][2],
+        format!(
+            "{} bytes, sha256 {}",
+            pod_v1.len(),
+            sha256_hex(pod_v1.as_bytes())
+        )
+    );
+    assert_eq!(files[1][3], pod.display().to_string());
+    let create = text_rows(&client, "SHOW CREATE CLUSTER apps").await;
+    assert!(
+        create[0][0].contains(&format!(
+            "FILES ('jobmanager.pod.template' = '{}', 'pod.template' = '{}', 'taskmanager.pod.template' = '{}')",
+            jm.display(),
+            pod.display(),
+            tm.display()
+        )),
+        "{}",
+        create[0][0]
+    );
+    let listed = text_rows(
+        &client,
+        "SELECT files FROM scaleph.clusters WHERE name = 'apps'",
+    )
+    .await;
+    let listed: serde_json::Value = serde_json::from_str(&listed[0][0]).unwrap();
+    assert_eq!(listed["pod.template"]["size"], pod_v1.len());
+    assert_eq!(
+        listed["pod.template"]["sha256"],
+        sha256_hex(pod_v1.as_bytes())
+    );
+    assert!(listed["pod.template"].get("content").is_none());
+
+    // SET FILES reads the file again; RESET FILES detaches one.
+    client
+        .batch_execute(&format!(
+            "ALTER CLUSTER apps SET FILES ('pod.template' = '{}'); \
+             ALTER CLUSTER apps RESET FILES ('taskmanager.pod.template')",
+            pod.display()
+        ))
+        .await
+        .unwrap();
+    client
+        .batch_execute("CREATE JOB second ON CLUSTER apps AS INSERT INTO sink SELECT 1")
+        .await
+        .unwrap();
+    let spec = deployment_spec(&kube, "second");
+    assert_eq!(
+        spec["podTemplate"]["metadata"]["labels"]["team"],
+        "changed-later"
+    );
+    assert_eq!(
+        spec["jobManager"]["podTemplate"]["metadata"]["labels"]["role"], "jobmanager",
+        "kept from CREATE though its file is gone"
+    );
+    assert!(spec["taskManager"].get("podTemplate").is_none(), "{spec}");
+
+    // A session cluster: its FlinkDeployment carries the stored template
+    // through an ALTER after the file is gone, and loses it on RESET FILES.
+    std::fs::write(&pod, pod_v1).unwrap();
+    client
+        .batch_execute(&format!(
+            "CREATE CLUSTER pods TYPE KUBERNETES_SESSION WITH ('kubernetes.api-server' = '{}', {STATE_DIRS}) \
+             FILES ('pod.template' = '{}')",
+            kube.url(),
+            pod.display()
+        ))
+        .await
+        .unwrap();
+    std::fs::remove_file(&pod).unwrap();
+    client
+        .batch_execute("ALTER CLUSTER pods SET ('taskmanager.slots' = '3')")
+        .await
+        .unwrap();
+    let spec = deployment_spec(&kube, "pods");
+    assert_eq!(spec["podTemplate"]["metadata"]["labels"]["team"], "data");
+    assert_eq!(
+        spec["flinkConfiguration"]["taskmanager.numberOfTaskSlots"],
+        "3"
+    );
+    client
+        .batch_execute("ALTER CLUSTER pods RESET FILES ('pod.template')")
+        .await
+        .unwrap();
+    assert!(
+        deployment_spec(&kube, "pods").get("podTemplate").is_none(),
+        "a detached template leaves the FlinkDeployment"
+    );
+}
+
+/// Every way a pod template can be wrong is refused naming its file key:
+/// too big, missing, not a mapping — before anything reaches Kubernetes —
+/// and a field the CRD does not have, by the API server's validation.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bad_pod_template_is_refused_naming_its_file() {
     let kube = double(CrdVersion::Main);
     let gateway = gateway();
     let client = gateway.client().await;
     let dir = tempfile::tempdir().unwrap();
-    let good = dir.path().join("pod.yaml");
-    std::fs::write(
-        &good,
-        "metadata:\n  labels:\n    team: data\nspec:\n  containers:\n    - name: flink-main-container\n      env:\n        - name: TZ\n          value: UTC\n",
-    )
-    .unwrap();
-    client
-        .batch_execute(&format!(
-            "CREATE CLUSTER pods TYPE KUBERNETES_SESSION WITH ('kubernetes.api-server' = '{}', {STATE_DIRS}, \
-             'pod.template' = '{}', 'ingress.template' = '{{{{name}}}}.flink.example.com')",
-            kube.url(),
-            good.display()
-        ))
-        .await
-        .unwrap();
-    let spec = &kube.object("flinkdeployments", "default", "pods").unwrap()["spec"];
-    assert_eq!(spec["podTemplate"]["metadata"]["labels"]["team"], "data");
-    assert_eq!(spec["ingress"]["template"], "{{name}}.flink.example.com");
+    let big = dir.path().join("big.yaml");
+    std::fs::write(&big, format!("metadata: {{}}\n# {}\n", "x".repeat(1 << 20))).unwrap();
+    let list = dir.path().join("list.yaml");
+    std::fs::write(&list, "- name: flink-main-container\n").unwrap();
+    let create = |files: String| {
+        format!(
+            "CREATE CLUSTER bad TYPE KUBERNETES_SESSION WITH ('kubernetes.api-server' = '{}', {STATE_DIRS}) FILES ({files})",
+            kube.url()
+        )
+    };
+    kube.clear_requests();
+    for (files, sqlstate, key, words) in [
+        (
+            format!("'pod.template' = '{}'", big.display()),
+            "54000",
+            "pod.template",
+            "the limit is 1048576",
+        ),
+        (
+            "'jobmanager.pod.template' = '/nonexistent/jm.yaml'".to_string(),
+            "58P01",
+            "jobmanager.pod.template",
+            "/nonexistent/jm.yaml",
+        ),
+        (
+            format!("'taskmanager.pod.template' = '{}'", list.display()),
+            "22023",
+            "taskmanager.pod.template",
+            "no PodTemplateSpec",
+        ),
+    ] {
+        let sql = create(files);
+        let err = client.batch_execute(&sql).await.unwrap_err();
+        let (code, message) = code(&err);
+        assert_eq!(code, sqlstate, "{sql}: {message}");
+        assert!(
+            message.contains(key) && message.contains(words),
+            "{message}"
+        );
+        let position = err.as_db_error().and_then(|db| db.position()).cloned();
+        assert!(
+            matches!(position, Some(tokio_postgres::error::ErrorPosition::Original(at))
+                if sql[at as usize - 1..].starts_with(&format!("'{key}'"))),
+            "{sql}: {position:?}"
+        );
+    }
+    assert!(
+        kube.requests().iter().all(|r| r.verb != "create"),
+        "nothing reached Kubernetes: {:?}",
+        kube.requests()
+    );
 
-    // A field the CRD's PodTemplateSpec does not have: refused by the API
-    // server's strict validation, named, and nothing kept.
-    let bad = dir.path().join("bad.yaml");
-    std::fs::write(&bad, "spec:\n  containerz: []\n").unwrap();
+    // The option of earlier versions points at FILES.
     let err = client
         .batch_execute(&format!(
-            "CREATE CLUSTER badpods TYPE KUBERNETES_SESSION WITH ('kubernetes.api-server' = '{}', {STATE_DIRS}, 'pod.template' = '{}')",
-            kube.url(),
-            bad.display()
-        ))
-        .await
-        .unwrap_err();
-    let (sqlstate, message) = code(&err);
-    assert_eq!(sqlstate, "22023", "{message}");
-    assert!(message.contains("containerz"), "{message}");
-    let missing = client
-        .batch_execute(&format!(
-            "CREATE CLUSTER nopods TYPE KUBERNETES_SESSION WITH ('kubernetes.api-server' = '{}', 'pod.template' = '/nonexistent/pod.yaml')",
+            "CREATE CLUSTER bad TYPE KUBERNETES_SESSION WITH ('kubernetes.api-server' = '{}', 'pod.template' = '/p.yaml')",
             kube.url()
         ))
         .await
         .unwrap_err();
-    assert_eq!(code(&missing).0, "58P01");
+    let db = err.as_db_error().unwrap();
+    assert_eq!(db.code().code(), "22023");
+    assert!(db.message().contains("it is a file"), "{}", db.message());
+    assert!(
+        db.hint()
+            .unwrap_or_default()
+            .contains("FILES ('pod.template'")
+    );
+
+    // A field the CRD's PodTemplateSpec does not have: refused by the API
+    // server's strict validation, naming the field and the file; nothing kept.
+    let containerz = dir.path().join("containerz.yaml");
+    std::fs::write(&containerz, "spec:\n  containerz: []\n").unwrap();
+    let err = client
+        .batch_execute(&create(format!(
+            "'taskmanager.pod.template' = '{}'",
+            containerz.display()
+        )))
+        .await
+        .unwrap_err();
+    let (sqlstate, message) = code(&err);
+    assert_eq!(sqlstate, "22023", "{message}");
+    assert!(
+        message.contains("spec.taskManager.podTemplate.spec.containerz"),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!(
+            "file \"taskmanager.pod.template\" ('{}')",
+            containerz.display()
+        )),
+        "{message}"
+    );
     let clusters: i64 = client
         .query_one("SELECT count(*) FROM scaleph.clusters", &[])
         .await
         .unwrap()
         .get(0);
-    assert_eq!(clusters, 1);
+    assert_eq!(clusters, 0);
 }
 
 /// scaleph killed in the middle of a CREATE JOB (the resource created,

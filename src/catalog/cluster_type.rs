@@ -6,10 +6,13 @@
 //! (`kubernetes = true`: `kubernetes_session`, `kubernetes_application`),
 //! never both. Its `engine` says what runs there: Flink jobs (the
 //! default), or SeaTunnel jobs, which only syncs make.
+//! never both. Its files (`[[files]]`: the Kubernetes types' pod
+//! templates) are declared and checked as a datasource type's are.
 
 use serde::Deserialize;
 
 use super::CatalogError;
+use super::file::{FileSpec, check_files};
 use super::option::OptionSpec;
 use super::validate::{TypedOptions, check_specs};
 
@@ -48,6 +51,10 @@ pub struct ClusterTypeSpec {
     pub kubernetes: bool,
     /// Every option, in the order they are documented.
     pub options: Vec<OptionSpec>,
+    /// The files a cluster of this type can have attached (`FILES
+    /// ('pod.template' = '/path')`), in the format of datasource types.
+    #[serde(default)]
+    pub files: Vec<FileSpec>,
 }
 
 impl ClusterTypeSpec {
@@ -68,6 +75,7 @@ impl ClusterTypeSpec {
             if parsed.engine == ClusterEngine::Seatunnel && parsed.rest_address.is_none() {
                 return Err("a seatunnel cluster type is reached by its rest_address".into());
             }
+            check_files(&parsed.files, &parsed.options)?;
             match (&parsed.rest_address, parsed.kubernetes) {
                 (Some(address), false) => match parsed.option(address) {
                     Some(spec) if !spec.prefix && spec.required => Ok(()),
@@ -87,6 +95,16 @@ impl ClusterTypeSpec {
 impl TypedOptions for ClusterTypeSpec {
     fn options(&self) -> &[OptionSpec] {
         &self.options
+    }
+
+    fn files(&self) -> &[FileSpec] {
+        &self.files
+    }
+
+    fn attach_hint(&self, name: &str) -> String {
+        format!(
+            "attach it with FILES ('{name}' = '/path/to/file') after WITH (...), or ALTER CLUSTER ... SET FILES ('{name}' = '/path/to/file')"
+        )
     }
 
     fn owner(&self) -> String {

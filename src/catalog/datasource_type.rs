@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::CatalogError;
+use super::file::{FileSpec, check_files};
 use super::option::OptionSpec;
 use super::validate::{TypedOptions, check_specs};
 
@@ -83,19 +84,6 @@ pub enum Connectivity {
     Http,
     /// A TCP connect only (reported as such).
     Tcp,
-}
-
-/// A file a datasource of this type can have attached.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FileSpec {
-    /// The name in `FILES (...)`.
-    pub name: String,
-    /// Encrypted at rest (keytabs, private keys).
-    #[serde(default)]
-    pub secret: bool,
-    /// What it is.
-    pub description: String,
 }
 
 /// Flink SQL table options: `connector` plus templated keys.
@@ -183,18 +171,12 @@ impl DatasourceType {
         super::parse_file(file, text, |parsed: &DatasourceType| parsed.check(stem))
     }
 
-    /// The attachable file called `name` (case-insensitive).
-    pub fn file(&self, name: &str) -> Option<&FileSpec> {
-        self.files
-            .iter()
-            .find(|f| f.name.eq_ignore_ascii_case(name))
-    }
-
     fn check(&self, stem: &str) -> Result<(), String> {
         if self.name != stem {
             return Err(format!("name \"{}\" differs from the file name", self.name));
         }
         check_specs(&self.options)?;
+        check_files(&self.files, &self.options)?;
         for name in &self.address {
             if self.option(name).is_none() {
                 return Err(format!("address names unknown option \"{name}\""));
@@ -288,6 +270,10 @@ pub fn placeholders(template: &str) -> impl Iterator<Item = &str> {
 impl TypedOptions for DatasourceType {
     fn options(&self) -> &[OptionSpec] {
         &self.options
+    }
+
+    fn files(&self) -> &[FileSpec] {
+        &self.files
     }
 
     fn owner(&self) -> String {

@@ -2,7 +2,8 @@
 //! accepts, which of its options are secret, and how its options map onto
 //! Flink SQL, Flink CDC and SeaTunnel; and what each cluster type accepts
 //! (`catalogs/README.md` is the format). Both kinds share the option
-//! format ([`OptionSpec`]) and its validation ([`TypedOptions`]).
+//! format ([`OptionSpec`]), the attached-file format ([`FileSpec`]) and
+//! their validation ([`TypedOptions`]).
 //!
 //! A type's `[flink_catalog]` block makes a datasource of it a Flink
 //! catalog ([`flink_catalog`]: the `CREATE CATALOG` Flink runs, real and
@@ -14,6 +15,7 @@
 mod cluster_type;
 pub mod connectors;
 mod datasource_type;
+mod file;
 pub mod flink_catalog;
 mod option;
 mod sync_options;
@@ -26,6 +28,7 @@ use std::path::Path;
 
 pub use cluster_type::{ClusterEngine, ClusterTypeSpec};
 pub use datasource_type::*;
+pub use file::FileSpec;
 pub use option::{OptionGroup, OptionSpec, OptionType};
 pub use sync_options::SyncOptionTable;
 pub use validate::{TypedOptions, ValidatedOptions, canonical_key};
@@ -370,6 +373,66 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("rest_address"), "{err}");
+    }
+
+    #[test]
+    fn kubernetes_cluster_types_take_pod_templates_as_files_not_options() {
+        let registry = Registry::embedded();
+        for name in ["kubernetes_session", "kubernetes_application"] {
+            let t = registry.cluster_type(name).unwrap();
+            assert!(t.file("POD.TEMPLATE").is_some(), "{name}");
+            assert!(t.file_spec("taskmanager.pod.template").is_ok());
+            let err = t
+                .validate(&pairs(&[("pod.template", "/p.yaml")]), false)
+                .unwrap_err();
+            assert_eq!(err.sqlstate.code(), "22023");
+            assert!(err.message.contains("it is a file"), "{}", err.message);
+            assert!(
+                err.hint.unwrap().contains("FILES ('pod.template' = "),
+                "{name}"
+            );
+            let err = t.file_spec("pod.templates").unwrap_err();
+            assert!(
+                err.message.ends_with("did you mean pod.template?"),
+                "{}",
+                err.message
+            );
+        }
+        // A datasource's files are given at CREATE only.
+        let err = registry
+            .get("hive")
+            .unwrap()
+            .validate(&pairs(&[("keytab", "/k")]), false)
+            .unwrap_err();
+        assert_eq!(
+            err.hint.as_deref(),
+            Some("attach it with FILES ('keytab' = '/path/to/file') after WITH (...)")
+        );
+        let remote = registry.cluster_type("remote").unwrap();
+        let err = remote.file_spec("pod.template").unwrap_err();
+        assert_eq!(
+            err.hint.as_deref(),
+            Some("cluster type REMOTE takes no files")
+        );
+    }
+
+    #[test]
+    fn cluster_types_parse_files_as_datasource_types_do() {
+        let head = "name = \"tiny\"\ntitle = \"T\"\ndescription = \"d\"\nkubernetes = true\noptions = []\n";
+        let parse = |files: &str| {
+            ClusterTypeSpec::parse("clusters/tiny.toml", "tiny", &format!("{head}{files}"))
+        };
+        let ok = parse("[[files]]\nname = \"a\"\nsecret = true\ndescription = \"d\"\n").unwrap();
+        assert!(ok.file("A").is_some_and(|f| f.secret));
+        let twice = "[[files]]\nname = \"a\"\ndescription = \"d\"\n[[files]]\nname = \"A\"\ndescription = \"d\"\n";
+        let err = parse(twice).unwrap_err();
+        assert!(
+            err.to_string().contains("file \"A\" is listed twice"),
+            "{err}"
+        );
+        let err =
+            parse("[[files]]\nname = \"a\"\nsecrett = true\ndescription = \"d\"\n").unwrap_err();
+        assert!(err.to_string().contains("secrett"), "{err}");
     }
 
     #[test]

@@ -55,6 +55,11 @@ impl TypedOptions for SyncOptionTable {
         &self.options
     }
 
+    /// A sync attaches no files.
+    fn files(&self) -> &[super::FileSpec] {
+        &[]
+    }
+
     fn owner(&self) -> String {
         "CREATE SYNC".into()
     }

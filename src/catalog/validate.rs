@@ -1,11 +1,13 @@
 //! Checking options against their type — a datasource's, a cluster's:
-//! unknown keys (with the closest valid one), missing required keys (all
-//! of them in one error), and every value against its option's type. One
-//! trait, [`TypedOptions`], so every kind of typed object validates, names
-//! its errors and suggests keys the same way.
+//! unknown keys (with the closest valid one, or FILES when the key is one
+//! of the type's files), missing required keys (all of them in one
+//! error), every value against its option's type, and the names of
+//! attached files. One trait, [`TypedOptions`], so every kind of typed
+//! object validates, names its errors and suggests keys the same way.
 
 use std::collections::BTreeMap;
 
+use super::file::FileSpec;
 use super::option::{OptionSpec, OptionType};
 use crate::error::{Error, SqlState};
 use crate::sql::parser::suggest::{closest, one_of};
@@ -116,6 +118,8 @@ pub(super) fn check_specs(options: &[OptionSpec]) -> Result<(), String> {
 pub trait TypedOptions {
     /// Every option, in the order they are documented.
     fn options(&self) -> &[OptionSpec];
+    /// The files an object of the type can have attached (`FILES (...)`).
+    fn files(&self) -> &[FileSpec];
     /// The type in messages: `datasource type mysql`, `cluster type remote`.
     fn owner(&self) -> String;
     /// The object in "is missing required option": `mysql datasource`.
@@ -138,6 +142,39 @@ pub trait TypedOptions {
                         && key[..o.name.len()].eq_ignore_ascii_case(&o.name)
                 })
             })
+    }
+
+    /// How to attach file `name`, for a user who gave it as an option.
+    fn attach_hint(&self, name: &str) -> String {
+        format!("attach it with FILES ('{name}' = '/path/to/file') after WITH (...)")
+    }
+
+    /// The attachable file called `name` (case-insensitive).
+    fn file(&self, name: &str) -> Option<&FileSpec> {
+        self.files()
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The file `key` of `FILES (...)` as the type declares it, or 22023
+    /// naming the closest one and listing those it takes.
+    fn file_spec(&self, key: &str) -> Result<&FileSpec, Error> {
+        self.file(key).ok_or_else(|| {
+            let names: Vec<&str> = self.files().iter().map(|f| f.name.as_str()).collect();
+            let mut err = Error::new(
+                SqlState::INVALID_PARAMETER_VALUE,
+                format!("\"{key}\" is not a file {} takes", self.owner()),
+            )
+            .with_subject(key);
+            if let Some(close) = closest(key, &names) {
+                err.message.push_str(&format!(": did you mean {close}?"));
+            }
+            err.with_hint(if names.is_empty() {
+                format!("{} takes no files", self.owner())
+            } else {
+                format!("{} takes: {}", self.owner(), names.join(", "))
+            })
+        })
     }
 
     /// Whether option `key` is secret for this type.
@@ -204,8 +241,20 @@ pub trait TypedOptions {
     }
 
     /// The error for a key that is not an option of this type: 22023,
-    /// with the closest option when one is near.
+    /// with the closest option when one is near — or, for a key that is
+    /// one of the type's files, how to attach it.
     fn unknown_option(&self, key: &str) -> Error {
+        if let Some(file) = self.file(key) {
+            return Error::new(
+                SqlState::INVALID_PARAMETER_VALUE,
+                format!(
+                    "\"{key}\" is not an option of {}: it is a file, read once and stored",
+                    self.owner()
+                ),
+            )
+            .with_subject(key)
+            .with_hint(self.attach_hint(&file.name));
+        }
         let names: Vec<&str> = self
             .options()
             .iter()

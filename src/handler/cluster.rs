@@ -11,7 +11,9 @@
 //! `SEATUNNEL` is a SeaTunnel Zeta cluster reached by its REST API v2
 //! ([`crate::seatunnel`]), where syncs with `ENGINE SEATUNNEL` run; like
 //! `REMOTE` it is kept without being asked (a cluster may come up after
-//! its definition), and `CREATE JOB` refuses it (42809). Secret
+//! its definition), and `CREATE JOB` refuses it (42809).
+//! Pod templates are attached files (`FILES (...)`, `handler::files`):
+//! read once, stored, and what every FlinkDeployment carries. Secret
 //! options (an auth header, a Kubernetes token) are sealed by the store,
 //! masked everywhere they are shown, never in an error or a log line.
 //!
@@ -26,6 +28,7 @@ use std::time::{Duration, Instant};
 use arrow::array::{ArrayRef, BooleanArray, Int32Array, Int64Array, RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 
+use super::files::{attach_files, check_file_names, describe_file_rows, files_clause};
 use super::object_name;
 use super::options::{describe_rows, entries, masked_options, pairs};
 use super::{SessionState, Shape};
@@ -99,11 +102,14 @@ pub fn check_offline(registry: &Registry, statement: &Statement) -> Result<()> {
     };
     if let Ok(cluster_type) = create_type(registry, create.cluster_type) {
         cluster_type.validate(&pairs(&create.options), true)?;
+        check_file_names(cluster_type, &create.files)?;
     }
     Ok(())
 }
 
-/// `CREATE CLUSTER [IF NOT EXISTS] name TYPE t WITH (...)`.
+/// `CREATE CLUSTER [IF NOT EXISTS] name TYPE t WITH (...) [FILES (...)]`:
+/// the files are read now, once; a Kubernetes cluster's pod templates are
+/// checked (YAML or JSON, a mapping) before anything reaches Kubernetes.
 pub async fn handle_create_cluster(
     context: &Context,
     progress: &crate::result::Progress,
@@ -115,11 +121,13 @@ pub async fn handle_create_cluster(
         cluster_type,
         cluster_type.validate(&pairs(&create.options), true)?,
     );
+    let files = attach_files(cluster_type, &create.files).await?;
     let now = chrono::Utc::now();
     let cluster = Cluster {
         name: name.clone(),
         cluster_type: cluster_type.name.clone(),
         options,
+        files,
         comment: None,
         created_at: now,
         updated_at: now,
@@ -152,8 +160,11 @@ pub async fn handle_create_cluster(
     }
 }
 
-/// `ALTER CLUSTER name SET (...) | RESET (...) | RENAME TO new`: SET is
-/// validated like CREATE; RESET of a required option is refused.
+/// `ALTER CLUSTER name SET (...) | RESET (...) | SET FILES (...) | RESET
+/// FILES (...) | RENAME TO new`: SET is validated like CREATE; RESET of a
+/// required option is refused; SET FILES reads the files now, as CREATE
+/// does, replacing those of the same name; SET FILES and RESET FILES
+/// also drop an option of that name kept from before files replaced it.
 pub async fn handle_alter_cluster(
     context: &Context,
     progress: &crate::result::Progress,
@@ -186,6 +197,19 @@ pub async fn handle_alter_cluster(
                     .with_hint("give it a new value with ALTER CLUSTER ... SET (...)"));
                 }
                 cluster.options.remove(&canonical_key(spec, key));
+            }
+        }
+        AlterAction::SetFiles(files) => {
+            for (name, file) in attach_files(cluster_type, files).await? {
+                cluster.options.remove(&name);
+                cluster.files.insert(name, file);
+            }
+        }
+        AlterAction::ResetFiles(keys) => {
+            for key in keys {
+                let spec = cluster_type.file_spec(key)?;
+                cluster.options.remove(&spec.name);
+                cluster.files.remove(&spec.name);
             }
         }
         AlterAction::RenameTo(new_name) => {
@@ -310,6 +334,7 @@ pub async fn handle_show_create_cluster(
         name: ident_for(&cluster.name),
         cluster_type,
         options: masked_options(&cluster.options),
+        files: files_clause(&cluster.files),
     };
     let mut sql = create.to_string();
     if let Some(comment) = &cluster.comment {
@@ -324,7 +349,8 @@ pub async fn handle_show_create_cluster(
 
 /// `DESCRIBE CLUSTER name`: what it is (with whether it is
 /// `jobs.default_cluster`), then every option of its type by group with
-/// its value and whether it was set or is the default; secrets masked.
+/// its value and whether it was set or is the default, then its attached
+/// files (size, SHA-256, the path each was read from); secrets masked.
 pub async fn handle_describe_cluster(
     context: &Context,
     describe: &DescribeObject,
@@ -349,6 +375,7 @@ pub async fn handle_describe_cluster(
         row("updated_at", cluster.updated_at.to_rfc3339()),
     ];
     rows.extend(describe_rows(cluster_type, &cluster.options));
+    rows.extend(describe_file_rows(&cluster.files));
     Ok(QueryResult::text_rows(&DESCRIBE_COLUMNS, &rows)?.into())
 }
 
@@ -701,6 +728,105 @@ mod tests {
         );
         assert!(err.message.contains("cluster \"k\""), "{}", err.message);
         assert!(context.store.list_clusters().await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn cluster_files_are_checked_before_kubernetes_and_replace_the_old_option() {
+        let dir = tempfile::tempdir().unwrap();
+        let context = Context::for_tests(dir.path()).await;
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let list = dir.path().join("list.yaml");
+        std::fs::write(&list, "- a\n").unwrap();
+        // Not a mapping: refused naming the file, before the (absent) API
+        // server is asked anything.
+        let err = run(
+            &context,
+            &format!(
+                "CREATE CLUSTER k TYPE KUBERNETES_SESSION WITH ('kubernetes.api-server' = 'http://{closed}') \
+                 FILES ('pod.template' = '{}')",
+                list.display()
+            ),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.sqlstate, SqlState::INVALID_PARAMETER_VALUE, "{err:?}");
+        assert!(
+            err.message
+                .starts_with("file \"pod.template\" of cluster \"k\""),
+            "{}",
+            err.message
+        );
+        assert!(context.store.list_clusters().await.unwrap().is_empty());
+        let err = run(
+            &context,
+            "CREATE CLUSTER r TYPE REMOTE WITH ('rest.address' = 'http://h:8081') FILES ('pod.template' = '/p')",
+        )
+        .await
+        .unwrap_err();
+        assert!(err.hint.unwrap().contains("takes no files"));
+
+        // A cluster stored with the option files replaced: refused at its
+        // next deployment, until RESET FILES (or SET FILES) drops it.
+        let pod = dir.path().join("pod.yaml");
+        std::fs::write(&pod, "metadata: {}\n").unwrap();
+        let now = chrono::Utc::now();
+        let mut old = Cluster {
+            name: "apps".into(),
+            cluster_type: "kubernetes_application".into(),
+            options: [(
+                "pod.template".to_string(),
+                OptionEntry::Plain(pod.display().to_string()),
+            )]
+            .into(),
+            files: Default::default(),
+            comment: None,
+            created_at: now,
+            updated_at: now,
+        };
+        context.store.create_cluster(old.clone()).await.unwrap();
+        let err = run(&context, "ALTER CLUSTER apps SET ('taskmanager.slots' = 3)")
+            .await
+            .unwrap_err();
+        assert!(
+            err.hint.unwrap().contains("SET FILES ('pod.template'"),
+            "{}",
+            err.message
+        );
+        run(
+            &context,
+            &format!(
+                "ALTER CLUSTER apps SET FILES ('pod.template' = '{}')",
+                pod.display()
+            ),
+        )
+        .await
+        .unwrap();
+        let stored = context.store.get_cluster("apps").await.unwrap().unwrap();
+        assert!(stored.options.is_empty());
+        assert_eq!(stored.files["pod.template"].size, 13);
+        run(&context, "ALTER CLUSTER apps RESET FILES ('POD.TEMPLATE')")
+            .await
+            .unwrap();
+        assert!(
+            context
+                .store
+                .get_cluster("apps")
+                .await
+                .unwrap()
+                .unwrap()
+                .files
+                .is_empty()
+        );
+        old.name = "apps2".into();
+        context.store.create_cluster(old).await.unwrap();
+        run(&context, "ALTER CLUSTER apps2 RESET FILES ('pod.template')")
+            .await
+            .unwrap();
+        let stored = context.store.get_cluster("apps2").await.unwrap().unwrap();
+        assert!(stored.options.is_empty() && stored.files.is_empty());
     }
 
     #[test]

@@ -6,10 +6,7 @@
 //! so: `password`, `*.secret-key`, ...) are kept as secrets: encrypted by
 //! the store, masked everywhere they are shown.
 
-use std::collections::BTreeMap;
-
-use secrecy::SecretString;
-
+use super::files::{attach_files, check_file_names, describe_file_rows, files_clause};
 use super::object_name;
 use super::options::{describe_rows, entries, entry, masked_options, pairs};
 use super::{SessionState, Shape};
@@ -26,12 +23,10 @@ use crate::sql::Statement;
 use crate::sql::ast::{
     AlterAction, AlterObject, CommentOn, CreateDatasource, DatasourceStatement,
     DescribeDatasourceType, DescribeObject, DescribeSourceTable, DropObject, Lifecycle,
-    ObjectStatement, OptionValue, Options, PreviewSourceTable, QualifiedName, ShowObjects,
-    ShowSourceDatabases, ShowSourceTables, SqlOption, TestDatasourceType, ident_for, quote_string,
+    ObjectStatement, PreviewSourceTable, QualifiedName, ShowObjects, ShowSourceDatabases,
+    ShowSourceTables, TestDatasourceType, ident_for, quote_string,
 };
-use crate::store::{AttachedFile, ClusterDrop, Datasource, OptionEntry, StoreError};
-use base64::Engine;
-use sha2::{Digest, Sha256};
+use crate::store::{ClusterDrop, Datasource, StoreError};
 
 /// The type called `name`, or 42704 naming the known ones.
 pub(super) fn datasource_type<'a>(
@@ -106,93 +101,6 @@ pub async fn handle_create_datasource(
     }
 }
 
-/// The largest file that can be attached (1 MiB).
-pub const MAX_FILE_SIZE: u64 = 1 << 20;
-
-/// Reads the files of `FILES (name = '/path', ...)`: each must be one the
-/// type takes and at most [`MAX_FILE_SIZE`]; secret ones are kept as
-/// secrets.
-async fn attach_files(
-    datasource_type: &DatasourceType,
-    files: &Options,
-) -> Result<BTreeMap<String, AttachedFile>> {
-    let mut attached = BTreeMap::new();
-    for file in &files.0 {
-        let spec = file_spec(datasource_type, &file.key)?;
-        let path = file.value.as_text();
-        let unreadable = |e: std::io::Error| {
-            Error::new(
-                SqlState::UNDEFINED_FILE,
-                format!("cannot read file {} from '{path}': {e}", spec.name),
-            )
-            .with_subject(file.key.as_str())
-        };
-        let size = tokio::fs::metadata(&path).await.map_err(unreadable)?.len();
-        if size > MAX_FILE_SIZE {
-            return Err(Error::new(
-                SqlState::PROGRAM_LIMIT_EXCEEDED,
-                format!(
-                    "file {} ('{path}') has {size} bytes; the limit is {MAX_FILE_SIZE}",
-                    spec.name
-                ),
-            )
-            .with_subject(file.key.as_str()));
-        }
-        let bytes = tokio::fs::read(&path).await.map_err(unreadable)?;
-        let sha256: String = Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        let content = base64::engine::general_purpose::STANDARD.encode(&bytes);
-        let content = if spec.secret {
-            OptionEntry::Secret(SecretString::from(content))
-        } else {
-            OptionEntry::Plain(content)
-        };
-        attached.insert(
-            spec.name.clone(),
-            AttachedFile {
-                path,
-                size: bytes.len() as u64,
-                sha256,
-                content,
-            },
-        );
-    }
-    Ok(attached)
-}
-
-/// The file `key` of `FILES (...)` as the type declares it, or 22023
-/// naming the closest one.
-fn file_spec<'a>(
-    datasource_type: &'a DatasourceType,
-    key: &str,
-) -> Result<&'a crate::catalog::FileSpec> {
-    datasource_type.file(key).ok_or_else(|| {
-        let names: Vec<&str> = datasource_type
-            .files
-            .iter()
-            .map(|f| f.name.as_str())
-            .collect();
-        let mut err = Error::new(
-            SqlState::INVALID_PARAMETER_VALUE,
-            format!(
-                "\"{}\" is not a file datasource type {} takes",
-                key, datasource_type.name
-            ),
-        )
-        .with_subject(key);
-        if let Some(close) = crate::sql::parser::suggest::closest(key, &names) {
-            err.message.push_str(&format!(": did you mean {close}?"));
-        }
-        err.with_hint(if names.is_empty() {
-            format!("{} takes no files", datasource_type.name)
-        } else {
-            format!("{} takes: {}", datasource_type.name, names.join(", "))
-        })
-    })
-}
-
 /// What `scaleph check` can tell about a statement without a server or a
 /// store: a CREATE or TEST DATASOURCE names a known type, its options
 /// pass the type's validation, and its files are ones the type takes.
@@ -208,10 +116,7 @@ pub fn check_offline(registry: &Registry, statement: &Statement) -> Result<()> {
     };
     let datasource_type = datasource_type(registry, &type_name.value)?;
     datasource_type.validate(&pairs(options), true)?;
-    for file in &files.0 {
-        file_spec(datasource_type, &file.key)?;
-    }
-    Ok(())
+    check_file_names(datasource_type, files)
 }
 
 /// `ALTER DATASOURCE name SET (...) | RESET (...) | RENAME TO new`.
@@ -248,6 +153,11 @@ pub async fn handle_alter_datasource(
             }
         }
         AlterAction::RenameTo(new_name) => datasource.name = object_name(new_name),
+        // The parser gives datasources no FILES in ALTER (a datasource's
+        // files are given at CREATE).
+        AlterAction::SetFiles(_) | AlterAction::ResetFiles(_) => {
+            return Err(super::not_supported_yet(&alter.to_string()));
+        }
     }
     save(context, &name, datasource).await?;
     Ok(QueryResult::command("ALTER DATASOURCE").into())
@@ -426,16 +336,7 @@ pub async fn handle_show_create_datasource(
         name: ident_for(&datasource.name),
         datasource_type: ident_for(&datasource.datasource_type),
         options: masked_options(&datasource.options),
-        files: Options(
-            datasource
-                .files
-                .iter()
-                .map(|(name, file)| SqlOption {
-                    key: name.clone(),
-                    value: OptionValue::String(file.path.clone()),
-                })
-                .collect(),
-        ),
+        files: files_clause(&datasource.files),
     };
     let mut sql = create.to_string();
     if let Some(comment) = &datasource.comment {
@@ -488,10 +389,7 @@ pub async fn handle_describe_datasource(
     ];
     let datasource_type = datasource_type(&context.registry, &datasource.datasource_type)?;
     rows.extend(describe_rows(datasource_type, &datasource.options));
-    for (name, file) in &datasource.files {
-        let value = format!("{} bytes, sha256 {}", file.size, file.sha256);
-        rows.push(row("files", name, value, &file.path));
-    }
+    rows.extend(describe_file_rows(&datasource.files));
     Ok(QueryResult::text_rows(&DESCRIBE_COLUMNS, &rows)?.into())
 }
 
@@ -710,6 +608,7 @@ pub async fn handle_preview_source_table(
 mod tests {
     use super::*;
     use crate::sql::{Statement, parse_script};
+    use crate::store::OptionEntry;
 
     async fn context(dir: &std::path::Path) -> Context {
         Context::for_tests(dir).await

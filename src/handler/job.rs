@@ -449,6 +449,10 @@ async fn alter(
             changed_options = true;
         }
         AlterAction::RenameTo(new) => job.name = object_name(new),
+        // The parser gives jobs no FILES in ALTER.
+        AlterAction::SetFiles(_) | AlterAction::ResetFiles(_) => {
+            return Err(super::not_supported_yet(&alter.to_string()));
+        }
     }
     save(context, &name, job.clone()).await?;
     let output = StatementOutput::from(QueryResult::command("ALTER JOB"));

@@ -15,6 +15,7 @@ pub mod cluster;
 pub mod connector;
 pub mod copy;
 pub mod datasource;
+pub mod files;
 pub mod flink;
 pub mod job;
 pub mod later;

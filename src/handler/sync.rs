@@ -500,7 +500,9 @@ async fn alter(context: &Context, alter: &AlterObject) -> Result<StatementOutput
                         options.remove(key);
                     }
                 }
-                AlterAction::RenameTo(_) => {}
+                AlterAction::RenameTo(_)
+                | AlterAction::SetFiles(_)
+                | AlterAction::ResetFiles(_) => {}
             }
             let typed = SyncOptions::parse(&as_options(&options, false))?;
             sync.options = options
@@ -537,6 +539,11 @@ async fn alter(context: &Context, alter: &AlterObject) -> Result<StatementOutput
                     "sync \"{name}\" is {state}: the new options apply at its next START SYNC"
                 )));
             }
+        }
+        AlterAction::SetFiles(_) | AlterAction::ResetFiles(_) => {
+            return Err(Error::not_supported(
+                "SET FILES and RESET FILES on a sync (a sync has no files)".to_string(),
+            ));
         }
         AlterAction::RenameTo(new) => {
             if active {

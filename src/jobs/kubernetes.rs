@@ -31,6 +31,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use base64::Engine;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 
@@ -41,7 +42,7 @@ use crate::error::{Error, Result, SqlState};
 use crate::kube::crd::{self, JOB_LABEL, MANAGED_BY_LABEL};
 use crate::kube::{Kind, Kube, KubeTarget, operator_error};
 use crate::result::Progress;
-use crate::store::{Cluster, Job, OptionEntry};
+use crate::store::{AttachedFile, Cluster, Job, OptionEntry};
 
 /// The label value scaleph puts on the resources it manages.
 pub const MANAGED_BY: &str = "scaleph";
@@ -60,6 +61,20 @@ const SAVEPOINT_DIR_KEYS: &[&str] = &[
     "state.savepoints.dir",
 ];
 const CHECKPOINT_DIR_KEYS: &[&str] = &["execution.checkpointing.dir", "state.checkpoints.dir"];
+
+/// The pod templates a Kubernetes cluster type takes as files (its
+/// `[[files]]`) and the field of a FlinkDeployment's spec each fills, as
+/// the API server names it in a refusal.
+pub const POD_TEMPLATE_FILES: &[(&str, &str)] = &[
+    ("pod.template", "spec.podTemplate"),
+    ("jobmanager.pod.template", "spec.jobManager.podTemplate"),
+    ("taskmanager.pod.template", "spec.taskManager.podTemplate"),
+];
+
+/// Options that became files (`FILES (...)`): a cluster stored before
+/// migration V8 may still have one, which is refused rather than
+/// silently dropped from its FlinkDeployments.
+const OPTIONS_NOW_FILES: &[&str] = &["pod.template"];
 
 /// Whether `cluster` is run by the Kubernetes operator.
 pub fn is_kubernetes(registry: &Registry, cluster: &Cluster) -> bool {
@@ -294,9 +309,27 @@ pub fn deployment(
         })
     };
     let replicas = text("taskmanager.replicas").and_then(|r| r.parse().ok());
-    let pod_template = match text("pod.template") {
-        Some(path) => Some(pod_template(&cluster.name, &path)?),
-        None => None,
+    if let Some(key) = OPTIONS_NOW_FILES
+        .iter()
+        .find(|key| cluster.options.contains_key(**key))
+    {
+        return Err(bad_option(
+            &cluster.name,
+            key,
+            "is a file now, read once and stored with the cluster; the option is no longer read"
+                .into(),
+        )
+        .with_hint(format!(
+            "ALTER CLUSTER {} SET FILES ('{key}' = '/path/to/file') attaches it in place of the option; RESET FILES ('{key}') just drops the option",
+            crate::sql::ast::q(&crate::sql::ast::ident_for(&cluster.name))
+        )));
+    }
+    let template = |key: &str| -> Result<Option<Value>> {
+        cluster
+            .files
+            .get(key)
+            .map(|file| pod_template(&cluster.name, key, file))
+            .transpose()
     };
     let ingress = text("ingress.template").map(|template| {
         let mut ingress = json!({ "template": template });
@@ -313,13 +346,15 @@ pub fn deployment(
         job_manager: Some(crd::JobManagerSpec {
             resource: Some(resource("jobmanager")?),
             replicas: Some(1),
+            pod_template: template("jobmanager.pod.template")?,
         }),
         task_manager: Some(crd::TaskManagerSpec {
             resource: Some(resource("taskmanager")?),
             replicas,
+            pod_template: template("taskmanager.pod.template")?,
         }),
         mode: Some("native".into()),
-        pod_template,
+        pod_template: template("pod.template")?,
         ingress,
         job,
         ..crd::FlinkDeploymentSpec::default()
@@ -332,36 +367,73 @@ pub fn deployment(
     }))
 }
 
-/// The PodTemplateSpec in file `path` (YAML or JSON): 58P01 when it
-/// cannot be read, 22023 naming the option when it is not a mapping.
-fn pod_template(cluster: &str, path: &str) -> Result<Value> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+/// The PodTemplateSpec of file `key` of cluster `cluster`, from the
+/// content stored when the file was attached (never its path: a file
+/// changed or deleted since does not change the cluster): JSON or YAML,
+/// a mapping. 22023 naming the file otherwise. CREATE and ALTER CLUSTER
+/// render the FlinkDeployment ([`deployment`]) before they connect, so a
+/// bad template is refused before anything reaches Kubernetes.
+pub fn pod_template(cluster: &str, key: &str, file: &AttachedFile) -> Result<Value> {
+    let bad = |message: String| {
         Error::new(
-            SqlState::UNDEFINED_FILE,
+            SqlState::INVALID_PARAMETER_VALUE,
             format!(
-                "option \"pod.template\" of cluster \"{cluster}\": '{path}' cannot be read: {e}"
+                "file \"{key}\" of cluster \"{cluster}\" (read from '{}'): {message}",
+                file.path
             ),
         )
-        .with_subject("pod.template")
-    })?;
+        .with_subject(key.to_string())
+    };
+    let encoded = match &file.content {
+        OptionEntry::Plain(text) => text.clone(),
+        OptionEntry::Secret(secret) => secret.expose_secret().to_string(),
+    };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .map_err(|e| bad(format!("its stored content is damaged: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|_| bad("it is not UTF-8 text".into()))?;
     let value: Value = match serde_json::from_str(&text) {
         Ok(value) => value,
-        Err(_) => serde_saphyr::from_str(&text).map_err(|e| {
-            bad_option(
-                cluster,
-                "pod.template",
-                format!("'{path}' is neither JSON nor YAML: {e}"),
-            )
-        })?,
+        Err(_) => serde_saphyr::from_str(&text)
+            .map_err(|e| bad(format!("it is neither JSON nor YAML: {e}")))?,
     };
     if !value.is_object() {
-        return Err(bad_option(
-            cluster,
-            "pod.template",
-            format!("'{path}' holds no PodTemplateSpec (a mapping with metadata and spec)"),
+        return Err(bad(
+            "it holds no PodTemplateSpec (a mapping with metadata and spec)".into(),
         ));
     }
     Ok(value)
+}
+
+/// `err`, an API server's refusal of a FlinkDeployment of `cluster`,
+/// naming the attached files whose fields it refused (`unknown field
+/// "spec.podTemplate.spec.containerz"` is file `pod.template`): the
+/// user fixes a file, not a field path. Other errors pass unchanged.
+fn name_refused_files(cluster: &Cluster, mut err: Error) -> Error {
+    if err.sqlstate != SqlState::INVALID_PARAMETER_VALUE {
+        return err;
+    }
+    let said = format!("{} {}", err.message, err.detail.as_deref().unwrap_or(""));
+    let refused: Vec<(&str, &AttachedFile)> = POD_TEMPLATE_FILES
+        .iter()
+        .filter(|(_, field)| said.contains(field))
+        .filter_map(|(key, _)| cluster.files.get(*key).map(|file| (*key, file)))
+        .collect();
+    let Some((first, _)) = refused.first().copied() else {
+        return err;
+    };
+    let named: Vec<String> = refused
+        .iter()
+        .map(|(key, file)| format!("\"{key}\" ('{}')", file.path))
+        .collect();
+    err.message = format!(
+        "{} (from file{} {} of cluster \"{}\")",
+        err.message,
+        if refused.len() > 1 { "s" } else { "" },
+        named.join(", "),
+        cluster.name
+    );
+    err.with_subject(first)
 }
 
 /// The labels of what scaleph creates for cluster `cluster` (and job `job`).
@@ -439,7 +511,9 @@ pub async fn create_cluster(
     if is_application(cluster) {
         return Ok(());
     }
-    kube.create(Kind::FlinkDeployment, object).await?;
+    kube.create(Kind::FlinkDeployment, object)
+        .await
+        .map_err(|err| name_refused_files(cluster, err))?;
     progress.notice(format!(
         "cluster \"{}\": FlinkDeployment {name} created in namespace {}",
         cluster.name,
@@ -467,13 +541,20 @@ pub async fn alter_cluster(
     if is_application(new) {
         return Ok(());
     }
+    // What scaleph wrote before, to remove what the change dropped (a
+    // RESET option, a detached pod template). A spec that no longer
+    // renders (an option that became a file) removes nothing.
+    let before = deployment(registry, old, &name, labels(&old.name, None), None)
+        .map(|before| before["spec"].clone())
+        .unwrap_or(Value::Null);
     let kube = connect(registry, old).await?;
     kube.merge_patch(
         Kind::FlinkDeployment,
         &name,
-        json!({ "spec": object["spec"] }),
+        json!({ "spec": merge_patch(&before, &object["spec"]) }),
     )
-    .await?;
+    .await
+    .map_err(|err| name_refused_files(new, err))?;
     wait_ready(
         &kube,
         &name,
@@ -482,6 +563,29 @@ pub async fn alter_cluster(
         progress,
     )
     .await
+}
+
+/// The JSON merge patch (RFC 7386) that turns `old` into `new`: `new`'s
+/// values, and `null` for each key of `old` that `new` no longer has
+/// (recursively through objects; arrays are replaced whole).
+fn merge_patch(old: &Value, new: &Value) -> Value {
+    match (old, new) {
+        (Value::Object(old), Value::Object(new)) => {
+            let mut patch = serde_json::Map::new();
+            for (key, value) in new {
+                let value = match old.get(key) {
+                    Some(before) => merge_patch(before, value),
+                    None => value.clone(),
+                };
+                patch.insert(key.clone(), value);
+            }
+            for key in old.keys().filter(|key| !new.contains_key(*key)) {
+                patch.insert(key.clone(), Value::Null);
+            }
+            Value::Object(patch)
+        }
+        _ => new.clone(),
+    }
 }
 
 /// DROP CLUSTER of a session cluster: its FlinkDeployment deleted (the
@@ -642,7 +746,9 @@ pub async fn submit(
         kube.delete(kind, &name).await?;
         wait_gone(&kube, kind, &name, sub.timeout).await?;
     }
-    kube.create(kind, object).await?;
+    kube.create(kind, object)
+        .await
+        .map_err(|err| name_refused_files(cluster, err))?;
     sub.progress.notice(format!(
         "job \"{}\": {} {name} created on cluster \"{}\" (jar {jar_uri})",
         job.name,
@@ -1204,6 +1310,180 @@ async fn lost(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn attached(path: &str, text: &str) -> AttachedFile {
+        AttachedFile {
+            path: path.into(),
+            size: text.len() as u64,
+            sha256: String::new(),
+            content: OptionEntry::Plain(base64::engine::general_purpose::STANDARD.encode(text)),
+        }
+    }
+
+    fn cluster(cluster_type: &str, files: &[(&str, &str)]) -> Cluster {
+        let now = chrono::Utc::now();
+        Cluster {
+            name: "k".into(),
+            cluster_type: cluster_type.into(),
+            options: BTreeMap::from([
+                (
+                    "savepoint.dir".into(),
+                    OptionEntry::Plain("s3://b/s".into()),
+                ),
+                (
+                    "checkpoint.dir".into(),
+                    OptionEntry::Plain("s3://b/c".into()),
+                ),
+            ]),
+            files: files
+                .iter()
+                .map(|(key, text)| (key.to_string(), attached(&format!("/t/{key}"), text)))
+                .collect(),
+            comment: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    #[test]
+    fn pod_templates_come_from_the_stored_content_as_json_or_yaml_mappings() {
+        let yaml = attached("/p.yaml", "metadata:\n  labels:\n    a: b\n");
+        assert_eq!(
+            pod_template("k", "pod.template", &yaml).unwrap()["metadata"]["labels"]["a"],
+            "b"
+        );
+        let json = attached("/p.json", r#"{"spec": {"containers": []}}"#);
+        assert!(pod_template("k", "pod.template", &json).unwrap()["spec"].is_object());
+        for (text, words) in [
+            ("- a\n- b\n", "no PodTemplateSpec"),
+            ("just words", "no PodTemplateSpec"),
+            ("a: [unclosed\n", "neither JSON nor YAML"),
+        ] {
+            let err = pod_template("k", "taskmanager.pod.template", &attached("/t.yaml", text))
+                .unwrap_err();
+            assert_eq!(err.sqlstate, SqlState::INVALID_PARAMETER_VALUE);
+            assert!(
+                err.message.starts_with(
+                    "file \"taskmanager.pod.template\" of cluster \"k\" (read from '/t.yaml')"
+                ) && err.message.contains(words),
+                "{text}: {}",
+                err.message
+            );
+            assert_eq!(err.subject.unwrap().0, "taskmanager.pod.template");
+        }
+        let binary = AttachedFile {
+            content: OptionEntry::Plain(
+                base64::engine::general_purpose::STANDARD.encode([0xff, 0xfe]),
+            ),
+            ..attached("/b", "")
+        };
+        assert!(
+            pod_template("k", "pod.template", &binary)
+                .unwrap_err()
+                .message
+                .contains("not UTF-8")
+        );
+    }
+
+    #[test]
+    fn the_pod_template_files_are_the_kubernetes_types_files() {
+        let registry = Registry::embedded();
+        for name in ["kubernetes_session", "kubernetes_application"] {
+            let files: Vec<&str> = registry
+                .cluster_type(name)
+                .unwrap()
+                .files
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect();
+            let known: Vec<&str> = POD_TEMPLATE_FILES.iter().map(|(f, _)| *f).collect();
+            assert_eq!(files, known, "{name}");
+            for key in OPTIONS_NOW_FILES {
+                assert!(registry.cluster_type(name).unwrap().option(key).is_none());
+            }
+        }
+    }
+
+    #[test]
+    fn deployments_carry_the_stored_templates_where_the_crd_has_them() {
+        let registry = Registry::embedded();
+        let templates = cluster(
+            "kubernetes_application",
+            &[
+                ("pod.template", "metadata: {labels: {all: x}}"),
+                (
+                    "jobmanager.pod.template",
+                    r#"{"metadata": {"labels": {"jm": "x"}}}"#,
+                ),
+                ("taskmanager.pod.template", "metadata: {labels: {tm: x}}"),
+            ],
+        );
+        let object = deployment(&registry, &templates, "k", BTreeMap::new(), None).unwrap();
+        let spec = &object["spec"];
+        assert_eq!(spec["podTemplate"]["metadata"]["labels"]["all"], "x");
+        assert_eq!(
+            spec["jobManager"]["podTemplate"]["metadata"]["labels"]["jm"],
+            "x"
+        );
+        assert_eq!(
+            spec["taskManager"]["podTemplate"]["metadata"]["labels"]["tm"],
+            "x"
+        );
+        let none = deployment(
+            &registry,
+            &cluster("kubernetes_session", &[]),
+            "k",
+            BTreeMap::new(),
+            None,
+        )
+        .unwrap();
+        assert!(none["spec"].get("podTemplate").is_none());
+        assert!(none["spec"]["jobManager"].get("podTemplate").is_none());
+        // A cluster stored with the option before files replaced it.
+        let mut old = cluster("kubernetes_session", &[]);
+        old.options
+            .insert("pod.template".into(), OptionEntry::Plain("/p.yaml".into()));
+        let err = deployment(&registry, &old, "k", BTreeMap::new(), None).unwrap_err();
+        assert_eq!(err.sqlstate, SqlState::INVALID_PARAMETER_VALUE);
+        assert!(err.hint.unwrap().contains("SET FILES ('pod.template'"));
+    }
+
+    #[test]
+    fn merge_patch_sets_what_changed_and_removes_what_was_dropped() {
+        let old = json!({"a": 1, "podTemplate": {"x": 1}, "jobManager": {"podTemplate": {"y": 1}, "replicas": 1}, "list": [1, 2]});
+        let new = json!({"a": 2, "jobManager": {"replicas": 1}, "list": [3]});
+        assert_eq!(
+            merge_patch(&old, &new),
+            json!({"a": 2, "podTemplate": null, "jobManager": {"podTemplate": null, "replicas": 1}, "list": [3]})
+        );
+        assert_eq!(merge_patch(&Value::Null, &new), new);
+    }
+
+    #[test]
+    fn a_refused_template_field_names_its_file() {
+        let with_tm = cluster("kubernetes_session", &[("taskmanager.pod.template", "{}")]);
+        let refused = Error::new(
+            SqlState::INVALID_PARAMETER_VALUE,
+            "cluster \"k\": invalid FlinkDeployment \"k\" in namespace \"default\": unknown field \"spec.taskManager.podTemplate.spec.containerz\"",
+        );
+        let named = name_refused_files(&with_tm, refused.clone());
+        assert!(
+            named
+                .message
+                .ends_with("(from file \"taskmanager.pod.template\" ('/t/taskmanager.pod.template') of cluster \"k\")"),
+            "{}",
+            named.message
+        );
+        assert_eq!(named.subject.unwrap().0, "taskmanager.pod.template");
+        // Not a template's field, or not a refusal: unchanged.
+        let without = cluster("kubernetes_session", &[("pod.template", "{}")]);
+        assert_eq!(
+            name_refused_files(&without, refused.clone()).message,
+            refused.message
+        );
+        let other = Error::new(SqlState::SYSTEM_ERROR, "spec.taskManager.podTemplate");
+        assert!(name_refused_files(&with_tm, other).subject.is_none());
+    }
 
     #[test]
     fn resource_names_follow_the_operators_rule() {

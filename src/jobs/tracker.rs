@@ -339,6 +339,7 @@ mod tests {
                 name: name.into(),
                 cluster_type: "remote".into(),
                 options: [("rest.address".to_string(), OptionEntry::Plain(url.into()))].into(),
+                files: Default::default(),
                 comment: None,
                 created_at: now,
                 updated_at: now,

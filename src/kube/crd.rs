@@ -99,6 +99,10 @@ pub struct JobManagerSpec {
     /// More than one needs HA.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replicas: Option<i64>,
+    /// A PodTemplateSpec for the JobManager pod, over the spec's
+    /// `podTemplate`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pod_template: Option<Value>,
 }
 
 /// `spec.taskManager`.
@@ -111,6 +115,10 @@ pub struct TaskManagerSpec {
     /// When set, overrides the parallelism the job derives.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replicas: Option<i64>,
+    /// A PodTemplateSpec for the TaskManager pods, over the spec's
+    /// `podTemplate`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pod_template: Option<Value>,
 }
 
 /// A pod's `resource`: CPUs and a memory size (`2048m`, `2g`).

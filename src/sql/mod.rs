@@ -189,6 +189,26 @@ mod tests {
         assert!(!flink.redacted().contains("pw3"));
     }
 
+    /// A cluster's FILES are paths, shown as written; its secret options
+    /// are masked in the text as written and in its canonical SQL alike.
+    #[test]
+    fn cluster_files_are_shown_and_secret_options_masked_as_written_and_printed() {
+        let text = "CREATE CLUSTER k TYPE KUBERNETES_SESSION WITH ('kubernetes.token' = 'tok9') \
+                    FILES ('pod.template' = '/etc/pod.yaml')";
+        let statement = &parse_script(text).unwrap()[0];
+        let printed = statement.statement.canonical_sql().unwrap();
+        for shown in [statement.redacted().into_owned(), mask::redact(&printed)] {
+            assert!(!shown.contains("tok9"), "{shown}");
+            assert!(
+                shown.ends_with("FILES ('pod.template' = '/etc/pod.yaml')"),
+                "{shown}"
+            );
+        }
+        let alter =
+            &parse_script("ALTER CLUSTER k SET FILES ('pod.template' = '/p.yaml')").unwrap()[0];
+        assert_eq!(alter.redacted(), alter.text);
+    }
+
     #[test]
     fn check_script_reports_every_bad_statement() {
         let errors = check_script("CREATE DATASOURCE a TYP x;\nSELECT 1;\nDROP DATASOURCE;\n");

@@ -229,14 +229,16 @@ fn job_statements() -> impl Strategy<Value = Statement> {
                     .map(|(_, t)| *t)
                     .collect::<Vec<_>>(),
             ),
-            options()
+            options(),
+            string_options()
         )
-            .prop_map(|(if_not_exists, name, cluster_type, options)| {
+            .prop_map(|(if_not_exists, name, cluster_type, options, files)| {
                 Statement::from(CreateCluster {
                     if_not_exists,
                     name,
                     cluster_type,
                     options,
+                    files,
                 })
             }),
         (any::<bool>(), ident(), "(https://|/)[a-z/.]{1,10}\\.jar").prop_map(
@@ -340,6 +342,14 @@ fn object_statements() -> impl Strategy<Value = Statement> {
             .prop_map(|o| AlterAction::Reset(o.0.into_iter().map(|o| o.key).collect())),
         ident().prop_map(AlterAction::RenameTo),
     ];
+    let files_action = prop_oneof![
+        string_options()
+            .prop_filter("SET FILES needs files", |o| !o.0.is_empty())
+            .prop_map(AlterAction::SetFiles),
+        string_options()
+            .prop_filter("RESET FILES needs keys", |o| !o.0.is_empty())
+            .prop_map(|o| AlterAction::ResetFiles(o.0.into_iter().map(|o| o.key).collect())),
+    ];
     let command = (
         proptest::sample::select(vec![
             Lifecycle::Start,
@@ -405,6 +415,16 @@ fn object_statements() -> impl Strategy<Value = Statement> {
             name,
             action
         })),
+        (
+            proptest::sample::select(AlterAction::FILES_KINDS.to_vec()),
+            ident(),
+            files_action
+        )
+            .prop_map(|(kind, name, action)| Statement::from(AlterObject {
+                kind,
+                name,
+                action
+            })),
         command,
     ]
 }

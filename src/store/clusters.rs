@@ -3,13 +3,18 @@
 //!
 //! A cluster's options are kept like a datasource's: a JSON object with
 //! each secret sealed under `cluster:<name>:<key>`, so a ciphertext moved
-//! to another cluster or option does not open. A rename seals them again.
+//! to another cluster or option does not open. Its attached files (the
+//! pod templates, migration V8) are kept like a datasource's too, a
+//! secret one sealed under `cluster:<name>:file:<file>`. A rename seals
+//! them again.
 //! Dropping a cluster and finding the jobs that hold it happen in one
 //! transaction: a job created on the cluster meanwhile cannot be orphaned.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::sqlite::{decode_options, encode_options, from_micros, micros};
+use super::sqlite::{
+    decode_files, decode_options, encode_files, encode_options, from_micros, micros,
+};
 use super::{Cluster, ClusterDrop, SecretBox, StoreError};
 
 /// Job states in which a job no longer needs its cluster: it ended, and
@@ -21,8 +26,21 @@ fn aad(cluster: &str, key: &str) -> String {
     format!("cluster:{cluster}:{key}")
 }
 
+fn file_aad(cluster: &str, file: &str) -> String {
+    format!("cluster:{cluster}:file:{file}")
+}
+
 const SELECT: &str =
-    "SELECT name, cluster_type, options, comment, created_at, updated_at FROM clusters";
+    "SELECT name, cluster_type, options, comment, created_at, updated_at, files FROM clusters";
+
+/// The options and files columns of `cluster`, secrets sealed.
+fn encode(secrets: &SecretBox, cluster: &Cluster) -> Result<(String, String), StoreError> {
+    let options = encode_options(secrets, &cluster.options, |key| aad(&cluster.name, key))?;
+    let files = encode_files(secrets, &cluster.files, |file| {
+        file_aad(&cluster.name, file)
+    })?;
+    Ok((options, files))
+}
 
 fn decode(secrets: &SecretBox, row: &rusqlite::Row) -> Result<Cluster, StoreError> {
     let name: String = row.get(0)?;
@@ -30,9 +48,13 @@ fn decode(secrets: &SecretBox, row: &rusqlite::Row) -> Result<Cluster, StoreErro
     let options = decode_options(secrets, &owner, &row.get::<_, String>(2)?, |key| {
         aad(&name, key)
     })?;
+    let files = decode_files(secrets, &owner, &row.get::<_, String>(6)?, |file| {
+        file_aad(&name, file)
+    })?;
     Ok(Cluster {
         cluster_type: row.get(1)?,
         options,
+        files,
         comment: row.get(3)?,
         created_at: from_micros(row.get(4)?),
         updated_at: from_micros(row.get(5)?),
@@ -46,17 +68,18 @@ pub fn create(
     secrets: &SecretBox,
     cluster: Cluster,
 ) -> Result<(), StoreError> {
-    let options = encode_options(secrets, &cluster.options, |key| aad(&cluster.name, key))?;
+    let (options, files) = encode(secrets, &cluster)?;
     let inserted = connection.execute(
-        "INSERT INTO clusters (name, cluster_type, options, comment, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (name) DO NOTHING",
+        "INSERT INTO clusters (name, cluster_type, options, comment, created_at, updated_at, files) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (name) DO NOTHING",
         params![
             cluster.name,
             cluster.cluster_type,
             options,
             cluster.comment,
             micros(cluster.created_at),
-            micros(cluster.updated_at)
+            micros(cluster.updated_at),
+            files
         ],
     )?;
     if inserted == 0 {
@@ -97,7 +120,7 @@ pub fn update(
     name: &str,
     cluster: Cluster,
 ) -> Result<bool, StoreError> {
-    let options = encode_options(secrets, &cluster.options, |key| aad(&cluster.name, key))?;
+    let (options, files) = encode(secrets, &cluster)?;
     let transaction = connection.transaction()?;
     if cluster.name != name {
         let taken: bool = transaction.query_row(
@@ -118,13 +141,14 @@ pub fn update(
     }
     let updated = transaction.execute(
         "UPDATE clusters SET name = ?1, cluster_type = ?2, options = ?3, comment = ?4, \
-         updated_at = ?5 WHERE name = ?6",
+         updated_at = ?5, files = ?6 WHERE name = ?7",
         params![
             cluster.name,
             cluster.cluster_type,
             options,
             cluster.comment,
             micros(cluster.updated_at),
+            files,
             name
         ],
     )?;
@@ -169,7 +193,7 @@ mod tests {
     use secrecy::{ExposeSecret, SecretString};
 
     use super::*;
-    use crate::store::{OptionEntry, SqliteStore, Store};
+    use crate::store::{AttachedFile, OptionEntry, SqliteStore, Store};
 
     fn cluster(name: &str) -> Cluster {
         let now = chrono::Utc::now();
@@ -184,6 +208,26 @@ mod tests {
                 (
                     "rest.auth.secret-header".to_string(),
                     OptionEntry::Secret(SecretString::from("Authorization: Bearer cl-secret-9")),
+                ),
+            ]),
+            files: BTreeMap::from([
+                (
+                    "pod.template".to_string(),
+                    AttachedFile {
+                        path: "/etc/pod.yaml".into(),
+                        size: 2,
+                        sha256: "ab".into(),
+                        content: OptionEntry::Plain("e30=".into()),
+                    },
+                ),
+                (
+                    "sealed.file".to_string(),
+                    AttachedFile {
+                        path: "/etc/s".into(),
+                        size: 14,
+                        sha256: "cd".into(),
+                        content: OptionEntry::Secret(SecretString::from("file-secret-77")),
+                    },
                 ),
             ]),
             comment: None,
@@ -207,6 +251,7 @@ mod tests {
         for entry in std::fs::read_dir(dir.path()).unwrap() {
             let bytes = std::fs::read(entry.unwrap().path()).unwrap();
             assert!(!bytes.windows(11).any(|w| w == b"cl-secret-9"));
+            assert!(!bytes.windows(14).any(|w| w == b"file-secret-77"));
         }
         let mut renamed = store.get_cluster("a").await.unwrap().unwrap();
         renamed.name = "b".into();
@@ -228,6 +273,24 @@ mod tests {
             }
             OptionEntry::Plain(_) => panic!("the header must stay secret"),
         }
+        let pod = &b.files["pod.template"];
+        assert_eq!(
+            (
+                pod.path.as_str(),
+                pod.size,
+                pod.sha256.as_str(),
+                pod.content.masked()
+            ),
+            ("/etc/pod.yaml", 2, "ab", "e30=")
+        );
+        match &b.files["sealed.file"].content {
+            OptionEntry::Secret(s) => assert_eq!(s.expose_secret(), "file-secret-77"),
+            OptionEntry::Plain(_) => panic!("a secret file must stay secret"),
+        }
+        assert_eq!(
+            b.files_json(),
+            r#"{"pod.template":{"path":"/etc/pod.yaml","sha256":"ab","size":2},"sealed.file":{"path":"/etc/s","sha256":"cd","size":14}}"#
+        );
         assert!(matches!(
             store.drop_cluster("a").await.unwrap(),
             ClusterDrop::Missing

@@ -69,6 +69,9 @@ pub struct Cluster {
     pub cluster_type: String,
     /// Options, by key (`rest.address`, `flink.*`, ...).
     pub options: BTreeMap<String, OptionEntry>,
+    /// Attached files (`FILES ('pod.template' = '/path')`), by name: their
+    /// content as read then, which is what jobs use.
+    pub files: BTreeMap<String, AttachedFile>,
     /// `COMMENT ON` text.
     pub comment: Option<String>,
     /// When it was created (UTC).
@@ -81,6 +84,26 @@ impl Cluster {
     /// The options as a JSON object text, secrets shown as [`MASK`].
     pub fn masked_options_json(&self) -> String {
         masked_json(&self.options)
+    }
+
+    /// The attached files as a JSON object text: name to path, size and
+    /// SHA-256 (never the content).
+    pub fn files_json(&self) -> String {
+        let shown: BTreeMap<&str, serde_json::Value> = self
+            .files
+            .iter()
+            .map(|(name, file)| {
+                (
+                    name.as_str(),
+                    serde_json::json!({
+                        "path": file.path,
+                        "size": file.size,
+                        "sha256": file.sha256,
+                    }),
+                )
+            })
+            .collect();
+        serde_json::to_string(&shown).unwrap_or_default()
     }
 }
 
@@ -162,7 +185,8 @@ pub struct Connector {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// A file attached to a datasource, read when it was attached.
+/// A file attached to a datasource or a cluster, read when it was
+/// attached: what uses it reads this content, never the path again.
 #[derive(Clone, Debug)]
 pub struct AttachedFile {
     /// Where it was read from (shown by SHOW CREATE).

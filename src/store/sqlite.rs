@@ -13,9 +13,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Cluster, ClusterDrop, Connector, Datasource, FlinkCatalog, FlinkCatalogReplay, FlinkChange,
-    FlinkClaim, FlinkObject, FlinkObjectName, Jar, Job, JobChange, JobEvent, OptionEntry,
-    Savepoint, SecretBox, Store, StoreError, StoredSync, SyncChange,
+    AttachedFile, Cluster, ClusterDrop, Connector, Datasource, FlinkCatalog, FlinkCatalogReplay,
+    FlinkChange, FlinkClaim, FlinkObject, FlinkObjectName, Jar, Job, JobChange, JobEvent,
+    OptionEntry, Savepoint, SecretBox, Store, StoreError, StoredSync, SyncChange,
 };
 use super::{clusters, connectors, flink_objects, jobs, syncs};
 
@@ -174,15 +174,17 @@ pub(super) fn decode_options(
     Ok(options)
 }
 
-/// The options and files columns of `datasource`, secrets sealed.
-fn encode(secrets: &SecretBox, datasource: &Datasource) -> Result<(String, String), StoreError> {
-    let options = encode_options(secrets, &datasource.options, |key| {
-        aad(&datasource.name, key)
-    })?;
-    let mut files = BTreeMap::new();
-    for (name, file) in &datasource.files {
-        let content = store_entry(secrets, &file_aad(&datasource.name, name), &file.content)?;
-        files.insert(
+/// A files column: the JSON object of `files`, each secret content sealed
+/// under `aad(name)`. Datasources and clusters keep their files alike.
+pub(super) fn encode_files(
+    secrets: &SecretBox,
+    files: &BTreeMap<String, AttachedFile>,
+    aad: impl Fn(&str) -> String,
+) -> Result<String, StoreError> {
+    let mut stored = BTreeMap::new();
+    for (name, file) in files {
+        let content = store_entry(secrets, &aad(name), &file.content)?;
+        stored.insert(
             name.clone(),
             StoredFile {
                 path: file.path.clone(),
@@ -192,7 +194,43 @@ fn encode(secrets: &SecretBox, datasource: &Datasource) -> Result<(String, Strin
             },
         );
     }
-    Ok((options, to_json(&files)?))
+    to_json(&stored)
+}
+
+/// A files column of `owner` (for messages) back, secret contents opened
+/// under `aad(name)`.
+pub(super) fn decode_files(
+    secrets: &SecretBox,
+    owner: &str,
+    text: &str,
+    aad: impl Fn(&str) -> String,
+) -> Result<BTreeMap<String, AttachedFile>, StoreError> {
+    let stored: BTreeMap<String, StoredFile> = from_json(owner, "files", text)?;
+    let mut files = BTreeMap::new();
+    for (name, file) in stored {
+        let content = load_entry(secrets, &aad(&name), file.content)?;
+        files.insert(
+            name,
+            AttachedFile {
+                path: file.path,
+                size: file.size,
+                sha256: file.sha256,
+                content,
+            },
+        );
+    }
+    Ok(files)
+}
+
+/// The options and files columns of `datasource`, secrets sealed.
+fn encode(secrets: &SecretBox, datasource: &Datasource) -> Result<(String, String), StoreError> {
+    let options = encode_options(secrets, &datasource.options, |key| {
+        aad(&datasource.name, key)
+    })?;
+    let files = encode_files(secrets, &datasource.files, |file| {
+        file_aad(&datasource.name, file)
+    })?;
+    Ok((options, files))
 }
 
 fn from_json<T: for<'de> Deserialize<'de>>(
@@ -212,21 +250,9 @@ fn decode_row(secrets: &SecretBox, row: &rusqlite::Row) -> Result<Datasource, St
     let options = decode_options(secrets, &owner, &row.get::<_, String>(2)?, |key| {
         aad(&name, key)
     })?;
-    let stored: BTreeMap<String, StoredFile> =
-        from_json(&owner, "files", &row.get::<_, String>(6)?)?;
-    let mut files = BTreeMap::new();
-    for (file, stored) in stored {
-        let content = load_entry(secrets, &file_aad(&name, &file), stored.content)?;
-        files.insert(
-            file,
-            crate::store::AttachedFile {
-                path: stored.path,
-                size: stored.size,
-                sha256: stored.sha256,
-                content,
-            },
-        );
-    }
+    let files = decode_files(secrets, &owner, &row.get::<_, String>(6)?, |file| {
+        file_aad(&name, file)
+    })?;
     Ok(Datasource {
         name,
         datasource_type: row.get(1)?,

@@ -10,8 +10,9 @@ use super::{SystemTable, nullable_text_array, record_batch, text_array, timestam
 use crate::catalog::Registry;
 use crate::store::{Cluster, Store};
 
-/// `scaleph.clusters`: every cluster, secrets masked. The registry says
-/// which option of a cluster's type is its REST address.
+/// `scaleph.clusters`: every cluster, secrets masked, with its attached
+/// files (name to path, size and SHA-256; never their content). The
+/// registry says which option of a cluster's type is its REST address.
 #[derive(Debug)]
 pub struct Clusters(pub Arc<Registry>);
 
@@ -39,6 +40,7 @@ impl SystemTable for Clusters {
             Field::new("type", DataType::Utf8, false),
             Field::new("rest_address", DataType::Utf8, true),
             Field::new("options", DataType::Utf8, false),
+            Field::new("files", DataType::Utf8, false),
             Field::new("comment", DataType::Utf8, true),
             Field::new("created_at", timestamp_utc(), false),
             Field::new("updated_at", timestamp_utc(), false),
@@ -54,6 +56,7 @@ impl SystemTable for Clusters {
                 text_array(rows.iter().map(|c| c.cluster_type.to_uppercase())),
                 nullable_text_array(rows.iter().map(|c| self.rest_address(c))),
                 text_array(rows.iter().map(|c| c.masked_options_json())),
+                text_array(rows.iter().map(|c| c.files_json())),
                 nullable_text_array(rows.iter().map(|c| c.comment.as_deref())),
                 utc_array(rows.iter().map(|c| c.created_at)),
                 utc_array(rows.iter().map(|c| c.updated_at)),

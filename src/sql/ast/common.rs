@@ -261,6 +261,15 @@ pub(crate) fn fmt_with(f: &mut fmt::Formatter<'_>, options: &Options) -> fmt::Re
     }
 }
 
+/// Writes ` FILES (...)` unless there are none.
+pub(crate) fn fmt_files(f: &mut fmt::Formatter<'_>, files: &Options) -> fmt::Result {
+    if files.0.is_empty() {
+        Ok(())
+    } else {
+        write!(f, " FILES {files}")
+    }
+}
+
 /// Writes items separated by `, `.
 pub(crate) fn fmt_list<T: fmt::Display>(f: &mut fmt::Formatter<'_>, items: &[T]) -> fmt::Result {
     for (i, item) in items.iter().enumerate() {

@@ -5,7 +5,7 @@ use std::fmt;
 
 use sqlparser::ast::Ident;
 
-use super::common::{Options, QualifiedName, fmt_if, fmt_like, fmt_with, q};
+use super::common::{Options, QualifiedName, fmt_files, fmt_if, fmt_like, fmt_with, q};
 use super::object::ObjectStatement;
 
 /// The data source family.
@@ -134,15 +134,6 @@ pub struct PreviewSourceTable {
     pub table: QualifiedName,
     /// How many rows at most.
     pub limit: Option<u64>,
-}
-
-/// Writes ` FILES (...)` unless there are none.
-fn fmt_files(f: &mut fmt::Formatter<'_>, files: &Options) -> fmt::Result {
-    if files.0.is_empty() {
-        Ok(())
-    } else {
-        write!(f, " FILES {files}")
-    }
 }
 
 impl fmt::Display for CreateDatasource {

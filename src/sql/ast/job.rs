@@ -4,7 +4,7 @@ use std::fmt;
 
 use sqlparser::ast::Ident;
 
-use super::common::{Options, fmt_if, fmt_with, q, quote_string};
+use super::common::{Options, fmt_files, fmt_if, fmt_with, q, quote_string};
 use super::flink::FlinkBody;
 use super::object::ObjectStatement;
 use super::sync::keyword_of;
@@ -53,7 +53,7 @@ pub struct CreateJob {
     pub body: FlinkBody,
 }
 
-/// `CREATE CLUSTER [IF NOT EXISTS] name TYPE t [WITH (...)]`.
+/// `CREATE CLUSTER [IF NOT EXISTS] name TYPE t [WITH (...)] [FILES (...)]`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreateCluster {
     /// `IF NOT EXISTS` given.
@@ -66,6 +66,9 @@ pub struct CreateCluster {
     /// configuration; for Kubernetes: namespace, Flink version, resources;
     /// for SeaTunnel: the Zeta REST address and its timeout).
     pub options: Options,
+    /// The `FILES (...)` attachments (Kubernetes: the pod templates): file
+    /// name to path, every value a string.
+    pub files: Options,
 }
 
 /// The kinds of cluster scaleph runs or reaches.
@@ -143,7 +146,8 @@ impl fmt::Display for CreateCluster {
         f.write_str("CREATE CLUSTER")?;
         fmt_if(f, self.if_not_exists, "IF NOT EXISTS")?;
         write!(f, " {} TYPE {}", q(&self.name), self.cluster_type.keyword())?;
-        fmt_with(f, &self.options)
+        fmt_with(f, &self.options)?;
+        fmt_files(f, &self.files)
     }
 }
 

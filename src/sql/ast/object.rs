@@ -98,7 +98,8 @@ pub struct DropObject {
     pub cascade: bool,
 }
 
-/// `ALTER <KIND> name SET (...) | RESET (...) | RENAME TO new`.
+/// `ALTER <KIND> name SET (...) | RESET (...) | SET FILES (...) | RESET
+/// FILES (...) | RENAME TO new`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlterObject {
     /// Which kind.
@@ -116,8 +117,32 @@ pub enum AlterAction {
     Set(Options),
     /// `RESET (key, ...)`: removes options (back to their defaults).
     Reset(Vec<String>),
+    /// `SET FILES (name = '/path', ...)`: attaches files (read now),
+    /// replacing those of the same name. Kinds with
+    /// [`AlterAction::FILES_KINDS`] only.
+    SetFiles(Options),
+    /// `RESET FILES (name, ...)`: detaches files.
+    ResetFiles(Vec<String>),
     /// `RENAME TO new`.
     RenameTo(Ident),
+}
+
+impl AlterAction {
+    /// The kinds whose ALTER attaches and detaches files: clusters. (A
+    /// datasource's files are given at CREATE only.)
+    pub const FILES_KINDS: &[ObjectKind] = &[ObjectKind::Cluster];
+}
+
+/// Writes `(key, ...)`, each key as an option key.
+fn fmt_keys(f: &mut fmt::Formatter<'_>, keys: &[String]) -> fmt::Result {
+    f.write_str("(")?;
+    for (i, key) in keys.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        fmt_key(key, f)?;
+    }
+    f.write_str(")")
 }
 
 /// A lifecycle command on one object (`START SYNC s`, `STOP JOB j WITH SAVEPOINT DRAIN`).
@@ -225,14 +250,13 @@ impl fmt::Display for AlterObject {
         match &self.action {
             AlterAction::Set(options) => write!(f, "SET {options}"),
             AlterAction::Reset(keys) => {
-                f.write_str("RESET (")?;
-                for (i, key) in keys.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    fmt_key(key, f)?;
-                }
-                f.write_str(")")
+                f.write_str("RESET ")?;
+                fmt_keys(f, keys)
+            }
+            AlterAction::SetFiles(files) => write!(f, "SET FILES {files}"),
+            AlterAction::ResetFiles(keys) => {
+                f.write_str("RESET FILES ")?;
+                fmt_keys(f, keys)
             }
             AlterAction::RenameTo(name) => write!(f, "RENAME TO {}", q(name)),
         }

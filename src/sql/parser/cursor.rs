@@ -164,6 +164,34 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// `FILES (name = '/path', ...)`, when present: the attached files of
+    /// a CREATE (every value a path, as a string).
+    pub(super) fn files(&mut self) -> Result<Options> {
+        if self.eat_word("FILES") {
+            self.option_list(true)
+        } else {
+            Ok(Options::default())
+        }
+    }
+
+    /// `(key, ...)`: the keys of a RESET, each once (case-insensitively).
+    pub(super) fn key_list(&mut self) -> Result<Vec<String>> {
+        self.expect_punct('(', "to open the list of options to reset")?;
+        let mut keys: Vec<String> = Vec::new();
+        loop {
+            let token = self.peek();
+            let key = self.option_key()?;
+            if keys.iter().any(|k| k.eq_ignore_ascii_case(&key)) {
+                return Err(self.duplicate_key(token, &key));
+            }
+            keys.push(key);
+            if self.eat_punct(')') {
+                return Ok(keys);
+            }
+            self.expect_punct(',', "or \")\" in the option list")?;
+        }
+    }
+
     /// An option key: `'quoted.key'` or `dotted.bare-key`.
     pub(super) fn option_key(&mut self) -> Result<String> {
         match self.peek() {

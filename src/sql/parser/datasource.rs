@@ -16,7 +16,7 @@ pub(super) fn create(c: &mut Cursor) -> Result<Statement> {
     c.expect_word("TYPE", "after the datasource name")?;
     let datasource_type = c.ident("a datasource type")?;
     let options = c.with_options()?;
-    let files = files(c)?;
+    let files = c.files()?;
     c.expect_end()?;
     Ok(Statement::from(CreateDatasource {
         if_not_exists,
@@ -25,15 +25,6 @@ pub(super) fn create(c: &mut Cursor) -> Result<Statement> {
         options,
         files,
     }))
-}
-
-/// `FILES (name = '/path', ...)`, when present.
-fn files(c: &mut Cursor) -> Result<Options> {
-    if c.eat_word("FILES") {
-        c.option_list(true)
-    } else {
-        Ok(Options::default())
-    }
 }
 
 /// After `SHOW DATASOURCE`: `TYPES`.
@@ -78,7 +69,7 @@ pub(super) fn test(c: &mut Cursor) -> Result<Statement> {
         c.pos += 1;
         let datasource_type = c.ident("a datasource type")?;
         let options = c.with_options()?;
-        let files = files(c)?;
+        let files = c.files()?;
         c.expect_end()?;
         return Ok(Statement::from(TestDatasourceType {
             datasource_type,

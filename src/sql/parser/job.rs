@@ -26,19 +26,21 @@ pub(super) fn create(c: &mut Cursor) -> Result<Statement> {
     }))
 }
 
-/// `CREATE CLUSTER [IF NOT EXISTS] name TYPE t [WITH (...)]`.
+/// `CREATE CLUSTER [IF NOT EXISTS] name TYPE t [WITH (...)] [FILES (...)]`.
 pub(super) fn create_cluster(c: &mut Cursor) -> Result<Statement> {
     let if_not_exists = c.if_not_exists();
     let name = c.ident("a cluster name")?;
     c.expect_word("TYPE", "after the cluster name")?;
     let cluster_type = c.keyword_value(ClusterType::KEYWORDS, "TYPE")?;
     let options = c.with_options()?;
+    let files = c.files()?;
     c.expect_end()?;
     Ok(Statement::from(CreateCluster {
         if_not_exists,
         name,
         cluster_type,
         options,
+        files,
     }))
 }
 

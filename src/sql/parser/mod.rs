@@ -730,6 +730,58 @@ mod tests {
     }
 
     #[test]
+    fn cluster_files_are_given_at_create_and_changed_by_alter_cluster_only() {
+        let Statement::Cluster(ClusterStatement::Create(c)) =
+            one("CREATE CLUSTER k TYPE KUBERNETES_SESSION FILES ('pod.template' = '/p.yaml')")
+        else {
+            panic!()
+        };
+        assert_eq!(c.files.0[0].key, "pod.template");
+        assert!(c.options.0.is_empty());
+        let Statement::Cluster(ClusterStatement::Object(ObjectStatement::Alter(a))) =
+            one("alter cluster k set files ('pod.template' = '/p.yaml')")
+        else {
+            panic!()
+        };
+        assert!(matches!(&a.action, AlterAction::SetFiles(f) if f.0.len() == 1));
+        let Statement::Cluster(ClusterStatement::Object(ObjectStatement::Alter(a))) =
+            one("ALTER CLUSTER k RESET FILES ('pod.template', taskmanager.pod.template)")
+        else {
+            panic!()
+        };
+        assert_eq!(
+            a.action,
+            AlterAction::ResetFiles(vec![
+                "pod.template".into(),
+                "taskmanager.pod.template".into()
+            ])
+        );
+        let (message, ..) = fails("ALTER CLUSTER k SET FILES ('pod.template' = 1)");
+        assert!(message.contains("expected a 'string'"), "{message}");
+        let (message, ..) = fails("ALTER CLUSTER k RESET FILES (a, A)");
+        assert!(message.contains("given twice"), "{message}");
+        // A datasource's files are given at CREATE: refused where FILES is.
+        let (message, state, at) = fails("ALTER DATASOURCE d SET FILES (keytab = '/k')");
+        assert_eq!(state, "0A000");
+        assert!(
+            message.contains("ALTER DATASOURCE takes no FILES"),
+            "{message}"
+        );
+        assert_eq!(at, (1, 24));
+        assert_eq!(fails("ALTER JOB j RESET FILES (x)").1, "0A000");
+        // An option called files is still an option.
+        assert!(matches!(
+            one("ALTER CLUSTER k SET (files = 'x')"),
+            Statement::Cluster(ClusterStatement::Object(ObjectStatement::Alter(
+                AlterObject {
+                    action: AlterAction::Set(_),
+                    ..
+                }
+            )))
+        ));
+    }
+
+    #[test]
     fn typos_in_leading_words_and_kinds_are_caught() {
         let (message, _, at) = fails("CRATE DATASOURCE d TYPE mysql");
         assert!(

@@ -2,7 +2,7 @@
 //! COMMENT ON, DROP, ALTER) and the lifecycle commands.
 
 use super::cursor::Cursor;
-use crate::error::Result;
+use crate::error::{Result, SqlState};
 use crate::sql::ast::*;
 
 /// `SHOW <KIND>S [LIKE 'p']`, the cursor after the plural keyword.
@@ -62,29 +62,39 @@ pub(super) fn drop(c: &mut Cursor, kind: ObjectKind) -> Result<Statement> {
     }))
 }
 
-/// `ALTER <KIND> name SET (...) | RESET (key, ...) | RENAME TO new`, the
-/// cursor after the kind.
+/// `ALTER <KIND> name SET (...) | RESET (key, ...) | SET FILES (...) |
+/// RESET FILES (key, ...) | RENAME TO new`, the cursor after the kind.
+/// FILES only for the kinds whose files change after CREATE
+/// ([`AlterAction::FILES_KINDS`]).
 pub(super) fn alter(c: &mut Cursor, kind: ObjectKind) -> Result<Statement> {
     let name = c.ident(&format!("a {} name", kind.noun()))?;
-    let action = match c.keyword_among(&["SET", "RESET", "RENAME"], "after the name")? {
-        0 => AlterAction::Set(c.options()?),
-        1 => {
-            c.expect_punct('(', "to open the list of options to reset")?;
-            let mut keys: Vec<String> = Vec::new();
-            loop {
-                let token = c.peek();
-                let key = c.option_key()?;
-                if keys.iter().any(|k| k.eq_ignore_ascii_case(&key)) {
-                    return Err(c.duplicate_key(token, &key));
-                }
-                keys.push(key);
-                if c.eat_punct(')') {
-                    break;
-                }
-                c.expect_punct(',', "or \")\" in the option list")?;
-            }
-            AlterAction::Reset(keys)
+    let verb = c.keyword_among(&["SET", "RESET", "RENAME"], "after the name")?;
+    let files_token = c
+        .peek()
+        .filter(|t| verb < 2 && t.is_word(c.script, "FILES"));
+    if let Some(token) = files_token {
+        if !AlterAction::FILES_KINDS.contains(&kind) {
+            return Err(c
+                .error_at(
+                    token,
+                    SqlState::FEATURE_NOT_SUPPORTED,
+                    format!(
+                        "ALTER {kind} takes no FILES: a {}'s files are given at CREATE",
+                        kind.noun()
+                    ),
+                )
+                .with_hint(format!(
+                    "DROP {kind} and CREATE {kind} ... FILES (...) again"
+                )));
         }
+        c.pos += 1;
+    }
+    let files = files_token.is_some();
+    let action = match (verb, files) {
+        (0, false) => AlterAction::Set(c.options()?),
+        (0, true) => AlterAction::SetFiles(c.option_list(true)?),
+        (1, false) => AlterAction::Reset(c.key_list()?),
+        (1, true) => AlterAction::ResetFiles(c.key_list()?),
         _ => {
             c.expect_word("TO", "after RENAME")?;
             AlterAction::RenameTo(c.ident(&format!("a new {} name", kind.noun()))?)
