@@ -278,6 +278,7 @@ mod tests {
             )]
             .into_iter()
             .collect(),
+            files: Default::default(),
             comment: None,
             created_at: now,
             updated_at: now,
