@@ -297,8 +297,8 @@ fn pgjdbc_reads_metadata_and_runs_prepared_statements() {
         "catalogs 1",
         // scaleph's system tables: datasources, clusters, datasource_types,
         // datasource_options, catalogs, connectors, flink_objects, jobs,
-        // savepoints, job_events.
-        "tables 10",
+        // savepoints, job_events, syncs.
+        "tables 11",
         "columns 6",
         "primary keys 0",
         "indexes 0",

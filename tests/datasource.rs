@@ -104,15 +104,9 @@ async fn statements_not_executed_yet_answer_0a000_and_change_nothing() {
     let client = gateway.client().await;
     for (sql, family) in [
         (
-            "CREATE SYNC s FROM a DATABASE shop TO b MODE CDC",
-            "CREATE SYNC",
-        ),
-        ("START SYNC s", "START SYNC"),
-        (
             "CREATE SCHEDULE n CRON '0 2 * * *' AS (a RUN SQL 'SELECT 1')",
             "CREATE SCHEDULE",
         ),
-        ("SHOW SYNCS", "SHOW SYNCS"),
         ("SHOW SCHEDULES", "SHOW SCHEDULES"),
     ] {
         let err = client.simple_query(sql).await.unwrap_err();
