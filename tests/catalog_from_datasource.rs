@@ -7,7 +7,7 @@
 
 use crate::flink::gateway_for;
 use crate::support::flink_gateway::FlinkDouble;
-use crate::support::text_rows;
+use crate::support::query_rows as rows;
 
 /// The datasources' secrets: none may reach a client or a log.
 const SECRETS: [&str; 3] = ["paimon-S3cret-42", "AKIA-TEST-7", "pg-S3cret-77"];
@@ -29,11 +29,6 @@ fn error_text(err: &tokio_postgres::Error) -> String {
         db.detail().unwrap_or_default(),
         db.hint().unwrap_or_default()
     )
-}
-
-/// Every row of `sql`, as text.
-async fn rows(client: &tokio_postgres::Client, sql: &str) -> Vec<Vec<Option<String>>> {
-    text_rows(&client.simple_query(sql).await.expect(sql))
 }
 
 /// The statements the double was given to set a session up: what scaleph

@@ -6,16 +6,12 @@
 //! through the real `scaleph serve` against the gateway double, whose
 //! built-in catalog is per session as Flink's is.
 
+use crate::support::query_rows as rows;
 use std::sync::Arc;
 
 use crate::flink::{ORDERS, gateway_for};
 use crate::support::flink_gateway::{DoubleOptions, FlinkDouble};
-use crate::support::{Gateway, services, text_rows};
-
-/// The rows of `sql` on `client`, as text.
-async fn rows(client: &tokio_postgres::Client, sql: &str) -> Vec<Vec<Option<String>>> {
-    text_rows(&client.simple_query(sql).await.expect(sql))
-}
+use crate::support::{Gateway, services};
 
 /// The first column of every row of `sql`.
 async fn first_column(client: &tokio_postgres::Client, sql: &str) -> Vec<String> {

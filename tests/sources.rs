@@ -2,17 +2,9 @@
 //! connectivity tests, metadata browsing, previews, clear failures, and
 //! secrets that never show.
 
+use crate::support::query_rows as rows;
 use crate::support::{Gateway, services};
 use mysql_async::prelude::Queryable;
-
-/// The text rows of a simple query on the gateway.
-async fn rows(client: &tokio_postgres::Client, sql: &str) -> Vec<Vec<Option<String>>> {
-    let messages = client
-        .simple_query(sql)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
-    crate::support::text_rows(&messages)
-}
 
 fn cell(rows: &[Vec<Option<String>>], row: usize, column: usize) -> &str {
     rows[row][column].as_deref().unwrap_or("NULL")

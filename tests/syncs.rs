@@ -3,16 +3,9 @@
 //! the engine, tables without a key, clear errors, secrets masked, and the
 //! datasources a sync uses kept from being dropped.
 
+use crate::support::query_rows as rows;
 use crate::support::{Gateway, services};
 use mysql_async::prelude::Queryable;
-
-async fn rows(client: &tokio_postgres::Client, sql: &str) -> Vec<Vec<Option<String>>> {
-    let messages = client
-        .simple_query(sql)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
-    crate::support::text_rows(&messages)
-}
 
 async fn error(client: &tokio_postgres::Client, sql: &str) -> (String, String, String) {
     let err = client.simple_query(sql).await.expect_err(sql);

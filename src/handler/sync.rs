@@ -8,7 +8,7 @@
 //! artifacts, and [`crate::sync::run`] for the lifecycle. This module
 //! reads statements and shapes their answers.
 
-use super::options::pairs;
+use super::options::{masked_options, pairs};
 use super::{SessionState, Shape, does_not_exist, object_name};
 use crate::catalog::DatasourceType;
 use crate::context::Context;
@@ -54,19 +54,15 @@ fn operation<'a>(context: &'a Context, state: &'a SessionState) -> Operation<'a>
     }
 }
 
-/// Stored options back as a `WITH (...)` list, real values (to parse) or
-/// masked (to show).
-fn as_options(options: &std::collections::BTreeMap<String, OptionEntry>, masked: bool) -> Options {
+/// Stored options back as a `WITH (...)` list with their real values,
+/// to parse again (shown ones go through [`masked_options`]).
+fn real_options(options: &std::collections::BTreeMap<String, OptionEntry>) -> Options {
     Options(
         options
             .iter()
             .map(|(key, value)| SqlOption {
                 key: key.clone(),
-                value: OptionValue::String(if masked {
-                    value.masked().to_string()
-                } else {
-                    value.expose().to_string()
-                }),
+                value: OptionValue::String(value.expose().to_string()),
             })
             .collect(),
     )
@@ -84,7 +80,7 @@ fn kept(key: &str, value: String) -> OptionEntry {
 
 /// The sync's options, typed.
 fn typed_options(sync: &StoredSync) -> Result<SyncOptions> {
-    SyncOptions::parse(&as_options(&sync.options, false))
+    SyncOptions::parse(&real_options(&sync.options))
 }
 
 /// The stored plan.
@@ -428,7 +424,7 @@ async fn show_create(context: &Context, describe: &DescribeObject) -> Result<Sta
     let mut sql = sync.statement.clone();
     if !sync.options.is_empty() {
         sql.push_str(&format!(" WITH ({})", {
-            as_options(&sync.options, true)
+            masked_options(&sync.options)
                 .0
                 .iter()
                 .map(|o| {
@@ -504,7 +500,7 @@ async fn alter(context: &Context, alter: &AlterObject) -> Result<StatementOutput
                 | AlterAction::SetFiles(_)
                 | AlterAction::ResetFiles(_) => {}
             }
-            let typed = SyncOptions::parse(&as_options(&options, false))?;
+            let typed = SyncOptions::parse(&real_options(&options))?;
             sync.options = options
                 .into_iter()
                 .map(|(key, value)| {

@@ -51,6 +51,13 @@ impl Mode {
 }
 
 impl Engine {
+    /// The engine of a keyword as stored (`FLINK_SQL`).
+    pub fn from_keyword(keyword: &str) -> Option<Engine> {
+        [Engine::FlinkCdc, Engine::Seatunnel, Engine::FlinkSql]
+            .into_iter()
+            .find(|e| e.keyword().eq_ignore_ascii_case(keyword))
+    }
+
     /// The keyword (`FLINK_CDC`).
     pub fn keyword(self) -> &'static str {
         match self {

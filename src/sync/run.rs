@@ -325,12 +325,3 @@ pub async fn refresh(context: &Context, sync: &mut StoredSync) {
         }
     }
 }
-
-impl Engine {
-    /// The engine of a keyword as stored (`FLINK_SQL`).
-    pub fn from_keyword(keyword: &str) -> Option<Engine> {
-        [Engine::FlinkCdc, Engine::Seatunnel, Engine::FlinkSql]
-            .into_iter()
-            .find(|e| e.keyword().eq_ignore_ascii_case(keyword))
-    }
-}

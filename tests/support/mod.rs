@@ -29,6 +29,15 @@ pub fn text_rows(messages: &[tokio_postgres::SimpleQueryMessage]) -> Vec<Vec<Opt
         .collect()
 }
 
+/// The text rows of simple query `sql`; panics naming it when it fails.
+pub async fn query_rows(client: &tokio_postgres::Client, sql: &str) -> Vec<Vec<Option<String>>> {
+    let messages = client
+        .simple_query(sql)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+    text_rows(&messages)
+}
+
 /// Waits until `done` holds (another process's state changes a moment
 /// after the client's answer), failing after 5 s.
 pub async fn eventually(what: &str, done: impl Fn() -> bool) {

@@ -492,27 +492,13 @@ impl Values {
         self.0.get(key).map(String::as_str)
     }
 
-    /// `template` with its placeholders filled; `None` when one has no
-    /// value.
-    fn render(&self, template: &str) -> Option<String> {
-        let mut out = String::new();
-        let mut rest = template;
-        while let Some(open) = rest.find('{') {
-            let after = &rest[open + 1..];
-            let close = after.find('}')?;
-            out.push_str(&rest[..open]);
-            out.push_str(self.get(&after[..close])?);
-            rest = &after[close + 1..];
-        }
-        out.push_str(rest);
-        Some(out)
-    }
-
     /// Every key of `mapping` whose template renders, in key order.
     fn render_all(&self, mapping: &BTreeMap<String, String>) -> Vec<(String, String)> {
         mapping
             .iter()
-            .filter_map(|(key, template)| self.render(template).map(|v| (key.clone(), v)))
+            .filter_map(|(key, template)| {
+                crate::catalog::render_template(template, |k| self.get(k)).map(|v| (key.clone(), v))
+            })
             .collect()
     }
 }
